@@ -1,0 +1,45 @@
+# kemitraan-assess: `make demo` and `make test` do all the set-up themselves.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.kemitraan-installed
+OUT    ?= demo-output
+PYTEST_ARGS ?=
+
+.PHONY: demo test setup system-deps lint bench clean help
+
+help:
+	@echo "make demo   set up .venv, run the whole pipeline on the bundled demo survey into $(OUT)/"
+	@echo "make test   set up .venv, run the test suite"
+	@echo "make bench  run the benchmarks in benchmarks/"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Re-installs only when the project metadata changes: a second `make` is quick.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+system-deps:
+	@sh scripts/system-deps.sh
+
+setup: system-deps $(STAMP)
+
+demo: setup
+	@rm -rf $(OUT)
+	$(BIN)/kemitraan-assess demo --out $(OUT)
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/python -m ruff check kemitraan_assess tests benchmarks
+
+bench: setup
+	$(BIN)/python benchmarks/bench_ingest_score.py
+	$(BIN)/python benchmarks/bench_reliability.py
+	$(BIN)/python benchmarks/bench_reports.py
+
+clean:
+	rm -rf $(VENV) $(OUT) build dist *.egg-info .pytest_cache

@@ -1,0 +1,86 @@
+"""Exception types of kemitraan-assess.
+
+Every error says what is wrong, where (file, row, column, item) and, where it can,
+what to do. The command line maps :class:`KemitraanError` subclasses to exit code 2
+and prints the message on one line; reports turn :class:`InsufficientDataError` into
+"not computed: n = 2 (< 3)".
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "KemitraanError",
+    "InstrumentError",
+    "DataError",
+    "InsufficientDataError",
+    "BrandError",
+]
+
+
+class KemitraanError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class InstrumentError(KemitraanError):
+    """An instrument file is missing, unreadable or invalid.
+
+    ``location`` is a dotted path into the file such as ``scales[2].items[3].reverse``.
+    """
+
+    def __init__(self, message: str, *, source: str | None = None, location: str | None = None):
+        self.source = source
+        self.location = location
+        parts = []
+        if source:
+            parts.append(str(source))
+        if location:
+            parts.append(location)
+        prefix = ": ".join(parts)
+        super().__init__(f"{prefix}: {message}" if prefix else message)
+        self.detail = message
+
+
+class DataError(KemitraanError):
+    """Survey data that cannot be used as given.
+
+    ``file``, ``row`` (1-based line in the source file) and ``column`` are included in the
+    message when known.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+    ):
+        self.file = file
+        self.row = row
+        self.column = column
+        self.detail = message
+        where = []
+        if file:
+            where.append(str(file))
+        if row is not None:
+            where.append(f"row {row}")
+        if column is not None:
+            where.append(f"column {column!r}")
+        prefix = ", ".join(where)
+        super().__init__(f"{prefix}: {message}" if prefix else message)
+
+
+class InsufficientDataError(KemitraanError):
+    """Too few observations to compute a statistic.
+
+    ``n`` is what was available and ``required`` the minimum.
+    """
+
+    def __init__(self, message: str, *, n: int | None = None, required: int | None = None):
+        self.n = n
+        self.required = required
+        super().__init__(message)
+
+
+class BrandError(KemitraanError):
+    """A brand file (organisation name, logo, colours) is invalid."""
