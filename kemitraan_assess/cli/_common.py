@@ -1,0 +1,159 @@
+"""Shared pieces of the command line: error mapping, option decorators, staged output."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ..errors import KemitraanError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class CliError(click.ClickException):
+    """Unusable input or usage: one line on stderr, exit code 2."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"Error: {self.format_message()}", err=True)
+
+
+def handle_errors(func: F) -> F:
+    """Turn library errors into one-line messages with exit code 2 (no traceback)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except KemitraanError as exc:
+            raise CliError(str(exc)) from None
+        except UnicodeDecodeError as exc:
+            raise CliError(f"cannot decode input: {exc}; try --encoding") from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@contextlib.contextmanager
+def staged_dir(out: Path) -> Iterator[Path]:
+    """Write into a temporary sibling folder, then move the files into ``out``.
+
+    On any error nothing is left behind: the staging folder is removed and ``out`` is
+    removed too when this call created it.
+    """
+    out = Path(out)
+    existed = out.exists()
+    if existed and not out.is_dir():
+        raise CliError(f"{out}: exists and is not a folder")
+    parent = out.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
+    try:
+        yield stage
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    out.mkdir(parents=True, exist_ok=True)
+    for root, dirs, files in os.walk(stage):
+        rel = Path(root).relative_to(stage)
+        for d in dirs:
+            (out / rel / d).mkdir(parents=True, exist_ok=True)
+        for f in files:
+            os.replace(Path(root) / f, out / rel / f)
+    shutil.rmtree(stage, ignore_errors=True)
+
+
+def instrument_option(func: F) -> F:
+    return click.option(
+        "--instrument",
+        "-i",
+        "instrument",
+        default="kemitraan-readiness",
+        show_default=True,
+        metavar="ID_OR_FILE",
+        help="A bundled instrument id (see `instruments list`) or an instrument YAML file.",
+    )(func)
+
+
+def lang_option(func: F) -> F:
+    return click.option(
+        "--lang",
+        default=None,
+        metavar="LANG",
+        help="Report language: id (Bahasa Indonesia, default) or en; any language with a catalogue.",
+    )(func)
+
+
+def workers_option(func: F) -> F:
+    return click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Processes for rendering reports (default: all cores).",
+    )(func)
+
+
+def ingest_options(func: F) -> F:
+    """Options shared by every command that starts by reading a survey export."""
+    decorators = [
+        click.option("--group-col", default=None, help="Column holding the partnership name (auto-detected when absent)."),
+        click.option("--id-col", default=None, help="Column holding the respondent id (auto-detected when absent)."),
+        click.option(
+            "--mapping",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            default=None,
+            help="YAML/CSV file mapping export columns (and answer labels) to instrument items.",
+        ),
+        click.option("--encoding", default=None, help="Force the file encoding (detected by default)."),
+        click.option(
+            "--incomplete",
+            type=click.Choice(["keep", "reject"]),
+            default="keep",
+            show_default=True,
+            help="Keep or reject responses the platform marks as incomplete.",
+        ),
+        click.option(
+            "--min-group-size",
+            type=click.IntRange(min=3),
+            default=None,
+            help="Confidentiality minimum per partnership (default from the instrument: 5; never below 3).",
+        ),
+    ]
+    for deco in reversed(decorators):
+        func = deco(func)
+    return func
+
+
+def quiet_option(func: F) -> F:
+    return click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")(func)
+
+
+def echo(message: str, quiet: bool = False) -> None:
+    if not quiet:
+        click.echo(message)
+
+
+def progress_bar(length: int, label: str, quiet: bool) -> Any:
+    """A click progress bar that hides itself off a terminal or with --quiet."""
+    hidden = quiet or not sys.stderr.isatty()
+    return click.progressbar(length=length, label=label, file=sys.stderr, show_pos=True) if not hidden else _NullBar()
+
+
+class _NullBar:
+    def __enter__(self) -> _NullBar:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+    def update(self, n: int, *args: Any) -> None:
+        return None

@@ -1,0 +1,255 @@
+"""Pipeline commands: demo, ingest, score, reliability, report, codebook."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..instrument import load_instrument
+from ._common import (
+    CliError,
+    echo,
+    handle_errors,
+    ingest_options,
+    instrument_option,
+    lang_option,
+    progress_bar,
+    quiet_option,
+    staged_dir,
+    workers_option,
+)
+
+SURVEY = click.argument("survey", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+OUT_DIR = click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
+                       help="Output folder (created if needed).")
+
+
+def _ingest(survey: Path, inst: Any, opts: dict[str, Any]) -> Any:
+    from ..io import ingest as run_ingest
+
+    return run_ingest(
+        survey,
+        inst,
+        mapping=opts.get("mapping"),
+        group_col=opts.get("group_col"),
+        id_col=opts.get("id_col"),
+        encoding=opts.get("encoding"),
+        incomplete=opts.get("incomplete", "keep"),
+    )
+
+
+def _ingest_summary(result: Any) -> str:
+    counts = result.log.get("counts", {})
+    kept = counts.get("kept", len(result.responses))
+    rejected = counts.get("rejected", len(result.rejected))
+    if isinstance(rejected, dict):
+        rejected = sum(rejected.values())
+    return f"{kept} responses kept, {rejected} rejected, {len(result.cell_issues)} unusable cells"
+
+
+@click.command()
+@SURVEY
+@instrument_option
+@OUT_DIR
+@ingest_options
+@quiet_option
+@handle_errors
+def ingest(survey: Path, instrument: str, out: Path, quiet: bool, **opts: Any) -> None:
+    """Read a survey export into a tidy table; account for every row.
+
+    Writes OUT/responses.csv, OUT/rejected.csv and OUT/ingest.json.
+    """
+    from ..io import write_ingest_outputs
+
+    inst = load_instrument(instrument)
+    result = _ingest(survey, inst, opts)
+    with staged_dir(out) as stage:
+        write_ingest_outputs(result, stage)
+    echo(f"{survey}: {_ingest_summary(result)} -> {out}", quiet)
+    sys.exit(result.exit_code)
+
+
+@click.command()
+@SURVEY
+@instrument_option
+@OUT_DIR
+@ingest_options
+@quiet_option
+@handle_errors
+def score(survey: Path, instrument: str, out: Path, quiet: bool, min_group_size: int | None, **opts: Any) -> None:
+    """Score a survey export per respondent and per partnership.
+
+    Writes OUT/respondents.csv, OUT/partnerships.csv and OUT/scores.json, plus the
+    ingest account (OUT/rejected.csv, OUT/ingest.json).
+    """
+    from ..io import write_ingest_outputs
+    from ..scoring import score as run_score
+    from ..scoring.output import write_score_outputs
+
+    inst = load_instrument(instrument)
+    ing = _ingest(survey, inst, opts)
+    result = run_score(ing.responses, inst, min_group_size=min_group_size)
+    with staged_dir(out) as stage:
+        write_ingest_outputs(ing, stage)
+        write_score_outputs(result, stage)
+    s = result.summary
+    echo(
+        f"{survey}: {_ingest_summary(ing)}; {s['n_partnerships']} partnerships "
+        f"({s['n_suppressed']} suppressed) -> {out}",
+        quiet,
+    )
+    sys.exit(max(ing.exit_code, result.exit_code))
+
+
+def _render(scores: Any, out: Path, lang: str | None, formats: tuple[str, ...], quiet: bool,
+            workers: int | None, **kw: Any) -> Any:
+    from ..report import render_reports
+
+    n = len(scores.summary["partnerships"])
+    with progress_bar(n, "Rendering reports", quiet) as bar:
+        return render_reports(
+            scores, out, lang=lang or scores.instrument.default_language, formats=formats,
+            workers=workers, progress=lambda k=1: bar.update(k), **kw,
+        )
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    parts = tuple(p.strip().lower() for p in value.split(",") if p.strip())
+    bad = [p for p in parts if p not in ("html", "pdf")]
+    if bad or not parts:
+        raise CliError(f"--format takes html, pdf or html,pdf (got {value!r})")
+    return parts
+
+
+@click.command()
+@SURVEY
+@instrument_option
+@OUT_DIR
+@ingest_options
+@lang_option
+@click.option("--format", "fmt", default="html,pdf", show_default=True, help="html, pdf or html,pdf.")
+@click.option("--brand", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="brand.yaml: organisation name, logo, primary colour, footer.")
+@click.option("--no-comments", is_flag=True, help="Leave open-ended comments out of the reports.")
+@click.option("--partnership", "only", multiple=True, help="Render only this partnership (repeatable).")
+@click.option("--template-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Folder of templates that override the bundled ones.")
+@click.option("--scheduler", default=None, help="Render on a dask.distributed cluster: ADDRESS or 'local' (needs the dask extra).")
+@workers_option
+@quiet_option
+@handle_errors
+def report(survey: Path, instrument: str, out: Path, lang: str | None, fmt: str, brand: Path | None,
+           no_comments: bool, only: tuple[str, ...], template_dir: Path | None, scheduler: str | None,
+           workers: int | None, quiet: bool, min_group_size: int | None, **opts: Any) -> None:
+    """One readiness report per partnership plus a portfolio index (OUT/index.html)."""
+    from ..report import load_brand
+    from ..scoring import score as run_score
+
+    formats = _formats(fmt)
+    inst = load_instrument(instrument)
+    brand_obj = load_brand(brand) if brand else None
+    ing = _ingest(survey, inst, opts)
+    result = run_score(ing.responses, inst, min_group_size=min_group_size)
+    batch = _render(result, out, lang, formats, quiet, workers, brand=brand_obj,
+                    include_comments=not no_comments, template_dir=template_dir, scheduler=scheduler,
+                    only=list(only) or None)
+    for failure in batch.failures:
+        click.echo(f"failed: {failure}", err=True)
+    echo(f"{len(batch.written)} files written, {len(batch.skipped)} unchanged -> {out / 'index.html'}", quiet)
+    sys.exit(1 if batch.failures else max(ing.exit_code, result.exit_code))
+
+
+@click.command()
+@OUT_DIR
+@lang_option
+@click.option("--seed", type=int, default=None, help="Seed of the synthetic survey (default: fixed).")
+@click.option("--format", "fmt", default="html,pdf", show_default=True, help="html, pdf or html,pdf.")
+@workers_option
+@quiet_option
+@handle_errors
+def demo(out: Path, lang: str | None, seed: int | None, fmt: str, workers: int | None, quiet: bool) -> None:
+    """Draw a synthetic survey for the bundled instrument and run the whole pipeline into OUT."""
+    from ..demo import DEMO_SEED, demo_csv_bytes, make_demo_survey
+    from ..io import ingest as run_ingest
+    from ..io import write_ingest_outputs
+    from ..io.safecsv import atomic_write_bytes
+    from ..scoring import score as run_score
+    from ..scoring.output import write_score_outputs
+
+    formats = _formats(fmt)
+    t0 = time.perf_counter()
+    inst = load_instrument("kemitraan-readiness")
+    survey = make_demo_survey(inst, seed=DEMO_SEED if seed is None else seed)
+    out.mkdir(parents=True, exist_ok=True)
+    survey_path = out / "survey.csv"
+    atomic_write_bytes(survey_path, demo_csv_bytes(survey))
+    ing = run_ingest(survey_path, inst)
+    write_ingest_outputs(ing, out / "ingest")
+    result = run_score(ing.responses, inst)
+    write_score_outputs(result, out / "scores")
+    batch = _render(result, out / "reports", lang, formats, quiet, workers)
+    elapsed = time.perf_counter() - t0
+    echo(f"survey:  {survey_path} ({len(survey)} responses, {result.summary['n_partnerships']} partnerships)", quiet)
+    echo(f"ingest:  {out / 'ingest'} ({_ingest_summary(ing)})", quiet)
+    echo(f"scores:  {out / 'scores'}", quiet)
+    echo(f"reports: {out / 'reports' / 'index.html'} ({len(batch.written)} files, {elapsed:.1f} s)", quiet)
+    for failure in batch.failures:
+        click.echo(f"failed: {failure}", err=True)
+    sys.exit(1 if batch.failures else 0)
+
+
+@click.command()
+@SURVEY
+@instrument_option
+@ingest_options
+@click.option("--format", "fmt", type=click.Choice(["json", "html", "pdf"]), default="json", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write (default: JSON on standard output).")
+@click.option("--missing", type=click.Choice(["pairwise", "listwise"]), default="pairwise", show_default=True,
+              help="Missing-data handling, as psych's use= argument.")
+@lang_option
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of parallel analysis and sampled split-halves.")
+@quiet_option
+@handle_errors
+def reliability(survey: Path, instrument: str, fmt: str, output: Path | None, missing: str, lang: str | None,
+                seed: int, quiet: bool, min_group_size: int | None, **opts: Any) -> None:
+    """Psychometric validation of the instrument on this sample (json, html or pdf)."""
+    from ..io.safecsv import atomic_write_bytes, atomic_write_text
+    from ..validation import render_validation, validate
+
+    inst = load_instrument(instrument)
+    ing = _ingest(survey, inst, opts)
+    result = validate(ing.responses, inst, missing=missing, seed=seed)
+    if fmt == "json":
+        text = json.dumps(result, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+        if output is None:
+            click.echo(text, nl=False)
+        else:
+            atomic_write_text(output, text)
+    else:
+        if output is None:
+            raise CliError(f"--format {fmt} needs -o FILE")
+        data = render_validation(result, inst, lang=lang or inst.default_language, fmt=fmt)
+        atomic_write_bytes(output, data)
+    if output is not None:
+        echo(f"wrote {output}", quiet)
+    sys.exit(ing.exit_code)
+
+
+@click.command()
+@instrument_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="codebook.csv or codebook.json.")
+@handle_errors
+def codebook(instrument: str, output: Path) -> None:
+    """Every item and field: texts in each language, scale, key and answer codes."""
+    from ..instrument.codebook import write_codebook
+
+    inst = load_instrument(instrument)
+    write_codebook(inst, output)
+    click.echo(f"wrote {output}")

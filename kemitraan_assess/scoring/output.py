@@ -1,0 +1,35 @@
+"""Write the scoring outputs: respondents.csv, partnerships.csv, scores.json."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..io.safecsv import atomic_write_text, write_csv_safe
+from .score import ScoreResult
+
+__all__ = ["write_score_outputs", "scores_json"]
+
+
+def scores_json(result: ScoreResult) -> str:
+    """``scores.json`` as text: deterministic (key order as built, LF, UTF-8)."""
+    return json.dumps(result.summary, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
+def write_score_outputs(result: ScoreResult, out_dir: str | Path) -> dict[str, Path]:
+    """Write ``respondents.csv``, ``partnerships.csv`` and ``scores.json`` into ``out_dir``.
+
+    Each file is written atomically; text cells that could be read as spreadsheet
+    formulas are neutralised.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {
+        "respondents": out / "respondents.csv",
+        "partnerships": out / "partnerships.csv",
+        "scores": out / "scores.json",
+    }
+    write_csv_safe(result.respondents, paths["respondents"])
+    write_csv_safe(result.partnerships, paths["partnerships"])
+    atomic_write_text(paths["scores"], scores_json(result))
+    return paths
