@@ -1,0 +1,225 @@
+"""Safe, atomic, deterministic file writing shared by every stage.
+
+Two guarantees for every file the package writes:
+
+* **Atomic.** Data goes to a temporary file in the target folder, is flushed to disk and
+  then moved over the target with :func:`os.replace`, so a reader (or a crash) never sees
+  half a file.
+* **Inert CSV cells.** A text cell that starts with ``=``, ``+``, ``-``, ``@`` (or a tab
+  or carriage return) could be run as a formula by a spreadsheet; it is written with a
+  leading apostrophe ``'`` (the OWASP "CSV injection" advice). Numeric columns are never
+  touched, so ``-1`` in a number column stays ``-1``.
+
+CSV output is UTF-8 without BOM, LF line endings, no index, empty cells for missing
+values, so the same frame always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "FORMULA_PREFIXES",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "atomic_write_many",
+    "neutralise_frame",
+    "csv_bytes",
+    "write_csv_safe",
+]
+
+FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+"""Cell starts that spreadsheets may evaluate as a formula."""
+
+
+def _temp_path(path: Path) -> Path:
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    return Path(name)
+
+
+def atomic_write_many(files: Iterable[tuple[str | Path, bytes]]) -> list[Path]:
+    """Write several files so that either all of them are replaced or none.
+
+    Every payload is first written to a temporary file beside its target; only when all
+    are on disk are they moved into place with :func:`os.replace`. On any error the
+    temporary files are removed and the targets are left as they were.
+
+    Parameters
+    ----------
+    files
+        ``(path, data)`` pairs. Parent folders are created when missing.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The target paths, in the order given.
+    """
+    pending: list[tuple[Path, Path]] = []
+    try:
+        for target, data in files:
+            path = Path(target)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = _temp_path(path)
+            pending.append((tmp, path))
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        for tmp, path in pending:
+            os.replace(tmp, path)
+    except BaseException:
+        for tmp, _ in pending:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+        raise
+    return [path for _, path in pending]
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically (temporary file, then :func:`os.replace`).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> atomic_write_bytes(d / "a.bin", b"x").read_bytes()
+    b'x'
+    """
+    return atomic_write_many([(path, bytes(data))])[0]
+
+
+def atomic_write_text(path: str | Path, text: str) -> Path:
+    """Write ``text`` as UTF-8 with LF line endings, atomically.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> atomic_write_text(d / "a.txt", "halo\\n").read_text(encoding="utf-8")
+    'halo\\n'
+    """
+    return atomic_write_bytes(path, text.replace("\r\n", "\n").encode("utf-8"))
+
+
+def _is_text_column(s: pd.Series) -> bool:
+    return bool(s.dtype == object or pd.api.types.is_string_dtype(s.dtype)) and not (
+        isinstance(s.dtype, pd.CategoricalDtype)
+    )
+
+
+def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` whose text cells cannot act as spreadsheet formulas.
+
+    Cells of text (object, string or categorical) columns that start with one of
+    :data:`FORMULA_PREFIXES` get a leading ``'``. Column names are neutralised too.
+    Work is done on the unique values of each column, so a million rows cost little.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> neutralise_frame(pd.DataFrame({"c": ["=1+1", "ok", None], "n": [-1, 2, 3]}))["c"].tolist()
+    ["'=1+1", 'ok', nan]
+    """
+    out = {}
+    for name, col in df.items():
+        s = col
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            cats = s.cat.categories
+            if cats.dtype == object or pd.api.types.is_string_dtype(cats.dtype):
+                s = s.cat.rename_categories(_neutral_values(pd.Series(cats, dtype=object)).tolist())
+        elif _is_text_column(s):
+            mask = s.notna().to_numpy()
+            if mask.any():
+                values = s.astype(object)
+                starts = values.str[:1].isin(FORMULA_PREFIXES).to_numpy(dtype=bool, na_value=False)
+                if starts.any():
+                    values = values.copy()
+                    values[starts] = "'" + values[starts].astype(str)
+                    s = values
+        out[_neutral_name(str(name))] = s
+    return pd.DataFrame(out, index=df.index)
+
+
+def _neutral_values(values: pd.Series) -> pd.Series:
+    starts = values.astype(str).str[:1].isin(FORMULA_PREFIXES).to_numpy()
+    if starts.any():
+        values = values.copy()
+        values[starts] = "'" + values[starts].astype(str)
+    return values
+
+
+def _neutral_name(name: str) -> str:
+    return "'" + name if name[:1] in FORMULA_PREFIXES else name
+
+
+def _integral_floats_as_int(df: pd.DataFrame) -> pd.DataFrame:
+    """Float columns holding only whole numbers are written without ``.0``."""
+    changed = {}
+    for name, col in df.items():
+        if pd.api.types.is_float_dtype(col.dtype):
+            arr = col.to_numpy(dtype=np.float64, na_value=np.nan)
+            finite = arr[np.isfinite(arr)]
+            if finite.size == arr[~np.isnan(arr)].size and np.all(finite == np.round(finite)):
+                if finite.size == 0 or np.abs(finite).max() < 2**53:
+                    changed[name] = col.astype("Int64")
+    if not changed:
+        return df
+    out = df.copy()
+    for name, col in changed.items():
+        out[name] = col
+    return out
+
+
+def csv_bytes(df: pd.DataFrame, *, neutralise: bool = True) -> bytes:
+    """The bytes :func:`write_csv_safe` writes for ``df`` (UTF-8, LF, no index).
+
+    Float columns that hold only whole numbers (answer codes with missing values) are
+    written as integers; other floats use Python's shortest round-trip repr.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> csv_bytes(pd.DataFrame({"a": [1.0, None], "b": ["@x", "y"]}))
+    b"a,b\\n1,'@x\\n,y\\n"
+    """
+    frame = neutralise_frame(df) if neutralise else df
+    frame = _integral_floats_as_int(frame)
+    buf = io.StringIO()
+    frame.to_csv(buf, index=False, lineterminator="\n", na_rep="")
+    return buf.getvalue().encode("utf-8")
+
+
+def write_csv_safe(df: pd.DataFrame, path: str | Path) -> Path:
+    """Write ``df`` as CSV atomically, with formula-like text cells neutralised.
+
+    Parameters
+    ----------
+    df
+        The table; the index is not written.
+    path
+        Target file; its folder is created when missing.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pandas as pd
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> print(write_csv_safe(pd.DataFrame({"c": ["-2+3", "ok"]}), p).read_text(), end="")
+    c
+    '-2+3
+    ok
+    """
+    return atomic_write_bytes(path, csv_bytes(df))
