@@ -1,0 +1,353 @@
+"""Read survey exports into columns of strings (or numbers) with their source lines.
+
+Reading happens in two steps so that the header can be mapped to the instrument before
+the body is parsed:
+
+1. :func:`open_export` reads the bytes, detects the encoding, content, line endings and
+   delimiter, and parses the first records (or the whole sheet of an ``.xlsx``).
+2. :func:`read_body` parses the records under the header. A plain UTF-8 CSV with one
+   header line is read by ``pyarrow.csv`` (multi-threaded C++); anything else, or
+   anything ``pyarrow`` refuses, goes through Python's :mod:`csv` module in batches,
+   which knows the line each record starts on and keeps records with a wrong number of
+   fields so that they can be reported.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io
+import os
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from ..errors import DataError
+from .detect import Decoded, check_content, decode_bytes, detect_delimiter, detect_line_ending
+
+__all__ = ["Export", "Body", "open_export", "read_body", "PREVIEW_RECORDS"]
+
+PREVIEW_RECORDS = 60
+_BATCH = 100_000
+
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # free-text answers of many megabytes
+
+
+@dataclass
+class Export:
+    """An opened export: decoded text (or sheet rows) and what was detected."""
+
+    name: str
+    kind: str  # "csv" or "xlsx"
+    encoding: str
+    bom: bool
+    delimiter: str
+    line_ending: str
+    preview: list[tuple[int, list[str]]]  # (first line, fields) of the first records
+    text: str | None = None
+    raw: bytes | None = None  # the UTF-8 bytes when the text is plain UTF-8 (fast path)
+    sheet_rows: list[tuple[int, list[str]]] | None = None
+    sheet: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Body:
+    """The records under the header, column by column."""
+
+    columns: list[pa.Array]
+    source_row: np.ndarray
+    bad_rows: list[tuple[int, str]]  # (first line, detail): wrong number of fields
+    empty_lines: int
+    reader: str
+
+
+def _read_source(source: Any) -> tuple[bytes, str]:
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        if not path.exists():
+            raise DataError("file not found", file=str(source))
+        if path.is_dir():
+            raise DataError("is a folder, not a file", file=str(source))
+        try:
+            return path.read_bytes(), str(source)
+        except OSError as exc:
+            raise DataError(f"cannot read: {exc.strerror}", file=str(source)) from None
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return bytes(source), "<bytes>"
+    if hasattr(source, "read"):
+        data = source.read()
+        name = str(getattr(source, "name", "<stream>"))
+        if isinstance(data, str):
+            return data.encode("utf-8"), name
+        return bytes(data), name
+    raise DataError(f"cannot read a survey export from a {type(source).__name__}")
+
+
+def open_export(source: str | os.PathLike[str] | IO[Any] | bytes, *, encoding: str | None = None) -> Export:
+    """Open an export (path, bytes or file-like) and detect its format.
+
+    Raises
+    ------
+    DataError
+        for empty, binary, HTML or JSON content and for unreadable workbooks.
+    """
+    data, name = _read_source(source)
+    is_xlsx = data.startswith(b"PK\x03\x04") or name.lower().endswith((".xlsx", ".xlsm"))
+    if is_xlsx:
+        return _open_xlsx(data, name)
+    decoded: Decoded = decode_bytes(data, encoding=encoding, file=name)
+    text = decoded.text
+    check_content(text, file=name)
+    line_ending = detect_line_ending(text)
+    sample = re.split(r"\r\n|\r|\n", text[:200_000], maxsplit=80)[:80]
+    delimiter = detect_delimiter(sample)
+    raw = None
+    if decoded.encoding == "utf-8" and not decoded.warnings:
+        raw = data[3:] if decoded.bom else data
+    export = Export(
+        name=name,
+        kind="csv",
+        encoding=("utf-8-sig" if decoded.bom and decoded.encoding == "utf-8" else decoded.encoding),
+        bom=decoded.bom,
+        delimiter=delimiter,
+        line_ending=line_ending,
+        preview=[],
+        text=text,
+        raw=raw,
+        warnings=list(decoded.warnings),
+    )
+    preview = []
+    for start, _end, row in _iter_records(export):
+        preview.append((start, row))
+        if len(preview) >= PREVIEW_RECORDS:
+            break
+    export.preview = preview
+    return export
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, _dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, (_dt.date, _dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def _open_xlsx(data: bytes, name: str) -> Export:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise DataError(f"not a readable .xlsx workbook ({exc.__class__.__name__})", file=name) from None
+    except Exception as exc:  # zipfile.BadZipFile and friends
+        raise DataError(f"not a readable .xlsx workbook ({exc.__class__.__name__})", file=name) from None
+    try:
+        ws = wb.worksheets[0]
+        rows: list[tuple[int, list[str]]] = []
+        for r in ws.iter_rows():
+            line = next((c.row for c in r if hasattr(c, "row") and c.row is not None), None)
+            values = [_cell_text(c.value) for c in r]
+            if line is None:
+                line = (rows[-1][0] + 1) if rows else 1
+            rows.append((line, values))
+        sheet = ws.title
+        extra = [w.title for w in wb.worksheets[1:]]
+    finally:
+        wb.close()
+    width = max((len(v) for _, v in rows), default=0)
+    used = 0
+    for _, v in rows:
+        for i in range(len(v) - 1, -1, -1):
+            if v[i].strip():
+                used = max(used, i + 1)
+                break
+    rows = [(ln, (v + [""] * (width - len(v)))[:used]) for ln, v in rows]
+    rows = [(ln, v) for ln, v in rows if any(x.strip() for x in v)] if used else []
+    if not rows:
+        raise DataError("the workbook's first sheet is empty", file=name)
+    warnings = []
+    if extra:
+        warnings.append(f"read the first sheet '{sheet}' only; other sheets: {', '.join(extra)}")
+    return Export(
+        name=name, kind="xlsx", encoding="xlsx", bom=False, delimiter="", line_ending="none",
+        preview=rows[:PREVIEW_RECORDS], sheet_rows=rows, sheet=sheet, warnings=warnings,
+    )
+
+
+def _iter_records(export: Export) -> Iterator[tuple[int, int, list[str]]]:
+    """Records with the lines they start and end on (blank lines skipped)."""
+    if export.sheet_rows is not None:
+        for line, row in export.sheet_rows:
+            yield line, line, row
+        return
+    text = export.text or ""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=export.delimiter, quotechar='"', doublequote=True)
+    prev = 0
+    for row in reader:
+        start = prev + 1
+        prev = reader.line_num
+        if not row:
+            continue
+        yield start, prev, row
+
+
+def _unclosed_quote_line(text: str, start_line: int) -> int | None:
+    """If the text from ``start_line`` on ends inside a quoted field, the line it opened on."""
+    pos = 0
+    for _ in range(start_line - 1):
+        m = _NEWLINE.search(text, pos)
+        if m is None:
+            return None
+        pos = m.end()
+    inside = False
+    opened = None
+    line = start_line
+    for m in _QUOTE_OR_NL.finditer(text, pos):
+        tok = m.group(0)
+        if tok == '"':
+            inside = not inside
+            if inside:
+                opened = line
+        else:
+            line += 1
+    return opened if inside else None
+
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+_QUOTE_OR_NL = re.compile(r'"|\r\n|\r|\n')
+
+
+def read_body(export: Export, data_start: int, width: int, *, string_columns: set[int] | None = None) -> Body:
+    """Parse the records from record index ``data_start`` (0-based, after header rows).
+
+    Parameters
+    ----------
+    export
+        From :func:`open_export`.
+    data_start
+        Number of records (title and header rows) before the data.
+    width
+        Number of header columns; records with another number of non-empty fields are
+        reported in ``bad_rows``.
+    string_columns
+        Column positions read as text on the fast path (ids, names, free text); other
+        columns may be read as numbers.
+    """
+    if export.raw is not None and data_start == 1 and export.line_ending in ("LF", "CRLF"):
+        fast = _read_fast(export, width, string_columns or set())
+        if fast is not None:
+            return fast
+    return _read_slow(export, data_start, width)
+
+
+def _read_fast(export: Export, width: int, string_columns: set[int]) -> Body | None:
+    raw = export.raw
+    assert raw is not None  # guarded by the caller
+    if b"\n\n" in raw or b"\n\r\n" in raw or b"\r\r" in raw:
+        return None  # blank lines: pyarrow would skip them and line numbers would drift
+    first = export.preview[0] if export.preview else None
+    if first is None:
+        return None
+    header_lines = (export.preview[1][0] - 1) if len(export.preview) > 1 else 1
+    names = [f"c{i}" for i in range(width)]
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(raw),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=header_lines, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(
+                delimiter=export.delimiter, quote_char='"', double_quote=True, newlines_in_values=True
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={names[i]: pa.string() for i in string_columns if i < width},
+                null_values=[""],
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return None
+    n = table.num_rows
+    if n == 0:
+        return Body([], np.zeros(0, dtype=np.int64), [], 0, "pyarrow")
+    extra = np.zeros(n, dtype=np.int64)
+    columns = []
+    for col in table.columns:
+        arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+        if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+            if pc.any(pc.match_substring(arr, "\n")).as_py():
+                extra += pc.fill_null(pc.count_substring(arr, "\n"), 0).to_numpy(zero_copy_only=False)
+        columns.append(arr)
+    shift = np.concatenate([[0], np.cumsum(extra)[:-1]])
+    source_row = header_lines + 1 + np.arange(n, dtype=np.int64) + shift
+    return Body(columns, source_row, [], 0, "pyarrow")
+
+
+def _read_slow(export: Export, data_start: int, width: int) -> Body:
+    batches: list[list[list[str]]] = []
+    lines: list[int] = []
+    bad: list[tuple[int, str]] = []
+    empty = 0
+    current: list[list[str]] = []
+    last: tuple[int, int, list[str]] | None = None
+    for idx, (start, end, row) in enumerate(_iter_records(export)):
+        if idx < data_start:
+            continue
+        last = (start, end, row)
+        if len(row) != width:
+            if len(row) > width and not any(x.strip() for x in row[width:]):
+                row = row[:width]
+            elif not any(x.strip() for x in row):
+                empty += 1
+                continue
+            else:
+                span = f" (the record runs over lines {start}-{end}: a stray quote?)" if end - start > 3 else ""
+                bad.append((start, f"{len(row)} fields where the header has {width}{span}"))
+                continue
+        elif not any(x.strip() for x in row):
+            empty += 1
+            continue
+        current.append(row)
+        lines.append(start)
+        if len(current) >= _BATCH:
+            batches.append(current)
+            current = []
+    if current:
+        batches.append(current)
+    if export.text is not None and last is not None:
+        start, end, row = last
+        if end > start or len(row) != width:
+            opened = _unclosed_quote_line(export.text, start)
+            if opened is not None:
+                raise DataError(
+                    f'a quoted field opened on line {opened} is never closed (check for a stray " on that line)',
+                    file=export.name,
+                    row=opened,
+                )
+    columns: list[pa.Array] = []
+    if batches:
+        chunked: list[list[pa.Array]] = [[] for _ in range(width)]
+        for batch in batches:
+            for j, col in enumerate(zip(*batch, strict=True)):
+                chunked[j].append(pa.array(col, type=pa.string()))
+        for j in range(width):
+            columns.append(pa.concat_arrays(chunked[j]))
+    return Body(columns, np.asarray(lines, dtype=np.int64), bad, empty, "python-csv")
