@@ -234,34 +234,34 @@ def _build(export, hm: HeaderMap, header, body: Body, inst: Instrument, spec: Ma
     item_ids = list(inst.items)
     col_of = {t.id: j for j, t in enumerate(hm.targets) if t is not None and t.kind == "item"}
     coders: dict[str, ScaleCoder] = {}
-    values: dict[str, np.ndarray] = {}
+    block = np.full((len(item_ids), n), np.nan)  # one row per item: becomes one pandas block
     problems: list[tuple[int, np.ndarray]] = []
     missing_answers = np.zeros(n, dtype=np.int64)
-    for item_id in item_ids:
+    for k, item_id in enumerate(item_ids):
         if item_id not in col_of:
-            values[item_id] = np.full(n, np.nan)
             continue
         j = col_of[item_id]
         key = inst.items[item_id].response
         coder = coders.get(key)
         if coder is None:
             coder = coders[key] = ScaleCoder(inst.response_scales[key], spec.labels)
-        x, prob, miss = coder.code(cols[j])
-        values[item_id] = x
+        _, prob, miss = coder.code(cols[j], out=block[k])
         missing_answers += miss
         if prob.any():
             problems.append((j, prob))
-    answered = np.zeros(n, dtype=bool)
-    for x in values.values():
-        answered |= ~np.isnan(x)
+    answered = (~np.isnan(block)).any(axis=0) if len(item_ids) else np.zeros(n, dtype=bool)
     reject(~answered, "no_answers", "no item answered with a usable code")
 
     # --- duplicates (among records still kept, with an id from the export)
     keep = reason == None  # noqa: E711
     if dedupe != "none" and hm.id_col is not None and n:
         cand = keep & has_id
+        enc = pc.dictionary_encode(ids)
+        codes = enc.indices.to_numpy(zero_copy_only=False)
+        codes = np.where(cand, np.nan_to_num(codes, nan=-1), -1).astype(np.int64) if codes.dtype.kind == "f" else np.where(cand, codes, -1)
+        counts = np.bincount(codes[codes >= 0], minlength=len(enc.dictionary))
+        dup = (codes >= 0) & (counts[np.maximum(codes, 0)] > 1)
         idv = pd.Series(ids.to_numpy(zero_copy_only=False), dtype=object)
-        dup = cand & idv.where(cand).duplicated(keep=False).to_numpy() & pd.notna(idv.where(cand)).to_numpy()
         if dup.any():
             pos = np.flatnonzero(dup)
             sub = pd.DataFrame({"id": idv.iloc[pos].to_numpy(), "pos": pos})
@@ -332,18 +332,19 @@ def _build(export, hm: HeaderMap, header, body: Body, inst: Instrument, spec: Ma
     # --- responses
     kidx = np.flatnonzero(keep)
     take = pa.array(kidx)
-    data: dict[str, Any] = {
-        "respondent_id": pd.Series(respondent.take(take).to_pandas(), dtype="str"),
-        "partnership": pd.Series(pname.take(take).to_pandas(), dtype="str"),
+    all_kept = len(kidx) == n
+    items_block = block if all_kept else block[:, kidx]
+    responses = pd.DataFrame(items_block.T, columns=item_ids, copy=False)
+    front: dict[str, Any] = {
+        "respondent_id": pd.Series((respondent if all_kept else respondent.take(take)).to_pandas(), dtype="str"),
+        "partnership": pd.Series((pname if all_kept else pname.take(take)).to_pandas(), dtype="str"),
         "source_row": rows[kidx].astype(np.int64),
     }
     for fid, arr in field_out.items():
-        data[fid] = pd.Series(arr.take(take).to_pandas(), dtype="str")
-    for item_id in item_ids:
-        data[item_id] = values[item_id][kidx]
-    responses = pd.DataFrame(data)
+        front[fid] = pd.Series((arr if all_kept else arr.take(take)).to_pandas(), dtype="str")
+    for pos, (name, col) in enumerate(front.items()):
+        responses.insert(pos, name, col)
     responses.index = pd.RangeIndex(len(responses))
-
     # --- rejected
     ridx = np.flatnonzero(~keep)
     rej = pd.DataFrame({
@@ -408,7 +409,7 @@ def _build(export, hm: HeaderMap, header, body: Body, inst: Instrument, spec: Ma
         "metadata_columns": [hm.names[j] for j in hm.meta_cols],
         "unmapped_columns": unmapped,
         "unmatched_items": unmatched,
-        "partnerships": int(pd.Series(data["partnership"]).nunique()),
+        "partnerships": int(front["partnership"].nunique()),
         "partnership_variants": variants,
         "warnings": warnings,
     }

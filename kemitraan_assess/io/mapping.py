@@ -329,12 +329,19 @@ class ScaleCoder:
                 return self._check_number(num)
         return math.nan, 3
 
-    def code(self, values: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Codes, problem codes and missing-label mask of a column (vectorised)."""
+    def code(self, values: Any, out: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Codes, problem codes and missing-label mask of a column (vectorised).
+
+        ``values`` is a pyarrow Array or ChunkedArray; ``out``, when given, receives the
+        codes (float64, NaN for missing or invalid) and is returned.
+        """
         n = len(values)
-        if pa.types.is_integer(values.type) or pa.types.is_floating(values.type) or pa.types.is_boolean(values.type):
-            x = values.to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
-            x = np.where(pc.is_null(values).to_numpy(zero_copy_only=False), np.nan, x)
+        x = np.empty(n, dtype=np.float64) if out is None else out
+        typ = values.type
+        if pa.types.is_integer(typ) or pa.types.is_floating(typ) or pa.types.is_boolean(typ):
+            x[:] = values.to_numpy().astype(np.float64, copy=False) if values.null_count == 0 else (
+                pc.fill_null(pc.cast(values, pa.float64()), np.nan).to_numpy()
+            )
             problem = np.zeros(n, dtype=np.int8)
             missing = np.zeros(n, dtype=bool)
             present = ~np.isnan(x)
@@ -342,14 +349,18 @@ class ScaleCoder:
                 miss = np.isin(x, list(self.missing_codes))
                 missing |= miss
                 present &= ~miss
-            nonint = present & (x != np.round(x))
-            out = present & ~nonint & ((x < self.scale.min) | (x > self.scale.max))
-            problem[nonint] = 2
-            problem[out] = 1
-            x = np.where(present & ~nonint & ~out, x, np.nan)
+            if pa.types.is_floating(typ):
+                nonint = present & (x != np.round(x))
+                problem[nonint] = 2
+                present &= ~nonint
+            bad = present & ((x < self.scale.min) | (x > self.scale.max))
+            problem[bad] = 1
+            x[~present | bad] = np.nan
             return x, problem, missing
-        if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+        if not (pa.types.is_string(typ) or pa.types.is_large_string(typ)):
             values = pc.cast(values, pa.string())
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks()
         enc = pc.dictionary_encode(values)
         indices = enc.indices.to_numpy(zero_copy_only=False)
         nulls = pc.is_null(enc.indices).to_numpy(zero_copy_only=False)
@@ -359,8 +370,8 @@ class ScaleCoder:
         for i, v in enumerate(dictionary):
             codes[i], probs[i] = self.code_one(v)
         codes[-1] = np.nan  # null cells
-        idx = np.where(nulls, len(dictionary), indices).astype(np.intp, copy=False)
-        x = codes[idx]
+        idx = np.where(nulls, len(dictionary), np.nan_to_num(indices, nan=0)).astype(np.intp, copy=False)
+        np.take(codes, idx, out=x)
         problem = probs[idx]
         missing = x == MISSING
         x[missing] = np.nan

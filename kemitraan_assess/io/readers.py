@@ -36,6 +36,7 @@ from .detect import Decoded, check_content, decode_bytes, detect_delimiter, dete
 __all__ = ["Export", "Body", "open_export", "read_body", "PREVIEW_RECORDS"]
 
 PREVIEW_RECORDS = 60
+_LAZY_MIN = 1 << 20
 _BATCH = 100_000
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # free-text answers of many megabytes
@@ -57,13 +58,14 @@ class Export:
     sheet_rows: list[tuple[int, list[str]]] | None = None
     sheet: str | None = None
     warnings: list[str] = field(default_factory=list)
+    _data: bytes = b""
 
 
 @dataclass
 class Body:
     """The records under the header, column by column."""
 
-    columns: list[pa.Array]
+    columns: list[Any]  # pyarrow Array or ChunkedArray per column
     source_row: np.ndarray
     bad_rows: list[tuple[int, str]]  # (first line, detail): wrong number of fields
     empty_lines: int
@@ -104,7 +106,21 @@ def open_export(source: str | os.PathLike[str] | IO[Any] | bytes, *, encoding: s
     is_xlsx = data.startswith(b"PK\x03\x04") or name.lower().endswith((".xlsx", ".xlsm"))
     if is_xlsx:
         return _open_xlsx(data, name)
-    decoded: Decoded = decode_bytes(data, encoding=encoding, file=name)
+    lazy = encoding is None and not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) and len(data) > _LAZY_MIN
+    if lazy and b"\x00" not in data[:8192]:
+        # Large file: decode only the head now; the rest is decoded only if the slow
+        # reader needs it (pyarrow validates UTF-8 itself on the fast path).
+        cut = data.rfind(b"\n", 0, _LAZY_MIN)
+        head = data[: cut + 1 if cut > 0 else _LAZY_MIN]
+        try:
+            head.decode("utf-8")
+            decoded = Decoded(head.decode("utf-8"), "utf-8", False, [])
+        except UnicodeDecodeError:
+            lazy = False
+    else:
+        lazy = False
+    if not lazy:
+        decoded = decode_bytes(data, encoding=encoding, file=name)
     text = decoded.text
     check_content(text, file=name)
     line_ending = detect_line_ending(text)
@@ -131,7 +147,22 @@ def open_export(source: str | os.PathLike[str] | IO[Any] | bytes, *, encoding: s
         if len(preview) >= PREVIEW_RECORDS:
             break
     export.preview = preview
+    if lazy:
+        export.text = None
+        export._data = data
     return export
+
+
+def _full_text(export: Export) -> str:
+    """The whole text of a lazily opened export (decoded on first use)."""
+    if export.text is None:
+        decoded = decode_bytes(export._data, file=export.name)
+        export.text = decoded.text
+        export.encoding = decoded.encoding
+        export.warnings.extend(decoded.warnings)
+        if decoded.warnings:
+            export.raw = None
+    return export.text
 
 
 def _cell_text(value: Any) -> str:
@@ -199,7 +230,7 @@ def _iter_records(export: Export) -> Iterator[tuple[int, int, list[str]]]:
         for line, row in export.sheet_rows:
             yield line, line, row
         return
-    text = export.text or ""
+    text = export.text if export.text is not None else _full_text(export)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=export.delimiter, quotechar='"', doublequote=True)
     prev = 0
     for row in reader:
@@ -262,8 +293,6 @@ def read_body(export: Export, data_start: int, width: int, *, string_columns: se
 def _read_fast(export: Export, width: int, string_columns: set[int]) -> Body | None:
     raw = export.raw
     assert raw is not None  # guarded by the caller
-    if b"\n\n" in raw or b"\n\r\n" in raw or b"\r\r" in raw:
-        return None  # blank lines: pyarrow would skip them and line numbers would drift
     first = export.preview[0] if export.preview else None
     if first is None:
         return None
@@ -272,7 +301,7 @@ def _read_fast(export: Export, width: int, string_columns: set[int]) -> Body | N
     try:
         table = pacsv.read_csv(
             io.BytesIO(raw),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=header_lines, block_size=1 << 24),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=header_lines),
             parse_options=pacsv.ParseOptions(
                 delimiter=export.delimiter, quote_char='"', double_quote=True, newlines_in_values=True
             ),
@@ -284,6 +313,7 @@ def _read_fast(export: Export, width: int, string_columns: set[int]) -> Body | N
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        _full_text(export)  # decode now: reports the encoding fallback if that was the cause
         return None
     n = table.num_rows
     if n == 0:
@@ -291,11 +321,17 @@ def _read_fast(export: Export, width: int, string_columns: set[int]) -> Body | N
     extra = np.zeros(n, dtype=np.int64)
     columns = []
     for col in table.columns:
-        arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+        arr = col
         if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+            arr = col.combine_chunks()
             if pc.any(pc.match_substring(arr, "\n")).as_py():
                 extra += pc.fill_null(pc.count_substring(arr, "\n"), 0).to_numpy(zero_copy_only=False)
         columns.append(arr)
+    # pyarrow skips blank lines silently: if the line count does not add up, let the
+    # slower reader (which knows every line) do the work.
+    expected = header_lines + n + int(extra.sum()) - (0 if raw.endswith(b"\n") else 1)
+    if raw.count(b"\n") != expected:
+        return None
     shift = np.concatenate([[0], np.cumsum(extra)[:-1]])
     source_row = header_lines + 1 + np.arange(n, dtype=np.int64) + shift
     return Body(columns, source_row, [], 0, "pyarrow")
@@ -332,7 +368,7 @@ def _read_slow(export: Export, data_start: int, width: int) -> Body:
             current = []
     if current:
         batches.append(current)
-    if export.text is not None and last is not None:
+    if last is not None and export.sheet_rows is None:
         start, end, row = last
         if end > start or len(row) != width:
             opened = _unclosed_quote_line(export.text, start)
