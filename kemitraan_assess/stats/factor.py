@@ -30,6 +30,7 @@ __all__ = [
     "kmo",
     "bartlett_sphericity",
     "parallel_analysis",
+    "random_correlations",
 ]
 
 NanPolicy = Literal["pairwise", "listwise"]
