@@ -67,7 +67,7 @@ def _partnerships(arr: pa.Array) -> tuple[pa.Array, dict[str, list[str]]]:
     return out, variants
 
 
-def _column_by_header(hm: HeaderMap, header: list[str], wanted: tuple[str, ...]) -> int | None:
+def _column_by_header(header: list[str], wanted: tuple[str, ...]) -> int | None:
     for w in wanted:
         for j, name in enumerate(header):
             if name.strip() == w:
@@ -188,18 +188,18 @@ def _build(export, hm: HeaderMap, header, body: Body, inst: Instrument, spec: Ma
     # --- platform status columns
     plat = hm.platform
     if plat == "qualtrics":
-        j = _column_by_header(hm, header, ("Status",))
+        j = _column_by_header(header, ("Status",))
         if j is not None:
             st = pc.utf8_lower(_clean(cols[j])).to_numpy(zero_copy_only=False)
-            lab = np.array([_QUALTRICS_TEST.get(v) if isinstance(v, str) else None for v in st], dtype=object) if n < 50_000 else pd.Series(st).map(_QUALTRICS_TEST).to_numpy(dtype=object)
+            lab = pd.Series(st, dtype=object).map(_QUALTRICS_TEST).to_numpy(dtype=object)
             bad = pd.notna(lab)
             reject(bad, "test_submission", np.array([f"Qualtrics Status = {x}" for x in lab], dtype=object))
     not_approved_col = None
     if plat == "kobotoolbox":
-        not_approved_col = _column_by_header(hm, header, ("_validation_status",))
+        not_approved_col = _column_by_header(header, ("_validation_status",))
         bad_set, what = _KOBO_NOT_APPROVED, "KoboToolbox validation status 'Not approved'"
     elif plat == "odk_central":
-        not_approved_col = _column_by_header(hm, header, ("ReviewState",))
+        not_approved_col = _column_by_header(header, ("ReviewState",))
         bad_set, what = {"rejected"}, "ODK Central review state 'rejected'"
     if not_approved_col is not None:
         vs = pd.Series(pc.utf8_lower(_clean(cols[not_approved_col])).to_numpy(zero_copy_only=False), dtype=object)
@@ -214,12 +214,12 @@ def _build(export, hm: HeaderMap, header, body: Body, inst: Instrument, spec: Ma
 
     unfinished = None
     if plat == "qualtrics":
-        j = _column_by_header(hm, header, ("Finished",))
+        j = _column_by_header(header, ("Finished",))
         if j is not None:
             f = pd.Series(pc.utf8_lower(_clean(cols[j])).to_numpy(zero_copy_only=False), dtype=object)
             unfinished = (f.isin(_FALSE).to_numpy(), "Qualtrics Finished = 0 (response not finished)")
     elif plat == "limesurvey":
-        j = _column_by_header(hm, header, ("submitdate", "Date submitted"))
+        j = _column_by_header(header, ("submitdate", "Date submitted"))
         if j is not None:
             unfinished = (~pc.is_valid(_clean(cols[j])).to_numpy(zero_copy_only=False), "LimeSurvey submitdate is empty (response not completed)")
     if incomplete == "reject":
@@ -257,15 +257,15 @@ def _build(export, hm: HeaderMap, header, body: Body, inst: Instrument, spec: Ma
     if dedupe != "none" and hm.id_col is not None and n:
         cand = keep & has_id
         enc = pc.dictionary_encode(ids)
-        codes = enc.indices.to_numpy(zero_copy_only=False)
-        codes = np.where(cand, np.nan_to_num(codes, nan=-1), -1).astype(np.int64) if codes.dtype.kind == "f" else np.where(cand, codes, -1)
+        codes = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        codes = np.where(cand, codes, -1)
         counts = np.bincount(codes[codes >= 0], minlength=len(enc.dictionary))
         dup = (codes >= 0) & (counts[np.maximum(codes, 0)] > 1)
         idv = pd.Series(ids.to_numpy(zero_copy_only=False), dtype=object)
         if dup.any():
             pos = np.flatnonzero(dup)
             sub = pd.DataFrame({"id": idv.iloc[pos].to_numpy(), "pos": pos})
-            tcol = _column_by_header(hm, header, PLATFORM_TIME_COLUMNS.get(plat, ()))
+            tcol = _column_by_header(header, PLATFORM_TIME_COLUMNS.get(plat, ()))
             if tcol is not None:
                 t = pd.Series(_clean(cols[tcol]).take(pa.array(pos)).to_numpy(zero_copy_only=False), dtype=object)
                 sub["t"] = pd.to_datetime(t, errors="coerce", utc=True, format="mixed").to_numpy()

@@ -292,7 +292,8 @@ def read_body(export: Export, data_start: int, width: int, *, string_columns: se
 
 def _read_fast(export: Export, width: int, string_columns: set[int]) -> Body | None:
     raw = export.raw
-    assert raw is not None  # guarded by the caller
+    if raw is None:
+        return None
     first = export.preview[0] if export.preview else None
     if first is None:
         return None
