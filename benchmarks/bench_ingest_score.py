@@ -64,23 +64,22 @@ def write_export(path: Path, n: int, *, seed: int = 1) -> None:
     """Write an n-row export: id, partnership, 40 items (~3 % blank), a free-text comment."""
     rng = np.random.default_rng(seed)
     n_groups = max(1, min(20_000, n // 50))
-    group = rng.integers(0, n_groups, n)
-    codes = rng.integers(1, 6, size=(n, N_ITEMS))
-    blank = rng.random((n, N_ITEMS)) < 0.03
     words = np.array(["baik", "rapat rutin", "perlu dana", "komunikasi, lancar", "-", ""], dtype=object)
     with open(path, "w", encoding="utf-8", newline="") as fh:
         fh.write("respondent_id,partnership," + ",".join(f"S{s + 1}I{i + 1}" for s in range(5) for i in range(8)) + ",comment\n")
-        chunk = 100_000
+        chunk = 50_000  # generated chunk by chunk so that the writer's memory stays small
         for start in range(0, n, chunk):
             stop = min(n, start + chunk)
-            cells = codes[start:stop].astype(str).astype(object)
-            cells[blank[start:stop]] = ""
-            comments = words[rng.integers(0, len(words), stop - start)]
+            m = stop - start
+            group = rng.integers(0, n_groups, m)
+            cells = rng.integers(1, 6, size=(m, N_ITEMS)).astype(str).astype(object)
+            cells[rng.random((m, N_ITEMS)) < 0.03] = ""
+            comments = words[rng.integers(0, len(words), m)]
             lines = []
             for k, row in enumerate(cells):
                 c = comments[k]
                 c = f'"{c}"' if "," in c else c
-                lines.append(f"R{start + k},Kemitraan {group[start + k]}," + ",".join(row) + "," + c)
+                lines.append(f"R{start + k},Kemitraan {group[k]}," + ",".join(row) + "," + c)
             fh.write("\n".join(lines) + "\n")
 
 

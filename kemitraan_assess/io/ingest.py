@@ -35,15 +35,17 @@ _KOBO_NOT_APPROVED = {"validation_status_not_approved", "not approved", "tidak d
 _KOBO_ON_HOLD = {"validation_status_on_hold", "on hold"}
 
 
-def _clean(arr: pa.Array) -> pa.Array:
-    """Strings trimmed, with empty cells as null."""
+def _clean(arr: pa.Array, *, trim: bool = True) -> pa.Array:
+    """Strings (trimmed unless ``trim`` is false), with empty or blank cells as null."""
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
-        if pa.types.is_floating(arr.type):
-            arr = pc.cast(pc.cast(arr, pa.float64()), pa.string())
-        else:
-            arr = pc.cast(arr, pa.string())
-    arr = pc.utf8_trim_whitespace(arr)
-    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+        arr = pc.cast(arr, pa.string())
+    stripped = pc.utf8_trim_whitespace(arr)
+    blank = pc.equal(stripped, "")
+    if trim:
+        arr = stripped
+    if pc.any(blank).as_py():
+        arr = pc.if_else(blank, pa.scalar(None, pa.string()), arr)
+    return arr
 
 
 def _group_key(name: str) -> str:
@@ -164,12 +166,12 @@ def _build(export, hm: HeaderMap, header, body: Body, inst: Instrument, spec: Ma
     rows = body.source_row
     warnings = list(export.warnings)
     cols = body.columns
-    reason = np.full(n, None, dtype=object)
+    reason = np.zeros(n, dtype=np.int8)  # 0 kept, else 1 + index in REJECT_REASONS
     detail = np.full(n, None, dtype=object)
 
     def reject(mask: np.ndarray, code: str, text: str | np.ndarray) -> None:
-        m = mask & (reason == None)  # noqa: E711 - elementwise on an object array
-        reason[m] = code
+        m = mask & (reason == 0)
+        reason[m] = REJECT_REASONS.index(code) + 1
         detail[m] = text if isinstance(text, str) else text[m]
 
     # --- respondent ids and partnership names
@@ -177,9 +179,12 @@ def _build(export, hm: HeaderMap, header, body: Body, inst: Instrument, spec: Ma
         ids = _clean(cols[hm.id_col])
     else:
         ids = pa.nulls(n, pa.string())
-    generated = pc.binary_join_element_wise("r", pc.cast(pa.array(rows), pa.string()), "")
     has_id = pc.is_valid(ids).to_numpy(zero_copy_only=False)
-    respondent = pc.if_else(pc.is_valid(ids), ids, generated)
+    if has_id.all():
+        respondent = ids
+    else:
+        generated = pc.binary_join_element_wise("r", pc.cast(pa.array(rows), pa.string()), "")
+        respondent = pc.if_else(pc.is_valid(ids), ids, generated)
     if n:
         pname, variants = _partnerships(_clean(cols[hm.partnership_col]))
     else:
@@ -253,7 +258,7 @@ def _build(export, hm: HeaderMap, header, body: Body, inst: Instrument, spec: Ma
     reject(~answered, "no_answers", "no item answered with a usable code")
 
     # --- duplicates (among records still kept, with an id from the export)
-    keep = reason == None  # noqa: E711
+    keep = reason == 0
     if dedupe != "none" and hm.id_col is not None and n:
         cand = keep & has_id
         enc = pc.dictionary_encode(ids)
@@ -283,7 +288,7 @@ def _build(export, hm: HeaderMap, header, body: Body, inst: Instrument, spec: Ma
             for p in lose:
                 text[p] = f"same respondent id as line {rows[win_of[p]]}, which was kept ({dedupe} submission)"
             reject(mask, "duplicate", text)
-    keep = reason == None  # noqa: E711
+    keep = reason == 0
 
     # --- fields
     field_out: dict[str, pa.Array] = {}
@@ -295,7 +300,7 @@ def _build(export, hm: HeaderMap, header, body: Body, inst: Instrument, spec: Ma
         if fld in (p_field, r_field) or fld.id not in field_col:
             continue
         j = field_col[fld.id]
-        arr = _clean(cols[j])
+        arr = _clean(cols[j], trim=fld.kind != "text")
         if fld.kind == "choice":
             arr, unknown = ChoiceCoder(fld).code(arr)
             if unknown.any():
@@ -350,7 +355,10 @@ def _build(export, hm: HeaderMap, header, body: Body, inst: Instrument, spec: Ma
     rej = pd.DataFrame({
         "source_row": np.concatenate([rows[ridx], np.array([b[0] for b in body.bad_rows], dtype=np.int64)]),
         "respondent_id": np.concatenate([resp_np[ridx].astype(object), np.array([f"r{b[0]}" for b in body.bad_rows], dtype=object)]),
-        "reason": np.concatenate([reason[ridx], np.array(["wrong_field_count"] * len(body.bad_rows), dtype=object)]),
+        "reason": np.concatenate([
+            np.asarray(REJECT_REASONS, dtype=object)[reason[ridx].astype(np.intp) - 1],
+            np.array(["wrong_field_count"] * len(body.bad_rows), dtype=object),
+        ]),
         "detail": np.concatenate([detail[ridx], np.array([b[1] for b in body.bad_rows], dtype=object)]),
     })
     rejected = rej.sort_values("source_row", kind="stable").reset_index(drop=True)

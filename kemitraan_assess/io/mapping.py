@@ -339,9 +339,8 @@ class ScaleCoder:
         x = np.empty(n, dtype=np.float64) if out is None else out
         typ = values.type
         if pa.types.is_integer(typ) or pa.types.is_floating(typ) or pa.types.is_boolean(typ):
-            x[:] = values.to_numpy().astype(np.float64, copy=False) if values.null_count == 0 else (
-                pc.fill_null(pc.cast(values, pa.float64()), np.nan).to_numpy()
-            )
+            # one pass: pyarrow turns nulls into NaN when converting integers to NumPy
+            np.copyto(x, values.to_numpy(zero_copy_only=False), casting="unsafe")
             problem = np.zeros(n, dtype=np.int8)
             missing = np.zeros(n, dtype=bool)
             present = ~np.isnan(x)

@@ -299,21 +299,30 @@ def _read_fast(export: Export, width: int, string_columns: set[int]) -> Body | N
         return None
     header_lines = (export.preview[1][0] - 1) if len(export.preview) > 1 else 1
     names = [f"c{i}" for i in range(width)]
-    try:
-        table = pacsv.read_csv(
-            io.BytesIO(raw),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=header_lines),
-            parse_options=pacsv.ParseOptions(
-                delimiter=export.delimiter, quote_char='"', double_quote=True, newlines_in_values=True
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types={names[i]: pa.string() for i in string_columns if i < width},
-                null_values=[""],
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=True,
-            ),
-        )
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+    text_types = {names[i]: pa.string() for i in string_columns if i < width}
+    # Answer codes are small integers: int16 keeps memory low; a column holding labels or
+    # decimals makes pyarrow refuse, and the next attempt lets it infer the types.
+    item_types = {names[i]: pa.int16() for i in range(width) if i not in string_columns}
+    table = None
+    for types in ({**text_types, **item_types}, text_types):
+        try:
+            table = pacsv.read_csv(
+                io.BytesIO(raw),
+                read_options=pacsv.ReadOptions(column_names=names, skip_rows=header_lines),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=export.delimiter, quote_char='"', double_quote=True, newlines_in_values=True
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types=types,
+                    null_values=[""],
+                    strings_can_be_null=True,
+                    quoted_strings_can_be_null=True,
+                ),
+            )
+            break
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+            continue
+    if table is None:
         _full_text(export)  # decode now: reports the encoding fallback if that was the cause
         return None
     n = table.num_rows
