@@ -97,9 +97,10 @@ def _choice_codes(instrument: Instrument, role: str) -> tuple[str | None, list[A
 
 
 def make_demo_survey(instrument: Instrument, *, seed: int = DEMO_SEED, lang: str | None = None) -> pd.DataFrame:
-    """Draw the demo survey as an export would hold it.
+    """Draw the demo survey as a KoboToolbox "XML values and headers" CSV would hold it.
 
-    Columns are the respondent fields and the item ids; answers are codes 1–5, with
+    Columns are the respondent fields, the items under their group (``gol/GOL1``) and
+    Kobo's metadata (``_id``, ``_uuid``, ``_submission_time``, ...); answers are codes 1–5, with
     blanks (~3 %) and the instrument's first missing label ("Tidak tahu") for some
     answers. Partnership names are typed with the occasional case or spacing slip
     (ingest groups them back). Vectorised over respondents.
@@ -180,6 +181,8 @@ def make_demo_survey(instrument: Instrument, *, seed: int = DEMO_SEED, lang: str
 
     table = pd.DataFrame(frame)
     item_df = pd.DataFrame(items_out)
+    # KoboToolbox "XML values and headers": questions under their group's name
+    item_df.columns = [f"{instrument.item_scale[c].lower()}/{c}" for c in item_df.columns]
     blanks = rng.random(item_df.shape) < 0.03
     dont_know = rng.random(item_df.shape) < 0.012
     text = item_df.astype("Int64").astype("string")
@@ -192,7 +195,17 @@ def make_demo_survey(instrument: Instrument, *, seed: int = DEMO_SEED, lang: str
         pick = rng.integers(0, len(_COMMENTS), size=n)
         has = rng.random(n) < 0.35
         out[comment_field.id] = np.where(has, np.array(_COMMENTS, dtype=object)[pick], "")
-    return out
+    # KoboToolbox metadata columns, as its CSV export writes them
+    start = pd.Timestamp("2026-09-01T08:00:00")
+    minutes = np.sort(rng.integers(0, 60 * 24 * 28, size=n))
+    submitted = (start + pd.to_timedelta(minutes, unit="min")).strftime("%Y-%m-%dT%H:%M:%S")
+    out["_id"] = np.arange(1000001, 1000001 + n)
+    out["_uuid"] = [f"{int(a):08x}-{int(b):04x}-4{int(c):03x}-8{int(d):03x}-{int(e):012x}" for a, b, c, d, e in
+                    zip(*(rng.integers(0, m, size=n) for m in (16**8, 16**4, 16**3, 16**3, 16**12)), strict=True)]
+    out["_submission_time"] = submitted
+    out["_validation_status"] = ""
+    out["_index"] = np.arange(1, n + 1)
+    return out.drop(columns=["respondent_id"])
 
 
 def demo_csv_bytes(survey: pd.DataFrame) -> bytes:
