@@ -1,0 +1,585 @@
+"""Internal consistency: Cronbach's alpha, Guttman's lambda 6 and item analysis (psych::alpha).
+
+Every number follows R's ``psych::alpha`` (validated against psych 2.2.9), so a researcher
+can check it there:
+
+* items are reverse-keyed by the caller (:func:`reverse`), as ``psych::alpha`` without
+  ``keys`` expects;
+* covariances are pairwise-complete (``cov(x, use = "pairwise")``) by default, and the
+  correlations are ``cov2cor`` of those covariances (item variances over every answer of the
+  item, not over the rows shared with the other item), exactly as psych; with
+  ``nan_policy="listwise"`` only complete rows are used (``psych::alpha(na.omit(x))``);
+* ``n`` is the number of rows analysed. psych counts every row given, even a row with no
+  answer, and uses it for the standard error and the Feldt interval; so do we.
+
+Split-half reliabilities (``psych::splitHalf``) live in
+:mod:`kemitraan_assess.stats.splithalf`; :func:`reliability_table` combines both per scale.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from kemitraan_assess.errors import DataError, InsufficientDataError
+from kemitraan_assess.stats._result import StatResult, to_jsonable
+
+__all__ = [
+    "AlphaResult",
+    "ScaleReliability",
+    "ReliabilityTable",
+    "cronbach_alpha",
+    "reliability_table",
+    "reverse",
+    "R_DROP_MIN",
+]
+
+NanPolicy = Literal["pairwise", "listwise"]
+
+#: Corrected item-total correlation below which an item is flagged (Nunnally & Bernstein
+#: 1994, p. 301-305; Field 2013, section 17.9: items with r.drop < .30 are candidates for
+#: revision).
+R_DROP_MIN = 0.30
+_PINV_TOL = float(
+    np.sqrt(np.finfo(np.float64).eps)
+)  # psych::Pinv's tol = sqrt(.Machine$double.eps)
+
+
+# --------------------------------------------------------------------------- input
+
+
+@dataclasses.dataclass(frozen=True)
+class _Moments:
+    """Items as analysed: the rows used, pairwise covariances C and R = cov2cor(C)."""
+
+    x: np.ndarray
+    items: tuple[str, ...]
+    n: int
+    n_complete: int
+    cov: np.ndarray
+    corr: np.ndarray
+    nan_policy: str
+
+
+def _as_matrix(items: Any) -> tuple[np.ndarray, tuple[str, ...]]:
+    if isinstance(items, pd.DataFrame):
+        bad = [
+            c
+            for c in items.columns
+            if not (pd.api.types.is_numeric_dtype(items[c]) or pd.api.types.is_bool_dtype(items[c]))
+        ]
+        if bad:
+            raise DataError("item columns must be numeric", column=str(bad[0]))
+        x = items.to_numpy(dtype=np.float64, na_value=np.nan)
+        names = tuple(str(c) for c in items.columns)
+    else:
+        try:
+            x = np.asarray(items, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise DataError("item responses must be numeric") from exc
+        if x.ndim != 2:
+            raise DataError(
+                f"expected a 2-D table (rows = respondents, columns = items), got {x.ndim} dimension(s)"
+            )
+        names = tuple(f"V{i + 1}" for i in range(x.shape[1]))
+    if np.isinf(x).any():
+        j = int(np.argwhere(np.isinf(x))[0, 1])
+        raise DataError("item responses contain infinite values", column=names[j])
+    return x, names
+
+
+def _pairwise_cov(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """R's ``cov(x, use = "pairwise")``: covariance, pair counts and pair-specific variances.
+
+    ``var_pair[i, j]`` is the variance of item i over the rows where i and j are both
+    answered (what ``cor(x, use = "pairwise")`` divides by).
+    """
+    observed = ~np.isnan(x)
+    centre = np.nanmean(x, axis=0) if observed.any() else np.zeros(x.shape[1])
+    centre = np.where(np.isnan(centre), 0.0, centre)
+    if observed.all():
+        xc = x - centre
+        xc = xc - xc.mean(axis=0)
+        n = float(x.shape[0])
+        cov = xc.T @ xc / (n - 1.0)
+        var = np.diag(cov)
+        return cov, np.full(cov.shape, n), np.broadcast_to(var[:, None], cov.shape).copy()
+    m = observed.astype(np.float64)
+    xc = np.where(observed, x - centre, 0.0)
+    n_ij = m.T @ m
+    s_x = xc.T @ m  # [i, j]: sum of x_i over the rows where i and j are answered
+    s_xx = (xc * xc).T @ m
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cov = (xc.T @ xc - s_x * s_x.T / n_ij) / (n_ij - 1.0)
+        var_pair = (s_xx - s_x * s_x / n_ij) / (n_ij - 1.0)
+    return cov, n_ij, var_pair
+
+
+def _prepare(items: Any, nan_policy: str, *, min_items: int = 2) -> _Moments:
+    if nan_policy not in ("pairwise", "listwise"):
+        raise DataError(f"nan_policy must be 'pairwise' or 'listwise', not {nan_policy!r}")
+    x, names = _as_matrix(items)
+    p = x.shape[1]
+    if p < min_items:
+        raise InsufficientDataError(
+            f"{p} item(s) given; at least {min_items} are needed", n=p, required=min_items
+        )
+    complete = ~np.isnan(x).any(axis=1)
+    n_complete = int(complete.sum())
+    if nan_policy == "listwise":
+        x = x[complete]
+    n = int(x.shape[0])
+    if n < 2:
+        raise InsufficientDataError(
+            f"n = {n} usable rows ({nan_policy}); at least 2 are needed", n=n, required=2
+        )
+    cov, n_ij, _ = _pairwise_cov(x)
+    counts = np.diag(n_ij)
+    if np.any(counts < 2):
+        j = int(np.argmin(counts))
+        raise InsufficientDataError(
+            f"item {names[j]!r} has {int(counts[j])} answer(s); at least 2 are needed",
+            n=int(counts[j]),
+            required=2,
+        )
+    var = np.diag(cov)
+    if np.any(~(var > 0)):
+        j = int(np.flatnonzero(~(var > 0))[0])
+        raise DataError(
+            f"item {names[j]!r} has no variance; drop it from the scale", column=names[j]
+        )
+    if np.any(n_ij < 2):
+        i, j = np.argwhere(n_ij < 2)[0]
+        raise InsufficientDataError(
+            f"items {names[i]!r} and {names[j]!r} are answered together by {int(n_ij[i, j])} row(s); "
+            "a covariance needs at least 2",
+            n=int(n_ij[i, j]),
+            required=2,
+        )
+    sd = np.sqrt(var)
+    corr = cov / np.outer(sd, sd)
+    np.fill_diagonal(corr, 1.0)
+    return _Moments(x, names, n, n_complete, cov, corr, nan_policy)
+
+
+def _smc(r: np.ndarray) -> np.ndarray:
+    """psych::smc: ``1 - 1/diag(Pinv(R))``, clipped to [0, 1]."""
+    u, d, vt = np.linalg.svd(r)
+    keep = d > max(_PINV_TOL * d[0], 0.0)
+    inv = (vt[keep].T / d[keep]) @ u[:, keep].T
+    return np.clip(1.0 - 1.0 / np.diag(inv), 0.0, 1.0)
+
+
+def _alpha_stats(c: np.ndarray, r: np.ndarray) -> dict[str, float]:
+    """psych::alpha's inner ``alpha.1(C, R)``."""
+    p = c.shape[0]
+    sum_c, tr_c = float(c.sum()), float(np.trace(c))
+    sum_r = float(r.sum())
+    low = r[np.tril_indices(p, -1)]
+    av_r = (sum_r - p) / (p * (p - 1))
+    res1 = r - av_r
+    off = r - 1.0  # psych: Rd <- R - diag(R), which recycles the unit diagonal over every cell
+    res_off = res1 - np.diag(np.diag(res1))
+    cc = c @ c
+    q = (2 * p**2 / ((p - 1) ** 2 * sum_c**3)) * (
+        sum_c * (np.trace(cc) + tr_c**2) - 2 * tr_c * cc.sum()
+    )
+    return {
+        "raw": (1 - tr_c / sum_c) * p / (p - 1),
+        "std": (1 - p / sum_r) * p / (p - 1),
+        "g6": 1 - (p - float(_smc(r).sum())) / sum_r,
+        "av_r": av_r,
+        "sn": p * av_r / (1 - av_r),
+        "q": float(q),
+        "unidim": 1 - float((res1**2).sum()) / float((r**2).sum()),
+        "fit_off": 1 - float((res_off**2).sum()) / float((off**2).sum()),
+        "var_r": float(np.var(low, ddof=1)) if low.size > 1 else float("nan"),
+        "med_r": float(np.median(low)),
+    }
+
+
+def _check_ci(ci: float) -> float:
+    if not (isinstance(ci, (int, float)) and 0 < ci < 1):
+        raise DataError(f"ci must be a level between 0 and 1 (such as 0.95), not {ci!r}")
+    return float(ci)
+
+
+# --------------------------------------------------------------------------- alpha
+
+
+@dataclasses.dataclass(frozen=True)
+class AlphaResult(StatResult):
+    """Cronbach's alpha with psych::alpha's companions (``$total``, ``$feldt``, ``ase``).
+
+    Attributes
+    ----------
+    raw, standardized : float
+        psych's ``raw_alpha`` (covariances) and ``std.alpha`` (correlations).
+    guttman_lambda6 : float
+        psych's ``G6(smc)``.
+    average_r, median_r, var_r : float
+        Mean, median and variance of the inter-item correlations.
+    signal_noise : float
+        psych's ``S/N``.
+    ase : float
+        Duhachek & Iacobucci's asymptotic standard error of raw alpha (psych's ``ase``).
+    ci : tuple of float
+        Feldt interval at ``ci_level`` (``ci_method = "feldt"``, psych's ``$feldt``).
+    ci_duhachek : tuple of float
+        ``raw -/+ z * ase`` with z the normal quantile at ``ci_level``.
+    total_mean, total_sd : float
+        Mean and SD of the scale score (mean of each row's answered items).
+    unidim, fit_off : float
+        psych's ``Unidim`` and ``Fit`` (one-factor-of-equal-loadings fit indices).
+    n, n_complete : int
+        Rows analysed and rows with every item answered.
+    """
+
+    items: tuple[str, ...]
+    n_items: int
+    n: int
+    n_complete: int
+    nan_policy: str
+    raw: float
+    standardized: float
+    guttman_lambda6: float
+    average_r: float
+    median_r: float
+    var_r: float
+    signal_noise: float
+    ase: float
+    ci_level: float
+    ci: tuple[float, float]
+    ci_method: str
+    ci_duhachek: tuple[float, float]
+    total_mean: float
+    total_sd: float
+    unidim: float
+    fit_off: float
+    method: str
+
+    @property
+    def alpha(self) -> float:
+        """Raw alpha (same as :attr:`raw`)."""
+        return self.raw
+
+
+def _feldt(alpha: float, n: int, p: int, level: float) -> tuple[float, float]:
+    tail = (1 - level) / 2
+    df1, df2 = n - 1, (n - 1) * (p - 1)
+    return (
+        1 - (1 - alpha) * float(sps.f.ppf(1 - tail, df1, df2)),
+        1 - (1 - alpha) * float(sps.f.ppf(tail, df1, df2)),
+    )
+
+
+def _alpha_result(mo: _Moments, level: float) -> AlphaResult:
+    p = len(mo.items)
+    st = _alpha_stats(mo.cov, mo.corr)
+    ase = float(np.sqrt(st["q"] / mo.n))
+    z = float(sps.norm.ppf(1 - (1 - level) / 2))
+    with np.errstate(invalid="ignore"):
+        total = np.nanmean(mo.x, axis=1) if np.isnan(mo.x).any() else mo.x.mean(axis=1)
+    total = total[~np.isnan(total)]
+    return AlphaResult(
+        items=mo.items,
+        n_items=p,
+        n=mo.n,
+        n_complete=mo.n_complete,
+        nan_policy=mo.nan_policy,
+        raw=float(st["raw"]),
+        standardized=float(st["std"]),
+        guttman_lambda6=float(st["g6"]),
+        average_r=float(st["av_r"]),
+        median_r=st["med_r"],
+        var_r=st["var_r"],
+        signal_noise=float(st["sn"]),
+        ase=ase,
+        ci_level=level,
+        ci=_feldt(st["raw"], mo.n, p, level),
+        ci_method="feldt",
+        ci_duhachek=(st["raw"] - z * ase, st["raw"] + z * ase),
+        total_mean=float(total.mean()),
+        total_sd=float(total.std(ddof=1)) if total.size > 1 else float("nan"),
+        unidim=st["unidim"],
+        fit_off=st["fit_off"],
+        method=(
+            f"psych::alpha: C = cov(x, use = '{'pairwise' if mo.nan_policy == 'pairwise' else 'complete rows'}'), "
+            "R = cov2cor(C); Feldt CI (psych::alpha.ci), Duhachek ASE"
+        ),
+    )
+
+
+def cronbach_alpha(
+    items: Any, *, nan_policy: NanPolicy = "pairwise", ci: float = 0.95
+) -> AlphaResult:
+    """Cronbach's alpha, standardised alpha and Guttman's lambda 6, as psych::alpha.
+
+    Parameters
+    ----------
+    items : pandas.DataFrame or array-like
+        Responses, rows = respondents, columns = items already reverse-keyed
+        (:func:`reverse`); NaN = missing.
+    nan_policy : {"pairwise", "listwise"}
+        Pairwise-complete covariances (psych's default ``use = "pairwise"``), or complete
+        rows only (``psych::alpha(na.omit(x))``).
+    ci : float
+        Level of the confidence intervals.
+
+    Returns
+    -------
+    AlphaResult
+        ``raw``, ``standardized``, ``guttman_lambda6``, ``average_r``, ``signal_noise``,
+        ``ci`` (Feldt), ``ci_duhachek``, ``ase``, ``n``, ``n_complete`` and more.
+
+    Notes
+    -----
+    With p items, covariance matrix C and :math:`R = \\mathrm{cov2cor}(C)`:
+
+    .. math:: \\alpha = \\frac{p}{p-1}\\Big(1 - \\frac{\\mathrm{tr}\\,C}{1^T C 1}\\Big), \\quad
+       \\alpha_{std} = \\frac{p}{p-1}\\Big(1 - \\frac{p}{1^T R 1}\\Big), \\quad
+       \\lambda_6 = 1 - \\frac{p - \\sum_i SMC_i}{1^T R 1},
+
+    :math:`\\bar r = (1^T R 1 - p)/(p(p-1))` and :math:`S/N = p\\bar r/(1-\\bar r)`.
+    The Feldt interval is :math:`1 - (1-\\alpha)F_{q}(n-1, (n-1)(p-1))` at
+    :math:`q = 1 - (1-ci)/2` (lower) and :math:`(1-ci)/2` (upper) (``psych::alpha.ci``).
+    The Duhachek interval is :math:`\\alpha \\pm z\\,ASE` with
+    :math:`ASE = \\sqrt{Q/n}` (Duhachek & Iacobucci 2004, psych's ``ase``); psych prints it
+    with z = 1.96, here z is the exact normal quantile (1.959964 at 95 %).
+    ``n`` counts every row given (pairwise) or complete rows (listwise), as psych.
+    Validated against R ``psych::alpha`` (2.2.9).
+
+    References
+    ----------
+    Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests.
+    Psychometrika, 16, 297-334.
+    Feldt, L. S., Woodruff, D. J., & Salih, F. A. (1987). Statistical inference for
+    coefficient alpha. Applied Psychological Measurement, 11, 93-103.
+    Duhachek, A., & Iacobucci, D. (2004). Alpha's standard error (ASE). Journal of Applied
+    Psychology, 89, 792-808.
+    Guttman, L. (1945). A basis for analyzing test-retest reliability. Psychometrika, 10,
+    255-282.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.array([[1, 2, 2, 3], [2, 3, 3, 3], [3, 2, np.nan, 4], [4, 5, 4, 5],
+    ...               [2, 2, 1, 2], [5, 4, 5, 4], [3, 4, 2, 3], [4, 3, 4, 2]])
+    >>> res = cronbach_alpha(x)  # In R: psych::alpha(x)
+    >>> round(res.raw, 4), round(res.standardized, 4), res.n, res.n_complete
+    (0.8735, 0.8719, 8, 7)
+    >>> [round(v, 4) for v in res.ci], res.ci_method
+    ([0.6245, 0.9716], 'feldt')
+    """
+    level = _check_ci(ci)
+    return _alpha_result(_prepare(items, nan_policy), level)
+
+
+def reverse(x: Any, *, low: float | None = None, high: float | None = None) -> Any:
+    """Reverse-key responses: ``low + high - x`` (what psych::alpha does with ``keys``).
+
+    Parameters
+    ----------
+    x : pandas.Series, pandas.DataFrame or array-like
+        Responses of the items to reverse; NaN stays NaN.
+    low, high : float, optional
+        Ends of the response scale (1 and 5 for a 1-5 Likert item). When absent they are the
+        smallest and largest answer in ``x`` (over all its columns, as psych): pass them
+        whenever the scale is known, since a sample that never used an end would be reversed
+        wrongly.
+
+    Returns
+    -------
+    Same type as ``x``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> reverse(pd.Series([1, 2, 5, None]), low=1, high=5).tolist()
+    [5.0, 4.0, 1.0, nan]
+    """
+    if isinstance(x, (pd.Series, pd.DataFrame)):
+        values = x.astype("float64")
+        lo = float(np.nanmin(values.to_numpy())) if low is None else float(low)
+        hi = float(np.nanmax(values.to_numpy())) if high is None else float(high)
+        return (lo + hi) - values
+    arr = np.asarray(x, dtype=np.float64)
+    lo = float(np.nanmin(arr)) if low is None else float(low)
+    hi = float(np.nanmax(arr)) if high is None else float(high)
+    return (lo + hi) - arr
+
+
+# --------------------------------------------------------------------------- all scales
+
+if TYPE_CHECKING:
+    from kemitraan_assess.stats.items import ItemAnalysis
+    from kemitraan_assess.stats.splithalf import SplitHalfResult
+
+
+@dataclasses.dataclass(frozen=True)
+class ScaleReliability(StatResult):
+    """One scale's alpha, item analysis and split-half results (all from one covariance matrix)."""
+
+    scale: str
+    alpha: AlphaResult
+    items: ItemAnalysis
+    split_half: SplitHalfResult
+
+    def to_summary(self) -> dict[str, Any]:
+        """The scale's entry of the ``reliability --format json`` contract (DESIGN.md),
+        without ``omega_total`` (computed by :mod:`kemitraan_assess.stats.omega`).
+
+        The interval key is ``ci95`` at the default level and ``ci<level>`` otherwise.
+        """
+        a, ia, sh = self.alpha, self.items, self.split_half
+        return to_jsonable(
+            {
+                "n_items": a.n_items,
+                "alpha": {
+                    "raw": a.raw,
+                    "standardized": a.standardized,
+                    f"ci{round(a.ci_level * 100):d}": list(a.ci),
+                    "ci_method": a.ci_method,
+                },
+                "guttman_lambda6": a.guttman_lambda6,
+                "average_r": a.average_r,
+                "split_half": {"max": sh.max, "min": sh.min, "mean": sh.mean},
+                "items": {
+                    name: {
+                        "n": ia.item_n[i],
+                        "mean": ia.mean[i],
+                        "sd": ia.sd[i],
+                        "r_drop": ia.r_drop[i],
+                        "alpha_if_dropped": ia.alpha_if_dropped[i],
+                    }
+                    for i, name in enumerate(ia.items)
+                },
+            }
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class ReliabilityTable(StatResult):
+    """Reliability of every scale; ``not_computed`` maps a scale to the reason it has no
+    results (with ``on_error="record"``)."""
+
+    scales: dict[str, ScaleReliability]
+    not_computed: dict[str, str]
+    nan_policy: str
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per computed scale: n, alpha with its Feldt interval, lambda 6, average r,
+        split-half max / min / mean."""
+        rows = {
+            name: {
+                "n_items": s.alpha.n_items,
+                "n": s.alpha.n,
+                "n_complete": s.alpha.n_complete,
+                "alpha_raw": s.alpha.raw,
+                "alpha_std": s.alpha.standardized,
+                "ci_lower": s.alpha.ci[0],
+                "ci_upper": s.alpha.ci[1],
+                "guttman_lambda6": s.alpha.guttman_lambda6,
+                "average_r": s.alpha.average_r,
+                "split_half_max": s.split_half.max,
+                "split_half_min": s.split_half.min,
+                "split_half_mean": s.split_half.mean,
+                "weak_items": int(s.items.weakens.sum()),
+            }
+            for name, s in self.scales.items()
+        }
+        return pd.DataFrame.from_dict(rows, orient="index").rename_axis("scale")
+
+
+def reliability_table(
+    data: pd.DataFrame,
+    scales: Mapping[str, Sequence[str]],
+    *,
+    nan_policy: NanPolicy = "pairwise",
+    ci: float = 0.95,
+    n_sample: int = 10000,
+    seed: int | None = 0,
+    r_drop_min: float = R_DROP_MIN,
+    on_error: Literal["raise", "record"] = "raise",
+) -> ReliabilityTable:
+    """Alpha, item analysis and split-half reliability for every scale of an instrument.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Responses with one (reverse-keyed) column per item; other columns are ignored.
+    scales : mapping of str to sequence of str
+        Scale id -> its item columns.
+    nan_policy : {"pairwise", "listwise"}
+        As in :func:`cronbach_alpha`; listwise deletion is per scale.
+    ci : float
+        Level of the alpha intervals.
+    n_sample, seed : int
+        As in :func:`~kemitraan_assess.stats.splithalf.split_half`.
+    r_drop_min : float
+        As in :func:`~kemitraan_assess.stats.items.item_analysis`.
+    on_error : {"raise", "record"}
+        What a scale with too little data (``InsufficientDataError``) or unusable items
+        (``DataError``) does: raise, or be listed in ``not_computed`` with the message.
+
+    Returns
+    -------
+    ReliabilityTable
+        ``scales`` (scale id -> :class:`ScaleReliability`), ``not_computed``;
+        ``.to_frame()`` summarises one row per scale.
+
+    Notes
+    -----
+    Each scale's covariance matrix is computed once and shared by
+    :func:`cronbach_alpha`, :func:`~kemitraan_assess.stats.items.item_analysis` and
+    :func:`~kemitraan_assess.stats.splithalf.split_half`, so the results equal separate calls.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"q1": [1, 2, 3, 4, 2, 5, 3, 4], "q2": [2, 3, 2, 5, 2, 4, 4, 3],
+    ...                    "q3": [2, 3, None, 4, 1, 5, 2, 4], "q4": [3, 3, 4, 5, 2, 4, 3, 2]})
+    >>> tab = reliability_table(df, {"S1": ["q1", "q2", "q3", "q4"]})
+    >>> tab.to_frame()[["n", "alpha_raw", "split_half_min"]].round(4)  # doctest: +NORMALIZE_WHITESPACE
+           n  alpha_raw  split_half_min
+    scale
+    S1     8     0.8735          0.7949
+    """
+    # imported here: items and splithalf build on this module's helpers
+    from kemitraan_assess.stats.items import _item_analysis
+    from kemitraan_assess.stats.splithalf import _split_half
+
+    level = _check_ci(ci)
+    if on_error not in ("raise", "record"):
+        raise DataError(f"on_error must be 'raise' or 'record', not {on_error!r}")
+    if not isinstance(data, pd.DataFrame):
+        raise DataError("data must be a pandas DataFrame with one column per item")
+    if not (isinstance(n_sample, (int, np.integer)) and n_sample >= 1):
+        raise DataError(f"n_sample must be a positive integer, not {n_sample!r}")
+    results: dict[str, ScaleReliability] = {}
+    failed: dict[str, str] = {}
+    for name, cols in scales.items():
+        missing = [c for c in cols if c not in data.columns]
+        if missing:
+            raise DataError(
+                f"scale {name!r}: item column {missing[0]!r} is not in the data",
+                column=str(missing[0]),
+            )
+        try:
+            mo = _prepare(data[list(cols)], nan_policy)
+            results[str(name)] = ScaleReliability(
+                scale=str(name),
+                alpha=_alpha_result(mo, level),
+                items=_item_analysis(mo, float(r_drop_min), 10),
+                split_half=_split_half(mo, int(n_sample), seed, "psych", level),
+            )
+        except (InsufficientDataError, DataError) as exc:
+            if on_error == "raise":
+                raise
+            failed[str(name)] = str(exc)
+    return ReliabilityTable(scales=results, not_computed=failed, nan_policy=nan_policy)
