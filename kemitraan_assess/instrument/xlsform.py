@@ -603,12 +603,12 @@ class _Reader:
             )
         lacking = [row.get("name", "") for row, scale, _ in items if not scale]
         if lacking:
-            example = ", ".join(f"{q!r}: 'SCALE'" for q in lacking[:2])
+            example = ", ".join(f"{q}: SCALE" for q in lacking[:2])
             raise InstrumentError(
                 f"{len(lacking)} question(s) have no scale: {', '.join(lacking)}. They are not inside "
                 f"a begin_group/end_group. Put each scale's questions in a group named after the "
-                f"scale, or give the mapping: from_xlsform(path, scale_map={{{example}, ...}}) or a "
-                f"YAML file of 'question: SCALE' lines passed as scale_map",
+                f"scale, or give the mapping as a YAML file of 'question: SCALE' lines ({example}, "
+                f"...) with --scale-map FILE on the command line, or scale_map={{...}} in Python",
                 source=self.source,
             )
         return self._assemble(groups, items, fields, responses, instrument_id)

@@ -169,7 +169,8 @@ def test_form_without_groups_explains_the_mapping(tmp_path):
         from_xlsform(path)
     msg = str(err.value)
     assert "4 question(s) have no scale: q1, q2, q3, q4" in msg
-    assert "begin_group" in msg and "scale_map=" in msg and "flat.xlsx" in msg
+    assert "begin_group" in msg and "q1: SCALE" in msg and "flat.xlsx" in msg
+    assert "--scale-map FILE" in msg and "scale_map=" in msg
 
 
 def test_scale_map_dict_and_yaml(tmp_path):
