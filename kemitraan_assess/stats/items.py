@@ -21,8 +21,8 @@ from kemitraan_assess.stats.reliability import (
     NanPolicy,
     _alpha_stats,
     _Moments,
-    _pairwise_cov,
     _prepare,
+    _row_means,
     _smc,
 )
 
@@ -70,6 +70,12 @@ class ItemAnalysis(StatResult):
     response_freq: np.ndarray | None
     method: str
 
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, np.ndarray):
+                value.setflags(write=False)
+
     def to_frame(self) -> pd.DataFrame:
         """One row per item: psych's item.stats and alpha.drop columns, then the flags."""
         cols = (
@@ -100,26 +106,50 @@ def _response_freq(
     x: np.ndarray, max_categories: int
 ) -> tuple[tuple[float, ...] | None, np.ndarray | None]:
     observed = ~np.isnan(x)
-    values = np.unique(x[observed])
+    answered = observed.sum(axis=0)
+    cols = [x[observed[:, j], j] for j in range(x.shape[1])]
+    lo = min(float(c.min()) for c in cols)
+    hi = max(float(c.max()) for c in cols)
+    if hi - lo <= 4 * max_categories and all(np.array_equal(c, np.floor(c)) for c in cols):
+        # whole-number answers: one counting pass per item
+        bins = np.stack(
+            [np.bincount((c - lo).astype(np.intp), minlength=int(hi - lo) + 1) for c in cols]
+        )
+        used = np.flatnonzero(bins.sum(axis=0))
+        values, counts = used + lo, bins[:, used]
+    else:
+        values = np.unique(np.concatenate(cols))
+        if values.size > max_categories:
+            return None, None
+        counts = np.stack([(x == v).sum(axis=0) for v in values], axis=1)
     if values.size + int(not observed.all()) > max_categories:
         return None, None
-    answered = observed.sum(axis=0).astype(np.float64)
-    counts = np.stack([(x == v).sum(axis=0) for v in values], axis=1).astype(np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        freq = counts / answered[:, None]
+    freq = counts / answered[:, None].astype(np.float64)
     miss = 1.0 - answered / x.shape[0]
     return tuple(float(v) for v in values), np.column_stack([freq, miss])
+
+
+def _total_item_r(x: np.ndarray, total: np.ndarray) -> np.ndarray:
+    """``cor(total, x, use = "pairwise")``: each item against the scale score, over the rows
+    that answered the item (those rows always have a score)."""
+    observed = ~np.isnan(x)
+    m = observed.astype(np.float64)
+    n_i = m.sum(axis=0)
+    xc = np.where(observed, x - np.where(observed, x, 0.0).sum(axis=0) / n_i, 0.0)
+    finite = ~np.isnan(total)
+    tc = np.where(finite, total - total[finite].mean(), 0.0)
+    s_t, s_tt, s_xt = m.T @ tc, m.T @ (tc * tc), xc.T @ tc
+    s_x, s_xx = xc.sum(axis=0), (xc * xc).sum(axis=0)
+    cov = s_xt - s_x * s_t / n_i
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return cov / np.sqrt((s_tt - s_t * s_t / n_i) * (s_xx - s_x * s_x / n_i))
 
 
 def _item_analysis(mo: _Moments, r_drop_min: float, max_categories: int) -> ItemAnalysis:
     x, c, r = mo.x, mo.cov, mo.corr
     p = len(mo.items)
     total_alpha = _alpha_stats(c, r)["raw"]
-    with np.errstate(invalid="ignore"):
-        total = np.nanmean(x, axis=1) if np.isnan(x).any() else x.mean(axis=1)
-    tc, _, tv = _pairwise_cov(np.column_stack([x, total]))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        raw_r = tc[:p, p] / np.sqrt(tv[:p, p] * tv[p, :p])
+    raw_r = _total_item_r(x, _row_means(x))
     rc = r.copy()
     np.fill_diagonal(rc, _smc(r))
     col_c = c.sum(axis=0)

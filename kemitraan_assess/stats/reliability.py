@@ -41,13 +41,11 @@ __all__ = [
 
 NanPolicy = Literal["pairwise", "listwise"]
 
-#: Corrected item-total correlation below which an item is flagged (Nunnally & Bernstein
-#: 1994, p. 301-305; Field 2013, section 17.9: items with r.drop < .30 are candidates for
-#: revision).
+#: Corrected item-total correlation (psych's r.drop) below which an item is flagged as weakening
+#: its scale: the usual .30 rule of thumb (Nunnally & Bernstein 1994; Field 2013).
 R_DROP_MIN = 0.30
-_PINV_TOL = float(
-    np.sqrt(np.finfo(np.float64).eps)
-)  # psych::Pinv's tol = sqrt(.Machine$double.eps)
+# psych::Pinv's tolerance, sqrt(.Machine$double.eps)
+_PINV_TOL = float(np.sqrt(np.finfo(np.float64).eps))
 
 
 # --------------------------------------------------------------------------- input
@@ -100,8 +98,8 @@ def _pairwise_cov(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     answered (what ``cor(x, use = "pairwise")`` divides by).
     """
     observed = ~np.isnan(x)
-    centre = np.nanmean(x, axis=0) if observed.any() else np.zeros(x.shape[1])
-    centre = np.where(np.isnan(centre), 0.0, centre)
+    filled = np.where(observed, x, 0.0)
+    centre = filled.sum(axis=0) / np.maximum(observed.sum(axis=0), 1)  # shift only: r unchanged
     if observed.all():
         xc = x - centre
         xc = xc - xc.mean(axis=0)
@@ -165,6 +163,17 @@ def _prepare(items: Any, nan_policy: str, *, min_items: int = 2) -> _Moments:
     corr = cov / np.outer(sd, sd)
     np.fill_diagonal(corr, 1.0)
     return _Moments(x, names, n, n_complete, cov, corr, nan_policy)
+
+
+def _row_means(x: np.ndarray) -> np.ndarray:
+    """Each row's mean over its answered items (psych's ``rowMeans(x, na.rm = TRUE)``);
+    NaN for a row without answers."""
+    observed = ~np.isnan(x)
+    if observed.all():
+        return x.mean(axis=1)
+    count = observed.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(observed, x, 0.0).sum(axis=1) / np.where(count > 0, count, np.nan)
 
 
 def _smc(r: np.ndarray) -> np.ndarray:
@@ -235,7 +244,9 @@ class AlphaResult(StatResult):
     total_mean, total_sd : float
         Mean and SD of the scale score (mean of each row's answered items).
     unidim, fit_off : float
-        psych's ``Unidim`` and ``Fit`` (one-factor-of-equal-loadings fit indices).
+        psych's ``Unidim`` and ``Fit``: fit of R by a matrix of equal correlations
+        (``average_r``), over all cells and over the off-diagonal cells, computed as psych
+        2.2.9 does (its ``Fit`` divides by :math:`\\sum (R_{ij} - 1)^2` over every cell).
     n, n_complete : int
         Rows analysed and rows with every item answered.
     """
@@ -283,8 +294,7 @@ def _alpha_result(mo: _Moments, level: float) -> AlphaResult:
     st = _alpha_stats(mo.cov, mo.corr)
     ase = float(np.sqrt(st["q"] / mo.n))
     z = float(sps.norm.ppf(1 - (1 - level) / 2))
-    with np.errstate(invalid="ignore"):
-        total = np.nanmean(mo.x, axis=1) if np.isnan(mo.x).any() else mo.x.mean(axis=1)
+    total = _row_means(mo.x)
     total = total[~np.isnan(total)]
     return AlphaResult(
         items=mo.items,
