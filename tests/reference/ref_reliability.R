@@ -154,6 +154,7 @@ write_golden(list(
   alpha6 = alpha_golden(sm, "psych::alpha(small[, q1:q6])"),
   alpha6_listwise = alpha_golden(na.omit(sm), "psych::alpha(na.omit(small[, q1:q6]))"),
   alpha3 = alpha_golden(sm[, 1:3], "psych::alpha(small[, q1:q3])"),
+  alpha6_empty_row = alpha_golden(rbind(sm, NA), "psych::alpha(rbind(small[, q1:q6], NA))"),
   split6 = split_golden(sm, "psych::splitHalf(small[, q1:q6], raw = TRUE, check.keys = FALSE)"),
   split7 = split_golden(cbind(sm, q7 = sm$q1 + sm$q2),
                         "psych::splitHalf(cbind(small[, q1:q6], q7 = q1 + q2), raw = TRUE, check.keys = FALSE)"),

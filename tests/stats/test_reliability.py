@@ -79,21 +79,19 @@ def _cases(
     if name in SCALES:
         entry = gold_bfi[name]["alpha" if policy == "pairwise" else "alpha_listwise"]
         return entry, bfi_keyed[SCALES[name]], policy
+    if name == "small6empty":  # a row without any answer still counts in n, as in psych
+        empty = pd.DataFrame(np.nan, index=["R25"], columns=small.columns)
+        return gold_small["alpha6_empty_row"], pd.concat([small, empty]), policy
     cols = {"small6": ["q1", "q2", "q3", "q4", "q5", "q6"], "small3": ["q1", "q2", "q3"]}[name]
-    entry = gold_small[
-        {
-            "small6/pairwise": "alpha6",
-            "small6/listwise": "alpha6_listwise",
-            "small3/pairwise": "alpha3",
-        }[key]
-    ]
-    return entry, small[cols], policy
+    gold = {"small6/pairwise": "alpha6", "small6/listwise": "alpha6_listwise"}
+    return gold_small[gold.get(key, "alpha3")], small[cols], policy
 
 
 ALPHA_CASES = [f"{s}/{p}" for s in SCALES for p in ("pairwise", "listwise")] + [
     "small6/pairwise",  # psych::alpha(small[, q1:q6])
     "small6/listwise",  # psych::alpha(na.omit(small[, q1:q6]))
     "small3/pairwise",  # psych::alpha(small[, q1:q3])
+    "small6empty/pairwise",  # psych::alpha(rbind(small[, q1:q6], NA))
 ]
 
 
