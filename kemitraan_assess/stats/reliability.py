@@ -1,4 +1,4 @@
-"""Internal consistency: Cronbach's alpha, Guttman's lambda 6 and item analysis (psych::alpha).
+"""Internal consistency: Cronbach's alpha and Guttman's lambda 6 (psych::alpha).
 
 Every number follows R's ``psych::alpha`` (validated against psych 2.2.9), so a researcher
 can check it there:
@@ -12,8 +12,10 @@ can check it there:
 * ``n`` is the number of rows analysed. psych counts every row given, even a row with no
   answer, and uses it for the standard error and the Feldt interval; so do we.
 
-Split-half reliabilities (``psych::splitHalf``) live in
-:mod:`kemitraan_assess.stats.splithalf`; :func:`reliability_table` combines both per scale.
+Item analysis (psych::alpha's ``item.stats``, ``alpha.drop``, ``response.freq``) lives in
+:mod:`kemitraan_assess.stats.items`, split-half reliabilities (``psych::splitHalf``) in
+:mod:`kemitraan_assess.stats.splithalf`; :func:`reliability_table` combines all three per
+scale. The helpers here (input checks, pairwise covariances, SMCs) are shared by both.
 """
 
 from __future__ import annotations
@@ -318,10 +320,8 @@ def _alpha_result(mo: _Moments, level: float) -> AlphaResult:
         total_sd=float(total.std(ddof=1)) if total.size > 1 else float("nan"),
         unidim=st["unidim"],
         fit_off=st["fit_off"],
-        method=(
-            f"psych::alpha: C = cov(x, use = '{'pairwise' if mo.nan_policy == 'pairwise' else 'complete rows'}'), "
-            "R = cov2cor(C); Feldt CI (psych::alpha.ci), Duhachek ASE"
-        ),
+        method=("psych::alpha(x)" if mo.nan_policy == "pairwise" else "psych::alpha(na.omit(x))")
+        + ": C = cov(x, use = 'pairwise'), R = cov2cor(C); Feldt CI (psych::alpha.ci), Duhachek ASE",
     )
 
 
@@ -362,6 +362,8 @@ def cronbach_alpha(
     :math:`ASE = \\sqrt{Q/n}` (Duhachek & Iacobucci 2004, psych's ``ase``); psych prints it
     with z = 1.96, here z is the exact normal quantile (1.959964 at 95 %).
     ``n`` counts every row given (pairwise) or complete rows (listwise), as psych.
+    Pairwise deletion can make R indefinite; then the SMCs behind lambda 6 may rest on
+    a near-zero pivot of the pseudo-inverse and differ from psych's in rounding.
     Validated against R ``psych::alpha`` (2.2.9).
 
     References
