@@ -9,6 +9,11 @@
 # Every fit uses lavaan's defaults: estimator = "ML", likelihood = "normal" (S divides by
 # N), missing = "listwise", se = "standard" from the expected information, marker-variable
 # identification (first loading = 1) unless std.lv = TRUE.
+# Each model is written twice: "<name>.json" with lavaan's default optimiser (nlminb, which
+# stops once the objective changes by < 1e-10 relative: estimates then carry ~1e-5 of
+# optimiser noise on bfi) and "<name>_gn.json" with lavaan's Gauss-Newton optimiser run to
+# a step of 1e-12 (optim.method = "GN", optim.gn.tol.x = 1e-12), the fully converged
+# optimum against which the estimates themselves can be checked tightly.
 suppressPackageStartupMessages({
   library(lavaan)
   library(jsonlite)
@@ -76,11 +81,19 @@ to_syntax <- function(structure) {
 hs_structure <- list(visual = c("x1", "x2", "x3"), textual = c("x4", "x5", "x6"),
                      speed = c("x7", "x8", "x9"))
 hs_model <- to_syntax(hs_structure)
+gn <- ', optim.method = "GN", optim.gn.tol.x = 1e-12'
 write_golden(golden(cfa(hs_model, data = hs), "lavaan::cfa(HS.model, data = hs)",
                     hs_structure), "hs_marker")
+write_golden(golden(cfa(hs_model, data = hs, optim.method = "GN", optim.gn.tol.x = 1e-12),
+                    paste0("lavaan::cfa(HS.model, data = hs", gn, ")"), hs_structure),
+             "hs_marker_gn")
 write_golden(golden(cfa(hs_model, data = hs, std.lv = TRUE),
                     "lavaan::cfa(HS.model, data = hs, std.lv = TRUE)", hs_structure),
              "hs_stdlv")
+write_golden(golden(cfa(hs_model, data = hs, std.lv = TRUE, optim.method = "GN",
+                        optim.gn.tol.x = 1e-12),
+                    paste0("lavaan::cfa(HS.model, data = hs, std.lv = TRUE", gn, ")"),
+                    hs_structure), "hs_stdlv_gn")
 
 # ---- psych::bfi: the five 5-item scales, items as they are (no reverse-keying) ---------------
 bfi_structure <- list(
@@ -90,3 +103,7 @@ bfi_structure <- list(
 write_golden(golden(cfa(to_syntax(bfi_structure), data = bfi),
                     "lavaan::cfa(bfi.model, data = bfi)  # missing = 'listwise'",
                     bfi_structure), "bfi_marker")
+write_golden(golden(cfa(to_syntax(bfi_structure), data = bfi, optim.method = "GN",
+                        optim.gn.tol.x = 1e-12),
+                    paste0("lavaan::cfa(bfi.model, data = bfi", gn, ")"), bfi_structure),
+             "bfi_marker_gn")
