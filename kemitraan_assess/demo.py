@@ -170,10 +170,10 @@ def make_demo_survey(instrument: Instrument, *, seed: int = DEMO_SEED, lang: str
         else:
             factor_offset = (s_index % 5 - 2) * 0.12
             mu = (np.array([p.level for p in parts]) + dev + factor_offset)[pid] + shift
-        theta = mu + rng.normal(0.0, 1.0, size=n) * spread
+        theta = mu + rng.normal(0.0, 1.0, size=n) * spread * 1.5
         for item in scale.items:
             rs = instrument.response_scales[item.response]
-            x = np.rint(theta + rng.normal(0.0, 0.55, size=n))
+            x = np.rint(theta + rng.normal(0.0, 0.7, size=n))
             x = np.clip(x, rs.min, rs.max)
             if item.reverse:
                 x = rs.min + rs.max - x

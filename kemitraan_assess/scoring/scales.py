@@ -26,7 +26,7 @@ def item_matrix(responses: pd.DataFrame, instrument: Instrument, item_ids: list[
             f"of instrument '{instrument.id}'",
             column=missing[0],
         )
-    return responses[item_ids].to_numpy(dtype=np.float64, na_value=np.nan)
+    return responses[item_ids].to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
 
 
 def reverse_key(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:

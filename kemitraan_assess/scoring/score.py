@@ -143,7 +143,7 @@ def score(
         desc = group_describe(vals, gi, ci_level=d.ci_level)
         items = keyed[[i.id for i in scale.items]].to_numpy(dtype=np.float64)
         a_opts = instrument.response_scales[scale.items[0].response].n_options
-        rwg = np.asarray(rwg_j_by_group(items, gi.codes, a_opts, null="uniform", n_groups=gi.n_groups), dtype=float)
+        rwg = rwg_j_by_group(items, gi.codes, a_opts, null="uniform", n_groups=gi.n_groups).value
         desc["rwg_j"] = rwg
         desc["agreement"] = agreement_class(rwg, d.agreement_strong, d.agreement_moderate)
         desc["band"] = _band_ids(instrument, desc["mean"])
@@ -309,6 +309,7 @@ def _summary(
             "agreement_moderate": d.agreement_moderate,
             "icc2_threshold": d.icc2_threshold,
             "null": "uniform",
+            "rwg_missing": "listwise",
             "min_answered": {s.id: instrument.min_answered_count(s) for s in instrument.scales},
             "readiness_scales": list(instrument.readiness_composite.scales),
         },
