@@ -123,7 +123,7 @@ def null_variance(n_options: int, null: str | float = "uniform") -> float:
 # --------------------------------------------------------------------------- results
 
 
-@dataclasses.dataclass(frozen=True, eq=False)
+@dataclasses.dataclass(frozen=True)
 class RwgResult(StatResult):
     """rwg or rwg(j) of one group.
 
@@ -343,7 +343,9 @@ def rwg_j_by_group(
     As in ``multilevel::rwg.j`` (and LeBreton & Senter 2008, question 9), a mean variance
     above the null variance is truncated to it, so rwg(j) = 0 rather than an out-of-range
     value. Responses are not range-checked (R does not either); ingest validates them.
-    Validated against R ``multilevel::rwg.j(x, grpid, ranvar)`` (multilevel 2.7).
+    A group left with no usable row stays in the output with n = 0 and NaN (R's ``split``
+    on a character ``grpid`` leaves it out). Validated against R
+    ``multilevel::rwg.j(x, grpid, ranvar)`` (multilevel 2.7).
 
     References
     ----------

@@ -133,12 +133,13 @@ def icc_nested(y: Any, groups: Any) -> ICCResult:
         raise DataError(f"groups has {len(g)} entries but y has {v.size}")
     if np.isinf(v).any():
         raise DataError("y contains infinite values")
-    codes, _ = pd.factorize(g, sort=False, use_na_sentinel=True)
+    codes, labels = pd.factorize(g, sort=False, use_na_sentinel=True)
     keep = (codes >= 0) & ~np.isnan(v)
-    v, codes = v[keep], np.asarray(codes)[keep]
+    v, codes = v[keep], np.asarray(codes, dtype=np.intp)[keep]
     # keep only groups that have an observation, renumbered 0..G-1
-    present, codes = np.unique(codes, return_inverse=True)
-    n_groups, n_obs = present.size, v.size
+    present = np.bincount(codes, minlength=len(labels)) > 0
+    codes = (np.cumsum(present) - 1)[codes]
+    n_groups, n_obs = int(present.sum()), v.size
     if n_groups < 2 or n_obs - n_groups < 1:
         raise InsufficientDataError(
             f"ICC needs at least 2 groups and one group with 2 or more observations; got "
