@@ -235,8 +235,8 @@ def _factorize(groups: Any, n_rows: int, n_groups: int | None) -> tuple[np.ndarr
         codes = np.asarray(values)
         if codes.dtype.kind not in "iu":
             raise DataError("with n_groups, groups must be integer codes 0..n_groups-1")
-        if codes.size and (codes.min() < 0 or codes.max() >= n_groups):
-            raise DataError(f"group codes must lie in 0..{n_groups - 1}")
+        if codes.size and (codes.min() < -1 or codes.max() >= n_groups):
+            raise DataError(f"group codes must lie in 0..{n_groups - 1} (-1: no group)")
         return codes.astype(np.intp, copy=False), np.arange(n_groups)
     codes, labels = pd.factorize(values, sort=True, use_na_sentinel=True)
     return np.asarray(codes, dtype=np.intp), np.asarray(labels)
@@ -313,7 +313,8 @@ def rwg_j_by_group(
         Item responses, NaN for a missing answer. A 1-D array is one item (then this is rwg).
     groups : array-like of shape (n_respondents,)
         Group of each respondent: any labels (sorted into groups, a missing label drops the
-        row, as R's ``na.exclude``) or, with ``n_groups``, integer codes 0..n_groups-1.
+        row, as R's ``na.exclude``) or, with ``n_groups``, integer codes 0..n_groups-1
+        (-1, pandas' sentinel for a missing label, drops the row).
     n_options : int
         Number of response options A.
     null : str or float

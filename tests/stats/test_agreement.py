@@ -213,6 +213,11 @@ def test_integer_codes_with_n_groups_keep_empty_groups():
     assert np.isnan(by_code.value[-2:]).all() and (by_code.n[-2:] == 0).all()
     with pytest.raises(DataError, match="group codes must lie in"):
         rwg_j_by_group(X, codes, 5, n_groups=3)
+    # -1 (pandas.factorize's missing label) drops the row, as a missing label does
+    codes_na = codes.copy()
+    codes_na[:5] = -1
+    dropped = rwg_j_by_group(X[5:], codes[5:], 5, n_groups=len(labels))
+    np.testing.assert_array_equal(rwg_j_by_group(X, codes_na, 5, n_groups=len(labels)).value, dropped.value)
     with pytest.raises(DataError, match="integer codes"):
         rwg_j_by_group(X, SURVEY["partnership"], 5, n_groups=40)
 
