@@ -197,28 +197,29 @@ def spearman_brown(icc1: Any, k: Any) -> Any:
     return float(out) if out.ndim == 0 else out
 
 
-def respondents_needed(icc1: float, target: float = 0.70) -> int:
+def respondents_needed(icc1: float, target: float = 0.70) -> int | None:
     """Smallest group size whose mean reaches a reliability (ICC(2)) of ``target``.
 
     Parameters
     ----------
     icc1 : float
-        ICC(1), in (0, 1).
+        ICC(1) of the variable.
     target : float
         The ICC(2) wanted, in (0, 1); 0.70 by default (the usual threshold for reporting
         group means, Bliese 2000; LeBreton & Senter 2008).
 
     Returns
     -------
-    int
+    int or None
         :math:`\\lceil t(1 - ICC(1)) / (ICC(1)(1 - t)) \\rceil`, the Spearman-Brown formula
-        solved for k. The ratio is rounded to 9 decimals before the ceiling so that an
-        exact k (e.g. 21 for ICC(1) = .10, t = .70) is not pushed up by float error.
+        solved for k (at least 1). The ratio is rounded to 9 decimals before the ceiling
+        so that an exact k (21 for ICC(1) = .10, t = .70) is not pushed up by float error.
+        ``None`` when ICC(1) <= 0 or is NaN: no group size makes the group means reliable
+        (or it cannot be told), which a report should say in words.
 
     Raises
     ------
     DataError
-        ``icc1`` not in (0, 1) (no group size makes a mean reliable when ICC(1) <= 0), or
         ``target`` not in (0, 1).
 
     Examples
@@ -227,15 +228,17 @@ def respondents_needed(icc1: float, target: float = 0.70) -> int:
     21
     >>> respondents_needed(0.25, target=0.80)
     12
+    >>> respondents_needed(-0.02) is None
+    True
     """
     if not (0 < target < 1):
         raise DataError(f"target reliability must lie in (0, 1), got {target!r}")
-    if not (0 < icc1 < 1):
-        raise DataError(
-            f"ICC(1) = {icc1!r}: respondents needed is defined only for 0 < ICC(1) < 1 "
-            "(with ICC(1) <= 0 no group size makes the group mean reliable)"
-        )
-    k = target * (1 - icc1) / (icc1 * (1 - target))
+    icc = float(icc1)
+    if not icc > 0:  # also NaN
+        return None
+    if icc >= 1:
+        return 1
+    k = target * (1 - icc) / (icc * (1 - target))
     return max(1, math.ceil(round(k, 9)))
 
 

@@ -108,8 +108,11 @@ def test_spearman_brown_and_respondents_needed():
             assert spearman_brown(icc1, k) >= target - 1e-9
             if k > 1:
                 assert spearman_brown(icc1, k - 1) < target
-    with pytest.raises(DataError, match="0 < ICC"):
-        respondents_needed(-0.05)
+    # ICC(1) <= 0 or undefined: no group size makes the means reliable
+    assert respondents_needed(-0.05) is None
+    assert respondents_needed(0.0) is None
+    assert respondents_needed(float("nan")) is None
+    assert respondents_needed(1.0) == 1
     with pytest.raises(DataError, match="target"):
         respondents_needed(0.1, target=1.0)
     with pytest.raises(DataError, match="at least 1"):
