@@ -385,9 +385,9 @@ class Instrument(_Frozen):
             for bi, band in enumerate(self.bands):
                 need_text(band.label, f"bands[{bi}].label")
                 need_text(band.description, f"bands[{bi}].description")
-        for mi, m in enumerate(self.models):
-            need_text(m.name, f"models[{mi}].name")
-            need_text(m.description, f"models[{mi}].description")
+        for mi, pmodel in enumerate(self.models):
+            need_text(pmodel.name, f"models[{mi}].name")
+            need_text(pmodel.description, f"models[{mi}].description")
         if problems:
             where, what = problems[0]
             more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
