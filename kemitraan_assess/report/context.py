@@ -1,0 +1,297 @@
+"""The plain-data context of one partnership's report.
+
+:func:`build_context` reads a :class:`~kemitraan_assess.scoring.ScoreResult` and returns
+a dict of strings, numbers, lists and dicts only (it round-trips through JSON). Numbers
+a template shows are already formatted for the language (``*_text`` keys, ``0,82`` in
+Indonesian) next to the raw values (for JSON and tests). Sentences that put data into
+words are composed here from the catalogue, so templates hold structure, not grammar.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import __version__
+from ..errors import KemitraanError
+from ..io.safecsv import csv_bytes
+from .brand import Brand
+from .locale import Catalogue, load_catalogue
+from .recommend import load_recommendations
+from .sections import (
+    action_plan,
+    band_list,
+    benefits_section,
+    factor_sections,
+    methods_section,
+    model_section,
+    portfolio_section,
+    sector_table,
+    wave_section,
+)
+from .slug import slugify
+
+__all__ = ["build_context", "PartnershipIndex", "CONTEXT_SCHEMA"]
+
+CONTEXT_SCHEMA = 1
+"""Version of the context layout; bumped when keys change (listed in the changelog)."""
+
+
+class PartnershipIndex:
+    """Row positions of every partnership in ``responses`` / ``respondents``, built once.
+
+    Filtering a million-row table once per partnership would cost O(rows × partnerships);
+    a batch builds this index once and every context reads its rows by position.
+    """
+
+    def __init__(self, scores: Any):
+        frame = scores.responses
+        # the first 'partnership' column (robust to a table that repeats it)
+        col = frame.iloc[:, list(frame.columns).index("partnership")]
+        names = col.astype(str).to_numpy()
+        codes, uniques = pd.factorize(names, sort=True)
+        order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+        self._rows = {str(u): order[bounds[i] : bounds[i + 1]] for i, u in enumerate(uniques)}
+
+    def rows(self, name: str) -> np.ndarray:
+        return self._rows.get(str(name), np.empty(0, dtype=np.int64))
+
+
+def _likert_labels(instrument: Any, lang: str) -> list[str]:
+    """Answer labels of the response scale of the success factors (codes when unlabelled)."""
+    scales = instrument.scales_of_kind("success_factor") or instrument.scales
+    rs = instrument.response_scales[scales[0].items[0].response]
+    return [instrument.text(rs.labels.get(c), lang) or str(c) for c in range(rs.min, rs.max + 1)]
+
+
+def _brand_dict(brand: Brand | None) -> dict[str, str]:
+    return (brand or Brand()).to_dict()
+
+
+def _comments(scores: Any, rows: np.ndarray) -> list[str]:
+    fld = scores.instrument.field_by_role("comment")
+    if fld is None or fld.id not in scores.responses.columns or len(rows) == 0:
+        return []
+    values = scores.responses[fld.id].iloc[rows].astype("string").str.strip()
+    values = values[values.notna() & (values != "")]
+    # sorted, so the order of the rows (and who typed what) cannot be inferred
+    return sorted(" ".join(str(v).split()) for v in values.tolist())
+
+
+def _scores_csv(name: str, instrument: Any, p: Mapping[str, Any], lang: str) -> str:
+    rows = []
+    for scale in instrument.scales:
+        s = p["scales"].get(scale.id)
+        if s is None:
+            continue
+        ci = s.get("ci95") or [None, None]
+        rows.append(
+            {
+                "partnership": name,
+                "scale": scale.id,
+                "scale_name": instrument.text(scale.name, lang),
+                "kind": scale.kind,
+                "n": s.get("n"),
+                "mean": s.get("mean"),
+                "sd": s.get("sd"),
+                "ci95_low": ci[0],
+                "ci95_high": ci[1],
+                "rwg_j": s.get("rwg_j"),
+                "agreement": s.get("agreement"),
+                "band": s.get("band"),
+                "band_uncertain": s.get("band_uncertain"),
+            }
+        )
+    r = p.get("readiness") or {}
+    ci = r.get("ci95") or [None, None]
+    rows.append(
+        {
+            "partnership": name,
+            "scale": "readiness",
+            "scale_name": "readiness index",
+            "kind": "composite",
+            "n": p.get("n"),
+            "mean": r.get("index"),
+            "sd": None,
+            "ci95_low": ci[0],
+            "ci95_high": ci[1],
+            "rwg_j": None,
+            "agreement": None,
+            "band": r.get("band"),
+            "band_uncertain": r.get("band_uncertain"),
+        }
+    )
+    frame = pd.DataFrame(rows)
+    frame["n"] = frame["n"].astype("Int64")
+    frame["band_uncertain"] = frame["band_uncertain"].astype("boolean")
+    for col in ("partnership", "scale", "scale_name", "kind", "agreement", "band"):
+        frame[col] = frame[col].astype(object)
+    return csv_bytes(frame).decode("utf-8")
+
+
+def _readiness(cat: Catalogue, instrument: Any, p: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    r = p.get("readiness") or {}
+    band = instrument.band_for(r["index"]) if r.get("index") is not None else None
+    band_id = r.get("band") or (band.id if band else None)
+    band_obj = next((b for b in instrument.bands if b.id == band_id), band)
+    ci = r.get("ci95") or [None, None]
+    out = {
+        "index": r.get("index"),
+        "ci": ci,
+        "band": band_id,
+        "band_label": instrument.text(band_obj.label, lang) if band_obj else "",
+        "band_description": instrument.text(band_obj.description, lang) if band_obj else "",
+        "uncertain": bool(r.get("band_uncertain")),
+        "index_text": cat.number(r.get("index")),
+        "ci_text": cat.interval(ci[0], ci[1]),
+        "percentile": r.get("percentile"),
+    }
+    out["sentence"] = cat(
+        "summary.readiness_sentence",
+        index=out["index_text"],
+        lo=cat.number(ci[0]),
+        hi=cat.number(ci[1]),
+        band=out["band_label"],
+    )
+    out["uncertain_text"] = cat("summary.band_uncertain") if out["uncertain"] else ""
+    return out
+
+
+def _headline(cat: Catalogue, factors: list[dict[str, Any]]) -> dict[str, Any]:
+    scored = [f for f in factors if f["mean"] is not None]
+    ranked = sorted(scored, key=lambda f: (-f["mean"], f["id"]))
+    strongest = ranked[:2]
+    weakest = [f for f in sorted(scored, key=lambda f: (f["mean"], f["id"])) if f not in strongest][:2]
+
+    def brief(f: dict[str, Any]) -> dict[str, Any]:
+        return {"id": f["id"], "name": f["name"], "mean_text": f["mean_text"], "band": f["band"],
+                "band_label": f["band_label"]}
+
+    return {"strongest": [brief(f) for f in strongest], "weakest": [brief(f) for f in weakest]}
+
+
+def _next_steps(cat: Catalogue, factors: list[dict[str, Any]], plan: list[dict[str, Any]],
+                model: dict[str, Any]) -> list[str]:
+    steps: list[str] = []
+    seen: set[str] = set()
+    for row in plan:
+        if row["kind"] == "factor" and row["factor_id"] not in seen and row["action"]:
+            seen.add(row["factor_id"])
+            steps.append(cat("summary.step_factor", factor=row["factor"], action=row["action"]))
+        if len(seen) == 2:
+            break
+    divided = [f["name"] for f in factors if f["agreement"] == "weak"]
+    if divided:
+        steps.append(cat("summary.step_divided", factors=cat.join(divided)))
+    if model.get("fits") is False:
+        steps.append(cat("summary.step_model", model=model["top_name"]))
+    if not steps:
+        steps.append(cat("summary.step_keep"))
+    return steps
+
+
+def build_context(
+    scores: Any,
+    partnership: str,
+    *,
+    lang: str = "id",
+    brand: Brand | None = None,
+    include_comments: bool = True,
+    slug: str | None = None,
+    index: PartnershipIndex | None = None,
+) -> dict[str, Any]:
+    """The report context of one partnership.
+
+    Parameters
+    ----------
+    scores
+        A :class:`~kemitraan_assess.scoring.ScoreResult`.
+    partnership
+        The partnership's name as in ``scores.summary["partnerships"]``.
+    lang
+        Report language; a catalogue ``reports/locales/<lang>.yaml`` must exist.
+    brand
+        Organisation name, logo, colour, footer and contact (see :func:`load_brand`).
+    include_comments
+        Include the open-ended comments (escaped when rendered).
+    slug
+        File-name stem of the report (default: :func:`slugify` of the name); the
+        portfolio index links to it.
+    index
+        Row index shared by a batch (built when omitted).
+
+    Returns
+    -------
+    dict
+        Plain data: ``partnership``, ``brand``, ``readiness``, ``headline``,
+        ``factors``, ``benefits``, ``model``, ``portfolio``, ``waves``, ``sectors``,
+        ``comments``, ``action_plan``, ``methods``, ``bands``, ... For a suppressed
+        partnership only the cover, the reason and the methods are filled in.
+
+    Raises
+    ------
+    KemitraanError
+        When the partnership is not in the scores, or no catalogue exists for ``lang``.
+
+    Notes
+    -----
+    Sub-groups (sectors) are shown only at or above the confidentiality minimum and
+    never so that a hidden group can be recovered by subtraction (see
+    :func:`kemitraan_assess.report.suppress.suppress_groups`).
+    """
+    summary = scores.summary
+    instrument = scores.instrument
+    parts = summary["partnerships"]
+    if partnership not in parts:
+        raise KemitraanError(f"partnership {partnership!r} is not in the scores")
+    p = parts[partnership]
+    cat = load_catalogue(lang)
+    settings = summary.get("settings", {})
+    k = int(settings.get("min_group_size", instrument.defaults.min_group_size))
+    title = instrument.text(instrument.title, lang) if instrument.title else instrument.id
+    ctx: dict[str, Any] = {
+        "schema": CONTEXT_SCHEMA,
+        "generator": f"kemitraan-assess {__version__}",
+        "lang": lang,
+        "partnership": {
+            "name": partnership,
+            "slug": slug or slugify(partnership),
+            "n": int(p["n"]),
+            "suppressed": bool(p.get("suppressed")),
+        },
+        "instrument": {"id": instrument.id, "version": instrument.version, "title": title},
+        "brand": _brand_dict(brand),
+        "document_title": cat("cover.document_title", name=partnership),
+        "bands": band_list(cat, instrument, lang),
+        "min_group_size": k,
+        "likert_labels": _likert_labels(instrument, lang),
+    }
+    ctx["methods"] = methods_section(cat, scores, partnership, lang)
+    if p.get("suppressed"):
+        ctx["suppressed"] = {"text": cat("suppressed.text", k=k), "why": cat("suppressed.why", k=k)}
+        return ctx
+    ctx["suppressed"] = None
+    idx = index or PartnershipIndex(scores)
+    rows = idx.rows(partnership)
+    recs = load_recommendations(instrument.id)
+    ctx["readiness"] = _readiness(cat, instrument, p, lang)
+    ctx["n_text"] = cat.integer(p["n"])
+    factors = factor_sections(cat, scores, partnership, rows, lang, k)
+    ctx["factors"] = factors
+    ctx["headline"] = _headline(cat, factors)
+    ctx["benefits"] = benefits_section(cat, scores, partnership, lang)
+    ctx["model"] = model_section(cat, scores, partnership, lang)
+    ctx["portfolio"] = portfolio_section(cat, scores, partnership, lang)
+    ctx["waves"] = wave_section(cat, scores, partnership, rows, lang, k)
+    ctx["sectors"] = sector_table(cat, scores, rows, lang, k)
+    plan = action_plan(cat, instrument, factors, ctx["model"], recs, lang)
+    ctx["action_plan"] = plan
+    ctx["next_steps"] = _next_steps(cat, factors, plan, ctx["model"])
+    ctx["comments_included"] = bool(include_comments)
+    ctx["comments"] = _comments(scores, rows) if include_comments else []
+    ctx["scores_csv"] = _scores_csv(partnership, instrument, p, lang)
+    return ctx

@@ -1,0 +1,165 @@
+"""Report words and numbers for a language.
+
+Every word a report shows comes from a catalogue ``reports/locales/<lang>.yaml`` (nested
+YAML, read as flat dotted keys such as ``summary.title``). A third language is added by
+dropping in a catalogue with the same keys; :func:`available_languages` lists them.
+Numbers are formatted by Babel for the locale, so 0.82 reads ``0,82`` in Indonesian.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import string
+from collections.abc import Mapping
+from typing import Any
+
+import yaml
+from babel import Locale, UnknownLocaleError
+from babel import numbers as bnum
+
+from .._resources import reports_dir
+from ..errors import KemitraanError
+
+__all__ = ["Catalogue", "available_languages", "load_catalogue", "flatten"]
+
+
+def flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    """Nested mapping → ``{"a.b": "text"}`` (values turned into strings).
+
+    Examples
+    --------
+    >>> flatten({"a": {"b": "x", "c": "y"}, "d": "z"})
+    {'a.b': 'x', 'a.c': 'y', 'd': 'z'}
+    """
+    out: dict[str, str] = {}
+    for key, value in tree.items():
+        full = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            out.update(flatten(value, f"{full}."))
+        else:
+            out[full] = "" if value is None else str(value)
+    return out
+
+
+def available_languages() -> list[str]:
+    """Language codes with a catalogue in ``reports/locales/`` (sorted).
+
+    Examples
+    --------
+    >>> {"en", "id"} <= set(available_languages())
+    True
+    """
+    folder = reports_dir() / "locales"
+    return sorted(p.name[: -len(".yaml")] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+class Catalogue:
+    """The words of one language and number formatting for its locale.
+
+    Parameters
+    ----------
+    lang
+        Language code (``id``, ``en`` ...).
+    messages
+        Flat ``key → text`` mapping; texts may hold ``{name}`` placeholders.
+
+    Examples
+    --------
+    >>> cat = load_catalogue("id")
+    >>> cat.number(0.8249)
+    '0,82'
+    >>> load_catalogue("en").number(3.456, 1)
+    '3.5'
+    """
+
+    def __init__(self, lang: str, messages: Mapping[str, str]):
+        self.lang = lang
+        self.messages = dict(messages)
+        try:
+            self.locale = Locale.parse(lang.replace("-", "_"))
+        except (UnknownLocaleError, ValueError):
+            self.locale = Locale.parse("en")
+
+    def __call__(self, key: str, **values: Any) -> str:
+        """The text of ``key`` with ``{placeholders}`` filled in."""
+        try:
+            text = self.messages[key]
+        except KeyError:
+            raise KemitraanError(
+                f"report catalogue '{self.lang}' has no text for '{key}'; "
+                f"add it to reports/locales/{self.lang}.yaml"
+            ) from None
+        if not values:
+            return text
+        return string.Formatter().vformat(text, (), values)
+
+    def has(self, key: str) -> bool:
+        return key in self.messages
+
+    # ---------------------------------------------------------------- numbers
+    def number(self, value: float | None, digits: int = 2) -> str:
+        """A decimal with ``digits`` places in the locale ('–' when missing)."""
+        if value is None or not math.isfinite(float(value)):
+            return "–"
+        fmt = "0." + "0" * digits if digits > 0 else "0"
+        return bnum.format_decimal(float(value), format=fmt, locale=self.locale)
+
+    def signed(self, value: float | None, digits: int = 2) -> str:
+        """A decimal with an explicit sign (+0,25 / −0,25)."""
+        if value is None or not math.isfinite(float(value)):
+            return "–"
+        body = self.number(abs(float(value)), digits)
+        if round(float(value), digits) == 0:
+            return body
+        return ("+" if value > 0 else "−") + body
+
+    def integer(self, value: int | None) -> str:
+        if value is None:
+            return "–"
+        return bnum.format_decimal(int(value), format="#,##0", locale=self.locale)
+
+    def percent(self, value: float | None, digits: int = 0) -> str:
+        """A share 0..1 as a percentage (78 %)."""
+        if value is None or not math.isfinite(float(value)):
+            return "–"
+        fmt = "0" + ("." + "0" * digits if digits else "") + "%"
+        return bnum.format_percent(float(value), format=fmt, locale=self.locale)
+
+    def interval(self, lo: float | None, hi: float | None, digits: int = 2) -> str:
+        """``lo–hi`` in the locale."""
+        return f"{self.number(lo, digits)}–{self.number(hi, digits)}"
+
+    def join(self, words: list[str]) -> str:
+        """'a, b and c' with the catalogue's word for 'and'."""
+        if not words:
+            return ""
+        if len(words) == 1:
+            return words[0]
+        return f"{', '.join(words[:-1])} {self('words.and')} {words[-1]}"
+
+
+@functools.lru_cache(maxsize=16)
+def _read(lang: str) -> dict[str, str]:
+    path = reports_dir() / "locales" / f"{lang}.yaml"
+    if not path.is_file():
+        have = ", ".join(available_languages())
+        raise KemitraanError(
+            f"no report catalogue for language '{lang}' (available: {have}); "
+            f"add reports/locales/{lang}.yaml with the keys of en.yaml"
+        )
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, Mapping):
+        raise KemitraanError(f"reports/locales/{lang}.yaml: expected a mapping of keys to texts")
+    return flatten(data)
+
+
+def load_catalogue(lang: str) -> Catalogue:
+    """The catalogue of ``lang`` from ``reports/locales/<lang>.yaml``.
+
+    Raises
+    ------
+    KemitraanError
+        When no catalogue exists for ``lang`` (the message lists the available ones).
+    """
+    return Catalogue(lang, _read(lang))
