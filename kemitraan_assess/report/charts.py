@@ -2,8 +2,8 @@
 
 Every chart is an ``<svg role="img">`` with a ``<title>`` and a ``<desc>`` that states
 its numbers, and carries the numbers as text beside the marks, so nothing is only in a
-colour or a position. Labels sit above their bar, so a 400-unit-wide drawing stays
-legible at 360 px. All text is escaped; coordinates are rounded to 0.1 so the same data
+colour or a position. Labels sit above their bar, so a 320-unit-wide drawing stays
+legible at 360 px (one unit ≈ one CSS pixel). All text is escaped; coordinates are rounded to 0.1 so the same data
 gives the same bytes.
 """
 
@@ -18,7 +18,7 @@ from .locale import Catalogue
 
 __all__ = ["ci_chart", "bar_chart", "diverging_bars", "BAND_COLORS", "LIKERT_COLORS"]
 
-WIDTH = 400
+WIDTH = 320
 BAND_COLORS = {"strength": "#1b6e32", "attention": "#8a5300", "concern": "#a3231b"}
 """Mark and text colours per band id (each ≥ 4.5:1 on white and on its tint)."""
 BAND_TINTS = {"strength": "#e3f1e6", "attention": "#fbf0dc", "concern": "#f9e1df"}
@@ -112,17 +112,17 @@ def ci_chart(
     top = 22.0
     height = top + row_h * len(rows) + 30
     body = _band_background(x, bands, top - 4, top + row_h * len(rows), lo, hi)
-    # band names along the top
-    upper = hi
-    for b in bands:
-        start = max(b["min"], lo)
-        if upper <= start:
-            continue
+    # band legend along the top: a swatch and the band name, in band order low → high
+    for j, b in enumerate(reversed(list(bands))):
+        lx = left - 4 + j * (WIDTH / max(len(bands), 1))
         body.append(
-            f'<text x="{_f((x(start) + x(upper)) / 2)}" y="13" text-anchor="middle" font-size="9.5" '
+            f'<rect x="{_f(lx)}" y="3" width="10" height="10" fill="{BAND_TINTS.get(b["id"], "#f2f2f2")}" '
+            f'stroke="{BAND_COLORS.get(b["id"], _NEUTRAL_INK)}"/>'
+        )
+        body.append(
+            f'<text x="{_f(lx + 13)}" y="12" font-size="10" '
             f'fill="{BAND_COLORS.get(b["id"], _NEUTRAL_INK)}">{escape(b["label"])}</text>'
         )
-        upper = start
     desc_parts = []
     for i, r in enumerate(rows):
         y0 = top + i * row_h
@@ -225,14 +225,14 @@ def diverging_bars(
     centre = (left + right) / 2
     scale = (right - left - 96) / 2  # a share of 1.0 fills one side; 48 units each end for the %
     row_h = 40.0
-    legend_h = 22.0 * ((k + 2) // 3)
+    legend_h = 20.0 * ((k + 1) // 2)
     top = legend_h + 6
     height = top + row_h * len(rows) + 6
     body: list[str] = []
     colors = LIKERT_COLORS if k == 5 else [LIKERT_COLORS[min(4, round(i * 4 / max(k - 1, 1)))] for i in range(k)]
     for j, lab in enumerate(option_labels):
-        lx = left + (j % 3) * 130
-        ly = 6 + (j // 3) * 22
+        lx = left + (j % 2) * 160
+        ly = 4 + (j // 2) * 20
         body.append(f'<rect x="{_f(lx)}" y="{_f(ly)}" width="12" height="12" fill="{colors[j]}"/>')
         body.append(f'<text x="{_f(lx + 16)}" y="{_f(ly + 11)}" font-size="11" fill="#1a1a1a">{escape(lab)}</text>')
     desc_parts = []
