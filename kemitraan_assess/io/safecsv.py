@@ -140,7 +140,12 @@ def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
             mask = s.notna().to_numpy()
             if mask.any():
                 values = s.astype(object)
-                starts = values.str[:1].isin(FORMULA_PREFIXES).to_numpy(dtype=bool, na_value=False)
+                # only text cells: an object column may also hold booleans or numbers
+                starts = np.fromiter(
+                    (isinstance(v, str) and v[:1] in FORMULA_PREFIXES for v in values.to_numpy()),
+                    dtype=bool,
+                    count=len(values),
+                )
                 if starts.any():
                     values = values.copy()
                     values[starts] = "'" + values[starts].astype(str)
@@ -183,7 +188,9 @@ def csv_bytes(df: pd.DataFrame, *, neutralise: bool = True) -> bytes:
     """The bytes :func:`write_csv_safe` writes for ``df`` (UTF-8, LF, no index).
 
     Float columns that hold only whole numbers (answer codes with missing values) are
-    written as integers; other floats use Python's shortest round-trip repr.
+    written as integers; other floats use Python's shortest round-trip repr. Frames of
+    numbers, booleans and text are encoded column by column in C
+    (:mod:`kemitraan_assess.io._fastcsv`, same bytes); other frames go through pandas.
 
     Examples
     --------
@@ -191,6 +198,16 @@ def csv_bytes(df: pd.DataFrame, *, neutralise: bool = True) -> bytes:
     >>> csv_bytes(pd.DataFrame({"a": [1.0, None], "b": ["@x", "y"]}))
     b"a,b\\n1,'@x\\n,y\\n"
     """
+    from ._fastcsv import frame_csv_bytes
+
+    fast = frame_csv_bytes(df, neutralise=neutralise)
+    if fast is not None:
+        return fast
+    return _pandas_csv_bytes(df, neutralise=neutralise)
+
+
+def _pandas_csv_bytes(df: pd.DataFrame, *, neutralise: bool = True) -> bytes:
+    """:func:`csv_bytes` through pandas' writer (the reference the fast path must match)."""
     frame = neutralise_frame(df) if neutralise else df
     frame = _integral_floats_as_int(frame)
     buf = io.StringIO()
