@@ -57,29 +57,29 @@ def report_css() -> str:
 
 
 def assets_digest(template_dir: str | Path | None = None) -> str:
-    """SHA-256 over every file that shapes a report: templates, styles, catalogues,
-    recommendations (and the user's template folder). Part of a batch's re-run key."""
+    """SHA-256 over the files that shape a report: the top-level templates, the
+    stylesheet, the catalogues and the recommendations (and the user's template folder).
+    Part of a batch's re-run key; other reports' files (e.g. ``templates/validation/``)
+    do not count."""
     h = hashlib.sha256()
-    roots = [reports_dir()]
+    root = reports_dir()
+    groups: list[tuple[str, Any]] = [
+        ("templates", root / "templates"),
+        ("styles", root / "styles"),
+        ("locales", root / "locales"),
+        ("recommendations", root / "recommendations"),
+    ]
     if template_dir is not None:
-        roots.append(Path(template_dir))
-    for root in roots:
-        files: list[tuple[str, Any]] = []
-
-        def walk(node: Any, prefix: str) -> None:
-            for child in sorted(node.iterdir(), key=lambda c: c.name):
-                if child.name.startswith((".", "__")):
-                    continue
-                if child.is_dir():
-                    walk(child, f"{prefix}{child.name}/")
-                else:
-                    files.append((f"{prefix}{child.name}", child))
-
-        walk(root, "")
-        for rel, node in files:
-            h.update(rel.encode("utf-8") + b"\0")
-            h.update(node.read_bytes())
-            h.update(b"\0")
+        groups.append(("user", Path(template_dir)))
+    for label, folder in groups:
+        if not folder.is_dir():
+            continue
+        for child in sorted(folder.iterdir(), key=lambda c: c.name):
+            if child.is_dir() or child.name.startswith("."):
+                continue
+            if label == "styles" and child.name != "report.css":
+                continue
+            h.update(f"{label}/{child.name}".encode() + b"\0" + child.read_bytes() + b"\0")
     return h.hexdigest()
 
 

@@ -1,0 +1,165 @@
+"""Batch report benchmark (issue 6, 'Speed').
+
+Builds a survey of N partnerships (default 200) from seeded demo surveys, scores it, then:
+
+1. renders every report (HTML + PDF) sequentially in this process, timing WeasyPrint alone
+   on each report's final HTML (``render_pdf``) inside the run, so the share of everything
+   else (context, Jinja, SVG, file writing, index) is ``1 - weasyprint / total``;
+2. renders the same reports on a local process pool of 2 workers into a fresh folder
+   (throughput ratio against 1.), sampling the resident memory of every worker process;
+3. re-runs the pooled batch to show that unchanged reports are skipped.
+
+Goals: everything besides WeasyPrint <= 10 % of the total; 2 workers >= 1.5x the
+sequential throughput; peak memory per worker <= 300 MiB.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_reports.py [--n 200] [--lang id] [--workers 2]
+
+Run it on an otherwise idle machine: other processes competing for the cores distort the
+parallel speed-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+
+
+def build_survey(n_partnerships: int, workdir: Path):
+    from kemitraan_assess import load_instrument
+    from kemitraan_assess.demo import DEMO_SEED, demo_csv_bytes, make_demo_survey
+    from kemitraan_assess.io import ingest
+    from kemitraan_assess.scoring import score
+
+    inst = load_instrument("kemitraan-readiness")
+    frames, have, k = [], 0, 0
+    while have < n_partnerships:
+        s = make_demo_survey(inst, seed=DEMO_SEED + k)
+        names = s["partnership"].astype(str).str.strip().str.casefold()
+        uniq = sorted(names.unique())
+        keep = uniq[: n_partnerships - have]
+        s = s[names.isin(keep).to_numpy()].copy()
+        s["partnership"] = s["partnership"].astype(str).str.strip() + f" (batch {k + 1})"
+        if "respondent_id" in s.columns:
+            s["respondent_id"] = s["respondent_id"].astype(str) + f"-{k + 1}"
+        frames.append(s)
+        have += len(keep)
+        k += 1
+    survey = pd.concat(frames, ignore_index=True)
+    path = workdir / "survey.csv"
+    path.write_bytes(demo_csv_bytes(survey))
+    t0 = time.perf_counter()
+    result = score(ingest(path, inst).responses, inst)
+    return result, time.perf_counter() - t0, len(survey)
+
+
+class RssSampler:
+    """Peak RSS of every descendant process (sampled every 0.2 s with psutil)."""
+
+    def __init__(self) -> None:
+        import psutil
+
+        self._psutil = psutil
+        self.peak: dict[int, tuple[str, int]] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        me = self._psutil.Process()
+        while not self._stop.is_set():
+            for child in me.children(recursive=True):
+                try:
+                    rss = child.memory_info().rss
+                    cmd = " ".join(child.cmdline())
+                    name = "forkserver" if "forkserver" in cmd else "resource_tracker" if "resource_tracker" in cmd else "worker"
+                except (self._psutil.NoSuchProcess, self._psutil.AccessDenied):
+                    continue
+                old = self.peak.get(child.pid, ("", 0))[1]
+                if rss > old:
+                    self.peak[child.pid] = (name, rss)
+            time.sleep(0.2)
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--n", type=int, default=200, help="partnerships (default 200)")
+    ap.add_argument("--lang", default="id")
+    ap.add_argument("--workers", type=int, default=2)
+    args = ap.parse_args()
+
+    import kemitraan_assess.report.pdf as pdfmod
+    from kemitraan_assess.report import render_reports
+    from kemitraan_assess.report.batch import LocalPoolExecutor
+
+    work = Path(tempfile.mkdtemp(prefix="bench-reports-"))
+    print(f"workdir: {work}")
+    scores, t_score, n_rows = build_survey(args.n, work)
+    n_reports = len(scores.summary["partnerships"])
+    print(f"survey: {n_rows} responses, {n_reports} partnerships; ingest + score {t_score:.2f} s")
+
+    # 1. sequential, timing WeasyPrint alone on each final HTML
+    real = pdfmod.render_pdf
+    wp_times: list[float] = []
+
+    def timed(html: str, **kw: object) -> bytes:
+        t = time.perf_counter()
+        out = real(html, **kw)
+        wp_times.append(time.perf_counter() - t)
+        return out
+
+    pdfmod.render_pdf = timed
+    t0 = time.perf_counter()
+    seq = render_reports(scores, work / "seq", lang=args.lang, workers=1)
+    t_seq = time.perf_counter() - t0
+    pdfmod.render_pdf = real
+    wp = sum(wp_times)
+    rss_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\nsequential: {n_reports} reports in {t_seq:.1f} s = {n_reports / t_seq:.2f} reports/s "
+          f"({len(seq.failures)} failed)")
+    print(f"  WeasyPrint alone (render_pdf on the final HTML): {wp:.1f} s "
+          f"({wp / max(len(wp_times), 1):.2f} s per report)")
+    print(f"  everything else: {t_seq - wp:.1f} s = {100 * (t_seq - wp) / t_seq:.1f} % of the total (goal <= 10 %)")
+    print(f"  peak RSS of this process: {rss_self:.0f} MiB")
+
+    # 2. process pool
+    ex = LocalPoolExecutor(args.workers)
+    with RssSampler() as sampler:
+        t0 = time.perf_counter()
+        par = render_reports(scores, work / "pool", lang=args.lang, executor=ex)
+        t_par = time.perf_counter() - t0
+    ex.close()
+    workers = sorted((rss for name, rss in sampler.peak.values() if name == "worker"), reverse=True)
+    server = [rss for name, rss in sampler.peak.values() if name == "forkserver"]
+    print(f"\n{args.workers} workers: {n_reports} reports in {t_par:.1f} s = {n_reports / t_par:.2f} reports/s "
+          f"({len(par.failures)} failed); speed-up {t_seq / t_par:.2f}x (goal >= 1.5x)")
+    if workers:
+        print(f"  peak RSS per worker process: max {workers[0] / 2**20:.0f} MiB "
+              f"(all: {', '.join(f'{w / 2**20:.0f}' for w in workers[:8])} MiB; goal <= 300 MiB)")
+    if server:
+        print(f"  forkserver (preloaded, workers fork from it): {max(server) / 2**20:.0f} MiB")
+
+    # 3. re-run: everything unchanged is skipped
+    t0 = time.perf_counter()
+    again = render_reports(scores, work / "pool", lang=args.lang, workers=args.workers)
+    print(f"\nre-run: {len(again.skipped)} of {n_reports} skipped as unchanged in {time.perf_counter() - t0:.1f} s")
+    same = sum((work / "seq" / p.name).read_bytes() == p.read_bytes() for p in (work / "pool").glob("*.pdf"))
+    print(f"identical PDFs sequential vs pool: {same} of {len(list((work / 'pool').glob('*.pdf')))}")
+
+
+if __name__ == "__main__":
+    main()
