@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import io
+import json
 import re
 
 import numpy as np
@@ -24,6 +25,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from kemitraan_assess._resources import reports_dir
 from kemitraan_assess.errors import KemitraanError
 from kemitraan_assess.instrument.loader import parse_instrument
 from kemitraan_assess.report.locale import flatten
@@ -36,7 +38,6 @@ from kemitraan_assess.validation.render import (
     validation_context,
     validation_languages,
 )
-from kemitraan_assess._resources import reports_dir
 
 SCALES = {
     "GOAL": ({"id": "Tujuan bersama", "en": "Shared goals"}, "success_factor", 4),
@@ -170,7 +171,8 @@ def test_conclusions_name_thresholds_and_sources(html_en: str, html_id: str) -> 
 def test_html_is_deterministic(result, instrument) -> None:  # type: ignore[no-untyped-def]
     a = render_validation(result, instrument, lang="id", fmt="html")
     b = render_validation(copy.deepcopy(result), instrument, lang="id", fmt="html")
-    assert a == b
+    c = render_validation(json.loads(json.dumps(result)), instrument, lang="id", fmt="html")  # the JSON output
+    assert a == b == c
 
 
 def test_weak_item_is_highlighted_with_its_reason(result, instrument) -> None:  # type: ignore[no-untyped-def]
