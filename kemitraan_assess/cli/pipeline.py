@@ -85,7 +85,8 @@ def score(survey: Path, instrument: str, out: Path, quiet: bool, min_group_size:
     """Score a survey export per respondent and per partnership.
 
     Writes OUT/respondents.csv, OUT/partnerships.csv and OUT/scores.json, plus the
-    ingest account (OUT/rejected.csv, OUT/ingest.json).
+    ingest account (OUT/rejected.csv, OUT/cell_issues.csv, OUT/ingest.json); the tidy
+    responses.csv is written by `ingest`.
     """
     from ..io import write_ingest_outputs
     from ..scoring import score as run_score
@@ -95,7 +96,7 @@ def score(survey: Path, instrument: str, out: Path, quiet: bool, min_group_size:
     ing = _ingest(survey, inst, opts)
     result = run_score(ing.responses, inst, min_group_size=min_group_size)
     with staged_dir(out) as stage:
-        write_ingest_outputs(ing, stage)
+        write_ingest_outputs(ing, stage, responses=False)
         write_score_outputs(result, stage)
     s = result.summary
     echo(

@@ -38,12 +38,33 @@ _QUOTE = pa.scalar('"', pa.large_string())
 _TRUE_FALSE = pa.array(["False", "True"], pa.string())
 
 
+def _repr_strings(x: np.ndarray) -> pa.Array:
+    """``repr`` of every float in ``x`` (no NaN), formatted by pyarrow where it agrees.
+
+    pyarrow's cast writes the same shortest round-trip digits as Python; where Python
+    writes a plain decimal (1e-4 <= |x| < 1e16) the two differ only in a ``.0`` after
+    whole numbers, and every value pyarrow writes otherwise is formatted by Python.
+    """
+    text = pc.cast(pa.array(x), pa.string())
+    ax = np.abs(x)
+    plain = (ax >= 1e-4) & (ax < 1e16)
+    sci = pc.match_substring(text, "e").to_numpy(zero_copy_only=False)
+    python = ~plain | sci
+    whole = plain & ~python & (x == np.floor(x))
+    if whole.any():
+        text = pc.if_else(pa.array(whole), pc.binary_join_element_wise(text, ".0", ""), text)
+    if python.any():
+        idx = np.flatnonzero(python)
+        fixed = pa.array(list(map(float.__repr__, x[idx].tolist())), pa.string())
+        text = pc.replace_with_mask(text, pa.array(python), fixed)
+    return text
+
+
 def float_strings(values: np.ndarray, *, null: str | None = None) -> pa.Array:
     """``repr`` of every float as a pyarrow string array; NaN becomes ``null``.
 
-    Each distinct value (by bit pattern, so ``-0.0`` stays ``-0.0``) is formatted once,
-    so a column of a million scale scores with a few hundred distinct values costs a
-    hash pass and a ``take``.
+    Columns with few distinct values (scale scores) are formatted once per distinct
+    value (by bit pattern, so ``-0.0`` stays ``-0.0``) and spread with ``take``.
 
     Examples
     --------
@@ -54,12 +75,13 @@ def float_strings(values: np.ndarray, *, null: str | None = None) -> pa.Array:
     x = np.ascontiguousarray(values, dtype=np.float64)
     nan = np.isnan(x)
     codes, uniques = pd.factorize(x.view(np.int64), sort=False)
-    text = list(map(float.__repr__, uniques.view(np.float64).tolist()))
+    u = uniques.view(np.float64)
+    u_nan = np.isnan(u)
+    text = _repr_strings(np.where(u_nan, 0.0, u))
     if null is not None:
-        text.append(null)
-        codes = np.where(nan, len(text) - 1, codes)
-        return pa.array(text, pa.string()).take(pa.array(codes))
-    return pa.array(text, pa.string()).take(pa.array(codes, mask=nan if nan.any() else None))
+        text = pc.if_else(pa.array(u_nan), pa.scalar(null, pa.string()), text)
+        return text.take(pa.array(codes))
+    return text.take(pa.array(codes, mask=nan if nan.any() else None))
 
 
 def integral_float(x: np.ndarray) -> bool:
@@ -167,14 +189,22 @@ def frame_csv_bytes(df: pd.DataFrame, *, neutralise: bool = True) -> bytes | Non
     1,'@x,0.5
     ,"y,z",2.0
     """
-    if df.shape[1] < 2 or not df.columns.is_unique:
-        return None  # csv writes a lone empty cell as "" and pandas has its own rules there
     from .safecsv import _neutral_name
 
-    names = [str(c) for c in df.columns]
-    header = ",".join(_quote_name(_neutral_name(c) if neutralise else c) for c in names) + "\n"
+    if neutralise:
+        # as neutralise_frame: one column per (neutralised) name, the last one's values
+        # at the first one's place
+        where: dict[str, int] = {}
+        for j, c in enumerate(df.columns):
+            where[_neutral_name(str(c))] = j
+        names, positions = list(where), list(where.values())
+    else:
+        names, positions = [str(c) for c in df.columns], list(range(df.shape[1]))
+    if len(names) < 2:
+        return None  # csv writes a lone empty cell as "", which the fast path does not
+    header = ",".join(_quote_name(c) for c in names) + "\n"
     cells = []
-    for j in range(df.shape[1]):
+    for j in positions:
         arr = _column_cells(df.iloc[:, j], neutralise=neutralise)
         if arr is None:
             return None

@@ -104,7 +104,7 @@ def _issues_summary(issues: pd.DataFrame, limit: int = 200) -> dict[str, Any]:
     return {"shown": len(rows), "total": len(issues), "cells": rows}
 
 
-def write_ingest_outputs(result: IngestResult, out_dir: str | Path) -> dict[str, Path]:
+def write_ingest_outputs(result: IngestResult, out_dir: str | Path, *, responses: bool = True) -> dict[str, Path]:
     """Write ``responses.csv``, ``rejected.csv``, ``cell_issues.csv`` and ``ingest.json``.
 
     All files are written to temporary files first and moved into place together, so an
@@ -112,10 +112,22 @@ def write_ingest_outputs(result: IngestResult, out_dir: str | Path) -> dict[str,
     formulas are neutralised; output is UTF-8 with LF line endings and byte-identical
     for identical input.
 
+    Parameters
+    ----------
+    result
+        From :func:`kemitraan_assess.io.ingest`.
+    out_dir
+        Target folder (created when missing).
+    responses
+        Also write the tidy table ``responses.csv``. ``score`` leaves it out: its own
+        ``respondents.csv`` carries the kept records, and the account of every record
+        (``rejected.csv``, ``cell_issues.csv``, ``ingest.json``) is written either way.
+
     Returns
     -------
     dict
-        ``{"responses": path, "rejected": path, "cell_issues": path, "log": path}``.
+        ``{"responses": path, "rejected": path, "cell_issues": path, "log": path}``
+        (without ``"responses"`` when it was not written).
     """
     out = Path(out_dir)
     paths = {
@@ -124,8 +136,10 @@ def write_ingest_outputs(result: IngestResult, out_dir: str | Path) -> dict[str,
         "cell_issues": out / "cell_issues.csv",
         "log": out / "ingest.json",
     }
-    payloads = [
-        (paths["responses"], csv_bytes(result.responses)),
+    if not responses:
+        del paths["responses"]
+    payloads = [(paths["responses"], csv_bytes(result.responses))] if responses else []
+    payloads += [
         (paths["rejected"], csv_bytes(result.rejected)),
         (paths["cell_issues"], csv_bytes(result.cell_issues)),
         (paths["log"], ingest_json(result).encode("utf-8")),

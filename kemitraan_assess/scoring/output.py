@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from ..io.safecsv import atomic_write_text, write_csv_safe
+from ..io.safecsv import atomic_write_bytes, write_csv_safe
 from .score import ScoreResult
 
 __all__ = ["write_score_outputs", "scores_json"]
@@ -13,7 +12,7 @@ __all__ = ["write_score_outputs", "scores_json"]
 
 def scores_json(result: ScoreResult) -> str:
     """``scores.json`` as text: deterministic (key order as built, LF, UTF-8)."""
-    return json.dumps(result.summary, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    return result.summary_json_bytes().decode("utf-8")
 
 
 def write_score_outputs(result: ScoreResult, out_dir: str | Path) -> dict[str, Path]:
@@ -31,5 +30,5 @@ def write_score_outputs(result: ScoreResult, out_dir: str | Path) -> dict[str, P
     }
     write_csv_safe(result.respondents, paths["respondents"])
     write_csv_safe(result.partnerships, paths["partnerships"])
-    atomic_write_text(paths["scores"], scores_json(result))
+    atomic_write_bytes(paths["scores"], result.summary_json_bytes())
     return paths

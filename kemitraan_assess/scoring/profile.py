@@ -31,9 +31,10 @@ def model_profile(
 ) -> dict[str, Any]:
     """Per partnership: model scores, the leading model, and whether it fits.
 
-    Returns a dict of per-group sequences: ``top`` (model id or None), ``margin``
-    (float array), ``fits`` (True/False/None), ``model`` and ``fit`` (plain dicts for
-    ``scores.json``).
+    Returns a dict of per-group columns: ``model_ids`` (the model scales' models),
+    ``means`` (float array, groups x models), ``top`` and ``runner_up`` (model id or
+    None), ``margin`` (float array), ``clear`` (bool array), ``fits`` (True/False/None)
+    and ``fit`` (plain dicts for ``scores.json``: suggested models and the reasons).
     """
     g = gi.n_groups
     mscales = [s for s in instrument.scales if s.kind == "model" and s.model]
@@ -56,6 +57,8 @@ def model_profile(
         top = np.where(has, ids[order[:, 0]], None).tolist()
         if len(mscales) > 1:
             runner = np.where(has & np.isfinite(second), ids[order[:, 1]], None).tolist()
+    with np.errstate(invalid="ignore"):
+        clear = ~np.isnan(margin) & (margin >= CLEAR_MARGIN)
 
     # the three factors a model choice depends on
     factors = []
@@ -78,21 +81,13 @@ def model_profile(
                 if m in col:
                     votes[hit, col[m]] += 1
 
-    model_dicts: list[dict[str, Any] | None] = []
     fit_dicts: list[dict[str, Any]] = []
     fits: list[bool | None] = []
     mean_of = {m: j for j, m in enumerate(model_ids)}
-    for k in range(g):
-        scores_k = {m: (float(means[k, j]) if not np.isnan(means[k, j]) else None) for j, m in enumerate(model_ids)}
-        model_dicts.append(
-            {
-                "scores": scores_k,
-                "top": top[k],
-                "runner_up": runner[k],
-                "margin": None if np.isnan(margin[k]) else float(margin[k]),
-                "clear": bool(margin[k] >= CLEAR_MARGIN) if not np.isnan(margin[k]) else False,
-            }
-        )
+    if not factors:  # nothing to weigh: the same answer for every partnership
+        fits = [None] * g
+        fit_dicts = [{"suggested": [], "fits": None, "reasons": []} for _ in range(g)]
+    for k in range(g if factors else 0):
         reasons = [
             {"field": fid, "answer": modes[k], "share": float(share[k]), "suits": suits.get(modes[k], [])}
             for fid, modes, share, suits in factors
@@ -113,4 +108,13 @@ def model_profile(
             fit = top[k] is not None and bool(v[col[top[k]]] == best) if top[k] in col else None
         fits.append(fit)
         fit_dicts.append({"suggested": suggested, "fits": fit, "reasons": reasons})
-    return {"top": top, "margin": margin, "fits": fits, "model": model_dicts, "fit": fit_dicts}
+    return {
+        "model_ids": model_ids,
+        "means": means,
+        "top": top,
+        "runner_up": runner,
+        "margin": margin,
+        "clear": clear,
+        "fits": fits,
+        "fit": fit_dicts,
+    }

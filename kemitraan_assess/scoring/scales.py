@@ -8,7 +8,17 @@ import pandas as pd
 from ..errors import DataError
 from ..instrument.model import Instrument
 
-__all__ = ["reverse_key", "scale_scores", "readiness_scores", "item_matrix"]
+__all__ = ["reverse_key", "scale_scores", "readiness_scores", "item_matrix", "keyed_items", "scale_score"]
+
+
+def _check_columns(responses: pd.DataFrame, instrument: Instrument, item_ids: list[str]) -> None:
+    missing = [i for i in item_ids if i not in responses.columns]
+    if missing:
+        raise DataError(
+            f"the response table has no column for item(s) {', '.join(missing)} "
+            f"of instrument '{instrument.id}'",
+            column=missing[0],
+        )
 
 
 def item_matrix(responses: pd.DataFrame, instrument: Instrument, item_ids: list[str]) -> np.ndarray:
@@ -19,14 +29,34 @@ def item_matrix(responses: pd.DataFrame, instrument: Instrument, item_ids: list[
     DataError
         when an item column is missing from ``responses``.
     """
-    missing = [i for i in item_ids if i not in responses.columns]
-    if missing:
-        raise DataError(
-            f"the response table has no column for item(s) {', '.join(missing)} "
-            f"of instrument '{instrument.id}'",
-            column=missing[0],
-        )
+    _check_columns(responses, instrument, item_ids)
     return responses[item_ids].to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+
+
+def keyed_items(responses: pd.DataFrame, instrument: Instrument) -> np.ndarray:
+    """Reverse-keyed answers, one C-contiguous row per item: shape (n_items, n_respondents).
+
+    Item-major layout makes every per-item and per-scale pass a walk over contiguous
+    memory, and the array is written once, column by column (no 2-D copy of the table).
+    Reverse-keyed items are ``min + max - x``; others are copied as they are.
+
+    Raises
+    ------
+    DataError
+        when an item column is missing from ``responses``.
+    """
+    ids = list(instrument.items)
+    _check_columns(responses, instrument, ids)
+    out = np.empty((len(ids), len(responses)), dtype=np.float64)
+    for k, item_id in enumerate(ids):
+        col = responses[item_id]
+        x = col.to_numpy(dtype=np.float64, na_value=np.nan) if col.dtype != np.float64 else col.to_numpy()
+        if instrument.items[item_id].reverse:
+            rs = instrument.response_scale(item_id)
+            np.subtract(rs.min + rs.max, x, out=out[k])
+        else:
+            out[k] = x
+    return out
 
 
 def reverse_key(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
@@ -53,19 +83,26 @@ def reverse_key(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFrame
     >>> reverse_key(df, inst)["Q2"].tolist()
     [6.0, 2.0]
     """
-    ids = list(instrument.items)
-    values = item_matrix(responses, instrument, ids)
-    offsets = np.array(
-        [
-            (rs.min + rs.max) if instrument.items[i].reverse else np.nan
-            for i in ids
-            for rs in [instrument.response_scale(i)]
-        ]
-    )
-    rev = ~np.isnan(offsets)
-    if rev.any():
-        values[:, rev] = offsets[rev] - values[:, rev]
-    return pd.DataFrame(values, columns=ids, index=responses.index)
+    values = keyed_items(responses, instrument)
+    return pd.DataFrame(values.T, columns=list(instrument.items), index=responses.index, copy=False)
+
+
+def scale_score(columns: list[np.ndarray], need: int) -> np.ndarray:
+    """Mean of the answered values over ``columns`` (1-D arrays), NaN below ``need`` answers.
+
+    The sum runs item by item, left to right. With whole-number answers every partial
+    sum is exact, so each score is the correctly rounded quotient, the value R's
+    ``rowMeans(items, na.rm = TRUE)`` gives.
+    """
+    n = len(columns[0]) if columns else 0
+    total = np.zeros(n, dtype=np.float64)
+    answered = np.zeros(n, dtype=np.int64)
+    for x in columns:
+        ok = ~np.isnan(x)
+        answered += ok
+        total += np.where(ok, x, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(answered >= need, total / np.maximum(answered, 1), np.nan)
 
 
 def scale_scores(keyed: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
@@ -98,14 +135,8 @@ def scale_scores(keyed: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     """
     out = {}
     for scale in instrument.scales:
-        cols = [item.id for item in scale.items]
-        block = keyed[cols].to_numpy(dtype=np.float64)
-        answered = np.count_nonzero(~np.isnan(block), axis=1)
-        total = np.nansum(block, axis=1)
-        need = instrument.min_answered_count(scale)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            score = np.where(answered >= need, total / np.maximum(answered, 1), np.nan)
-        out[scale.id] = score
+        cols = [keyed[item.id].to_numpy(dtype=np.float64, na_value=np.nan) for item in scale.items]
+        out[scale.id] = scale_score(cols, instrument.min_answered_count(scale))
     return pd.DataFrame(out, index=keyed.index)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +14,7 @@ from ..errors import DataError, InsufficientDataError
 from ..instrument.model import Instrument
 from ..stats.agreement import rwg_j_by_group
 from ..stats.icc import icc_nested, respondents_needed
+from ._summary import Columns, partnership_entry, summary_json_bytes, suppressed_entry
 from .groups import GroupIndex, band_uncertain, group_describe, group_index, modal_choice
 from .profile import model_profile
 
@@ -45,10 +47,22 @@ class ScoreResult:
     respondents: pd.DataFrame
     partnerships: pd.DataFrame
     summary: dict[str, Any] = field(repr=False)
+    _columns: Any = field(default=None, repr=False, compare=False)
 
     @property
     def exit_code(self) -> int:
         return 1 if self.summary.get("warnings") else 0
+
+    def summary_json_bytes(self) -> bytes:
+        """``scores.json``: the summary as indented JSON (UTF-8, LF), byte-deterministic.
+
+        The same bytes as ``json.dumps(summary, ensure_ascii=False, indent=2,
+        allow_nan=False) + "\\n"``; partnership entries are encoded column by column.
+        """
+        c = self._columns
+        if c is None:
+            return (json.dumps(self.summary, ensure_ascii=False, indent=2, allow_nan=False) + "\n").encode("utf-8")
+        return summary_json_bytes(self.summary, c["names"], c["suppressed"], c["columns"], c["scale_ids"], c["model_ids"])
 
 
 def agreement_class(rwg: np.ndarray, strong: float, moderate: float) -> np.ndarray:
@@ -109,7 +123,7 @@ def score(
     usable respondent, suppressed partnerships included: suppression governs only what is
     shown about a partnership.
     """
-    from .scales import readiness_scores, reverse_key, scale_scores
+    from .scales import keyed_items, readiness_scores, scale_score
 
     d = instrument.defaults
     k_min = d.min_group_size if min_group_size is None else int(min_group_size)
@@ -120,15 +134,25 @@ def score(
     if len(responses) == 0:
         raise DataError("no usable responses to score")
 
-    keyed = reverse_key(responses, instrument)
-    sc = scale_scores(keyed, instrument)
+    keyed = keyed_items(responses, instrument)  # (items, respondents), reverse-keyed
+    row_of = {item_id: k for k, item_id in enumerate(instrument.items)}
+    sc = pd.DataFrame(
+        {
+            scale.id: scale_score([keyed[row_of[i.id]] for i in scale.items], instrument.min_answered_count(scale))
+            for scale in instrument.scales
+        },
+        index=responses.index,
+    )
     ready = readiness_scores(sc, instrument)
     gi = group_index(responses["partnership"])
     sizes = gi.sizes()
     suppressed = sizes < k_min
 
-    field_cols = [f.id for f in instrument.fields if f.id in responses.columns and f.role != "comment"]
     head_cols = [c for c in _RESERVED if c in responses.columns]
+    field_cols = [
+        f.id for f in instrument.fields
+        if f.id in responses.columns and f.role != "comment" and f.id not in head_cols
+    ]
     respondents = pd.concat(
         [responses[head_cols + field_cols].reset_index(drop=True), sc.reset_index(drop=True)], axis=1
     )
@@ -141,7 +165,7 @@ def score(
     for scale in instrument.scales:
         vals = sc[scale.id].to_numpy()
         desc = group_describe(vals, gi, ci_level=d.ci_level)
-        items = keyed[[i.id for i in scale.items]].to_numpy(dtype=np.float64)
+        items = keyed[[row_of[i.id] for i in scale.items]].T  # a view: (respondents, items)
         a_opts = instrument.response_scales[scale.items[0].response].n_options
         rwg = rwg_j_by_group(items, gi.codes, a_opts, null="uniform", n_groups=gi.n_groups).value
         desc["rwg_j"] = rwg
@@ -161,6 +185,7 @@ def score(
             }
         except InsufficientDataError as exc:  # too few groups or answers
             icc[scale.id] = {"icc1": None, "icc2": None, "not_computed": str(exc)}
+    del keyed
 
     rd = group_describe(ready.to_numpy(), gi, ci_level=d.ci_level)
     rd["band"] = _band_ids(instrument, rd["mean"])
@@ -190,13 +215,21 @@ def score(
     partnerships = pd.DataFrame(table)
     _blank_suppressed(partnerships)
 
-    summary = _summary(instrument, respondents, partnerships, gi, scale_stats, rd, icc, profile, k_min)
+    cols = _entry_columns(instrument, gi, sizes, suppressed, scale_stats, rd, types, type_share, profile, k_min)
+    summary = _summary(instrument, respondents, gi, suppressed, cols, icc, rd, scale_stats, profile, k_min)
     return ScoreResult(
         instrument=instrument,
         responses=responses,
         respondents=respondents,
         partnerships=partnerships,
         summary=summary,
+        _columns={
+            "names": gi.names,
+            "suppressed": suppressed,
+            "columns": cols,
+            "scale_ids": list(scale_stats),
+            "model_ids": profile["model_ids"],
+        },
     )
 
 
@@ -216,78 +249,95 @@ def _blank_suppressed(frame: pd.DataFrame) -> None:
         frame.loc[mask, col] = None
 
 
+def _percentiles(mean: np.ndarray, shown: np.ndarray) -> np.ndarray:
+    """Readiness percentile among shown partnerships (ties share their mid-rank)."""
+    pct = np.full(len(mean), np.nan)
+    if shown.any():
+        ranks = pd.Series(mean[shown]).rank(method="average").to_numpy()
+        pct[shown] = (ranks - 0.5) / shown.sum() * 100
+    return pct
+
+
+def _sector_counts(instrument: Instrument, respondents: pd.DataFrame, gi: GroupIndex) -> list[dict[str, int]]:
+    """Respondents per sector answer in each partnership (sorted by answer)."""
+    out: list[dict[str, int]] = [{} for _ in range(gi.n_groups)]
+    sector_field = instrument.field_by_role("sector")
+    if sector_field is None or sector_field.id not in respondents.columns:
+        return out
+    sec = respondents[sector_field.id].astype("string")
+    ok = sec.notna().to_numpy()
+    ct = pd.DataFrame({"g": gi.codes[ok], "s": sec[ok].to_numpy()}).groupby(["g", "s"], sort=True).size()
+    for (g, s), k in ct.items():
+        out[int(g)][str(s)] = int(k)
+    return out
+
+
+def _entry_columns(
+    instrument: Instrument,
+    gi: GroupIndex,
+    sizes: np.ndarray,
+    suppressed: np.ndarray,
+    scale_stats: dict[str, dict[str, np.ndarray]],
+    rd: dict[str, np.ndarray],
+    types: list[str | None],
+    type_share: np.ndarray,
+    profile: dict[str, Any],
+    k_min: int,
+) -> Columns:
+    """Every value of the per-partnership entries of ``scores.json``, one column each."""
+    cols = Columns(gi.n_groups)
+    cols.add("n", "int", sizes)
+    reasons = np.full(gi.n_groups, None, dtype=object)
+    reasons[suppressed] = [f"n = {int(k)} < {k_min}" for k in sizes[suppressed]]
+    cols.add("reason", "str", reasons)
+    for sid, desc in scale_stats.items():
+        cols.add(f"{sid}/n", "int", desc["n"])
+        for key in ("mean", "sd", "ci_low", "ci_high", "rwg_j"):
+            cols.add(f"{sid}/{key}", "float", desc[key])
+        cols.add(f"{sid}/agreement", "str", desc["agreement"])
+        cols.add(f"{sid}/band", "str", desc["band"])
+        cols.add(f"{sid}/band_uncertain", "bool", desc["band_uncertain"])
+    shown = ~suppressed & ~np.isnan(rd["mean"])
+    cols.add("readiness/index", "float", rd["mean"])
+    cols.add("readiness/ci_low", "float", rd["ci_low"])
+    cols.add("readiness/ci_high", "float", rd["ci_high"])
+    cols.add("readiness/band", "str", rd["band"])
+    cols.add("readiness/band_uncertain", "bool", rd["band_uncertain"])
+    cols.add("readiness/percentile", "float", _percentiles(rd["mean"], shown))
+    cols.add("type", "str", types)
+    cols.add("type_share", "float", type_share)
+    for j, m in enumerate(profile["model_ids"]):
+        cols.add(f"model/scores/{m}", "float", profile["means"][:, j])
+    cols.add("model/top", "str", profile["top"])
+    cols.add("model/runner_up", "str", profile["runner_up"])
+    cols.add("model/margin", "float", profile["margin"])
+    cols.add("model/clear", "bool", profile["clear"])
+    cols.add("model_fit", "obj", profile["fit"])
+    return cols
+
+
 def _summary(
     instrument: Instrument,
     respondents: pd.DataFrame,
-    partnerships: pd.DataFrame,
     gi: GroupIndex,
-    scale_stats: dict[str, dict[str, np.ndarray]],
-    rd: dict[str, np.ndarray],
+    suppressed: np.ndarray,
+    cols: Columns,
     icc: dict[str, Any],
+    rd: dict[str, np.ndarray],
+    scale_stats: dict[str, dict[str, np.ndarray]],
     profile: dict[str, Any],
     k_min: int,
 ) -> dict[str, Any]:
     d = instrument.defaults
-    sizes = partnerships["n"].to_numpy()
-    suppressed = partnerships["suppressed"].to_numpy()
-    sector_field = instrument.field_by_role("sector")
-    sector_counts: dict[int, dict[str, int]] = {}
-    if sector_field is not None and sector_field.id in respondents.columns:
-        sec = respondents[sector_field.id].astype("string")
-        ok = sec.notna().to_numpy()
-        ct = (
-            pd.DataFrame({"g": gi.codes[ok], "s": sec[ok].to_numpy()})
-            .groupby(["g", "s"], sort=True)
-            .size()
-        )
-        for (g, s), k in ct.items():
-            sector_counts.setdefault(int(g), {})[str(s)] = int(k)
-
-    # Readiness percentile among shown partnerships (ties share their mid-rank).
-    shown = ~suppressed & ~np.isnan(rd["mean"])
-    pct = np.full(len(sizes), np.nan)
-    if shown.any():
-        ranks = pd.Series(rd["mean"][shown]).rank(method="average").to_numpy()
-        pct[shown] = (ranks - 0.5) / shown.sum() * 100
-
+    cols.add("sectors", "obj", _sector_counts(instrument, respondents, gi))
+    scale_ids = list(scale_stats)
+    model_ids = profile["model_ids"]
     parts: dict[str, Any] = {}
     for g, name in enumerate(gi.names):
-        if suppressed[g]:
-            parts[name] = {
-                "n": int(sizes[g]),
-                "suppressed": True,
-                "reason": f"n = {int(sizes[g])} < {k_min}",
-            }
-            continue
-        scales = {}
-        for sid, desc in scale_stats.items():
-            scales[sid] = {
-                "n": int(desc["n"][g]),
-                "mean": _num(desc["mean"][g]),
-                "sd": _num(desc["sd"][g]),
-                "ci95": [_num(desc["ci_low"][g]), _num(desc["ci_high"][g])],
-                "rwg_j": _num(desc["rwg_j"][g]),
-                "agreement": desc["agreement"][g],
-                "band": desc["band"][g],
-                "band_uncertain": bool(desc["band_uncertain"][g]),
-            }
-        parts[name] = {
-            "n": int(sizes[g]),
-            "suppressed": False,
-            "scales": scales,
-            "readiness": {
-                "index": _num(rd["mean"][g]),
-                "ci95": [_num(rd["ci_low"][g]), _num(rd["ci_high"][g])],
-                "band": rd["band"][g],
-                "band_uncertain": bool(rd["band_uncertain"][g]),
-                "percentile": _num(pct[g]),
-            },
-            "type": partnerships["type"].iloc[g],
-            "type_share": _num(partnerships["type_share"].iloc[g]),
-            "model": profile["model"][g],
-            "model_fit": profile["fit"][g],
-            "sectors": sector_counts.get(g, {}),
-        }
+        v = cols.getter(g)
+        parts[name] = suppressed_entry(v) if suppressed[g] else partnership_entry(v, scale_ids, model_ids)
+
+    shown = ~suppressed & ~np.isnan(rd["mean"])
     portfolio_scales = {}
     for sid, desc in scale_stats.items():
         vals = desc["mean"][shown]

@@ -79,3 +79,22 @@ def test_float_strings_are_python_repr():
     rng = np.random.default_rng(7)
     x = np.concatenate([rng.random(2000) * 5, np.exp(rng.normal(0, 30, 2000)), [-0.0, 0.0, 1e-7]])
     assert float_strings(x).to_pylist() == [repr(v) for v in x.tolist()]
+
+
+def test_duplicate_names_as_neutralise_frame():
+    # neutralise_frame keeps one column per name: the first one's place, the last one's values
+    df = pd.DataFrame([["a", 1, "b", 2.5], ["=c", 3, "d", 4.0]], columns=["x", "n", "x", "=n"])
+    assert frame_csv_bytes(df) == _pandas_csv_bytes(df) == b"x,n,'=n\nb,1,2.5\nd,3,4.0\n"
+    assert frame_csv_bytes(df, neutralise=False) == _pandas_csv_bytes(df, neutralise=False)
+
+
+def test_float_strings_match_repr_across_magnitudes():
+    # pyarrow's digits where they agree with Python, Python's repr elsewhere: the
+    # result must be repr() for every value (random bit patterns cover every exponent)
+    rng = np.random.default_rng(11)
+    bits = rng.integers(0, 2**63, 200_000, dtype=np.int64)
+    x = bits.view(np.float64)
+    x = x[np.isfinite(x)]
+    y = np.concatenate([x, rng.random(100_000) * 10.0 ** rng.integers(-6, 18, 100_000),
+                        np.round(rng.random(20_000) * 1e6), [1e16, 9999999999999998.0, 1e-4, 0.0001]])
+    assert float_strings(y).to_pylist() == [repr(v) for v in y.tolist()]

@@ -1,0 +1,225 @@
+"""Per-partnership entries of ``scores.json``: built once from columns, as dicts and as text.
+
+The layout of a partnership entry is written once, in :func:`partnership_entry`, as a
+function of a value getter. Called with real values it gives the dicts of
+``ScoreResult.summary``; called with slot markers it gives a text template whose slots
+are filled column by column with pyarrow kernels, so 20,000 partnerships are encoded
+without a Python step per value. The text is byte for byte what
+``json.dumps(summary, ensure_ascii=False, indent=2, allow_nan=False)`` writes (checked in
+``tests/scoring/test_summary_json.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from json.encoder import encode_basestring
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..io._fastcsv import float_strings
+
+__all__ = ["Columns", "partnership_entry", "suppressed_entry", "summary_json_bytes"]
+
+_MARK = "\x01"
+_SLOT = re.compile(r'"\\u0001(.*?)\\u0001"')
+_PLACE = "__partnerships__"
+_INDENT = 2
+_FALSE_TRUE_JSON = pa.array(["false", "true"], pa.large_string())
+
+
+def _ls(text: str) -> pa.Scalar:
+    return pa.scalar(text, pa.large_string())
+
+
+class Columns:
+    """Named per-partnership columns of one kind each: float, int, bool, str or obj.
+
+    ``float``: NaN and infinities are ``None`` / ``null``; ``str``: text or None;
+    ``obj``: any JSON value (lists, dicts) given per partnership.
+    """
+
+    def __init__(self, n: int):
+        self.n = n
+        self._cols: dict[str, tuple[str, Any]] = {}
+        self._py: dict[str, list[Any]] = {}
+
+    def add(self, name: str, kind: str, values: Any) -> None:
+        if kind not in ("float", "int", "bool", "str", "obj"):
+            raise ValueError(f"unknown column kind {kind!r}")
+        if len(values) != self.n:
+            raise ValueError(f"column {name!r} has {len(values)} values for {self.n} partnerships")
+        self._cols[name] = (kind, values)
+
+    def py(self, name: str) -> list[Any]:
+        """The column as Python values, as they appear in the summary dicts."""
+        hit = self._py.get(name)
+        if hit is not None:
+            return hit
+        kind, values = self._cols[name]
+        if kind == "float":
+            arr = np.asarray(values, dtype=np.float64)
+            obj = arr.astype(object)
+            obj[~np.isfinite(arr)] = None
+            out = obj.tolist()
+        elif kind == "int":
+            out = np.asarray(values).astype(np.int64).tolist()
+        elif kind == "bool":
+            out = np.asarray(values, dtype=bool).tolist()
+        else:
+            out = list(values)
+        self._py[name] = out
+        return out
+
+    def getter(self, g: int) -> Callable[[str], Any]:
+        return lambda name: self.py(name)[g]
+
+    def json_text(self, name: str, pad: int) -> pa.Array:
+        """The column as JSON text, one value per partnership (objects indented at ``pad``)."""
+        kind, values = self._cols[name]
+        if kind == "float":
+            arr = np.asarray(values, dtype=np.float64)
+            arr = np.where(np.isfinite(arr), arr, np.nan)
+            return float_strings(arr, null="null").cast(pa.large_string())
+        if kind == "int":
+            return pc.cast(pa.array(np.asarray(values).astype(np.int64)), pa.large_string())
+        if kind == "bool":
+            return _FALSE_TRUE_JSON.take(pa.array(np.asarray(values, dtype=bool).astype(np.int8)))
+        if kind == "str":
+            memo: dict[Any, str] = {}
+            out = []
+            for v in values:
+                text = memo.get(v)
+                if text is None:
+                    text = memo[v] = "null" if v is None else encode_basestring(v)
+                out.append(text)
+            return pa.array(out, pa.large_string())
+        return pa.array(_indented_objects(values, pad), pa.large_string())
+
+
+def _indented_objects(values: Sequence[Any], pad: int) -> list[str]:
+    """``json.dumps(v, indent=2)`` of each value, re-indented to start at column ``pad``.
+
+    Identical values (by their compact encoding) are indented once.
+    """
+    memo: dict[str, str] = {}
+    out = []
+    for v in values:
+        key = json.dumps(v, ensure_ascii=False, allow_nan=False)
+        text = memo.get(key)
+        if text is None:
+            text = json.dumps(v, ensure_ascii=False, indent=_INDENT, allow_nan=False)
+            text = memo[key] = text.replace("\n", "\n" + " " * pad)
+        out.append(text)
+    return out
+
+
+def partnership_entry(v: Callable[[str], Any], scale_ids: Sequence[str], model_ids: Sequence[str]) -> dict[str, Any]:
+    """The ``scores.json`` entry of a partnership shown in full; ``v(name)`` gives a column value."""
+    return {
+        "n": v("n"),
+        "suppressed": False,
+        "scales": {
+            sid: {
+                "n": v(f"{sid}/n"),
+                "mean": v(f"{sid}/mean"),
+                "sd": v(f"{sid}/sd"),
+                "ci95": [v(f"{sid}/ci_low"), v(f"{sid}/ci_high")],
+                "rwg_j": v(f"{sid}/rwg_j"),
+                "agreement": v(f"{sid}/agreement"),
+                "band": v(f"{sid}/band"),
+                "band_uncertain": v(f"{sid}/band_uncertain"),
+            }
+            for sid in scale_ids
+        },
+        "readiness": {
+            "index": v("readiness/index"),
+            "ci95": [v("readiness/ci_low"), v("readiness/ci_high")],
+            "band": v("readiness/band"),
+            "band_uncertain": v("readiness/band_uncertain"),
+            "percentile": v("readiness/percentile"),
+        },
+        "type": v("type"),
+        "type_share": v("type_share"),
+        "model": {
+            "scores": {m: v(f"model/scores/{m}") for m in model_ids},
+            "top": v("model/top"),
+            "runner_up": v("model/runner_up"),
+            "margin": v("model/margin"),
+            "clear": v("model/clear"),
+        },
+        "model_fit": v("model_fit"),
+        "sectors": v("sectors"),
+    }
+
+
+def suppressed_entry(v: Callable[[str], Any]) -> dict[str, Any]:
+    """The ``scores.json`` entry of a suppressed partnership: its size and why."""
+    return {"n": v("n"), "suppressed": True, "reason": v("reason")}
+
+
+def _slot(name: str) -> str:
+    return f"{_MARK}{name}{_MARK}"
+
+
+def _template(entry: dict[str, Any], depth: int) -> tuple[list[str], list[tuple[str, int]]]:
+    """Literal pieces and (slot, indentation) pairs of an entry written at ``depth``."""
+    text = json.dumps(entry, ensure_ascii=False, indent=_INDENT, allow_nan=False)
+    text = text.replace("\n", "\n" + " " * (_INDENT * depth))
+    pieces, slots, pos = [], [], 0
+    for m in _SLOT.finditer(text):
+        pieces.append(text[pos : m.start()])
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        pad = len(text[line_start:m.start()]) - len(text[line_start:m.start()].lstrip(" "))
+        slots.append((m.group(1), pad))
+        pos = m.end()
+    pieces.append(text[pos:])
+    return pieces, slots
+
+
+def _fill(pieces: list[str], slots: list[tuple[str, int]], cols: Columns, prefix: pa.Array) -> pa.Array:
+    args: list[Any] = [prefix, _ls(pieces[0])]
+    for (name, pad), piece in zip(slots, pieces[1:], strict=True):
+        args += [cols.json_text(name, pad), _ls(piece)]
+    return pc.binary_join_element_wise(*args, _ls(""))
+
+
+def summary_json_bytes(
+    summary: dict[str, Any],
+    names: Sequence[str],
+    suppressed: np.ndarray,
+    cols: Columns,
+    scale_ids: Sequence[str],
+    model_ids: Sequence[str],
+) -> bytes:
+    """``json.dumps(summary, ensure_ascii=False, indent=2, allow_nan=False) + "\\n"`` as UTF-8.
+
+    ``summary["partnerships"]`` must be the entries :func:`partnership_entry` and
+    :func:`suppressed_entry` build from ``cols`` for ``names`` (in that order).
+    """
+    head = dict(summary)
+    head["partnerships"] = _slot(_PLACE)
+    outer = json.dumps(head, ensure_ascii=False, indent=_INDENT, allow_nan=False) + "\n"
+    marker = json.dumps(_slot(_PLACE), ensure_ascii=False)
+    before, after = outer.split(marker)
+    if len(names) == 0:
+        return (before + "{}" + after).encode("utf-8")
+    slot_of = _slot
+    full_pieces, full_slots = _template(partnership_entry(slot_of, scale_ids, model_ids), 2)
+    keys = pa.array(
+        [" " * (2 * _INDENT) + encode_basestring(str(k)) + ": " for k in names], pa.large_string()
+    )
+    text = _fill(full_pieces, full_slots, cols, keys)
+    sup = np.asarray(suppressed, dtype=bool)
+    if sup.any():
+        sup_pieces, sup_slots = _template(suppressed_entry(slot_of), 2)
+        text = pc.if_else(pa.array(sup), _fill(sup_pieces, sup_slots, cols, keys), text)
+    lines = pc.binary_join_element_wise(text, _ls(",\n"), _ls(""))
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)
+    lo, hi = int(offsets[lines.offset]), int(offsets[lines.offset + len(lines)])
+    body = memoryview(lines.buffers()[2])[lo : hi - 2]  # no comma after the last entry
+    return b"".join([before.encode("utf-8"), b"{\n", body, b"\n" + b" " * _INDENT + b"}", after.encode("utf-8")])
