@@ -18,7 +18,7 @@ $(BIN)/python:
 
 # Re-installs only when the project metadata changes: a second `make` is quick.
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,dask]'
 	@touch $@
 
 system-deps:
