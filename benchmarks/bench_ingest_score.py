@@ -1,22 +1,33 @@
-"""Benchmark: ingest (and later score) of a large export against a bare pyarrow read.
+"""Benchmark: ingest and the whole ``score`` command on a large export, against a bare read.
 
 Writes a synthetic export of N respondents x 40 items (20,000 partnerships at 1M rows,
-~3 % blank answers, a free-text column) to a temporary folder and prints, for each size:
-the bare ``pyarrow.csv.read_csv`` time, the time of each stage, their ratio, the cost
-per row, and the peak RSS of the process.
+~3 % blank answers, a free-text column) and the benchmark instrument (``bench.yaml``) to
+a temporary folder and prints, for each size:
+
+* the bare ``pyarrow.csv.read_csv`` of the file (in this process, best of the repeats);
+* ``ingest`` in this process;
+* the whole command ``kemitraan-assess score FILE --instrument bench.yaml --out DIR`` as
+  a child process (interpreter start, imports, ingest, scoring and every file written),
+  with the child's peak RSS from ``getrusage(RUSAGE_CHILDREN)``;
+
+each with its ratio to the bare read and its cost per row. The goal of issue 4: the
+command within 2.5x the bare read, peak memory <= 1.5 GiB, the same cost per row at
+10k, 100k and 1M rows.
 
 Usage::
 
     python benchmarks/bench_ingest_score.py            # 10k, 100k, 1M rows
     python benchmarks/bench_ingest_score.py 10000 100000
 
-Stages are plain functions ``(path, instrument) -> object`` in :data:`STAGES`; add a
-stage (e.g. ``score``) by appending ``("score", time_score)``.
+The machine is shared: the bare read and the command are timed in alternation, and the
+best of ``--repeat`` runs (default 3 up to 100k rows, 2 at 1M) is reported for both.
 """
 
 from __future__ import annotations
 
+import argparse
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -25,6 +36,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow.csv as pacsv
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -83,6 +95,13 @@ def write_export(path: Path, n: int, *, seed: int = 1) -> None:
             fh.write("\n".join(lines) + "\n")
 
 
+def write_instrument(path: Path) -> Path:
+    """The benchmark instrument as a YAML file, for the command line."""
+    data = bench_instrument().model_dump(mode="json", exclude_defaults=True)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
 def time_bare_read(path: Path, instrument: Instrument) -> object:
     return pacsv.read_csv(path)
 
@@ -94,41 +113,72 @@ def time_ingest(path: Path, instrument: Instrument) -> object:
 STAGES: list[tuple[str, Callable[[Path, Instrument], object]]] = [
     ("ingest", time_ingest),
 ]
-"""Stages timed against the bare read; each is called as ``fn(path, instrument)``."""
+"""In-process stages timed against the bare read; each is called as ``fn(path, instrument)``."""
 
 
-def timed(fn: Callable[[], object], repeat: int = 1) -> tuple[float, object]:
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
+def timed(fn: Callable[[], object]) -> tuple[float, object]:
+    t0 = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t0, out
 
 
 def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def main(sizes: list[int]) -> None:
+def children_peak_rss_mib() -> float:
+    """Largest peak RSS of any child process waited for so far (Linux: KiB)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def run_score_command(path: Path, instrument_file: Path, out: Path) -> float:
+    """Wall time of the whole ``score`` command in a child process."""
+    cmd = [sys.executable, "-m", "kemitraan_assess", "score", str(path), "--instrument", str(instrument_file),
+           "--out", str(out), "--quiet"]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    elapsed = time.perf_counter() - t0
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"score failed ({proc.returncode}): {proc.stderr.strip()}")
+    return elapsed
+
+
+def main(sizes: list[int], repeat: int | None = None) -> None:
     inst = bench_instrument()
+    rows = []
     with tempfile.TemporaryDirectory() as tmp:
+        inst_file = write_instrument(Path(tmp) / "bench.yaml")
         for n in sizes:
             path = Path(tmp) / f"export_{n}.csv"
             write_export(path, n)
             mb = path.stat().st_size / 1e6
-            repeat = 3 if n <= 100_000 else 1
-            bare, _ = timed(lambda: time_bare_read(path, inst), repeat)
+            reps = repeat or (3 if n <= 100_000 else 2)
+            bare, cmd = float("inf"), float("inf")
+            for r in range(reps):
+                bare = min(bare, timed(lambda: time_bare_read(path, inst))[0])
+                cmd = min(cmd, run_score_command(path, inst_file, Path(tmp) / f"out_{n}_{r}"))
             print(f"rows={n:>9,}  file={mb:7.1f} MB  bare pyarrow read: {bare:7.3f} s  ({bare / n * 1e6:6.2f} us/row)")
             for name, fn in STAGES:
-                t, out = timed(lambda fn=fn: fn(path, inst), repeat)
+                t, out = min((timed(lambda fn=fn: fn(path, inst)) for _ in range(reps)), key=lambda p: p[0])
                 extra = ""
                 if hasattr(out, "responses"):
                     extra = f"  kept={len(out.responses):,} rejected={len(out.rejected):,}"
+                del out
                 print(f"    {name:<8} {t:7.3f} s  ratio {t / bare:5.2f}x  {t / n * 1e6:6.2f} us/row{extra}")
-            print(f"    peak RSS so far: {peak_rss_mib():,.0f} MiB")
+            rss = children_peak_rss_mib()
+            print(f"    score    {cmd:7.3f} s  ratio {cmd / bare:5.2f}x  {cmd / n * 1e6:6.2f} us/row"
+                  f"  (whole command, child peak RSS so far {rss:,.0f} MiB)")
+            print(f"    this process peak RSS so far: {peak_rss_mib():,.0f} MiB")
+            rows.append((n, bare, cmd, rss))
+            sys.stdout.flush()
+    print("\nsummary: rows, bare read s, score command s, ratio, us/row (command), child peak RSS MiB")
+    for n, bare, cmd, rss in rows:
+        print(f"  {n:>9,}  {bare:6.3f}  {cmd:7.3f}  {cmd / bare:5.2f}x  {cmd / n * 1e6:7.2f}  {rss:7,.0f}")
 
 
 if __name__ == "__main__":
-    args = [int(a) for a in sys.argv[1:]] or [10_000, 100_000, 1_000_000]
-    main(args)
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("sizes", nargs="*", type=int, default=[10_000, 100_000, 1_000_000])
+    ap.add_argument("--repeat", type=int, default=None, help="runs per size (best is reported)")
+    args = ap.parse_args()
+    main(args.sizes, args.repeat)

@@ -167,12 +167,13 @@ def _build(export, hm: HeaderMap, header, body: Body, inst: Instrument, spec: Ma
     warnings = list(export.warnings)
     cols = body.columns
     reason = np.zeros(n, dtype=np.int8)  # 0 kept, else 1 + index in REJECT_REASONS
-    detail = np.full(n, None, dtype=object)
+    details: list[tuple[np.ndarray, str | np.ndarray]] = []  # (rows, text): spread at the end
 
     def reject(mask: np.ndarray, code: str, text: str | np.ndarray) -> None:
         m = mask & (reason == 0)
-        reason[m] = REJECT_REASONS.index(code) + 1
-        detail[m] = text if isinstance(text, str) else text[m]
+        if m.any():
+            reason[m] = REJECT_REASONS.index(code) + 1
+            details.append((m, text))
 
     # --- respondent ids and partnership names
     if hm.id_col is not None and n:
@@ -239,22 +240,25 @@ def _build(export, hm: HeaderMap, header, body: Body, inst: Instrument, spec: Ma
     item_ids = list(inst.items)
     col_of = {t.id: j for j, t in enumerate(hm.targets) if t is not None and t.kind == "item"}
     coders: dict[str, ScaleCoder] = {}
-    block = np.full((len(item_ids), n), np.nan)  # one row per item: becomes one pandas block
+    block = np.empty((len(item_ids), n))  # one row per item: becomes one pandas block
     problems: list[tuple[int, np.ndarray]] = []
     missing_answers = np.zeros(n, dtype=np.int64)
+    answered = np.zeros(n, dtype=bool)
     for k, item_id in enumerate(item_ids):
         if item_id not in col_of:
+            block[k] = np.nan
             continue
         j = col_of[item_id]
         key = inst.items[item_id].response
         coder = coders.get(key)
         if coder is None:
             coder = coders[key] = ScaleCoder(inst.response_scales[key], spec.labels)
-        _, prob, miss = coder.code(cols[j], out=block[k])
-        missing_answers += miss
+        x, prob, miss = coder.code(cols[j], out=block[k])
+        if miss.any():
+            missing_answers += miss
         if prob.any():
             problems.append((j, prob))
-    answered = (~np.isnan(block)).any(axis=0) if len(item_ids) else np.zeros(n, dtype=bool)
+        np.logical_or(answered, x == x, out=answered)  # x == x: not NaN
     reject(~answered, "no_answers", "no item answered with a usable code")
 
     # --- duplicates (among records still kept, with an id from the export)
@@ -266,10 +270,9 @@ def _build(export, hm: HeaderMap, header, body: Body, inst: Instrument, spec: Ma
         codes = np.where(cand, codes, -1)
         counts = np.bincount(codes[codes >= 0], minlength=len(enc.dictionary))
         dup = (codes >= 0) & (counts[np.maximum(codes, 0)] > 1)
-        idv = pd.Series(ids.to_numpy(zero_copy_only=False), dtype=object)
         if dup.any():
             pos = np.flatnonzero(dup)
-            sub = pd.DataFrame({"id": idv.iloc[pos].to_numpy(), "pos": pos})
+            sub = pd.DataFrame({"id": ids.take(pa.array(pos)).to_numpy(zero_copy_only=False), "pos": pos})
             tcol = _column_by_header(header, PLATFORM_TIME_COLUMNS.get(plat, ()))
             if tcol is not None:
                 t = pd.Series(_clean(cols[tcol]).take(pa.array(pos)).to_numpy(zero_copy_only=False), dtype=object)
@@ -309,13 +312,16 @@ def _build(export, hm: HeaderMap, header, body: Body, inst: Instrument, spec: Ma
 
     # --- cell issues (kept records only)
     issue_frames = []
-    resp_np = respondent.to_numpy(zero_copy_only=False)
+
+    def resp_at(idx: np.ndarray) -> np.ndarray:
+        return respondent.take(pa.array(idx)).to_numpy(zero_copy_only=False)
+
     for j, prob in problems:
         idx = np.flatnonzero((prob > 0) & keep)
         if idx.size:
             issue_frames.append(pd.DataFrame({
                 "source_row": rows[idx],
-                "respondent_id": resp_np[idx],
+                "respondent_id": resp_at(idx),
                 "column": hm.names[j],
                 "value": _clean(cols[j]).take(pa.array(idx)).to_pylist(),
                 "problem": pd.Series(prob[idx]).map(PROBLEM_CODES).to_numpy(),
@@ -324,7 +330,7 @@ def _build(export, hm: HeaderMap, header, body: Body, inst: Instrument, spec: Ma
         idx = np.flatnonzero(unknown & keep)
         if idx.size:
             issue_frames.append(pd.DataFrame({
-                "source_row": rows[idx], "respondent_id": resp_np[idx], "column": hm.names[j],
+                "source_row": rows[idx], "respondent_id": resp_at(idx), "column": hm.names[j],
                 "value": _clean(cols[j]).take(pa.array(idx)).to_pylist(), "problem": "unmapped_label",
             }))
     issue_cols = ["source_row", "respondent_id", "column", "value", "problem"]
@@ -338,7 +344,10 @@ def _build(export, hm: HeaderMap, header, body: Body, inst: Instrument, spec: Ma
     kidx = np.flatnonzero(keep)
     take = pa.array(kidx)
     all_kept = len(kidx) == n
-    items_block = block if all_kept else block[:, kidx]
+    if not all_kept:  # compact each item's row in place (kidx is increasing): no second block
+        for k in range(len(item_ids)):
+            block[k, : len(kidx)] = block[k, kidx]
+    items_block = block[:, : len(kidx)]
     responses = pd.DataFrame(items_block.T, columns=item_ids, copy=False)
     front: dict[str, Any] = {
         "respondent_id": pd.Series((respondent if all_kept else respondent.take(take)).to_pandas(), dtype="str"),
@@ -352,9 +361,12 @@ def _build(export, hm: HeaderMap, header, body: Body, inst: Instrument, spec: Ma
     responses.index = pd.RangeIndex(len(responses))
     # --- rejected
     ridx = np.flatnonzero(~keep)
+    detail = np.full(n if details else 0, None, dtype=object)
+    for m, text in details:
+        detail[m] = text if isinstance(text, str) else text[m]
     rej = pd.DataFrame({
         "source_row": np.concatenate([rows[ridx], np.array([b[0] for b in body.bad_rows], dtype=np.int64)]),
-        "respondent_id": np.concatenate([resp_np[ridx].astype(object), np.array([f"r{b[0]}" for b in body.bad_rows], dtype=object)]),
+        "respondent_id": np.concatenate([resp_at(ridx).astype(object), np.array([f"r{b[0]}" for b in body.bad_rows], dtype=object)]),
         "reason": np.concatenate([
             np.asarray(REJECT_REASONS, dtype=object)[reason[ridx].astype(np.intp) - 1],
             np.array(["wrong_field_count"] * len(body.bad_rows), dtype=object),

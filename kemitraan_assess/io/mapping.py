@@ -343,6 +343,10 @@ class ScaleCoder:
             np.copyto(x, values.to_numpy(zero_copy_only=False), casting="unsafe")
             problem = np.zeros(n, dtype=np.int8)
             missing = np.zeros(n, dtype=bool)
+            if not self.missing_codes and not pa.types.is_floating(typ):
+                lo, hi = (v.as_py() for v in pc.min_max(values).values())
+                if lo is None or (self.scale.min <= lo and hi <= self.scale.max):
+                    return x, problem, missing  # whole numbers, all in range: nothing to check
             present = ~np.isnan(x)
             if self.missing_codes:
                 miss = np.isin(x, list(self.missing_codes))

@@ -1,10 +1,10 @@
 """Per-partnership entries of ``scores.json``: built once from columns, as dicts and as text.
 
-The layout of a partnership entry is written once, in :func:`partnership_entry`, as a
-function of a value getter. Called with real values it gives the dicts of
-``ScoreResult.summary``; called with slot markers it gives a text template whose slots
-are filled column by column with pyarrow kernels, so 20,000 partnerships are encoded
-without a Python step per value. The text is byte for byte what
+The layout of a partnership entry is written once, in :func:`partnership_entries`, as a
+function of its columns. Called with the real columns it gives the dicts of
+``ScoreResult.summary``; called with one-row columns of slot markers it gives a text
+template whose slots are filled column by column with pyarrow kernels, so 20,000
+partnerships are encoded without a Python step per value. The text is byte for byte what
 ``json.dumps(summary, ensure_ascii=False, indent=2, allow_nan=False)`` writes (checked in
 ``tests/scoring/test_summary_json.py``).
 """
@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 
 from ..io._fastcsv import float_strings
 
-__all__ = ["Columns", "partnership_entry", "suppressed_entry", "summary_json_bytes"]
+__all__ = ["Columns", "partnership_entries", "suppressed_entries", "summary_json_bytes"]
 
 _MARK = "\x01"
 _SLOT = re.compile(r'"\\u0001(.*?)\\u0001"')
@@ -75,8 +75,18 @@ class Columns:
         self._py[name] = out
         return out
 
-    def getter(self, g: int) -> Callable[[str], Any]:
-        return lambda name: self.py(name)[g]
+    def subset(self, mask: np.ndarray) -> Callable[[str], list[Any]]:
+        """Column getter restricted to the partnerships where ``mask`` is true."""
+        idx = np.flatnonzero(mask)
+        if len(idx) == self.n:
+            return self.py
+        positions = idx.tolist()
+
+        def get(name: str) -> list[Any]:
+            values = self.py(name)
+            return [values[i] for i in positions]
+
+        return get
 
     def json_text(self, name: str, pad: int) -> pa.Array:
         """The column as JSON text, one value per partnership (objects indented at ``pad``)."""
@@ -118,48 +128,62 @@ def _indented_objects(values: Sequence[Any], pad: int) -> list[str]:
     return out
 
 
-def partnership_entry(v: Callable[[str], Any], scale_ids: Sequence[str], model_ids: Sequence[str]) -> dict[str, Any]:
-    """The ``scores.json`` entry of a partnership shown in full; ``v(name)`` gives a column value."""
-    return {
-        "n": v("n"),
-        "suppressed": False,
-        "scales": {
-            sid: {
-                "n": v(f"{sid}/n"),
-                "mean": v(f"{sid}/mean"),
-                "sd": v(f"{sid}/sd"),
-                "ci95": [v(f"{sid}/ci_low"), v(f"{sid}/ci_high")],
-                "rwg_j": v(f"{sid}/rwg_j"),
-                "agreement": v(f"{sid}/agreement"),
-                "band": v(f"{sid}/band"),
-                "band_uncertain": v(f"{sid}/band_uncertain"),
-            }
-            for sid in scale_ids
-        },
-        "readiness": {
-            "index": v("readiness/index"),
-            "ci95": [v("readiness/ci_low"), v("readiness/ci_high")],
-            "band": v("readiness/band"),
-            "band_uncertain": v("readiness/band_uncertain"),
-            "percentile": v("readiness/percentile"),
-        },
-        "type": v("type"),
-        "type_share": v("type_share"),
-        "model": {
-            "scores": {m: v(f"model/scores/{m}") for m in model_ids},
-            "top": v("model/top"),
-            "runner_up": v("model/runner_up"),
-            "margin": v("model/margin"),
-            "clear": v("model/clear"),
-        },
-        "model_fit": v("model_fit"),
-        "sectors": v("sectors"),
+def partnership_entries(
+    col: Callable[[str], list[Any]], scale_ids: Sequence[str], model_ids: Sequence[str]
+) -> list[dict[str, Any]]:
+    """The ``scores.json`` entries of partnerships shown in full; ``col(name)`` is a column."""
+    scales = {
+        sid: [
+            {"n": n, "mean": mean, "sd": sd, "ci95": [lo, hi], "rwg_j": rwg, "agreement": agr, "band": band,
+             "band_uncertain": unc}
+            for n, mean, sd, lo, hi, rwg, agr, band, unc in zip(
+                *(col(f"{sid}/{k}") for k in ("n", "mean", "sd", "ci_low", "ci_high", "rwg_j", "agreement", "band",
+                                               "band_uncertain")),
+                strict=True,
+            )
+        ]
+        for sid in scale_ids
     }
+    readiness = [
+        {"index": index, "ci95": [lo, hi], "band": band, "band_uncertain": unc, "percentile": pct}
+        for index, lo, hi, band, unc, pct in zip(
+            *(col(f"readiness/{k}") for k in ("index", "ci_low", "ci_high", "band", "band_uncertain", "percentile")),
+            strict=True,
+        )
+    ]
+    model_scores = [dict(zip(model_ids, row, strict=True)) for row in zip(*(col(f"model/scores/{m}") for m in model_ids),
+                                                                            strict=True)]
+    if not model_ids:
+        model_scores = [{} for _ in col("n")]
+    models = [
+        {"scores": sc, "top": top, "runner_up": runner, "margin": margin, "clear": clear}
+        for sc, top, runner, margin, clear in zip(
+            model_scores, *(col(f"model/{k}") for k in ("top", "runner_up", "margin", "clear")), strict=True
+        )
+    ]
+    per_scale = [scales[sid] for sid in scale_ids]
+    return [
+        {
+            "n": n,
+            "suppressed": False,
+            "scales": dict(zip(scale_ids, sc, strict=True)),
+            "readiness": ready,
+            "type": typ,
+            "type_share": share,
+            "model": model,
+            "model_fit": fit,
+            "sectors": sectors,
+        }
+        for n, sc, ready, typ, share, model, fit, sectors in zip(
+            col("n"), zip(*per_scale, strict=True) if per_scale else ((),) * len(col("n")), readiness, col("type"),
+            col("type_share"), models, col("model_fit"), col("sectors"), strict=True,
+        )
+    ]
 
 
-def suppressed_entry(v: Callable[[str], Any]) -> dict[str, Any]:
-    """The ``scores.json`` entry of a suppressed partnership: its size and why."""
-    return {"n": v("n"), "suppressed": True, "reason": v("reason")}
+def suppressed_entries(col: Callable[[str], list[Any]]) -> list[dict[str, Any]]:
+    """The ``scores.json`` entries of suppressed partnerships: their size and why."""
+    return [{"n": n, "suppressed": True, "reason": reason} for n, reason in zip(col("n"), col("reason"), strict=True)]
 
 
 def _slot(name: str) -> str:
@@ -198,8 +222,8 @@ def summary_json_bytes(
 ) -> bytes:
     """``json.dumps(summary, ensure_ascii=False, indent=2, allow_nan=False) + "\\n"`` as UTF-8.
 
-    ``summary["partnerships"]`` must be the entries :func:`partnership_entry` and
-    :func:`suppressed_entry` build from ``cols`` for ``names`` (in that order).
+    ``summary["partnerships"]`` must be the entries :func:`partnership_entries` and
+    :func:`suppressed_entries` build from ``cols`` for ``names`` (in that order).
     """
     head = dict(summary)
     head["partnerships"] = _slot(_PLACE)
@@ -208,15 +232,17 @@ def summary_json_bytes(
     before, after = outer.split(marker)
     if len(names) == 0:
         return (before + "{}" + after).encode("utf-8")
-    slot_of = _slot
-    full_pieces, full_slots = _template(partnership_entry(slot_of, scale_ids, model_ids), 2)
+    def slots(name: str) -> list[str]:
+        return [_slot(name)]
+
+    full_pieces, full_slots = _template(partnership_entries(slots, scale_ids, model_ids)[0], 2)
     keys = pa.array(
         [" " * (2 * _INDENT) + encode_basestring(str(k)) + ": " for k in names], pa.large_string()
     )
     text = _fill(full_pieces, full_slots, cols, keys)
     sup = np.asarray(suppressed, dtype=bool)
     if sup.any():
-        sup_pieces, sup_slots = _template(suppressed_entry(slot_of), 2)
+        sup_pieces, sup_slots = _template(suppressed_entries(slots)[0], 2)
         text = pc.if_else(pa.array(sup), _fill(sup_pieces, sup_slots, cols, keys), text)
     lines = pc.binary_join_element_wise(text, _ls(",\n"), _ls(""))
     offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)

@@ -33,12 +33,11 @@ def item_matrix(responses: pd.DataFrame, instrument: Instrument, item_ids: list[
     return responses[item_ids].to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
 
 
-def keyed_items(responses: pd.DataFrame, instrument: Instrument) -> np.ndarray:
-    """Reverse-keyed answers, one C-contiguous row per item: shape (n_items, n_respondents).
+def keyed_items(responses: pd.DataFrame, instrument: Instrument) -> list[np.ndarray]:
+    """Reverse-keyed answers of every item, in instrument order, as 1-D float64 arrays.
 
-    Item-major layout makes every per-item and per-scale pass a walk over contiguous
-    memory, and the array is written once, column by column (no 2-D copy of the table).
-    Reverse-keyed items are ``min + max - x``; others are copied as they are.
+    Items that are not reverse-keyed are read-only views of the response table (no
+    copy of a million-row table); reverse-keyed items are new arrays ``min + max - x``.
 
     Raises
     ------
@@ -47,15 +46,13 @@ def keyed_items(responses: pd.DataFrame, instrument: Instrument) -> np.ndarray:
     """
     ids = list(instrument.items)
     _check_columns(responses, instrument, ids)
-    out = np.empty((len(ids), len(responses)), dtype=np.float64)
-    for k, item_id in enumerate(ids):
-        col = responses[item_id]
-        x = col.to_numpy(dtype=np.float64, na_value=np.nan) if col.dtype != np.float64 else col.to_numpy()
+    out = []
+    for item_id in ids:
+        x = responses[item_id].to_numpy(dtype=np.float64, na_value=np.nan)
         if instrument.items[item_id].reverse:
             rs = instrument.response_scale(item_id)
-            np.subtract(rs.min + rs.max, x, out=out[k])
-        else:
-            out[k] = x
+            x = (rs.min + rs.max) - x
+        out.append(x)
     return out
 
 
@@ -83,8 +80,8 @@ def reverse_key(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFrame
     >>> reverse_key(df, inst)["Q2"].tolist()
     [6.0, 2.0]
     """
-    values = keyed_items(responses, instrument)
-    return pd.DataFrame(values.T, columns=list(instrument.items), index=responses.index, copy=False)
+    values = np.column_stack(keyed_items(responses, instrument)) if len(instrument.items) else None
+    return pd.DataFrame(values, columns=list(instrument.items), index=responses.index, copy=False)
 
 
 def scale_score(columns: list[np.ndarray], need: int) -> np.ndarray:

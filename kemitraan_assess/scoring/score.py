@@ -14,7 +14,7 @@ from ..errors import DataError, InsufficientDataError
 from ..instrument.model import Instrument
 from ..stats.agreement import rwg_j_by_group
 from ..stats.icc import icc_nested, respondents_needed
-from ._summary import Columns, partnership_entry, summary_json_bytes, suppressed_entry
+from ._summary import Columns, partnership_entries, summary_json_bytes, suppressed_entries
 from .groups import GroupIndex, band_uncertain, group_describe, group_index, modal_choice
 from .profile import model_profile
 
@@ -134,7 +134,7 @@ def score(
     if len(responses) == 0:
         raise DataError("no usable responses to score")
 
-    keyed = keyed_items(responses, instrument)  # (items, respondents), reverse-keyed
+    keyed = keyed_items(responses, instrument)  # per item, reverse-keyed (views where possible)
     row_of = {item_id: k for k, item_id in enumerate(instrument.items)}
     sc = pd.DataFrame(
         {
@@ -165,7 +165,7 @@ def score(
     for scale in instrument.scales:
         vals = sc[scale.id].to_numpy()
         desc = group_describe(vals, gi, ci_level=d.ci_level)
-        items = keyed[[row_of[i.id] for i in scale.items]].T  # a view: (respondents, items)
+        items = np.column_stack([keyed[row_of[i.id]] for i in scale.items])  # (respondents, items)
         a_opts = instrument.response_scales[scale.items[0].response].n_options
         rwg = rwg_j_by_group(items, gi.codes, a_opts, null="uniform", n_groups=gi.n_groups).value
         desc["rwg_j"] = rwg
@@ -332,10 +332,12 @@ def _summary(
     cols.add("sectors", "obj", _sector_counts(instrument, respondents, gi))
     scale_ids = list(scale_stats)
     model_ids = profile["model_ids"]
-    parts: dict[str, Any] = {}
-    for g, name in enumerate(gi.names):
-        v = cols.getter(g)
-        parts[name] = suppressed_entry(v) if suppressed[g] else partnership_entry(v, scale_ids, model_ids)
+    shown_entries = iter(partnership_entries(cols.subset(~suppressed), scale_ids, model_ids))
+    hidden_entries = iter(suppressed_entries(cols.subset(suppressed)))
+    parts: dict[str, Any] = {
+        name: next(hidden_entries) if hide else next(shown_entries)
+        for name, hide in zip(gi.names, suppressed.tolist(), strict=True)
+    }
 
     shown = ~suppressed & ~np.isnan(rd["mean"])
     portfolio_scales = {}
