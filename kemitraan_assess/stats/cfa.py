@@ -24,6 +24,7 @@ from scipy import stats as sps
 
 from kemitraan_assess.errors import DataError, InsufficientDataError
 from kemitraan_assess.stats._result import StatResult
+from kemitraan_assess.stats.factor import _single_threaded_blas
 
 __all__ = ["CFAParameter", "CFAResult", "cfa"]
 
@@ -65,23 +66,29 @@ class _Model:
         lam, phi, theta = self.unpack(x)
         return lam @ phi @ lam.T + np.diag(theta)
 
-    def delta(self, x: np.ndarray) -> np.ndarray:
-        """dSigma / dx: one p x p matrix per free parameter, shape (q, p, p)."""
+    def factors_uv(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """dSigma / dx_a = u_a w_a^T + w_a u_a^T: the columns u_a, w_a, each (p, q).
+
+        Loading (r, c): u = e_r, w = (Lambda Phi)[:, c]; residual c: u = e_c, w = e_c / 2;
+        factor variance f: u = lambda_f, w = lambda_f / 2; factor covariance (f, g):
+        u = lambda_f, w = lambda_g.
+        """
         lam, phi, _ = self.unpack(x)
         lp = lam @ phi
-        out = np.zeros((len(self.kind), self.p, self.p))
+        q = len(self.kind)
+        u = np.zeros((self.p, q))
+        w = np.zeros((self.p, q))
         for a, (kind, r, c) in enumerate(zip(self.kind, self.row, self.col, strict=True)):
             if kind == "l":
-                out[a, r, :] += lp[:, c]
-                out[a, :, r] += lp[:, c]
+                u[r, a] = 1.0
+                w[:, a] = lp[:, c]
             elif kind == "t":
-                out[a, c, c] = 1.0
-            elif r == c:
-                out[a] = np.outer(lam[:, r], lam[:, r])
+                u[c, a] = 1.0
+                w[c, a] = 0.5
             else:
-                o = np.outer(lam[:, r], lam[:, c])
-                out[a] = o + o.T
-        return out
+                u[:, a] = lam[:, r]
+                w[:, a] = lam[:, c] * (0.5 if r == c else 1.0)
+        return u, w
 
 
 def _objective(model: _Model, s: np.ndarray, logdet_s: float, x: np.ndarray) -> float:
@@ -95,24 +102,34 @@ def _objective(model: _Model, s: np.ndarray, logdet_s: float, x: np.ndarray) -> 
 
 
 def _gradient(model: _Model, s: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """dF/dx = tr(G dSigma/dx) with G = Sigma^-1 - Sigma^-1 S Sigma^-1."""
+    """dF/dx = tr(G dSigma/dx) with G = Sigma^-1 - Sigma^-1 S Sigma^-1; with
+    dSigma_a = u_a w_a^T + w_a u_a^T (:meth:`_Model.factors_uv`) that is 2 u_a^T G w_a."""
     try:
         inv = np.linalg.inv(model.sigma(x))
     except np.linalg.LinAlgError:
         return np.zeros(len(model.kind))
     g = inv - inv @ s @ inv
-    return np.einsum("ij,aij->a", g, model.delta(x))
+    u, w = model.factors_uv(x)
+    return 2.0 * np.einsum("ia,ia->a", u, g @ w)
 
 
 def _information(model: _Model, x: np.ndarray) -> np.ndarray:
-    """Expected second derivative of F_ML: H_ab = tr(Sigma^-1 dSigma_a Sigma^-1 dSigma_b)."""
+    """Expected second derivative of F_ML: H_ab = tr(Sigma^-1 dSigma_a Sigma^-1 dSigma_b).
+
+    With dSigma_a = u_a w_a^T + w_a u_a^T and W = Sigma^-1,
+    H_ab = 2 [(u_a^T W u_b)(w_a^T W w_b) + (u_a^T W w_b)(w_a^T W u_b)]: three q x q
+    products instead of q matrix products of p x p.
+    """
     try:
         inv = np.linalg.inv(model.sigma(x))
     except np.linalg.LinAlgError:
         return np.eye(len(model.kind))
-    a = inv @ model.delta(x)  # (q, p, p)
-    q = a.shape[0]
-    h = a.reshape(q, -1) @ a.transpose(0, 2, 1).reshape(q, -1).T
+    u, w = model.factors_uv(x)
+    wu, ww = inv @ u, inv @ w
+    a = u.T @ wu
+    b = w.T @ ww
+    c = u.T @ ww
+    h = 2.0 * (a * b + c * c.T)
     return (h + h.T) / 2.0
 
 
@@ -171,10 +188,16 @@ def _covariance(data: Any, items: tuple[str, ...]) -> tuple[np.ndarray, int, int
         bad = items[int(np.flatnonzero(np.isinf(x).any(axis=0))[0])]
         raise DataError("item column holds infinite values", column=bad)
     complete = ~np.isnan(x).any(axis=1)
-    n_total, p = x.shape
+    n_total = x.shape[0]
     if not complete.all():
         x = x[complete]
-    n = x.shape[0]
+    return _complete_case_cov(x, n_total, items)
+
+
+def _complete_case_cov(x: np.ndarray, n_total: int, items: tuple[str, ...]) -> tuple[np.ndarray, int, int]:
+    """ML covariance (divide by N) of the complete cases ``x`` (rows x items, C order;
+    centred in place) out of ``n_total`` rows; returns S, n used, n dropped."""
+    n, p = x.shape
     if n < p + 1:
         raise InsufficientDataError(
             f"CFA needs more complete cases than items: {n} complete case(s) for {p} items "
@@ -229,7 +252,15 @@ def _start(model: _Model, s: np.ndarray) -> np.ndarray:
 def _fit(model: _Model, s: np.ndarray) -> tuple[np.ndarray, bool, int, str]:
     """Minimise F_ML by a trust region using the analytic gradient and expected Hessian."""
     logdet_s = float(np.linalg.slogdet(s)[1])
-    res = optimize.minimize(
+    with _single_threaded_blas():  # many small products: threads cost more than they give
+        res = _minimize(model, s, logdet_s)
+    grad = _gradient(model, s, res.x)
+    ok = bool(np.isfinite(res.fun) and np.max(np.abs(grad)) < 1e-6)
+    return res.x, ok, int(res.nit), str(res.message)
+
+
+def _minimize(model: _Model, s: np.ndarray, logdet_s: float) -> optimize.OptimizeResult:
+    return optimize.minimize(
         lambda x: _objective(model, s, logdet_s, x),
         _start(model, s),
         jac=lambda x: _gradient(model, s, x),
@@ -237,9 +268,6 @@ def _fit(model: _Model, s: np.ndarray) -> tuple[np.ndarray, bool, int, str]:
         method="trust-exact",
         options={"gtol": _GTOL, "maxiter": _MAXITER},
     )
-    grad = _gradient(model, s, res.x)
-    ok = bool(np.isfinite(res.fun) and np.max(np.abs(grad)) < 1e-6)
-    return res.x, ok, int(res.nit), str(res.message)
 
 
 # --------------------------------------------------------------------------- fit measures
@@ -490,9 +518,19 @@ def cfa(
     if missing != "listwise":
         raise DataError(f"missing must be 'listwise', not {missing!r}")
     struct = _check_structure(structure)
+    items = tuple(i for f in struct for i in struct[f])
+    s, n, n_dropped = _covariance(data, items)
+    return _cfa_from_cov(struct, s, n, n_dropped, std_lv=bool(std_lv))
+
+
+def _cfa_from_cov(
+    struct: dict[str, tuple[str, ...]], s: np.ndarray, n: int, n_dropped: int, *, std_lv: bool = False
+) -> CFAResult:
+    """:func:`cfa` from the complete-case ML covariance ``s`` of the structure's items (in
+    structure order), ``n`` cases used and ``n_dropped`` dropped."""
+    estimator, missing = "ML", "listwise"
     factors = tuple(struct)
     items = tuple(i for f in factors for i in struct[f])
-    s, n, n_dropped = _covariance(data, items)
     p, k = len(items), len(factors)
     try:
         chol_s = np.linalg.cholesky(s)

@@ -19,6 +19,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from kemitraan_assess.errors import DataError, InsufficientDataError
+from kemitraan_assess.stats._pairwise import PairwiseSums, pairwise_sums
 from kemitraan_assess.stats._result import StatResult
 
 __all__ = [
@@ -75,22 +76,15 @@ def _is_correlation(x: np.ndarray) -> bool:
 
 
 def _pairwise_corr(x: np.ndarray, items: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Pearson correlations over pairwise-complete rows, vectorised (four matrix products)."""
-    observed = ~np.isnan(x)
-    if observed.all():
-        n = x.shape[0]
-        xc = x - x.mean(axis=0)
-        cov = xc.T @ xc
-        sd = np.sqrt(np.diag(cov))
-        _check_variance(sd, items)
-        r = cov / np.outer(sd, sd)
-        np.fill_diagonal(r, 1.0)
-        return np.clip(r, -1.0, 1.0), np.full((x.shape[1], x.shape[1]), float(n))
-    m = observed.astype(np.float64)
-    # centre by each column's available mean: does not change r, keeps the sums small
-    centre = np.nanmean(x, axis=0)
-    xc = np.where(observed, x - centre, 0.0)
-    n_ij = m.T @ m
+    """Pearson correlations over pairwise-complete rows, from one pass of sums
+    (:func:`kemitraan_assess.stats._pairwise.pairwise_sums`)."""
+    return _corr_from_sums(pairwise_sums(x), items)
+
+
+def _corr_from_sums(sums: PairwiseSums, items: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """R's ``cor(x, use = "pairwise")`` and the pair counts, from pairwise sums: each pair
+    on its shared rows, ``(N P - S S^T) / sqrt((N Q - S^2) (N Q - S^2)^T)``."""
+    cross, square, n_ij = sums.numerators()
     if np.any(n_ij < 2):
         i, j = np.argwhere(n_ij < 2)[0]
         raise InsufficientDataError(
@@ -99,15 +93,9 @@ def _pairwise_corr(x: np.ndarray, items: Sequence[str]) -> tuple[np.ndarray, np.
             n=int(n_ij[i, j]),
             required=2,
         )
-    s_x = xc.T @ m  # [i, j]: sum of x_i over rows where i and j are observed
-    s_xx = (xc * xc).T @ m
-    s_xy = xc.T @ xc
-    cov = s_xy - s_x * s_x.T / n_ij
-    var_i = s_xx - s_x * s_x / n_ij  # variance of i on the rows shared with j
-    denom = np.sqrt(var_i * var_i.T)
-    _check_variance(np.sqrt(np.diag(var_i)), items)
+    _check_variance(np.sqrt(np.clip(np.diag(square), 0.0, None)), items)
     with np.errstate(invalid="ignore", divide="ignore"):
-        r = cov / denom
+        r = cross / np.sqrt(square * square.T)
     if not np.all(np.isfinite(r)):
         i, j = np.argwhere(~np.isfinite(r))[0]
         raise DataError(

@@ -102,11 +102,10 @@ def _category_label(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else repr(float(v))
 
 
-def _response_freq(
-    x: np.ndarray, max_categories: int
-) -> tuple[tuple[float, ...] | None, np.ndarray | None]:
+def _value_counts(x: np.ndarray, max_categories: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """The answers present in ``x`` and their counts per item (columns follow the
+    answers); None when there are more than ``max_categories`` distinct answers."""
     observed = ~np.isnan(x)
-    answered = observed.sum(axis=0)
     cols = [x[observed[:, j], j] for j in range(x.shape[1])]
     lo = min(float(c.min()) for c in cols)
     hi = max(float(c.max()) for c in cols)
@@ -116,16 +115,24 @@ def _response_freq(
             [np.bincount((c - lo).astype(np.intp), minlength=int(hi - lo) + 1) for c in cols]
         )
         used = np.flatnonzero(bins.sum(axis=0))
-        values, counts = used + lo, bins[:, used]
-    else:
-        values = np.unique(np.concatenate(cols))
-        if values.size > max_categories:
-            return None, None
-        counts = np.stack([(x == v).sum(axis=0) for v in values], axis=1)
-    if values.size + int(not observed.all()) > max_categories:
+        return used + lo, bins[:, used]
+    values = np.unique(np.concatenate(cols))
+    if values.size > max_categories:
+        return None
+    return values, np.stack([(x == v).sum(axis=0) for v in values], axis=1)
+
+
+def _response_freq(
+    found: tuple[np.ndarray, np.ndarray] | None, answered: np.ndarray, n: int, max_categories: int
+) -> tuple[tuple[float, ...] | None, np.ndarray | None]:
+    """psych's ``response.freq`` from the answers found (:func:`_value_counts`)."""
+    if found is None:
+        return None, None
+    values, counts = found
+    if values.size + int(bool(np.any(answered < n))) > max_categories:
         return None, None
     freq = counts / answered[:, None].astype(np.float64)
-    miss = 1.0 - answered / x.shape[0]
+    miss = 1.0 - answered / n
     return tuple(float(v) for v in values), np.column_stack([freq, miss])
 
 
@@ -146,10 +153,19 @@ def _total_item_r(x: np.ndarray, total: np.ndarray) -> np.ndarray:
 
 
 def _item_analysis(mo: _Moments, r_drop_min: float, max_categories: int) -> ItemAnalysis:
-    x, c, r = mo.x, mo.cov, mo.corr
+    c, r = mo.cov, mo.corr
     p = len(mo.items)
     total_alpha = _alpha_stats(c, r)["raw"]
-    raw_r = _total_item_r(x, _row_means(x))
+    found: tuple[np.ndarray, np.ndarray] | None
+    if mo.rows is not None and mo.rows.max_categories == max_categories:
+        rows = mo.rows
+        item_n, item_mean, raw_r, found = rows.item_n, rows.item_mean, rows.raw_r, rows.response
+    else:
+        x = mo._data()
+        item_n = (~np.isnan(x)).sum(axis=0)
+        item_mean = np.nanmean(x, axis=0)
+        raw_r = _total_item_r(x, _row_means(x))
+        found = _value_counts(x, max_categories)
     rc = r.copy()
     np.fill_diagonal(rc, _smc(r))
     col_c = c.sum(axis=0)
@@ -165,15 +181,15 @@ def _item_analysis(mo: _Moments, r_drop_min: float, max_categories: int) -> Item
     low = r_drop < r_drop_min
     with np.errstate(invalid="ignore"):
         increases = drop["raw"] > total_alpha
-    categories, freq = _response_freq(x, max_categories)
+    categories, freq = _response_freq(found, item_n, mo.n, max_categories)
     return ItemAnalysis(
         items=mo.items,
         n=mo.n,
         n_complete=mo.n_complete,
         nan_policy=mo.nan_policy,
         scale_alpha=float(total_alpha),
-        item_n=(~np.isnan(x)).sum(axis=0),
-        mean=np.nanmean(x, axis=0),
+        item_n=item_n,
+        mean=item_mean,
         sd=np.sqrt(np.diag(c)),
         raw_r=raw_r,
         std_r=r.sum(axis=0) / np.sqrt(r.sum()),

@@ -21,7 +21,12 @@ import pandas as pd
 from kemitraan_assess.errors import DataError
 from kemitraan_assess.stats._result import StatResult
 from kemitraan_assess.stats.efa import _minres, _sign_and_sort, oblimin, smc, varimax
-from kemitraan_assess.stats.factor import NanPolicy, _single_threaded_blas, correlation_input
+from kemitraan_assess.stats.factor import (
+    CorrelationInput,
+    NanPolicy,
+    _single_threaded_blas,
+    correlation_input,
+)
 
 __all__ = ["OmegaResult", "OmegaTotalResult", "omega", "omega_total_1f"]
 
@@ -308,6 +313,11 @@ def omega_total_1f(
     (0.7935, 0.7935)
     """
     ci = correlation_input(data_or_corr, nan_policy=nan_policy, n_obs=n_obs, min_items=3)
+    return _omega_total_1f(ci)
+
+
+def _omega_total_1f(ci: CorrelationInput) -> OmegaTotalResult:
+    """:func:`omega_total_1f` of a prepared correlation input (at least 3 items)."""
     with _single_threaded_blas():
         lam = _minres(ci.r, 1).loadings[:, 0]
     if lam.sum() < 0:

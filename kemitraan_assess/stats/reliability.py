@@ -29,6 +29,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from kemitraan_assess.errors import DataError, InsufficientDataError
+from kemitraan_assess.stats._pairwise import pairwise_sums
 from kemitraan_assess.stats._result import StatResult, to_jsonable
 
 __all__ = [
@@ -54,16 +55,53 @@ _PINV_TOL = float(np.sqrt(np.finfo(np.float64).eps))
 
 
 @dataclasses.dataclass(frozen=True)
-class _Moments:
-    """Items as analysed: the rows used, pairwise covariances C and R = cov2cor(C)."""
+class _RowSummary:
+    """What the statistics read from the rows besides the covariances, when it was
+    computed elsewhere (one pass over every scale, :mod:`kemitraan_assess.stats._batch`).
 
-    x: np.ndarray
+    ``total_mean`` / ``total_sd``: mean and SD of the scale score (row mean of the answered
+    items, rows with an answer); ``item_n``, ``item_mean``: answers and mean per item;
+    ``raw_r``: item-total correlations; ``response``: the answers present and their counts
+    per item, counted with ``max_categories`` (None: more distinct answers than that).
+    """
+
+    total_mean: float
+    total_sd: float
+    item_n: np.ndarray
+    item_mean: np.ndarray
+    raw_r: np.ndarray
+    response: tuple[np.ndarray, np.ndarray] | None
+    max_categories: int
+
+
+@dataclasses.dataclass(frozen=True)
+class _Moments:
+    """Items as analysed: the rows used, pairwise covariances C and R = cov2cor(C).
+
+    ``x`` is None when ``rows`` carries everything else the statistics need.
+    """
+
+    x: np.ndarray | None
     items: tuple[str, ...]
     n: int
     n_complete: int
     cov: np.ndarray
     corr: np.ndarray
     nan_policy: str
+    rows: _RowSummary | None = None
+
+    def total_mean_sd(self) -> tuple[float, float]:
+        """Mean and SD of the scale score (row mean of the answered items)."""
+        if self.rows is not None:
+            return self.rows.total_mean, self.rows.total_sd
+        total = _row_means(self._data())
+        total = total[~np.isnan(total)]
+        return float(total.mean()), float(total.std(ddof=1)) if total.size > 1 else float("nan")
+
+    def _data(self) -> np.ndarray:
+        if self.x is None:  # pragma: no cover - built with rows or with x
+            raise ValueError("moments without rows")
+        return self.x
 
 
 def _as_matrix(items: Any) -> tuple[np.ndarray, tuple[str, ...]]:
@@ -97,27 +135,10 @@ def _pairwise_cov(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """R's ``cov(x, use = "pairwise")``: covariance, pair counts and pair-specific variances.
 
     ``var_pair[i, j]`` is the variance of item i over the rows where i and j are both
-    answered (what ``cor(x, use = "pairwise")`` divides by).
+    answered (what ``cor(x, use = "pairwise")`` divides by). The sums come from one pass
+    (:func:`kemitraan_assess.stats._pairwise.pairwise_sums`; exact for whole-number answers).
     """
-    observed = ~np.isnan(x)
-    filled = np.where(observed, x, 0.0)
-    centre = filled.sum(axis=0) / np.maximum(observed.sum(axis=0), 1)  # shift only: r unchanged
-    if observed.all():
-        xc = x - centre
-        xc = xc - xc.mean(axis=0)
-        n = float(x.shape[0])
-        cov = xc.T @ xc / (n - 1.0)
-        var = np.diag(cov)
-        return cov, np.full(cov.shape, n), np.broadcast_to(var[:, None], cov.shape).copy()
-    m = observed.astype(np.float64)
-    xc = np.where(observed, x - centre, 0.0)
-    n_ij = m.T @ m
-    s_x = xc.T @ m  # [i, j]: sum of x_i over the rows where i and j are answered
-    s_xx = (xc * xc).T @ m
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cov = (xc.T @ xc - s_x * s_x.T / n_ij) / (n_ij - 1.0)
-        var_pair = (s_xx - s_x * s_x / n_ij) / (n_ij - 1.0)
-    return cov, n_ij, var_pair
+    return pairwise_sums(x).covariance()
 
 
 def _prepare(items: Any, nan_policy: str, *, min_items: int = 2) -> _Moments:
@@ -139,6 +160,20 @@ def _prepare(items: Any, nan_policy: str, *, min_items: int = 2) -> _Moments:
             f"n = {n} usable rows ({nan_policy}); at least 2 are needed", n=n, required=2
         )
     cov, n_ij, _ = _pairwise_cov(x)
+    return _checked_moments(x, names, n, n_complete, cov, n_ij, nan_policy)
+
+
+def _checked_moments(
+    x: np.ndarray | None,
+    names: tuple[str, ...],
+    n: int,
+    n_complete: int,
+    cov: np.ndarray,
+    n_ij: np.ndarray,
+    nan_policy: str,
+    rows: _RowSummary | None = None,
+) -> _Moments:
+    """:class:`_Moments` from pairwise covariances, after the checks every statistic needs."""
     counts = np.diag(n_ij)
     if np.any(counts < 2):
         j = int(np.argmin(counts))
@@ -164,7 +199,7 @@ def _prepare(items: Any, nan_policy: str, *, min_items: int = 2) -> _Moments:
     sd = np.sqrt(var)
     corr = cov / np.outer(sd, sd)
     np.fill_diagonal(corr, 1.0)
-    return _Moments(x, names, n, n_complete, cov, corr, nan_policy)
+    return _Moments(x, names, n, n_complete, cov, corr, nan_policy, rows)
 
 
 def _row_means(x: np.ndarray) -> np.ndarray:
@@ -296,8 +331,7 @@ def _alpha_result(mo: _Moments, level: float) -> AlphaResult:
     st = _alpha_stats(mo.cov, mo.corr)
     ase = float(np.sqrt(st["q"] / mo.n))
     z = float(sps.norm.ppf(1 - (1 - level) / 2))
-    total = _row_means(mo.x)
-    total = total[~np.isnan(total)]
+    total_mean, total_sd = mo.total_mean_sd()
     return AlphaResult(
         items=mo.items,
         n_items=p,
@@ -316,8 +350,8 @@ def _alpha_result(mo: _Moments, level: float) -> AlphaResult:
         ci=_feldt(st["raw"], mo.n, p, level),
         ci_method="feldt",
         ci_duhachek=(st["raw"] - z * ase, st["raw"] + z * ase),
-        total_mean=float(total.mean()),
-        total_sd=float(total.std(ddof=1)) if total.size > 1 else float("nan"),
+        total_mean=total_mean,
+        total_sd=total_sd,
         unidim=st["unidim"],
         fit_off=st["fit_off"],
         method=("psych::alpha(x)" if mo.nan_policy == "pairwise" else "psych::alpha(na.omit(x))")

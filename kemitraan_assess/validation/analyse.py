@@ -4,6 +4,12 @@ The dict is what ``kemitraan-assess reliability --format json`` prints (the cont
 DESIGN.md, extended). Items are reverse-keyed before analysis and missing data are
 handled pairwise by default, as R's psych does. Sample-level statistics use every usable
 respondent, including those in partnerships too small to be shown.
+
+With pairwise missing data (the default) the responses are read once
+(:func:`kemitraan_assess.stats._batch.scale_batch`): the pairwise sums of every item, the
+scale scores and the answer counts; each statistic then works from its sub-block, with
+the same numbers (and the same errors) as calling it on that scale's columns, which is
+what the listwise path still does.
 """
 
 from __future__ import annotations
@@ -16,18 +22,26 @@ import pandas as pd
 
 from ..errors import InsufficientDataError, KemitraanError
 from ..instrument.model import Instrument
-from ..scoring.groups import group_index
-from ..scoring.scales import reverse_key, scale_scores
+from ..scoring.groups import GroupIndex, group_index
+from ..scoring.scales import item_matrix, reverse_key, scale_scores
+from ..stats._batch import ScaleBatch, scale_batch
 from ..stats._result import to_jsonable
 from ..stats.agreement import rwg_j_by_group
-from ..stats.cfa import cfa
+from ..stats.cfa import _cfa_from_cov, _check_structure, _complete_case_cov, cfa
 from ..stats.efa import efa
-from ..stats.factor import bartlett_sphericity, correlation_input, kmo, parallel_analysis
+from ..stats.factor import (
+    CorrelationInput,
+    _single_threaded_blas,
+    bartlett_sphericity,
+    correlation_input,
+    kmo,
+    parallel_analysis,
+)
 from ..stats.icc import icc_nested, respondents_needed
-from ..stats.omega import omega, omega_total_1f
-from ..stats.items import item_analysis
-from ..stats.reliability import cronbach_alpha
-from ..stats.splithalf import split_half
+from ..stats.items import ItemAnalysis, _item_analysis, item_analysis
+from ..stats.omega import _omega_total_1f, omega, omega_total_1f
+from ..stats.reliability import R_DROP_MIN, AlphaResult, _alpha_result, cronbach_alpha
+from ..stats.splithalf import SplitHalfResult, _split_half, split_half
 
 __all__ = ["validate", "structure_scales", "THRESHOLDS"]
 
@@ -69,8 +83,38 @@ def _not_computed(exc: Exception) -> dict[str, Any]:
 def _scale_block(items: pd.DataFrame, missing: str, seed: int) -> dict[str, Any]:
     a = cronbach_alpha(items, nan_policy=missing)
     ia = item_analysis(items, nan_policy=missing)
+    sh: SplitHalfResult | KemitraanError
+    try:
+        sh = split_half(items, nan_policy=missing, seed=seed)
+    except KemitraanError as exc:
+        sh = exc
+    try:
+        om = omega_total_1f(items, nan_policy=missing)
+    except KemitraanError as exc:
+        return _scale_dict(a, ia, sh, exc)
+    return _scale_dict(a, ia, sh, om)
+
+
+def _scale_block_batch(batch: ScaleBatch, scale: str, seed: int) -> dict[str, Any]:
+    """:func:`_scale_block` (pairwise) from the one-pass sums: same values, same errors."""
+    mo = batch.moments(scale)
+    a = _alpha_result(mo, 0.95)
+    ia = _item_analysis(mo, R_DROP_MIN, 10)
+    sh: SplitHalfResult | KemitraanError
+    try:
+        sh = _split_half(mo, 10000, seed, "psych", 0.95)
+    except KemitraanError as exc:
+        sh = exc
+    try:
+        om = _omega_total_1f(batch.correlation(batch.scales[scale], min_items=3))
+    except KemitraanError as exc:
+        return _scale_dict(a, ia, sh, exc)
+    return _scale_dict(a, ia, sh, om)
+
+
+def _scale_dict(a: AlphaResult, ia: ItemAnalysis, sh: SplitHalfResult | KemitraanError, om: Any) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "n_items": int(items.shape[1]),
+        "n_items": int(a.n_items),
         "n": int(a.n),
         "alpha": {
             "raw": _num(a.raw),
@@ -82,18 +126,16 @@ def _scale_block(items: pd.DataFrame, missing: str, seed: int) -> dict[str, Any]
         "guttman_lambda6": _num(a.guttman_lambda6),
         "average_r": _num(a.average_r),
     }
-    try:
-        sh = split_half(items, nan_policy=missing, seed=seed)
+    if isinstance(sh, KemitraanError):
+        out["split_half"] = _not_computed(sh)
+    else:
         out["split_half"] = {"max": _num(sh.max), "min": _num(sh.min), "mean": _num(sh.mean), "method": sh.method}
-    except KemitraanError as exc:
-        out["split_half"] = _not_computed(exc)
-    try:
-        om = omega_total_1f(items, nan_policy=missing)
+    if isinstance(om, KemitraanError):
+        out["omega_total"] = None
+        out["omega_method"] = _not_computed(om)["not_computed"]
+    else:
         out["omega_total"] = _num(om.omega_total)
         out["omega_method"] = om.method
-    except KemitraanError as exc:
-        out["omega_total"] = None
-        out["omega_method"] = _not_computed(exc)["not_computed"]
     frame = ia.to_frame()
     out["items"] = {
         str(item): {k: to_jsonable(v) for k, v in row.items()} for item, row in frame.to_dict("index").items()
@@ -102,7 +144,25 @@ def _scale_block(items: pd.DataFrame, missing: str, seed: int) -> dict[str, Any]
 
 
 def _cfa_block(keyed: pd.DataFrame, structure: dict[str, list[str]]) -> dict[str, Any]:
-    fit = cfa(keyed, structure)
+    return _cfa_dict(cfa(keyed, structure))
+
+
+def _cfa_block_batch(x: np.ndarray, batch: ScaleBatch, structure: dict[str, list[str]]) -> dict[str, Any]:
+    """:func:`_cfa_block` with the complete cases found from the answered counts per scale
+    (the structure's factors are scales of the batch)."""
+    struct = _check_structure(structure)
+    items = tuple(i for f in struct for i in struct[f])
+    pos = {name: j for j, name in enumerate(batch.items)}
+    complete = np.ones(batch.n, dtype=bool)
+    for f in struct:
+        complete &= batch.answered[:, list(batch.scales).index(f)] == len(batch.scales[f])
+    rows = np.flatnonzero(complete)
+    cols = np.array([pos[i] for i in items], dtype=np.intp)
+    s, n_used, n_dropped = _complete_case_cov(x[np.ix_(rows, cols)], batch.n, items)
+    return _cfa_dict(_cfa_from_cov(struct, s, n_used, n_dropped))
+
+
+def _cfa_dict(fit: Any) -> dict[str, Any]:
     std = {
         f: {item: _num(fit.standardized_loadings[i, j]) for i, item in enumerate(fit.items) if item in fit.structure[f]}
         for j, f in enumerate(fit.factors)
@@ -154,8 +214,105 @@ def validate(
     """
     if missing not in ("pairwise", "listwise"):
         raise KemitraanError(f"missing must be 'pairwise' or 'listwise', not {missing!r}")
-    keyed = reverse_key(responses, instrument)
-    n = int(len(keyed))
+    item_ids = list(instrument.items)
+    x = _keyed_matrix(responses, instrument, item_ids)
+    gi = group_index(responses["partnership"]) if "partnership" in responses.columns else None
+    with _single_threaded_blas():  # small matrices and one pass: threads cost more than they give
+        source: _Source
+        if missing == "pairwise" and x.shape[0] > len(item_ids):
+            source = _BatchSource(x, instrument)
+        else:
+            source = _ColumnSource(x, reverse_key(responses, instrument), missing)
+        return to_jsonable(_validate(source, gi, instrument, missing, seed, n_iter))
+
+
+def _keyed_matrix(responses: pd.DataFrame, instrument: Instrument, item_ids: list[str]) -> np.ndarray:
+    """The reverse-keyed items as :func:`~kemitraan_assess.scoring.reverse_key` makes them,
+    as one float64 array in C order (a block of rows is contiguous)."""
+    if any(i not in responses.columns for i in item_ids):
+        item_matrix(responses, instrument, item_ids)  # raises the DataError naming the column
+    x = np.array(responses[item_ids].to_numpy(dtype=np.float64, na_value=np.nan), order="C", copy=True)
+    offsets = np.array(
+        [
+            (rs.min + rs.max) if instrument.items[i].reverse else np.nan
+            for i in item_ids
+            for rs in [instrument.response_scale(i)]
+        ]
+    )
+    rev = ~np.isnan(offsets)
+    if rev.any():
+        x[:, rev] = offsets[rev] - x[:, rev]
+    return x
+
+
+class _ColumnSource:
+    """The statistics called on each scale's columns (any missing-data policy)."""
+
+    def __init__(self, x: np.ndarray, keyed: pd.DataFrame, missing: str) -> None:
+        self.x, self.keyed, self.missing = x, keyed, missing
+
+    def missing_counts(self) -> tuple[np.ndarray, int]:
+        blank = np.isnan(self.x)
+        return blank.sum(axis=0), int(np.count_nonzero(~blank.any(axis=1)))
+
+    def scale_block(self, scale: str, cols: list[str], seed: int) -> dict[str, Any]:
+        return _scale_block(self.keyed[cols], self.missing, seed)
+
+    def correlation(self, items: list[str]) -> CorrelationInput:
+        return correlation_input(self.keyed[items], nan_policy=self.missing)
+
+    def cfa_block(self, structure: dict[str, list[str]]) -> dict[str, Any]:
+        return _cfa_block(self.keyed, structure)
+
+    def scale_scores(self, instrument: Instrument) -> pd.DataFrame:
+        return scale_scores(self.keyed, instrument)
+
+
+class _BatchSource:
+    """The same statistics from one pass over the responses (pairwise missing data)."""
+
+    def __init__(self, x: np.ndarray, instrument: Instrument) -> None:
+        self.x = x
+        self.pos = {item: j for j, item in enumerate(instrument.items)}
+        scales = {s.id: [self.pos[i.id] for i in s.items] for s in instrument.scales}
+        self.batch = scale_batch(x, list(instrument.items), scales)
+
+    def missing_counts(self) -> tuple[np.ndarray, int]:
+        b = self.batch
+        sizes = np.array([len(b.scales[s]) for s in b.scales])
+        complete = int(np.count_nonzero((b.answered == sizes).all(axis=1)))
+        return b.n - np.diag(b.sums.n_ij).astype(np.int64), complete
+
+    def scale_block(self, scale: str, cols: list[str], seed: int) -> dict[str, Any]:
+        return _scale_block_batch(self.batch, scale, seed)
+
+    def correlation(self, items: list[str]) -> CorrelationInput:
+        return self.batch.correlation([self.pos[i] for i in items])
+
+    def cfa_block(self, structure: dict[str, list[str]]) -> dict[str, Any]:
+        return _cfa_block_batch(self.x, self.batch, structure)
+
+    def scale_scores(self, instrument: Instrument) -> pd.DataFrame:
+        """:func:`~kemitraan_assess.scoring.scale_scores` from the batch's row means: the
+        mean of the answered items where enough are answered."""
+        b, out = self.batch, {}
+        for s_pos, scale in enumerate(instrument.scales):
+            answered = b.answered[:, s_pos]
+            mean = np.where(answered > 0, b.totals[:, s_pos], 0.0)
+            out[scale.id] = np.where(answered >= instrument.min_answered_count(scale), mean, np.nan)
+        return pd.DataFrame(out)
+
+
+_Source = _ColumnSource | _BatchSource
+
+
+def _validate(
+    source: _Source, gi: GroupIndex | None, instrument: Instrument, missing: str, seed: int, n_iter: int
+) -> dict[str, Any]:
+    """The analyses, from either source."""
+    x = source.x
+    n = int(x.shape[0])
+    item_ids = list(instrument.items)
     result: dict[str, Any] = {
         "instrument": {"id": instrument.id, "version": instrument.version},
         "n_respondents": n,
@@ -163,9 +320,7 @@ def validate(
         "seed": seed,
         "thresholds": THRESHOLDS,
     }
-    gi = group_index(responses["partnership"]) if "partnership" in responses.columns else None
-    item_ids = list(instrument.items)
-    miss = keyed[item_ids].isna().mean()
+    n_missing, complete_cases = source.missing_counts()
     result["sample"] = {
         "n_partnerships": gi.n_groups if gi else None,
         "group_size": (
@@ -177,8 +332,8 @@ def validate(
             if gi
             else None
         ),
-        "complete_cases": int((~keyed[item_ids].isna().any(axis=1)).sum()),
-        "missing_share": {k: _num(v) for k, v in miss.items()},
+        "complete_cases": complete_cases,
+        "missing_share": {k: _num(int(v) / n) for k, v in zip(item_ids, n_missing, strict=True)},
     }
 
     scales_out: dict[str, Any] = {}
@@ -188,7 +343,7 @@ def validate(
             scales_out[scale.id] = {"n_items": len(cols), "not_computed": "a scale needs at least 2 items"}
             continue
         try:
-            scales_out[scale.id] = _scale_block(keyed[cols], missing, seed)
+            scales_out[scale.id] = source.scale_block(scale.id, cols, seed)
         except (InsufficientDataError, KemitraanError) as exc:
             scales_out[scale.id] = {"n_items": len(cols), **_not_computed(exc)}
         scales_out[scale.id]["kind"] = scale.kind
@@ -198,49 +353,8 @@ def validate(
     struct_items = [i.id for sid in struct_ids for i in instrument.scale(sid).items]
     result["structure_items"] = struct_items
     try:
-        corr = correlation_input(keyed[struct_items], nan_policy=missing)
-        rmat = pd.DataFrame(corr.r, index=list(corr.items), columns=list(corr.items))
-        k = kmo(rmat)
-        b = bartlett_sphericity(rmat, n=corr.n_obs)
-        result["factorability"] = {
-            "kmo": _num(k.msa),
-            "kmo_items": {str(key): _num(v) for key, v in k.msa_items.items()},
-            "bartlett": {"chi2": _num(b.chi2), "df": int(b.df), "p": _num(b.p)},
-            "n": int(corr.n_obs),
-        }
-        pa = parallel_analysis(rmat, n_obs=corr.n_obs, n_iter=n_iter, seed=seed)
-        result["parallel_analysis"] = {
-            "n_factors": pa.n_factors,
-            "n_components": pa.n_components,
-            "fa_values": to_jsonable(pa.fa_values),
-            "fa_sim_quantile": to_jsonable(pa.fa_sim_quantile),
-            "pc_values": to_jsonable(pa.pc_values),
-            "pc_sim_quantile": to_jsonable(pa.pc_sim_quantile),
-            "n_iter": n_iter,
-            "method": pa.method,
-        }
-        n_fac = len(struct_ids)
-        fa = efa(rmat, n_fac, n_obs=corr.n_obs)
-        result["efa"] = {
-            "n_factors": n_fac,
-            "method": fa.method,
-            "loadings": {
-                item: {f: _num(fa.loadings[i, j]) for j, f in enumerate(fa.factors)}
-                for i, item in enumerate(fa.items)
-            },
-            "phi": to_jsonable(fa.phi),
-            "communalities": {item: _num(fa.communalities[i]) for i, item in enumerate(fa.items)},
-            "fit": {"rmsea": _num(fa.rmsea), "tli": _num(fa.tli), "bic": _num(fa.bic), "rms": _num(fa.rms)},
-        }
-        n_sf = len([sid for sid in struct_ids if instrument.scale(sid).kind == "success_factor"])
-        om = omega(rmat, n_factors=n_sf if n_sf >= 3 else 3, n_obs=corr.n_obs)
-        result["omega"] = {
-            "omega_h": _num(om.omega_h),
-            "omega_total": _num(om.omega_total),
-            "n_factors": om.n_factors,
-            "heywood": bool(om.heywood),
-            "method": om.method,
-        }
+        corr = source.correlation(struct_items)
+        _structure(result, corr, instrument, struct_ids, seed, n_iter)
     except KemitraanError as exc:
         result.setdefault("factorability", _not_computed(exc))
 
@@ -251,43 +365,101 @@ def validate(
         blocks.setdefault(instrument.scale(sid).kind, []).append(sid)
     result["cfa"] = {}
     for kind, sids in blocks.items():
+        structure = {sid: [i.id for i in instrument.scale(sid).items] for sid in sids}
         try:
-            result["cfa"][kind] = _cfa_block(keyed, {sid: [i.id for i in instrument.scale(sid).items] for sid in sids})
+            result["cfa"][kind] = source.cfa_block(structure)
         except KemitraanError as exc:
             result["cfa"][kind] = _not_computed(exc)
 
+    result["aggregation"] = _aggregation(source, gi, instrument) if gi is not None else {}
+    return result
+
+
+def _structure(
+    result: dict[str, Any],
+    corr: CorrelationInput,
+    instrument: Instrument,
+    struct_ids: list[str],
+    seed: int,
+    n_iter: int,
+) -> None:
+    """Factorability, parallel analysis, EFA and omega of the structure items."""
+    rmat = pd.DataFrame(corr.r, index=list(corr.items), columns=list(corr.items))
+    k = kmo(rmat)
+    b = bartlett_sphericity(rmat, n=corr.n_obs)
+    result["factorability"] = {
+        "kmo": _num(k.msa),
+        "kmo_items": {str(key): _num(v) for key, v in k.msa_items.items()},
+        "bartlett": {"chi2": _num(b.chi2), "df": int(b.df), "p": _num(b.p)},
+        "n": int(corr.n_obs) if corr.n_obs is not None else None,
+    }
+    pa = parallel_analysis(rmat, n_obs=corr.n_obs, n_iter=n_iter, seed=seed)
+    result["parallel_analysis"] = {
+        "n_factors": pa.n_factors,
+        "n_components": pa.n_components,
+        "fa_values": to_jsonable(pa.fa_values),
+        "fa_sim_quantile": to_jsonable(pa.fa_sim_quantile),
+        "pc_values": to_jsonable(pa.pc_values),
+        "pc_sim_quantile": to_jsonable(pa.pc_sim_quantile),
+        "n_iter": n_iter,
+        "method": pa.method,
+    }
+    n_fac = len(struct_ids)
+    fa = efa(rmat, n_fac, n_obs=corr.n_obs)
+    result["efa"] = {
+        "n_factors": n_fac,
+        "method": fa.method,
+        "loadings": {
+            item: {f: _num(fa.loadings[i, j]) for j, f in enumerate(fa.factors)} for i, item in enumerate(fa.items)
+        },
+        "phi": to_jsonable(fa.phi),
+        "communalities": {item: _num(fa.communalities[i]) for i, item in enumerate(fa.items)},
+        "fit": {"rmsea": _num(fa.rmsea), "tli": _num(fa.tli), "bic": _num(fa.bic), "rms": _num(fa.rms)},
+    }
+    n_sf = len([sid for sid in struct_ids if instrument.scale(sid).kind == "success_factor"])
+    om = omega(rmat, n_factors=n_sf if n_sf >= 3 else 3, n_obs=corr.n_obs)
+    result["omega"] = {
+        "omega_h": _num(om.omega_h),
+        "omega_total": _num(om.omega_total),
+        "n_factors": om.n_factors,
+        "heywood": bool(om.heywood),
+        "method": om.method,
+    }
+
+
+def _aggregation(source: _Source, gi: GroupIndex, instrument: Instrument) -> dict[str, Any]:
+    """ICC(1), ICC(2) and the rwg(j) distribution of every scale across partnerships."""
     agg: dict[str, Any] = {}
-    if gi is not None:
-        sc = scale_scores(keyed, instrument)
-        for scale in instrument.scales:
-            vals = sc[scale.id].to_numpy()
-            entry: dict[str, Any] = {}
-            try:
-                r = icc_nested(vals, gi.codes)
-                entry.update(
-                    {
-                        "icc1": _num(r.icc1),
-                        "icc2": _num(r.icc2),
-                        "F": _num(r.F),
-                        "p": _num(r.p),
-                        "mean_group_size": _num(r.mean_group_size),
-                        "respondents_needed": _num(respondents_needed(r.icc1, instrument.defaults.icc2_threshold)),
-                    }
-                )
-            except KemitraanError as exc:
-                entry.update(_not_computed(exc))
-            cols = [i.id for i in scale.items]
-            a_opts = instrument.response_scales[scale.items[0].response].n_options
-            rwg = rwg_j_by_group(keyed[cols].to_numpy(dtype=np.float64), gi.codes, a_opts, n_groups=gi.n_groups).value
-            rwg = rwg[~np.isnan(rwg)]
-            entry["rwg_j"] = {
-                "n_partnerships": int(len(rwg)),
-                "median": _num(np.median(rwg)) if len(rwg) else None,
-                "quartiles": [_num(np.quantile(rwg, q)) for q in (0.25, 0.75)] if len(rwg) else None,
-                "share_strong": _num((rwg >= instrument.defaults.agreement_strong).mean()) if len(rwg) else None,
-                "share_weak": _num((rwg < instrument.defaults.agreement_moderate).mean()) if len(rwg) else None,
-                "histogram": np.histogram(rwg, bins=10, range=(0.0, 1.0))[0].tolist() if len(rwg) else [],
-            }
-            agg[scale.id] = entry
-    result["aggregation"] = agg
-    return to_jsonable(result)
+    pos = {item: j for j, item in enumerate(instrument.items)}
+    sc = source.scale_scores(instrument)
+    for scale in instrument.scales:
+        vals = sc[scale.id].to_numpy()
+        entry: dict[str, Any] = {}
+        try:
+            r = icc_nested(vals, gi.codes)
+            entry.update(
+                {
+                    "icc1": _num(r.icc1),
+                    "icc2": _num(r.icc2),
+                    "F": _num(r.F),
+                    "p": _num(r.p),
+                    "mean_group_size": _num(r.mean_group_size),
+                    "respondents_needed": _num(respondents_needed(r.icc1, instrument.defaults.icc2_threshold)),
+                }
+            )
+        except KemitraanError as exc:
+            entry.update(_not_computed(exc))
+        cols = np.array([pos[i.id] for i in scale.items], dtype=np.intp)
+        a_opts = instrument.response_scales[scale.items[0].response].n_options
+        rwg = rwg_j_by_group(source.x[:, cols], gi.codes, a_opts, n_groups=gi.n_groups).value
+        rwg = rwg[~np.isnan(rwg)]
+        entry["rwg_j"] = {
+            "n_partnerships": int(len(rwg)),
+            "median": _num(np.median(rwg)) if len(rwg) else None,
+            "quartiles": [_num(np.quantile(rwg, q)) for q in (0.25, 0.75)] if len(rwg) else None,
+            "share_strong": _num((rwg >= instrument.defaults.agreement_strong).mean()) if len(rwg) else None,
+            "share_weak": _num((rwg < instrument.defaults.agreement_moderate).mean()) if len(rwg) else None,
+            "histogram": np.histogram(rwg, bins=10, range=(0.0, 1.0))[0].tolist() if len(rwg) else [],
+        }
+        agg[scale.id] = entry
+    return agg
