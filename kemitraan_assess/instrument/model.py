@@ -248,8 +248,8 @@ _DEFAULT_BANDS = [
         min=4.0,
         label={"id": "Kekuatan", "en": "Strength"},
         description={
-            "id": "Faktor ini sudah menjadi kekuatan kemitraan; pertahankan.",
-            "en": "This factor is already a strength of the partnership; keep it up.",
+            "id": "Sudah menjadi kekuatan kemitraan. Pertahankan praktik yang sudah berjalan baik.",
+            "en": "Already a strength of the partnership. Keep up the practices that work.",
         },
     ),
     Band(
@@ -257,8 +257,8 @@ _DEFAULT_BANDS = [
         min=3.0,
         label={"id": "Perlu perhatian", "en": "Needs attention"},
         description={
-            "id": "Faktor ini belum mantap dan perlu dibahas bersama.",
-            "en": "This factor is borderline and deserves discussion.",
+            "id": "Belum mantap. Bahas bersama para mitra dan sepakati langkah perbaikan.",
+            "en": "Borderline. Discuss it with the partners and agree on steps to improve.",
         },
     ),
     Band(
@@ -266,8 +266,8 @@ _DEFAULT_BANDS = [
         min=0.0,
         label={"id": "Mengkhawatirkan", "en": "Concern"},
         description={
-            "id": "Faktor ini melemahkan kemitraan dan perlu ditangani segera.",
-            "en": "This factor weakens the partnership and needs action soon.",
+            "id": "Melemahkan kemitraan dan perlu segera ditangani bersama oleh semua mitra.",
+            "en": "Weakens the partnership and needs prompt action by all partners.",
         },
     ),
 ]
