@@ -98,7 +98,7 @@ def score(survey: Path, instrument: str, out: Path, quiet: bool, min_group_size:
     with staged_dir(out) as stage:
         write_ingest_outputs(ing, stage, responses=False)
         write_score_outputs(result, stage)
-    s = result.summary
+    s = result.overview
     echo(
         f"{survey}: {_ingest_summary(ing)}; {s['n_partnerships']} partnerships "
         f"({s['n_suppressed']} suppressed) -> {out}",

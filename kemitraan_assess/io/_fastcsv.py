@@ -18,16 +18,16 @@ the caller uses pandas). Work is done per column, never per cell in Python:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["frame_csv_bytes", "float_strings", "integral_float", "text_cells"]
+__all__ = ["csv_chunks", "frame_csv_bytes", "float_strings", "integral_float", "text_cells"]
 
-_FORMULA_RE = r"^[=+\-@\t\r]"
+_FORMULA_BYTES = np.frombuffer(b"=+-@\t\r", dtype=np.uint8)
 _QUOTE_RE = '[,"\\n]'
 _CHUNK = 250_000
 _COMMA = pa.scalar(",", pa.large_string())
@@ -60,11 +60,13 @@ def _repr_strings(x: np.ndarray) -> pa.Array:
     return text
 
 
-def float_strings(values: np.ndarray, *, null: str | None = None) -> pa.Array:
+def float_strings(values: np.ndarray, *, null: str | None = None, suffix: str = "") -> pa.Array:
     """``repr`` of every float as a pyarrow string array; NaN becomes ``null``.
 
     Columns with few distinct values (scale scores) are formatted once per distinct
-    value (by bit pattern, so ``-0.0`` stays ``-0.0``) and spread with ``take``.
+    value (by bit pattern, so ``-0.0`` stays ``-0.0``) and spread with ``take``. With a
+    ``suffix``, every cell ends with it (a NaN cell is then ``null + suffix``, or the
+    suffix alone when ``null`` is None).
 
     Examples
     --------
@@ -78,8 +80,10 @@ def float_strings(values: np.ndarray, *, null: str | None = None) -> pa.Array:
     u = uniques.view(np.float64)
     u_nan = np.isnan(u)
     text = _repr_strings(np.where(u_nan, 0.0, u))
-    if null is not None:
-        text = pc.if_else(pa.array(u_nan), pa.scalar(null, pa.string()), text)
+    if null is not None or suffix:
+        text = pc.if_else(pa.array(u_nan), pa.scalar(null or "", pa.string()), text)
+        if suffix:
+            text = pc.binary_join_element_wise(text, suffix, "")
         return text.take(pa.array(codes))
     return text.take(pa.array(codes, mask=nan if nan.any() else None))
 
@@ -94,15 +98,40 @@ def integral_float(x: np.ndarray) -> bool:
     return bool(vals.size == 0 or (np.all(vals == np.round(vals)) and np.abs(vals).max() < 2**53))
 
 
+def _string_parts(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Offsets (n + 1) and data bytes of a large_string array, as NumPy views."""
+    bufs = arr.buffers()
+    offsets = np.frombuffer(bufs[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, dtype=np.uint8)
+    return offsets, data
+
+
 def text_cells(arr: pa.Array, *, neutralise: bool) -> pa.Array:
-    """Text cells as written: neutralised (``'`` before a formula start), then CSV-quoted."""
+    """Text cells as written: neutralised (``'`` before a formula start), then CSV-quoted.
+
+    The common case (no cell starts like a formula, no cell needs quotes) is decided on
+    the raw buffers: the first byte of each cell, and one scan of the text bytes.
+    """
     arr = arr.cast(pa.large_string())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if len(arr) == 0:
+        return arr
+    offsets, data = _string_parts(arr)
     if neutralise:
-        hit = pc.fill_null(pc.match_substring_regex(arr, _FORMULA_RE), False)
-        if pc.any(hit).as_py():
-            arr = pc.if_else(hit, pc.binary_join_element_wise(_APOS, arr, _EMPTY), arr)
-    quote = pc.fill_null(pc.match_substring_regex(arr, _QUOTE_RE), False)
-    if pc.any(quote).as_py():
+        starts, ends = offsets[:-1], offsets[1:]
+        first = np.zeros(len(arr), dtype=np.uint8)
+        filled = ends > starts
+        first[filled] = data[starts[filled]]
+        hit = np.isin(first, _FORMULA_BYTES) & filled
+        if arr.null_count:
+            hit &= arr.is_valid().to_numpy(zero_copy_only=False)
+        if hit.any():
+            arr = pc.if_else(pa.array(hit), pc.binary_join_element_wise(_APOS, arr, _EMPTY), arr)
+            offsets, data = _string_parts(arr)
+    text = data[offsets[0] : offsets[-1]]
+    if ((text == 44) | (text == 34) | (text == 10)).any():  # , " or a line feed somewhere
+        quote = pc.fill_null(pc.match_substring_regex(arr, _QUOTE_RE), False)
         quoted = pc.binary_join_element_wise(_QUOTE, pc.replace_substring(arr, '"', '""'), _QUOTE, _EMPTY)
         arr = pc.if_else(quote, quoted, arr)
     return arr
@@ -114,80 +143,85 @@ def _quote_name(name: str) -> str:
     return name
 
 
-def _column_cells(col: pd.Series, *, neutralise: bool) -> pa.Array | None:
-    """One column as CSV cell text (null = empty cell), or None when not supported."""
+class _Column:
+    """How one column is written: its values and, for floats, whether as integers."""
+
+    def __init__(self, series: pd.Series, kind: str):
+        self.series = series
+        self.kind = kind  # float, whole, int, bool, text, object-text, object-bool, empty
+
+
+def _plan_column(col: pd.Series) -> _Column | None:
+    """The writing plan of a column, or None when only pandas writes it exactly."""
     dtype = col.dtype
     if isinstance(dtype, np.dtype):
-        values = col.to_numpy()
-        if dtype.kind == "f":
-            if dtype != np.float64:
-                return None
-            if integral_float(values):
-                nan = np.isnan(values)
-                ints = np.where(nan, 0, values).astype(np.int64)
-                return pc.cast(pa.array(ints, mask=nan if nan.any() else None), pa.string())
-            return float_strings(values)
+        if dtype == np.float64:
+            return _Column(col, "whole" if integral_float(col.to_numpy()) else "float")
         if dtype.kind in "iu":
-            return pc.cast(pa.array(values), pa.string())
+            return _Column(col, "int")
         if dtype.kind == "b":
-            return _TRUE_FALSE.take(pa.array(values.astype(np.int8)))
+            return _Column(col, "bool")
         if dtype.kind == "O":
-            return _object_cells(values, neutralise=neutralise)
+            inferred = pd.api.types.infer_dtype(col.to_numpy(), skipna=True)
+            kind = {"string": "object-text", "boolean": "object-bool", "empty": "empty"}.get(inferred)
+            return _Column(col, kind) if kind else None
         return None
     if isinstance(dtype, pd.StringDtype):
-        arr = pa.array(col, from_pandas=True)
-        if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
-            return None
-        return text_cells(arr, neutralise=neutralise)
+        return _Column(col, "text")
     if isinstance(dtype, pd.Int64Dtype | pd.Int32Dtype | pd.Int16Dtype | pd.Int8Dtype):
-        return pc.cast(pa.array(col, from_pandas=True), pa.string())
+        return _Column(col, "int")
     return None
 
 
-def _object_cells(values: np.ndarray, *, neutralise: bool) -> pa.Array | None:
-    try:
-        arr = pa.array(values, from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-        return None
-    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
-        return text_cells(arr, neutralise=neutralise)
-    if pa.types.is_boolean(arr.type):
-        return _TRUE_FALSE.take(pc.cast(arr, pa.int8()))
-    if pa.types.is_null(arr.type):
-        return pa.nulls(len(arr), pa.string())
-    return None
+def _cells(column: _Column, start: int, stop: int, *, neutralise: bool, suffix: str) -> pa.Array:
+    """Rows ``start:stop`` of a column as CSV cell text (null = empty cell) + ``suffix``."""
+    part = column.series.iloc[start:stop]
+    kind = column.kind
+    if kind == "float":
+        return float_strings(part.to_numpy(), suffix=suffix).cast(pa.large_string())
+    if kind == "whole":
+        values = part.to_numpy()
+        nan = np.isnan(values)
+        ints = np.where(nan, 0, values).astype(np.int64)
+        arr = pc.cast(pa.array(ints, mask=nan if nan.any() else None), pa.string())
+    elif kind == "int":
+        arr = pc.cast(pa.array(part if isinstance(part.dtype, pd.api.extensions.ExtensionDtype) else part.to_numpy(),
+                               from_pandas=True), pa.string())
+    elif kind == "bool":
+        arr = _TRUE_FALSE.take(pa.array(part.to_numpy().astype(np.int8)))
+    elif kind == "object-bool":
+        arr = _TRUE_FALSE.take(pc.cast(pa.array(part.to_numpy(), from_pandas=True, type=pa.bool_()), pa.int8()))
+    elif kind == "empty":
+        arr = pa.nulls(len(part), pa.string())
+    else:  # text
+        arr = text_cells(pa.array(part if kind == "text" else part.to_numpy(), from_pandas=True, type=pa.large_string()),
+                         neutralise=neutralise)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    arr = arr.cast(pa.large_string())
+    if suffix:
+        arr = pc.binary_join_element_wise(arr, _ls(suffix), _EMPTY, null_handling="replace", null_replacement="")
+    return arr
 
 
-def join_rows(columns: Sequence[pa.Array], n: int) -> list[memoryview]:
-    """The CSV lines of ``columns`` (cell text, null = empty) as chunks of raw bytes."""
-    out: list[memoryview] = []
-    for start in range(0, n, _CHUNK):
-        stop = min(n, start + _CHUNK)
-        parts = [c.slice(start, stop - start).cast(pa.large_string()) for c in columns]
-        body = pc.binary_join_element_wise(*parts, _COMMA, null_handling="replace", null_replacement="")
-        lines = pc.binary_join_element_wise(body, _NL, _EMPTY)
-        if isinstance(lines, pa.ChunkedArray):
-            lines = lines.combine_chunks()
-        if pa.types.is_large_string(lines.type):
-            offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)
-        else:
-            offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32)
-        lo, hi = int(offsets[lines.offset]), int(offsets[lines.offset + len(lines)])
-        out.append(memoryview(lines.buffers()[2])[lo:hi])
-    return out
+def _ls(text: str) -> pa.Scalar:
+    return pa.scalar(text, pa.large_string())
 
 
-def frame_csv_bytes(df: pd.DataFrame, *, neutralise: bool = True) -> bytes | None:
-    """The CSV bytes of ``df`` (see the module notes), or None when pandas must write them.
+def _buffer_bytes(lines: pa.Array) -> memoryview:
+    """The concatenated text of a large_string array, without a copy."""
+    if isinstance(lines, pa.ChunkedArray):
+        lines = lines.combine_chunks()
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)
+    lo, hi = int(offsets[lines.offset]), int(offsets[lines.offset + len(lines)])
+    return memoryview(lines.buffers()[2])[lo:hi] if hi > lo else memoryview(b"")
 
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> data = frame_csv_bytes(pd.DataFrame({"a": [1.0, None], "b": ["@x", "y,z"], "c": [0.5, 2.0]}))
-    >>> print(data.decode("utf-8"), end="")
-    a,b,c
-    1,'@x,0.5
-    ,"y,z",2.0
+
+def csv_chunks(df: pd.DataFrame, *, neutralise: bool = True) -> Iterator[bytes | memoryview] | None:
+    """The CSV of ``df`` (see the module notes) in chunks of bytes, or None when pandas must write it.
+
+    The header comes first, then the lines of up to 250,000 rows at a time, so that a
+    million-row table is never held as text all at once.
     """
     from .safecsv import _neutral_name
 
@@ -202,14 +236,34 @@ def frame_csv_bytes(df: pd.DataFrame, *, neutralise: bool = True) -> bytes | Non
         names, positions = [str(c) for c in df.columns], list(range(df.shape[1]))
     if len(names) < 2:
         return None  # csv writes a lone empty cell as "", which the fast path does not
-    header = ",".join(_quote_name(c) for c in names) + "\n"
-    cells = []
-    for j in positions:
-        arr = _column_cells(df.iloc[:, j], neutralise=neutralise)
-        if arr is None:
-            return None
-        if isinstance(arr, pa.ChunkedArray):
-            arr = arr.combine_chunks()
-        cells.append(arr)
-    n = len(df)
-    return b"".join([header.encode("utf-8"), *join_rows(cells, n)])
+    plans = [_plan_column(df.iloc[:, j]) for j in positions]
+    if any(p is None for p in plans):
+        return None
+    header = (",".join(_quote_name(c) for c in names) + "\n").encode("utf-8")
+    return _generate(header, [p for p in plans if p is not None], len(df), neutralise)
+
+
+def _generate(header: bytes, plans: list[_Column], n: int, neutralise: bool) -> Iterator[bytes | memoryview]:
+    yield header
+    last = len(plans) - 1
+    for start in range(0, n, _CHUNK):
+        stop = min(n, start + _CHUNK)
+        parts = [_cells(p, start, stop, neutralise=neutralise, suffix="\n" if j == last else "")
+                 for j, p in enumerate(plans)]
+        yield _buffer_bytes(pc.binary_join_element_wise(*parts, _COMMA, null_handling="replace", null_replacement=""))
+
+
+def frame_csv_bytes(df: pd.DataFrame, *, neutralise: bool = True) -> bytes | None:
+    """The CSV bytes of ``df`` (see the module notes), or None when pandas must write them.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> data = frame_csv_bytes(pd.DataFrame({"a": [1.0, None], "b": ["@x", "y,z"], "c": [0.5, 2.0]}))
+    >>> print(data.decode("utf-8"), end="")
+    a,b,c
+    1,'@x,0.5
+    ,"y,z",2.0
+    """
+    chunks = csv_chunks(df, neutralise=neutralise)
+    return None if chunks is None else b"".join(chunks)

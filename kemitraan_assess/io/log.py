@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from .safecsv import atomic_write_many, csv_bytes
+from .safecsv import atomic_write_many, csv_payload
 
 __all__ = ["IngestResult", "REJECT_REASONS", "ingest_json", "write_ingest_outputs"]
 
@@ -138,10 +138,10 @@ def write_ingest_outputs(result: IngestResult, out_dir: str | Path, *, responses
     }
     if not responses:
         del paths["responses"]
-    payloads = [(paths["responses"], csv_bytes(result.responses))] if responses else []
+    payloads = [(paths["responses"], csv_payload(result.responses))] if responses else []
     payloads += [
-        (paths["rejected"], csv_bytes(result.rejected)),
-        (paths["cell_issues"], csv_bytes(result.cell_issues)),
+        (paths["rejected"], csv_payload(result.rejected)),
+        (paths["cell_issues"], csv_payload(result.cell_issues)),
         (paths["log"], ingest_json(result).encode("utf-8")),
     ]
     atomic_write_many(payloads)

@@ -33,6 +33,7 @@ __all__ = [
     "atomic_write_many",
     "neutralise_frame",
     "csv_bytes",
+    "csv_payload",
     "write_csv_safe",
 ]
 
@@ -46,7 +47,7 @@ def _temp_path(path: Path) -> Path:
     return Path(name)
 
 
-def atomic_write_many(files: Iterable[tuple[str | Path, bytes]]) -> list[Path]:
+def atomic_write_many(files: Iterable[tuple[str | Path, bytes | Iterable[bytes | memoryview]]]) -> list[Path]:
     """Write several files so that either all of them are replaced or none.
 
     Every payload is first written to a temporary file beside its target; only when all
@@ -56,7 +57,9 @@ def atomic_write_many(files: Iterable[tuple[str | Path, bytes]]) -> list[Path]:
     Parameters
     ----------
     files
-        ``(path, data)`` pairs. Parent folders are created when missing.
+        ``(path, data)`` pairs; ``data`` is bytes or an iterable of byte chunks
+        (written one after the other, so a large file is never held whole). Parent
+        folders are created when missing.
 
     Returns
     -------
@@ -71,7 +74,11 @@ def atomic_write_many(files: Iterable[tuple[str | Path, bytes]]) -> list[Path]:
             tmp = _temp_path(path)
             pending.append((tmp, path))
             with open(tmp, "wb") as fh:
-                fh.write(data)
+                if isinstance(data, (bytes, bytearray, memoryview)):
+                    fh.write(data)
+                else:
+                    for chunk in data:
+                        fh.write(chunk)
                 fh.flush()
                 os.fsync(fh.fileno())
         for tmp, path in pending:
@@ -239,4 +246,20 @@ def write_csv_safe(df: pd.DataFrame, path: str | Path) -> Path:
     '-2+3
     ok
     """
-    return atomic_write_bytes(path, csv_bytes(df))
+    from ._fastcsv import csv_chunks
+
+    chunks = csv_chunks(df)
+    if chunks is None:
+        return atomic_write_bytes(path, _pandas_csv_bytes(df))
+    return atomic_write_many([(path, chunks)])[0]
+
+
+def csv_payload(df: pd.DataFrame) -> bytes | Iterable[bytes | memoryview]:
+    """What :func:`write_csv_safe` writes, as chunks when the fast encoder applies.
+
+    For :func:`atomic_write_many`, which writes chunks as they come.
+    """
+    from ._fastcsv import csv_chunks
+
+    chunks = csv_chunks(df)
+    return _pandas_csv_bytes(df) if chunks is None else chunks

@@ -100,26 +100,23 @@ class Columns:
         if kind == "bool":
             return _FALSE_TRUE_JSON.take(pa.array(np.asarray(values, dtype=bool).astype(np.int8)))
         if kind == "str":
-            memo: dict[Any, str] = {}
-            out = []
-            for v in values:
-                text = memo.get(v)
-                if text is None:
-                    text = memo[v] = "null" if v is None else encode_basestring(v)
-                out.append(text)
-            return pa.array(out, pa.large_string())
+            enc = pc.dictionary_encode(pa.array(list(values), pa.string()))
+            words = [encode_basestring(w) for w in enc.dictionary.to_pylist()] + ["null"]
+            idx = pc.fill_null(enc.indices, len(words) - 1)
+            return pa.array(words, pa.large_string()).take(idx)
         return pa.array(_indented_objects(values, pad), pa.large_string())
 
 
 def _indented_objects(values: Sequence[Any], pad: int) -> list[str]:
     """``json.dumps(v, indent=2)`` of each value, re-indented to start at column ``pad``.
 
-    Identical values (by their compact encoding) are indented once.
+    Identical values are indented once. They are recognised by ``repr``, which is as
+    strict as the JSON text (``True`` and ``1``, ``1.0`` and ``1`` differ) and cheaper.
     """
     memo: dict[str, str] = {}
     out = []
     for v in values:
-        key = json.dumps(v, ensure_ascii=False, allow_nan=False)
+        key = repr(v)
         text = memo.get(key)
         if text is None:
             text = json.dumps(v, ensure_ascii=False, indent=_INDENT, allow_nan=False)

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 __all__ = ["GroupIndex", "group_index", "group_describe", "band_uncertain", "modal_choice"]
 
@@ -53,7 +52,7 @@ def group_describe(
         sd = np.sqrt(ss / (n - 1))
         sd[n < 2] = np.nan
         df = np.where(n >= 2, n - 1, np.nan)
-        tq = sps.t.ppf(0.5 + ci_level / 2, df)
+        tq = _t_quantile(0.5 + ci_level / 2, df)
         half = tq * sd / np.sqrt(n)
     return {
         "n": n.astype(np.int64),
@@ -62,6 +61,18 @@ def group_describe(
         "ci_low": mean - half,
         "ci_high": mean + half,
     }
+
+
+def _t_quantile(p: float, df: np.ndarray) -> np.ndarray:
+    """Student t quantile ``scipy.stats.t.ppf(p, df)``, computed once per distinct df.
+
+    ``t.ppf`` is ``scipy.special.stdtrit(df, p)``; group sizes repeat, so 20,000 groups
+    need a few dozen evaluations. NaN df (groups of fewer than two) gives NaN.
+    """
+    from scipy.special import stdtrit
+
+    uniq, inv = np.unique(df, return_inverse=True)
+    return stdtrit(uniq, p)[inv.reshape(df.shape)]
 
 
 def band_uncertain(ci_low: np.ndarray, ci_high: np.ndarray, boundaries: list[float]) -> np.ndarray:

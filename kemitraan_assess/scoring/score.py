@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,31 +38,47 @@ class ScoreResult:
         scale score (NaN when too few items answered) and ``readiness``.
     partnerships
         One row per partnership (sorted by name), flat columns as in ``partnerships.csv``.
+    overview
+        The summary without its per-partnership entries: instrument, settings, counts,
+        ICC, portfolio, warnings (its ``"partnerships"`` value is None).
     summary
-        The plain-data summary written as ``scores.json``.
+        The plain-data summary written as ``scores.json`` (``overview`` with one entry
+        per partnership). Built on first use: writing ``scores.json`` does not need it.
     """
 
     instrument: Instrument
     responses: pd.DataFrame
     respondents: pd.DataFrame
     partnerships: pd.DataFrame
-    summary: dict[str, Any] = field(repr=False)
-    _columns: Any = field(default=None, repr=False, compare=False)
+    overview: dict[str, Any] = field(repr=False)
+    _columns: Any = field(repr=False, compare=False)
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.summary.get("warnings") else 0
+        return 1 if self.overview.get("warnings") else 0
+
+    @functools.cached_property
+    def summary(self) -> dict[str, Any]:
+        c = self._columns
+        cols = c["columns"]
+        suppressed = c["suppressed"]
+        shown = iter(partnership_entries(cols.subset(~suppressed), c["scale_ids"], c["model_ids"]))
+        hidden = iter(suppressed_entries(cols.subset(suppressed)))
+        entries = {
+            name: next(hidden) if hide else next(shown)
+            for name, hide in zip(c["names"], suppressed.tolist(), strict=True)
+        }
+        return {k: (entries if k == "partnerships" else v) for k, v in self.overview.items()}
 
     def summary_json_bytes(self) -> bytes:
         """``scores.json``: the summary as indented JSON (UTF-8, LF), byte-deterministic.
 
         The same bytes as ``json.dumps(summary, ensure_ascii=False, indent=2,
-        allow_nan=False) + "\\n"``; partnership entries are encoded column by column.
+        allow_nan=False) + "\\n"``; partnership entries are encoded column by column
+        (:mod:`kemitraan_assess.scoring._summary`), without building their dicts.
         """
         c = self._columns
-        if c is None:
-            return (json.dumps(self.summary, ensure_ascii=False, indent=2, allow_nan=False) + "\n").encode("utf-8")
-        return summary_json_bytes(self.summary, c["names"], c["suppressed"], c["columns"], c["scale_ids"], c["model_ids"])
+        return summary_json_bytes(self.overview, c["names"], c["suppressed"], c["columns"], c["scale_ids"], c["model_ids"])
 
 
 def agreement_class(rwg: np.ndarray, strong: float, moderate: float) -> np.ndarray:
@@ -162,10 +178,11 @@ def score(
     boundaries = [b.min for b in instrument.bands[:-1]]
     icc: dict[str, Any] = {}
     scale_stats: dict[str, dict[str, np.ndarray]] = {}
+    buffers: dict[int, np.ndarray] = {}
     for scale in instrument.scales:
         vals = sc[scale.id].to_numpy()
         desc = group_describe(vals, gi, ci_level=d.ci_level)
-        items = np.column_stack([keyed[row_of[i.id]] for i in scale.items])  # (respondents, items)
+        items = _stack(buffers, [keyed[row_of[i.id]] for i in scale.items])  # (respondents, items)
         a_opts = instrument.response_scales[scale.items[0].response].n_options
         rwg = rwg_j_by_group(items, gi.codes, a_opts, null="uniform", n_groups=gi.n_groups).value
         desc["rwg_j"] = rwg
@@ -185,7 +202,7 @@ def score(
             }
         except InsufficientDataError as exc:  # too few groups or answers
             icc[scale.id] = {"icc1": None, "icc2": None, "not_computed": str(exc)}
-    del keyed
+    del keyed, buffers
 
     rd = group_describe(ready.to_numpy(), gi, ci_level=d.ci_level)
     rd["band"] = _band_ids(instrument, rd["mean"])
@@ -216,13 +233,13 @@ def score(
     _blank_suppressed(partnerships)
 
     cols = _entry_columns(instrument, gi, sizes, suppressed, scale_stats, rd, types, type_share, profile, k_min)
-    summary = _summary(instrument, respondents, gi, suppressed, cols, icc, rd, scale_stats, profile, k_min)
+    overview = _overview(instrument, respondents, gi, suppressed, cols, icc, rd, scale_stats, k_min)
     return ScoreResult(
         instrument=instrument,
         responses=responses,
         respondents=respondents,
         partnerships=partnerships,
-        summary=summary,
+        overview=overview,
         _columns={
             "names": gi.names,
             "suppressed": suppressed,
@@ -231,6 +248,16 @@ def score(
             "model_ids": profile["model_ids"],
         },
     )
+
+
+def _stack(buffers: dict[int, np.ndarray], columns: list[np.ndarray]) -> np.ndarray:
+    """``np.column_stack(columns)`` into a buffer reused by every scale of the same length."""
+    buf = buffers.get(len(columns))
+    if buf is None:
+        buf = buffers[len(columns)] = np.empty((len(columns[0]), len(columns)))
+    for j, col in enumerate(columns):
+        buf[:, j] = col
+    return buf
 
 
 def _blank_suppressed(frame: pd.DataFrame) -> None:
@@ -316,7 +343,7 @@ def _entry_columns(
     return cols
 
 
-def _summary(
+def _overview(
     instrument: Instrument,
     respondents: pd.DataFrame,
     gi: GroupIndex,
@@ -325,19 +352,11 @@ def _summary(
     icc: dict[str, Any],
     rd: dict[str, np.ndarray],
     scale_stats: dict[str, dict[str, np.ndarray]],
-    profile: dict[str, Any],
     k_min: int,
 ) -> dict[str, Any]:
+    """The summary with ``"partnerships": None`` where the entries go."""
     d = instrument.defaults
     cols.add("sectors", "obj", _sector_counts(instrument, respondents, gi))
-    scale_ids = list(scale_stats)
-    model_ids = profile["model_ids"]
-    shown_entries = iter(partnership_entries(cols.subset(~suppressed), scale_ids, model_ids))
-    hidden_entries = iter(suppressed_entries(cols.subset(suppressed)))
-    parts: dict[str, Any] = {
-        name: next(hidden_entries) if hide else next(shown_entries)
-        for name, hide in zip(gi.names, suppressed.tolist(), strict=True)
-    }
 
     shown = ~suppressed & ~np.isnan(rd["mean"])
     portfolio_scales = {}
@@ -368,7 +387,7 @@ def _summary(
         "n_respondents": int(len(respondents)),
         "n_partnerships": int(len(gi.names)),
         "n_suppressed": n_sup,
-        "partnerships": parts,
+        "partnerships": None,
         "icc": icc,
         "icc2_below_threshold": low_icc,
         "portfolio": {
