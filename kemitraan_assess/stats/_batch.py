@@ -28,7 +28,7 @@ from kemitraan_assess.stats.reliability import _checked_moments, _Moments, _RowS
 
 __all__ = ["ScaleBatch", "scale_batch"]
 
-_BINS = 2 * CODE_BOUND + 2  # codes -CODE_BOUND .. CODE_BOUND around the centre, then blank
+_BINS = 2 * CODE_BOUND + 1  # codes -CODE_BOUND .. CODE_BOUND around the centre
 
 
 class _Pass:
@@ -57,7 +57,8 @@ class _Pass:
         self.s_t = [np.zeros(idx.size) for idx in scales]  # the score summed where the item is answered
         self.s_tt = [np.zeros(idx.size) for idx in scales]
         self.counts: np.ndarray | None = np.zeros(p * _BINS, dtype=np.int64)
-        self.offsets = np.arange(p, dtype=np.intp) * _BINS + CODE_BOUND
+        key = np.int16 if p * _BINS < np.iinfo(np.int16).max else np.intp
+        self.offsets = (np.arange(p) * _BINS + CODE_BOUND).astype(key)
 
     def __call__(self, block: Block) -> None:
         shifted, miss, start, z = block.shifted, block.miss, block.start, block.z
@@ -87,8 +88,8 @@ class _Pass:
             if block.codes is None:
                 self.counts = None
             else:
-                code = block.codes + self.offsets  # int8 + intp -> intp; a blank is code 0
-                np.add(code, CODE_BOUND + 1, out=code, where=miss)  # -> the item's last bin
+                # a blank is code 0 here: scale_batch takes the blanks off that bin
+                code = block.codes.astype(self.offsets.dtype) + self.offsets
                 self.counts += np.bincount(code.ravel(), minlength=self.counts.size)
 
 
@@ -241,13 +242,14 @@ def scale_batch(
     sums = pairwise_sums(x, run, centre=centre)
     values = counts = None
     if run.counts is not None:
-        per_item = run.counts.reshape(p, _BINS)[:, :-1]  # drop the blank bin
+        per_item = run.counts.reshape(p, _BINS)
+        per_item[:, CODE_BOUND] -= n - np.diag(sums.n_ij).astype(np.int64)  # blanks counted as code 0
         lo = int(centre.min()) - CODE_BOUND
         width = int(centre.max() - centre.min()) + 2 * CODE_BOUND + 1
         counts = np.zeros((p, width), dtype=np.int64)
         for j in range(p):
             off = int(centre[j]) - CODE_BOUND - lo
-            counts[j, off : off + _BINS - 1] = per_item[j]
+            counts[j, off : off + _BINS] = per_item[j]
         values = lo + np.arange(width, dtype=np.float64)
     return ScaleBatch(
         items=tuple(str(i) for i in items),

@@ -27,9 +27,9 @@ import numpy as np
 
 __all__ = ["Block", "PairwiseSums", "choose_centre", "pairwise_sums", "CHUNK_ROWS", "CODE_BOUND"]
 
-#: Rows per block of the pass, and the largest |answer - centre| multiplied in float32:
-#: 65536 * 15^2 < 2^24, so every float32 partial sum of a block is exact.
-CHUNK_ROWS = 65536
+#: Rows per block of the pass (a block stays in cache), and the largest |answer - centre|
+#: multiplied in float32: 16384 * 15^2 < 2^24, so every float32 partial sum is exact.
+CHUNK_ROWS = 16384
 CODE_BOUND = 15
 _SAMPLE_ROWS = 8192  # rows that choose the centres
 _EXACT = 2.0**53  # float64 holds every whole number below this

@@ -248,32 +248,49 @@ class _Moments:
     mean: np.ndarray  # (G, J)
     var: np.ndarray  # (G, J), ddof = 1, NaN where count < 2
     n: np.ndarray  # (G,) respondents used
-    x: np.ndarray  # rows used
-    codes: np.ndarray
+    codes: np.ndarray  # group of each row used
+    source: np.ndarray  # the responses given
+    keep: np.ndarray | None  # rows used (None: all)
+
+    @property
+    def x(self) -> np.ndarray:
+        """The rows used."""
+        return self.source if self.keep is None else self.source[self.keep]
 
 
 def _moments(x: np.ndarray, codes: np.ndarray, n_groups: int, missing: Missing) -> _Moments:
     if missing not in ("listwise", "available"):
         raise DataError(f"missing must be 'listwise' or 'available', got {missing!r}")
     answered = ~np.isnan(x)
-    keep = codes >= 0
+    keep: np.ndarray | None = codes >= 0
     keep &= answered.all(axis=1) if missing == "listwise" else answered.any(axis=1)
-    x, codes = x[keep], codes[keep]
-    n_rows, n_items = x.shape
+    if keep.all():
+        keep = None
+    else:
+        codes, answered = codes[keep], answered[keep]
+    n_items = x.shape[1]
     n = np.bincount(codes, minlength=n_groups)
-    key = (codes[:, None] * n_items + np.arange(n_items)).ravel()
-    flat = x.ravel()
-    ok = ~np.isnan(flat)
-    key, flat = key[ok], flat[ok]
-    size = n_groups * n_items
-    count = np.bincount(key, minlength=size).astype(np.float64)
+    count = np.empty((n_groups, n_items))
+    mean = np.empty((n_groups, n_items))
+    var = np.empty((n_groups, n_items))
+    complete = bool(answered.all())
+    # item by item: a group's answers are added in row order, so the sums are those of one
+    # bincount over every (group, item) cell, without copying the rows used
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.bincount(key, weights=flat, minlength=size) / count
-        dev = flat - mean[key]
-        ss = np.bincount(key, weights=dev * dev, minlength=size)
-        var = np.where(count > 1, ss / (count - 1), np.nan)
-    shape = (n_groups, n_items)
-    return _Moments(count.reshape(shape), mean.reshape(shape), var.reshape(shape), n, x, codes)
+        for j in range(n_items):
+            v = x[:, j] if keep is None else x[:, j][keep]
+            c = codes
+            if complete:
+                count[:, j] = n
+            else:
+                ok = answered[:, j]
+                c, v = codes[ok], v[ok]
+                count[:, j] = np.bincount(c, minlength=n_groups)
+            mean[:, j] = np.bincount(c, weights=v, minlength=n_groups) / count[:, j]
+            dev = v - mean[c, j]
+            ss = np.bincount(c, weights=dev * dev, minlength=n_groups)
+            var[:, j] = np.where(count[:, j] > 1, ss / (count[:, j] - 1), np.nan)
+    return _Moments(count, mean, var, n, codes, x, keep)
 
 
 def _null_name(null: str | float) -> str:

@@ -13,6 +13,7 @@ costs one pass over the data.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
@@ -47,19 +48,34 @@ class _Model:
     fixed_loading: np.ndarray  # p booleans: loading fixed at 1 (marker)
     std_lv: bool
 
+    @functools.cached_property
+    def _index(self) -> dict[str, np.ndarray]:
+        """Positions of the free parameters of each kind, for vectorised unpacking."""
+        kind = np.array(self.kind)
+        row, col = np.array(self.row, dtype=np.intp), np.array(self.col, dtype=np.intp)
+        fixed = np.flatnonzero(self.fixed_loading)
+        return {
+            "l": np.flatnonzero(kind == "l"),
+            "t": np.flatnonzero(kind == "t"),
+            "p": np.flatnonzero(kind == "p"),
+            "row": row,
+            "col": col,
+            "fixed_row": fixed,
+            "fixed_col": self.factor_of[fixed],
+        }
+
     def unpack(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Loadings (p x k), factor covariance (k x k), residual variances (p); any dtype."""
+        ix = self._index
         lam = np.zeros((self.p, self.k), dtype=x.dtype)
-        lam[np.flatnonzero(self.fixed_loading), self.factor_of[self.fixed_loading]] = 1.0
+        lam[ix["fixed_row"], ix["fixed_col"]] = 1.0
         phi = np.eye(self.k, dtype=x.dtype) if self.std_lv else np.zeros((self.k, self.k), x.dtype)
         theta = np.zeros(self.p, dtype=x.dtype)
-        for a, (kind, r, c) in enumerate(zip(self.kind, self.row, self.col, strict=True)):
-            if kind == "l":
-                lam[r, c] = x[a]
-            elif kind == "t":
-                theta[c] = x[a]
-            else:
-                phi[r, c] = phi[c, r] = x[a]
+        l_, t_, p_ = ix["l"], ix["t"], ix["p"]
+        lam[ix["row"][l_], ix["col"][l_]] = x[l_]
+        theta[ix["col"][t_]] = x[t_]
+        phi[ix["row"][p_], ix["col"][p_]] = x[p_]
+        phi[ix["col"][p_], ix["row"][p_]] = x[p_]
         return lam, phi, theta
 
     def sigma(self, x: np.ndarray) -> np.ndarray:
@@ -73,21 +89,19 @@ class _Model:
         factor variance f: u = lambda_f, w = lambda_f / 2; factor covariance (f, g):
         u = lambda_f, w = lambda_g.
         """
+        ix = self._index
         lam, phi, _ = self.unpack(x)
         lp = lam @ phi
-        q = len(self.kind)
-        u = np.zeros((self.p, q))
-        w = np.zeros((self.p, q))
-        for a, (kind, r, c) in enumerate(zip(self.kind, self.row, self.col, strict=True)):
-            if kind == "l":
-                u[r, a] = 1.0
-                w[:, a] = lp[:, c]
-            elif kind == "t":
-                u[c, a] = 1.0
-                w[c, a] = 0.5
-            else:
-                u[:, a] = lam[:, r]
-                w[:, a] = lam[:, c] * (0.5 if r == c else 1.0)
+        u = np.zeros((self.p, len(self.kind)))
+        w = np.zeros((self.p, len(self.kind)))
+        l_, t_, p_ = ix["l"], ix["t"], ix["p"]
+        row, col = ix["row"], ix["col"]
+        u[row[l_], l_] = 1.0
+        w[:, l_] = lp[:, col[l_]]
+        u[col[t_], t_] = 1.0
+        w[col[t_], t_] = 0.5
+        u[:, p_] = lam[:, row[p_]]
+        w[:, p_] = lam[:, col[p_]] * np.where(row[p_] == col[p_], 0.5, 1.0)
         return u, w
 
 
