@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import importlib
 import json
 import sys
+import threading
 import time
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import click
@@ -41,6 +46,23 @@ def _ingest(survey: Path, inst: Any, opts: dict[str, Any]) -> Any:
         encoding=opts.get("encoding"),
         incomplete=opts.get("incomplete", "keep"),
     )
+
+
+def _import_in_background(module: str) -> threading.Thread:
+    """Import ``module`` (and so the statistics it needs) on a second thread.
+
+    The survey is parsed by pyarrow's C++ threads without the interpreter lock, so the
+    interpreter is free to load the scoring stage meanwhile; join the thread before
+    using the module (an import error is raised again then, by the import itself).
+    """
+
+    def load() -> None:
+        with contextlib.suppress(Exception):
+            importlib.import_module(module)
+
+    thread = threading.Thread(target=load, name=f"import {module}", daemon=True)
+    thread.start()
+    return thread
 
 
 def _ingest_summary(result: Any) -> str:
@@ -89,15 +111,19 @@ def score(survey: Path, instrument: str, out: Path, quiet: bool, min_group_size:
     responses.csv is written by `ingest`.
     """
     from ..io import write_ingest_outputs
-    from ..scoring import score as run_score
-    from ..scoring.output import write_score_outputs
 
-    inst = load_instrument(instrument)
-    ing = _ingest(survey, inst, opts)
-    result = run_score(ing.responses, inst, min_group_size=min_group_size)
-    with staged_dir(out) as stage:
-        write_ingest_outputs(ing, stage, responses=False)
-        write_score_outputs(result, stage)
+    with _quiet_collector():
+        inst = load_instrument(instrument)
+        scoring = _import_in_background("kemitraan_assess.scoring.output")
+        ing = _ingest(survey, inst, opts)
+        scoring.join()
+        from ..scoring import score as run_score
+        from ..scoring.output import write_score_outputs
+
+        result = run_score(ing.responses, inst, min_group_size=min_group_size)
+        with staged_dir(out) as stage:
+            write_ingest_outputs(ing, stage, responses=False)
+            write_score_outputs(result, stage)
     s = result.overview
     echo(
         f"{survey}: {_ingest_summary(ing)}; {s['n_partnerships']} partnerships "
@@ -105,6 +131,24 @@ def score(survey: Path, instrument: str, out: Path, quiet: bool, min_group_size:
         quiet,
     )
     sys.exit(max(ing.exit_code, result.exit_code))
+
+
+@contextlib.contextmanager
+def _quiet_collector() -> Iterator[None]:
+    """No cyclic garbage collection while the pipeline runs.
+
+    Loading the modules and reading a large table allocate millions of objects that live
+    until the end; the collector would walk them again and again for nothing. The
+    pipeline makes no reference cycles worth collecting; the previous state comes back
+    afterwards (for callers that run the command in a long-lived process).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _render(scores: Any, out: Path, lang: str | None, formats: tuple[str, ...], quiet: bool,

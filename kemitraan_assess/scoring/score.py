@@ -251,13 +251,17 @@ def score(
 
 
 def _stack(buffers: dict[int, np.ndarray], columns: list[np.ndarray]) -> np.ndarray:
-    """``np.column_stack(columns)`` into a buffer reused by every scale of the same length."""
+    """The (respondents, items) matrix of ``columns``, as a view of a reused buffer.
+
+    The buffer holds one contiguous row per item (fast to fill) and is shared by every
+    scale with as many items; the matrix is its transpose, with the same values as
+    ``np.column_stack(columns)``.
+    """
     buf = buffers.get(len(columns))
     if buf is None:
-        buf = buffers[len(columns)] = np.empty((len(columns[0]), len(columns)))
-    for j, col in enumerate(columns):
-        buf[:, j] = col
-    return buf
+        buf = buffers[len(columns)] = np.empty((len(columns), len(columns[0])))
+    np.stack(columns, out=buf)
+    return buf.T
 
 
 def _blank_suppressed(frame: pd.DataFrame) -> None:
