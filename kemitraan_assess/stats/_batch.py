@@ -21,7 +21,13 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from kemitraan_assess.errors import DataError, InsufficientDataError
-from kemitraan_assess.stats._pairwise import CODE_BOUND, Block, PairwiseSums, choose_centre, pairwise_sums
+from kemitraan_assess.stats._pairwise import (
+    CODE_BOUND,
+    Block,
+    PairwiseSums,
+    choose_centre,
+    pairwise_sums,
+)
 from kemitraan_assess.stats.factor import CorrelationInput, _corr_from_sums
 from kemitraan_assess.stats.items import _value_counts
 from kemitraan_assess.stats.reliability import _checked_moments, _Moments, _RowSummary
@@ -41,6 +47,7 @@ class _Pass:
         member = np.zeros((p, n_scales))
         for s, idx in enumerate(scales):
             member[idx, s] = 1.0
+        self.member = member > 0
         # [shifted, answered] @ w = [sum of the answers, answered] per scale
         w = np.zeros((2 * p, 2 * n_scales))
         w[:p, :n_scales] = member
@@ -78,12 +85,17 @@ class _Pass:
             self.t0 = np.rint(np.where(np.isfinite(first), first, 0.0) * 256) / 256
         tc = self.totals[rows] - self.t0
         np.copyto(tc, 0.0, where=np.isnan(tc))
-        answered = z[:, self.p :].astype(np.float64)
+        # over the rows that answered each item: every row, less the item's blank cells
+        blank_row, blank_item = np.nonzero(miss)
+        sum_t, sum_tt = tc.sum(axis=0), (tc * tc).sum(axis=0)
         for s, cols in enumerate(self.cols):
-            t = tc[:, s]
-            self.s_xt[s] += t @ shifted[:, cols]
-            self.s_t[s] += t @ answered[:, cols]
-            self.s_tt[s] += (t * t) @ answered[:, cols]
+            mine = self.member[blank_item, s]
+            at = tc[blank_row[mine], s]
+            less_t = np.bincount(blank_item[mine], weights=at, minlength=self.p)[cols]
+            less_tt = np.bincount(blank_item[mine], weights=at * at, minlength=self.p)[cols]
+            self.s_xt[s] += tc[:, s] @ shifted[:, cols]
+            self.s_t[s] += sum_t[s] - less_t
+            self.s_tt[s] += sum_tt[s] - less_tt
         if self.counts is not None:
             if block.codes is None:
                 self.counts = None

@@ -158,7 +158,7 @@ def pairwise_sums(
     block of rows of the pass (other sums can then be taken in the same pass); ``centre``
     (whole numbers, one per item) defaults to :func:`choose_centre`.
     """
-    x = np.asarray(x, dtype=np.float64)
+    x = np.asarray(x, dtype=np.float64)  # any layout; blocks of rows are made contiguous
     n, p = x.shape
     centre = choose_centre(x) if centre is None else np.asarray(centre, dtype=np.float64)
     gram = np.zeros((2 * p, 2 * p))
@@ -167,9 +167,14 @@ def pairwise_sums(
     z32 = np.empty((rows, 2 * p), dtype=np.float32)
     z64: np.ndarray | None = None
     shifted_buf = np.empty((rows, p))
+    row_major = x.flags.c_contiguous
+    xbuf = None if row_major else np.empty((rows, p))
     for start in range(0, n, CHUNK_ROWS):
         xb = x[start : start + CHUNK_ROWS]
         m = xb.shape[0]
+        if xbuf is not None:  # column-major input: this block's rows, made contiguous
+            np.copyto(xbuf[:m], xb)
+            xb = xbuf[:m]
         miss = np.isnan(xb)
         shifted = shifted_buf[:m]
         np.subtract(xb, centre, out=shifted)

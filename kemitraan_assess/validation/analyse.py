@@ -40,7 +40,7 @@ from ..stats.factor import (
 from ..stats.icc import icc_nested, respondents_needed
 from ..stats.items import ItemAnalysis, _item_analysis, item_analysis
 from ..stats.omega import _omega_total_1f, omega, omega_total_1f
-from ..stats.reliability import R_DROP_MIN, AlphaResult, _alpha_result, cronbach_alpha
+from ..stats.reliability import R_DROP_MIN, AlphaResult, NanPolicy, _alpha_result, cronbach_alpha
 from ..stats.splithalf import SplitHalfResult, _split_half, split_half
 
 __all__ = ["validate", "structure_scales", "THRESHOLDS"]
@@ -80,7 +80,7 @@ def _not_computed(exc: Exception) -> dict[str, Any]:
     return {"not_computed": str(exc)}
 
 
-def _scale_block(items: pd.DataFrame, missing: str, seed: int) -> dict[str, Any]:
+def _scale_block(items: pd.DataFrame, missing: NanPolicy, seed: int) -> dict[str, Any]:
     a = cronbach_alpha(items, nan_policy=missing)
     ia = item_analysis(items, nan_policy=missing)
     sh: SplitHalfResult | KemitraanError
@@ -222,19 +222,17 @@ def validate(
         if missing == "pairwise" and x.shape[0] > len(item_ids):
             source = _BatchSource(x, instrument)
         else:
-            source = _ColumnSource(x, reverse_key(responses, instrument), missing)
+            source = _ColumnSource(x, reverse_key(responses, instrument), "listwise" if missing == "listwise" else "pairwise")
         return to_jsonable(_validate(source, gi, instrument, missing, seed, n_iter))
 
 
 def _keyed_matrix(responses: pd.DataFrame, instrument: Instrument, item_ids: list[str]) -> np.ndarray:
     """The reverse-keyed items as :func:`~kemitraan_assess.scoring.reverse_key` makes them,
-    as one float64 array in C order (a block of rows is contiguous)."""
+    as one float64 array, column-major when pandas holds the items that way (read-only
+    when nothing is reversed: then it may share the table's memory)."""
     if any(i not in responses.columns for i in item_ids):
         item_matrix(responses, instrument, item_ids)  # raises the DataError naming the column
-    src = responses[item_ids].to_numpy(dtype=np.float64, na_value=np.nan)  # often a column-major view
-    x = np.empty(src.shape)
-    for start in range(0, src.shape[0], 4096):  # transposed in blocks that fit in cache: 3x faster
-        x[start : start + 4096] = src[start : start + 4096]
+    src = responses[item_ids].to_numpy(dtype=np.float64, na_value=np.nan)  # a view when it can be
     offsets = np.array(
         [
             (rs.min + rs.max) if instrument.items[i].reverse else np.nan
@@ -243,15 +241,19 @@ def _keyed_matrix(responses: pd.DataFrame, instrument: Instrument, item_ids: lis
         ]
     )
     rev = ~np.isnan(offsets)
-    if rev.any():
-        x[:, rev] = offsets[rev] - x[:, rev]
+    if not rev.any():  # nothing to recode: read the table's own memory, never write to it
+        x = src.view()
+        x.setflags(write=False)
+        return x
+    x = np.array(src, order="F", copy=True)
+    x[:, rev] = offsets[rev] - x[:, rev]
     return x
 
 
 class _ColumnSource:
     """The statistics called on each scale's columns (any missing-data policy)."""
 
-    def __init__(self, x: np.ndarray, keyed: pd.DataFrame, missing: str) -> None:
+    def __init__(self, x: np.ndarray, keyed: pd.DataFrame, missing: NanPolicy) -> None:
         self.x, self.keyed, self.missing = x, keyed, missing
 
     def missing_counts(self) -> tuple[np.ndarray, int]:
@@ -339,6 +341,14 @@ def _validate(
         "missing_share": {k: _num(int(v) / n) for k, v in zip(item_ids, n_missing, strict=True)},
     }
 
+    result["scales"] = _scales(source, instrument, seed)
+    result.update(_models(source, instrument, seed, n_iter))
+    result["aggregation"] = _aggregation(source, gi, instrument) if gi is not None else {}
+    return result
+
+
+def _scales(source: _Source, instrument: Instrument, seed: int) -> dict[str, Any]:
+    """Reliability and item analysis of every scale."""
     scales_out: dict[str, Any] = {}
     for scale in instrument.scales:
         cols = [i.id for i in scale.items]
@@ -350,32 +360,33 @@ def _validate(
         except (InsufficientDataError, KemitraanError) as exc:
             scales_out[scale.id] = {"n_items": len(cols), **_not_computed(exc)}
         scales_out[scale.id]["kind"] = scale.kind
-    result["scales"] = scales_out
+    return scales_out
 
+
+def _models(source: _Source, instrument: Instrument, seed: int, n_iter: int) -> dict[str, Any]:
+    """Structure items, factorability, parallel analysis, EFA, omega and CFA (in that order)."""
     struct_ids = structure_scales(instrument)
     struct_items = [i.id for sid in struct_ids for i in instrument.scale(sid).items]
-    result["structure_items"] = struct_items
+    out: dict[str, Any] = {"structure_items": struct_items}
     try:
         corr = source.correlation(struct_items)
-        _structure(result, corr, instrument, struct_ids, seed, n_iter)
+        _structure(out, corr, instrument, struct_ids, seed, n_iter)
     except KemitraanError as exc:
-        result.setdefault("factorability", _not_computed(exc))
+        out.setdefault("factorability", _not_computed(exc))
 
     # CFA by block (success factors, benefits): listwise deletion over all 49 items of an
     # instrument with ~3 % blanks would leave too few complete cases.
     blocks: dict[str, list[str]] = {}
     for sid in struct_ids:
         blocks.setdefault(instrument.scale(sid).kind, []).append(sid)
-    result["cfa"] = {}
+    out["cfa"] = {}
     for kind, sids in blocks.items():
         structure = {sid: [i.id for i in instrument.scale(sid).items] for sid in sids}
         try:
-            result["cfa"][kind] = source.cfa_block(structure)
+            out["cfa"][kind] = source.cfa_block(structure)
         except KemitraanError as exc:
-            result["cfa"][kind] = _not_computed(exc)
-
-    result["aggregation"] = _aggregation(source, gi, instrument) if gi is not None else {}
-    return result
+            out["cfa"][kind] = _not_computed(exc)
+    return out
 
 
 def _structure(

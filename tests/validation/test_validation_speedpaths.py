@@ -107,7 +107,7 @@ def test_keyed_matrix_and_scale_scores_equal_scoring(demo: tuple[Any, pd.DataFra
     inst, _ = demo
     keyed = reverse_key(holes, inst)
     x = analyse._keyed_matrix(holes, inst, list(inst.items))
-    assert x.flags.c_contiguous and any(item.reverse for item in inst.items.values())
+    assert x.flags.f_contiguous and any(item.reverse for item in inst.items.values())
     np.testing.assert_array_equal(x, keyed.to_numpy())
     ours = analyse._BatchSource(x, inst).scale_scores(inst)
     np.testing.assert_array_equal(ours.to_numpy(), scale_scores(keyed, inst).to_numpy())
