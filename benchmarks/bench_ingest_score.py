@@ -148,6 +148,11 @@ def main(sizes: list[int], repeat: int | None = None) -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         inst_file = write_instrument(Path(tmp) / "bench.yaml")
+        # fixed cost of the command (interpreter start, imports, instrument): 100 rows
+        tiny = Path(tmp) / "export_100.csv"
+        write_export(tiny, 100)
+        fixed = min(run_score_command(tiny, inst_file, Path(tmp) / f"out_tiny_{r}") for r in range(3))
+        print(f"fixed cost of the score command (100-row export, best of 3): {fixed:.3f} s")
         for n in sizes:
             path = Path(tmp) / f"export_{n}.csv"
             write_export(path, n)
@@ -155,11 +160,11 @@ def main(sizes: list[int], repeat: int | None = None) -> None:
             reps = repeat or (3 if n <= 100_000 else 2)
             bare, cmd = float("inf"), float("inf")
             for r in range(reps):
-                bare = min(bare, timed(lambda: time_bare_read(path, inst))[0])
+                bare = min(bare, timed(lambda path=path: time_bare_read(path, inst))[0])
                 cmd = min(cmd, run_score_command(path, inst_file, Path(tmp) / f"out_{n}_{r}"))
             print(f"rows={n:>9,}  file={mb:7.1f} MB  bare pyarrow read: {bare:7.3f} s  ({bare / n * 1e6:6.2f} us/row)")
             for name, fn in STAGES:
-                t, out = min((timed(lambda fn=fn: fn(path, inst)) for _ in range(reps)), key=lambda p: p[0])
+                t, out = min((timed(lambda fn=fn, path=path: fn(path, inst)) for _ in range(reps)), key=lambda p: p[0])
                 extra = ""
                 if hasattr(out, "responses"):
                     extra = f"  kept={len(out.responses):,} rejected={len(out.rejected):,}"
@@ -167,13 +172,16 @@ def main(sizes: list[int], repeat: int | None = None) -> None:
                 print(f"    {name:<8} {t:7.3f} s  ratio {t / bare:5.2f}x  {t / n * 1e6:6.2f} us/row{extra}")
             rss = children_peak_rss_mib()
             print(f"    score    {cmd:7.3f} s  ratio {cmd / bare:5.2f}x  {cmd / n * 1e6:6.2f} us/row"
+                  f"  {(cmd - fixed) / n * 1e6:6.2f} us/row above the fixed cost"
                   f"  (whole command, child peak RSS so far {rss:,.0f} MiB)")
             print(f"    this process peak RSS so far: {peak_rss_mib():,.0f} MiB")
             rows.append((n, bare, cmd, rss))
             sys.stdout.flush()
-    print("\nsummary: rows, bare read s, score command s, ratio, us/row (command), child peak RSS MiB")
+    print(f"\nsummary (fixed cost {fixed:.3f} s): rows, bare read s, score command s, ratio, us/row,"
+          " us/row above the fixed cost, child peak RSS MiB")
     for n, bare, cmd, rss in rows:
-        print(f"  {n:>9,}  {bare:6.3f}  {cmd:7.3f}  {cmd / bare:5.2f}x  {cmd / n * 1e6:7.2f}  {rss:7,.0f}")
+        print(f"  {n:>9,}  {bare:6.3f}  {cmd:7.3f}  {cmd / bare:5.2f}x  {cmd / n * 1e6:7.2f}"
+              f"  {(cmd - fixed) / n * 1e6:7.2f}  {rss:7,.0f}")
 
 
 if __name__ == "__main__":

@@ -69,6 +69,12 @@ def _partnerships(arr: pa.Array) -> tuple[pa.Array, dict[str, list[str]]]:
     return out, variants
 
 
+def _all_distinct(ids: pa.Array, has_id: np.ndarray) -> bool:
+    """True when no respondent id occurs twice (a hash pass, cheaper than encoding)."""
+    n_valid = int(has_id.sum())
+    return len(pc.unique(ids)) == n_valid + (n_valid < len(has_id))  # the nulls are one value
+
+
 def _column_by_header(header: list[str], wanted: tuple[str, ...]) -> int | None:
     for w in wanted:
         for j, name in enumerate(header):
@@ -263,7 +269,7 @@ def _build(export, hm: HeaderMap, header, body: Body, inst: Instrument, spec: Ma
 
     # --- duplicates (among records still kept, with an id from the export)
     keep = reason == 0
-    if dedupe != "none" and hm.id_col is not None and n:
+    if dedupe != "none" and hm.id_col is not None and n and not _all_distinct(ids, has_id):
         cand = keep & has_id
         enc = pc.dictionary_encode(ids)
         codes = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
@@ -362,8 +368,8 @@ def _build(export, hm: HeaderMap, header, body: Body, inst: Instrument, spec: Ma
     # --- rejected
     ridx = np.flatnonzero(~keep)
     detail = np.full(n if details else 0, None, dtype=object)
-    for m, text in details:
-        detail[m] = text if isinstance(text, str) else text[m]
+    for rows_hit, why in details:
+        detail[rows_hit] = why if isinstance(why, str) else why[rows_hit]
     rej = pd.DataFrame({
         "source_row": np.concatenate([rows[ridx], np.array([b[0] for b in body.bad_rows], dtype=np.int64)]),
         "respondent_id": np.concatenate([resp_at(ridx).astype(object), np.array([f"r{b[0]}" for b in body.bad_rows], dtype=object)]),

@@ -307,7 +307,7 @@ def _read_fast(export: Export, width: int, string_columns: set[int]) -> Body | N
     for types in ({**text_types, **item_types}, text_types):
         try:
             table = pacsv.read_csv(
-                io.BytesIO(raw),
+                pa.BufferReader(raw),  # zero-copy, read without the interpreter lock
                 read_options=pacsv.ReadOptions(column_names=names, skip_rows=header_lines),
                 parse_options=pacsv.ParseOptions(
                     delimiter=export.delimiter, quote_char='"', double_quote=True, newlines_in_values=True
