@@ -140,6 +140,10 @@ def _scale_dict(a: AlphaResult, ia: ItemAnalysis, sh: SplitHalfResult | Kemitraa
     out["items"] = {
         str(item): {k: to_jsonable(v) for k, v in row.items()} for item, row in frame.to_dict("index").items()
     }
+    freq = ia.response_frame()  # psych's response.freq: share of each answer and of missing
+    if freq is not None:
+        for item, row in freq.to_dict("index").items():
+            out["items"][str(item)]["response_freq"] = {str(k): to_jsonable(v) for k, v in row.items()}
     return out
 
 
