@@ -339,8 +339,7 @@ class ScaleCoder:
         x = np.empty(n, dtype=np.float64) if out is None else out
         typ = values.type
         if pa.types.is_integer(typ) or pa.types.is_floating(typ) or pa.types.is_boolean(typ):
-            # one pass: pyarrow turns nulls into NaN when converting integers to NumPy
-            np.copyto(x, values.to_numpy(zero_copy_only=False), casting="unsafe")
+            _to_float(values, x)
             problem = np.zeros(n, dtype=np.int8)
             missing = np.zeros(n, dtype=bool)
             if not self.missing_codes and not pa.types.is_floating(typ):
@@ -379,6 +378,29 @@ class ScaleCoder:
         missing = x == MISSING
         x[missing] = np.nan
         return x, problem, missing
+
+
+def _to_float(values: Any, out: np.ndarray) -> None:
+    """Numbers of a pyarrow (chunked) array into ``out`` as float64, NaN where null.
+
+    Integer chunks are converted straight from their data buffer (one pass, no
+    temporary array); other types go through pyarrow's conversion.
+    """
+    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+    pos = 0
+    for chunk in chunks:
+        k = len(chunk)
+        seg = out[pos : pos + k]
+        pos += k
+        if not pa.types.is_integer(chunk.type) or chunk.null_count == k:
+            np.copyto(seg, chunk.to_numpy(zero_copy_only=False), casting="unsafe")
+            continue
+        bufs = chunk.buffers()
+        data = np.frombuffer(bufs[1], dtype=chunk.type.to_pandas_dtype())[chunk.offset : chunk.offset + k]
+        np.copyto(seg, data, casting="unsafe")
+        if chunk.null_count:
+            valid = np.unpackbits(np.frombuffer(bufs[0], dtype=np.uint8), bitorder="little")
+            seg[valid[chunk.offset : chunk.offset + k] == 0] = np.nan
 
 
 class ChoiceCoder:
