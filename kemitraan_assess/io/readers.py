@@ -264,6 +264,7 @@ def _unclosed_quote_line(text: str, start_line: int) -> int | None:
 
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+_SMALL_INT = re.compile(r"^-?\d{1,4}$")
 _QUOTE_OR_NL = re.compile(r'"|\r\n|\r|\n')
 
 
@@ -300,9 +301,16 @@ def _read_fast(export: Export, width: int, string_columns: set[int]) -> Body | N
     header_lines = (export.preview[1][0] - 1) if len(export.preview) > 1 else 1
     names = [f"c{i}" for i in range(width)]
     text_types = {names[i]: pa.string() for i in string_columns if i < width}
-    # Answer codes are small integers: int16 keeps memory low; a column holding labels or
-    # decimals makes pyarrow refuse, and the next attempt lets it infer the types.
-    item_types = {names[i]: pa.int16() for i in range(width) if i not in string_columns}
+    # Answer codes are small integers: int16 keeps memory low. A column whose first
+    # records hold labels or decimals is read as text at once (no second parse); one
+    # that turns out to hold them further down makes pyarrow refuse, and the next
+    # attempt reads every column as it comes.
+    sample = [row for _, row in export.preview[1:]]
+    item_types = {
+        names[i]: pa.int16() if all(_SMALL_INT.match(r[i]) for r in sample if i < len(r) and r[i] != "") else pa.string()
+        for i in range(width)
+        if i not in string_columns
+    }
     table = None
     for types in ({**text_types, **item_types}, text_types):
         try:
