@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
+from scipy import special as _special
 
 from kemitraan_assess.errors import DataError, InsufficientDataError, KemitraanError
 from kemitraan_assess.stats._result import StatResult
@@ -160,7 +160,8 @@ def icc_nested(y: Any, groups: Any) -> ICCResult:
         f = np.float64(msb) / np.float64(msw)
         icc1 = (msb - msw) / np.float64(msb + (k - 1) * msw)
         icc2 = (msb - msw) / np.float64(msb)
-    p = float(sps.f.sf(f, df1, df2)) if np.isfinite(f) else float("nan")
+    # the F upper tail, scipy.stats.f.sf(f, df1, df2), without importing scipy.stats (~0.6 s)
+    p = float(_special.fdtrc(df1, df2, f)) if np.isfinite(f) else float("nan")
     return ICCResult(float(icc1), float(icc2), int(n_groups), int(n_obs), float(k),
                      float(f), int(df1), int(df2), p, msb, msw)
 
