@@ -4,11 +4,45 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 from typing import Any
 
 import numpy as np
 
-__all__ = ["StatResult", "to_jsonable"]
+__all__ = ["StatResult", "finite_or_none", "to_jsonable"]
+
+
+def finite_or_none(x: Any) -> float | None:
+    """A finite real number as a plain ``float``, anything else as ``None``.
+
+    Parameters
+    ----------
+    x : Any
+        A Python or numpy real number, or anything else.
+
+    Returns
+    -------
+    float or None
+        ``float(x)`` when ``x`` is a real number (``int``, ``float``, numpy integer or
+        floating scalar) with a finite value; ``None`` for ``None``, booleans (Python or
+        numpy), non-numbers (strings, arrays, complex numbers, ...), NaN and infinities.
+
+    Notes
+    -----
+    This is how statistics are written to JSON, which has no NaN or infinity.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> finite_or_none(np.float64(0.5)), finite_or_none(3)
+    (0.5, 3.0)
+    >>> [finite_or_none(v) for v in (None, True, "0.5", float("nan"), -np.inf)]
+    [None, None, None, None, None]
+    """
+    if x is None or isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
+        return None
+    f = float(x)
+    return f if math.isfinite(f) else None
 
 
 def to_jsonable(value: Any) -> Any:

@@ -14,7 +14,6 @@ what the listwise path still does.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -25,7 +24,7 @@ from ..instrument.model import Instrument
 from ..scoring.groups import GroupIndex, group_index
 from ..scoring.scales import item_matrix, reverse_key, scale_scores
 from ..stats._batch import ScaleBatch, _columns, scale_batch
-from ..stats._result import to_jsonable
+from ..stats._result import finite_or_none, to_jsonable
 from ..stats.agreement import rwg_j_by_group
 from ..stats.cfa import _cfa_from_cov, _check_structure, _complete_case_cov, cfa
 from ..stats.efa import efa
@@ -57,16 +56,6 @@ THRESHOLDS: dict[str, dict[str, Any]] = {
     "rwg_j": {"value": 0.70, "source": "LeBreton & Senter (2008)"},
     "icc2": {"value": 0.70, "source": "Bliese (2000); LeBreton & Senter (2008)"},
 }
-
-
-def _num(x: Any) -> float | None:
-    if x is None:
-        return None
-    try:
-        f = float(x)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
 
 
 def structure_scales(instrument: Instrument) -> list[str]:
@@ -117,24 +106,24 @@ def _scale_dict(a: AlphaResult, ia: ItemAnalysis, sh: SplitHalfResult | Kemitraa
         "n_items": int(a.n_items),
         "n": int(a.n),
         "alpha": {
-            "raw": _num(a.raw),
-            "standardized": _num(a.standardized),
-            "ci95": [_num(v) for v in a.ci],
+            "raw": finite_or_none(a.raw),
+            "standardized": finite_or_none(a.standardized),
+            "ci95": [finite_or_none(v) for v in a.ci],
             "ci_method": "feldt",
-            "ci95_duhachek": [_num(v) for v in a.ci_duhachek],
+            "ci95_duhachek": [finite_or_none(v) for v in a.ci_duhachek],
         },
-        "guttman_lambda6": _num(a.guttman_lambda6),
-        "average_r": _num(a.average_r),
+        "guttman_lambda6": finite_or_none(a.guttman_lambda6),
+        "average_r": finite_or_none(a.average_r),
     }
     if isinstance(sh, KemitraanError):
         out["split_half"] = _not_computed(sh)
     else:
-        out["split_half"] = {"max": _num(sh.max), "min": _num(sh.min), "mean": _num(sh.mean), "method": sh.method}
+        out["split_half"] = {"max": finite_or_none(sh.max), "min": finite_or_none(sh.min), "mean": finite_or_none(sh.mean), "method": sh.method}
     if isinstance(om, KemitraanError):
         out["omega_total"] = None
         out["omega_method"] = _not_computed(om)["not_computed"]
     else:
-        out["omega_total"] = _num(om.omega_total)
+        out["omega_total"] = finite_or_none(om.omega_total)
         out["omega_method"] = om.method
     frame = ia.to_frame()
     out["items"] = {
@@ -168,23 +157,23 @@ def _cfa_block_batch(x: np.ndarray, batch: ScaleBatch, structure: dict[str, list
 
 def _cfa_dict(fit: Any) -> dict[str, Any]:
     std = {
-        f: {item: _num(fit.standardized_loadings[i, j]) for i, item in enumerate(fit.items) if item in fit.structure[f]}
+        f: {item: finite_or_none(fit.standardized_loadings[i, j]) for i, item in enumerate(fit.items) if item in fit.structure[f]}
         for j, f in enumerate(fit.factors)
     }
     return {
         "factors": list(fit.factors),
         "n": int(fit.n_used),
         "n_dropped": int(fit.n_dropped),
-        "chi2": _num(fit.chi2),
+        "chi2": finite_or_none(fit.chi2),
         "df": int(fit.dof),
-        "p": _num(fit.p_value),
-        "cfi": _num(fit.cfi),
-        "tli": _num(fit.tli),
-        "rmsea": _num(fit.rmsea),
-        "rmsea_ci90": [_num(v) for v in fit.rmsea_ci90],
-        "srmr": _num(fit.srmr),
-        "aic": _num(fit.aic),
-        "bic": _num(fit.bic),
+        "p": finite_or_none(fit.p_value),
+        "cfi": finite_or_none(fit.cfi),
+        "tli": finite_or_none(fit.tli),
+        "rmsea": finite_or_none(fit.rmsea),
+        "rmsea_ci90": [finite_or_none(v) for v in fit.rmsea_ci90],
+        "srmr": finite_or_none(fit.srmr),
+        "aic": finite_or_none(fit.aic),
+        "bic": finite_or_none(fit.bic),
         "converged": bool(fit.converged),
         "heywood": bool(fit.heywood),
         "warnings": list(fit.warnings),
@@ -342,7 +331,7 @@ def _validate(
             else None
         ),
         "complete_cases": complete_cases,
-        "missing_share": {k: _num(int(v) / n) for k, v in zip(item_ids, n_missing, strict=True)},
+        "missing_share": {k: finite_or_none(int(v) / n) for k, v in zip(item_ids, n_missing, strict=True)},
     }
 
     result["scales"] = _scales(source, instrument, seed)
@@ -406,9 +395,9 @@ def _structure(
     k = kmo(rmat)
     b = bartlett_sphericity(rmat, n=corr.n_obs)
     result["factorability"] = {
-        "kmo": _num(k.msa),
-        "kmo_items": {str(key): _num(v) for key, v in k.msa_items.items()},
-        "bartlett": {"chi2": _num(b.chi2), "df": int(b.df), "p": _num(b.p)},
+        "kmo": finite_or_none(k.msa),
+        "kmo_items": {str(key): finite_or_none(v) for key, v in k.msa_items.items()},
+        "bartlett": {"chi2": finite_or_none(b.chi2), "df": int(b.df), "p": finite_or_none(b.p)},
         "n": int(corr.n_obs) if corr.n_obs is not None else None,
     }
     pa = parallel_analysis(rmat, n_obs=corr.n_obs, n_iter=n_iter, seed=seed)
@@ -428,17 +417,17 @@ def _structure(
         "n_factors": n_fac,
         "method": fa.method,
         "loadings": {
-            item: {f: _num(fa.loadings[i, j]) for j, f in enumerate(fa.factors)} for i, item in enumerate(fa.items)
+            item: {f: finite_or_none(fa.loadings[i, j]) for j, f in enumerate(fa.factors)} for i, item in enumerate(fa.items)
         },
         "phi": to_jsonable(fa.phi),
-        "communalities": {item: _num(fa.communalities[i]) for i, item in enumerate(fa.items)},
-        "fit": {"rmsea": _num(fa.rmsea), "tli": _num(fa.tli), "bic": _num(fa.bic), "rms": _num(fa.rms)},
+        "communalities": {item: finite_or_none(fa.communalities[i]) for i, item in enumerate(fa.items)},
+        "fit": {"rmsea": finite_or_none(fa.rmsea), "tli": finite_or_none(fa.tli), "bic": finite_or_none(fa.bic), "rms": finite_or_none(fa.rms)},
     }
     n_sf = len([sid for sid in struct_ids if instrument.scale(sid).kind == "success_factor"])
     om = omega(rmat, n_factors=n_sf if n_sf >= 3 else 3, n_obs=corr.n_obs)
     result["omega"] = {
-        "omega_h": _num(om.omega_h),
-        "omega_total": _num(om.omega_total),
+        "omega_h": finite_or_none(om.omega_h),
+        "omega_total": finite_or_none(om.omega_total),
         "n_factors": om.n_factors,
         "heywood": bool(om.heywood),
         "method": om.method,
@@ -457,12 +446,12 @@ def _aggregation(source: _Source, gi: GroupIndex, instrument: Instrument) -> dic
             r = icc_nested(vals, gi.codes)
             entry.update(
                 {
-                    "icc1": _num(r.icc1),
-                    "icc2": _num(r.icc2),
-                    "F": _num(r.F),
-                    "p": _num(r.p),
-                    "mean_group_size": _num(r.mean_group_size),
-                    "respondents_needed": _num(respondents_needed(r.icc1, instrument.defaults.icc2_threshold)),
+                    "icc1": finite_or_none(r.icc1),
+                    "icc2": finite_or_none(r.icc2),
+                    "F": finite_or_none(r.F),
+                    "p": finite_or_none(r.p),
+                    "mean_group_size": finite_or_none(r.mean_group_size),
+                    "respondents_needed": finite_or_none(respondents_needed(r.icc1, instrument.defaults.icc2_threshold)),
                 }
             )
         except KemitraanError as exc:
@@ -473,10 +462,10 @@ def _aggregation(source: _Source, gi: GroupIndex, instrument: Instrument) -> dic
         rwg = rwg[~np.isnan(rwg)]
         entry["rwg_j"] = {
             "n_partnerships": int(len(rwg)),
-            "median": _num(np.median(rwg)) if len(rwg) else None,
-            "quartiles": [_num(np.quantile(rwg, q)) for q in (0.25, 0.75)] if len(rwg) else None,
-            "share_strong": _num((rwg >= instrument.defaults.agreement_strong).mean()) if len(rwg) else None,
-            "share_weak": _num((rwg < instrument.defaults.agreement_moderate).mean()) if len(rwg) else None,
+            "median": finite_or_none(np.median(rwg)) if len(rwg) else None,
+            "quartiles": [finite_or_none(np.quantile(rwg, q)) for q in (0.25, 0.75)] if len(rwg) else None,
+            "share_strong": finite_or_none((rwg >= instrument.defaults.agreement_strong).mean()) if len(rwg) else None,
+            "share_weak": finite_or_none((rwg < instrument.defaults.agreement_moderate).mean()) if len(rwg) else None,
             "histogram": np.histogram(rwg, bins=10, range=(0.0, 1.0))[0].tolist() if len(rwg) else [],
         }
         agg[scale.id] = entry

@@ -22,7 +22,6 @@ compute says why (the message of the analysis, in English).
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -35,6 +34,7 @@ from ..errors import KemitraanError
 from ..instrument.model import Instrument
 from ..report.html import report_css, template_environment
 from ..report.locale import Catalogue, flatten
+from ..stats._result import finite_or_none
 from . import charts as _charts
 
 __all__ = [
@@ -108,19 +108,9 @@ def load_validation_catalogue(lang: str) -> Catalogue:
 
 
 # ---------------------------------------------------------------- small helpers
-def _num(x: Any) -> float | None:
-    if x is None or isinstance(x, bool):
-        return None
-    try:
-        f = float(x)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
-
-
 def _number(cat: Catalogue, value: Any, digits: int = 2) -> str:
     """``cat.number`` without a sign on values that round to zero ('0,00', not '-0,00')."""
-    v = _num(value)
+    v = finite_or_none(value)
     if v is not None and round(v, digits) == 0:
         v = 0.0
     return cat.number(v, digits)
@@ -128,7 +118,7 @@ def _number(cat: Catalogue, value: Any, digits: int = 2) -> str:
 
 def _p(cat: Catalogue, p: Any, *, cell: bool = False) -> str:
     """A p value: '= 0,012' / '< 0,001' after 'p' in a sentence, '0,012' / '< 0,001' in a cell."""
-    v = _num(p)
+    v = finite_or_none(p)
     if v is None:
         return "–"
     if v < 0.001:
@@ -138,7 +128,7 @@ def _p(cat: Catalogue, p: Any, *, cell: bool = False) -> str:
 
 def _thr(result: Mapping[str, Any], key: str, default: float) -> tuple[float, str]:
     th = (result.get("thresholds") or {}).get(key) or {}
-    value = _num(th.get("value"))
+    value = finite_or_none(th.get("value"))
     return (default if value is None else value), _THRESHOLD_CITES.get(key, str(th.get("source", "")))
 
 
@@ -182,10 +172,10 @@ def _reliability(result: Mapping[str, Any], names: _Names, cat: Catalogue) -> li
             a = block.get("alpha") or {}
             sh = block.get("split_half") or {}
             row.update(
-                n=block.get("n"), alpha=_num(a.get("raw")), alpha_std=_num(a.get("standardized")),
+                n=block.get("n"), alpha=finite_or_none(a.get("raw")), alpha_std=finite_or_none(a.get("standardized")),
                 ci=a.get("ci95") or [None, None], ci_duhachek=a.get("ci95_duhachek") or [None, None],
-                omega=_num(block.get("omega_total")), omega_method=block.get("omega_method"),
-                lambda6=_num(block.get("guttman_lambda6")), average_r=_num(block.get("average_r")),
+                omega=finite_or_none(block.get("omega_total")), omega_method=block.get("omega_method"),
+                lambda6=finite_or_none(block.get("guttman_lambda6")), average_r=finite_or_none(block.get("average_r")),
                 split=None if _reason(sh) else sh, split_reason=_reason(sh),
             )
             row["alpha_ok"] = row["alpha"] is not None and row["alpha"] >= thr_a
@@ -193,14 +183,14 @@ def _reliability(result: Mapping[str, Any], names: _Names, cat: Catalogue) -> li
             for iid, it in (block.get("items") or {}).items():
                 flags = []
                 if it.get("low_r_drop"):
-                    flags.append(cat("reliability.flag_low_r", r=cat.number(_num(it.get("r_drop"))),
+                    flags.append(cat("reliability.flag_low_r", r=cat.number(finite_or_none(it.get("r_drop"))),
                                      thr=cat.number(thr_r)))
                 if it.get("alpha_increases"):
-                    flags.append(cat("reliability.flag_alpha_up", a=cat.number(_num(it.get("alpha_if_dropped")), 3),
+                    flags.append(cat("reliability.flag_alpha_up", a=cat.number(finite_or_none(it.get("alpha_if_dropped")), 3),
                                      b=cat.number(row["alpha"], 3)))
-                items.append({"id": iid, "text": names.item(iid), "reverse": names.reverse(iid), "n": it.get("n"), "missing": _num(miss.get(iid)),
-                              "mean": _num(it.get("mean")), "sd": _num(it.get("sd")), "r_cor": _num(it.get("r_cor")),
-                              "r_drop": _num(it.get("r_drop")), "alpha_drop": _num(it.get("alpha_if_dropped")),
+                items.append({"id": iid, "text": names.item(iid), "reverse": names.reverse(iid), "n": it.get("n"), "missing": finite_or_none(miss.get(iid)),
+                              "mean": finite_or_none(it.get("mean")), "sd": finite_or_none(it.get("sd")), "r_cor": finite_or_none(it.get("r_cor")),
+                              "r_drop": finite_or_none(it.get("r_drop")), "alpha_drop": finite_or_none(it.get("alpha_if_dropped")),
                               "weak": bool(it.get("weakens")) or bool(flags), "flags": flags})
             row["items"] = items
         out.append(row)
@@ -213,7 +203,7 @@ def _missing_by_scale(result: Mapping[str, Any], instrument: Instrument, names: 
     for scale in instrument.scales:
         shares: list[tuple[str, float]] = []
         for item in scale.items:
-            v = _num(miss.get(item.id))
+            v = finite_or_none(miss.get(item.id))
             if v is not None:
                 shares.append((item.id, v))
         if not shares:
@@ -241,10 +231,10 @@ def _structure(result: Mapping[str, Any], instrument: Instrument, names: _Names,
         out["not_computed"] = out["not_computed"] or "—"
         return out
     thr_k, _ = _thr(result, "kmo", 0.60)
-    kmo_items = {k: _num(v) for k, v in (fac.get("kmo_items") or {}).items()}
+    kmo_items = {k: finite_or_none(v) for k, v in (fac.get("kmo_items") or {}).items()}
     low = [{"id": k, "value": v} for k, v in kmo_items.items() if v is not None and v < thr_k]
     lowest = min(((k, v) for k, v in kmo_items.items() if v is not None), key=lambda kv: kv[1], default=None)
-    out["factorability"] = {"kmo": _num(fac.get("kmo")), "label": _kaiser_label(_num(fac.get("kmo")), cat),
+    out["factorability"] = {"kmo": finite_or_none(fac.get("kmo")), "label": _kaiser_label(finite_or_none(fac.get("kmo")), cat),
                             "low": low, "lowest": lowest, "bartlett": fac.get("bartlett") or {}, "n": fac.get("n"),
                             "k": len(result.get("structure_items") or kmo_items), "thr": thr_k}
     pa = result.get("parallel_analysis")
@@ -275,14 +265,14 @@ def _structure(result: Mapping[str, Any], instrument: Instrument, names: _Names,
         scale_of = instrument.item_scale
         groups: list[dict[str, Any]] = []
         for iid, row in loadings.items():
-            vals = [_num(row.get(f)) for f in factors]
+            vals = [finite_or_none(row.get(f)) for f in factors]
             best = max(range(len(vals)), key=lambda j: abs(vals[j] or 0.0)) if vals else -1
             cells = [{"v": v, "faint": v is None or abs(v) < LOADING_CUT, "best": j == best} for j, v in enumerate(vals)]
             sid = scale_of.get(iid, "")
             if not groups or groups[-1]["id"] != sid:
                 groups.append({"id": sid, "name": names.scale(sid) if sid else "", "rows": []})
             groups[-1]["rows"].append({"id": iid, "cells": cells,
-                                       "h2": _num((efa.get("communalities") or {}).get(iid))})
+                                       "h2": finite_or_none((efa.get("communalities") or {}).get(iid))})
         phi = efa.get("phi")
         out["efa"] = {"nf": efa.get("n_factors"), "method": efa.get("method"), "factors": factors, "groups": groups,
                       "fit": efa.get("fit") or {},
@@ -305,14 +295,14 @@ def _cfa(result: Mapping[str, Any], names: _Names, cat: Catalogue) -> list[dict[
             checks = {}
             for key, side in _FIT_INDICES:
                 thr, _ = _thr(result, key, {"cfi": 0.95, "tli": 0.95, "rmsea": 0.06, "srmr": 0.08}[key])
-                v = _num(block.get(key))
+                v = finite_or_none(block.get(key))
                 ok = None if v is None else (v >= thr if side == "ge" else v <= thr)
                 checks[key] = {"value": v, "thr": thr, "side": side, "ok": ok}
             entry.update(block)
             entry["checks"] = checks
             entry["met"] = sum(1 for c in checks.values() if c["ok"])
             entry["loadings"] = [
-                {"factor": f, "name": names.scale(f), "items": [{"id": i, "v": _num(v)} for i, v in items.items()]}
+                {"factor": f, "name": names.scale(f), "items": [{"id": i, "v": finite_or_none(v)} for i, v in items.items()]}
                 for f, items in (block.get("std_loadings") or {}).items()
             ]
         blocks.append(entry)
@@ -328,15 +318,15 @@ def _aggregation(result: Mapping[str, Any], instrument: Instrument, names: _Name
     by_kind: dict[str, list[dict[str, Any]]] = {}
     for sid, e in agg.items():
         rw = e.get("rwg_j") or {}
-        rows.append({"id": sid, "name": names.scale(sid), "not_computed": _reason(e), "icc1": _num(e.get("icc1")),
-                     "icc2": _num(e.get("icc2")), "F": _num(e.get("F")), "p": e.get("p"),
-                     "m": _num(e.get("mean_group_size")), "needed": _num(e.get("respondents_needed")),
-                     "rwg_median": _num(rw.get("median")), "rwg_q": rw.get("quartiles") or [None, None],
-                     "strong": _num(rw.get("share_strong")), "weak": _num(rw.get("share_weak")),
+        rows.append({"id": sid, "name": names.scale(sid), "not_computed": _reason(e), "icc1": finite_or_none(e.get("icc1")),
+                     "icc2": finite_or_none(e.get("icc2")), "F": finite_or_none(e.get("F")), "p": e.get("p"),
+                     "m": finite_or_none(e.get("mean_group_size")), "needed": finite_or_none(e.get("respondents_needed")),
+                     "rwg_median": finite_or_none(rw.get("median")), "rwg_q": rw.get("quartiles") or [None, None],
+                     "strong": finite_or_none(rw.get("share_strong")), "weak": finite_or_none(rw.get("share_weak")),
                      "n_groups": rw.get("n_partnerships")})
         hist = [int(c) for c in (rw.get("histogram") or [])]
-        text = (cat("aggregation.rwg_row", median=cat.number(_num(rw.get("median"))),
-                    strong=cat.percent(_num(rw.get("share_strong"))), thr=cat.number(strong))
+        text = (cat("aggregation.rwg_row", median=cat.number(finite_or_none(rw.get("median"))),
+                    strong=cat.percent(finite_or_none(rw.get("share_strong"))), thr=cat.number(strong))
                 if hist else cat("aggregation.no_rwg"))
         kind: str = instrument.scale_map[sid].kind if sid in instrument.scale_map else "other"
         by_kind.setdefault(kind, []).append({"label": names.scale(sid), "histogram": hist or [0] * 10, "text": text})
@@ -390,7 +380,7 @@ def _conclusions(result: Mapping[str, Any], ctx: Mapping[str, Any], cat: Catalog
         add("ok" if ok else "warn",
             cat("conclusions.kmo", kmo=cat.number(f["kmo"]), label=f["label"], source=src_k,
                 verdict=cat("conclusions.kmo_ok" if ok else "conclusions.kmo_low", thr=cat.number(thr_k)),
-                chi2=cat.number(_num(b.get("chi2"))), df=cat.integer(b.get("df")), p=_p(cat, b.get("p"))))
+                chi2=cat.number(finite_or_none(b.get("chi2"))), df=cat.integer(b.get("df")), p=_p(cat, b.get("p"))))
     if st.get("parallel"):
         pa = st["parallel"]
         k = ctx["n_structure_scales"]
@@ -399,9 +389,9 @@ def _conclusions(result: Mapping[str, Any], ctx: Mapping[str, Any], cat: Catalog
             cat("conclusions.parallel", nf=pa["nf"], nc=pa["nc"], k=k,
                 verdict=cat("conclusions.parallel_match" if match else "conclusions.parallel_mismatch")))
     om = st.get("omega")
-    if om and _num(om.get("omega_h")) is not None and _num(om.get("omega_total")):
-        add("info", cat("conclusions.omega_h", oh=cat.number(_num(om["omega_h"])), ot=cat.number(_num(om["omega_total"])),
-                        nf=om.get("n_factors"), share=cat.percent(_num(om["omega_h"]) / _num(om["omega_total"]))))  # type: ignore[operator]
+    if om and finite_or_none(om.get("omega_h")) is not None and finite_or_none(om.get("omega_total")):
+        add("info", cat("conclusions.omega_h", oh=cat.number(finite_or_none(om["omega_h"])), ot=cat.number(finite_or_none(om["omega_total"])),
+                        nf=om.get("n_factors"), share=cat.percent(finite_or_none(om["omega_h"]) / finite_or_none(om["omega_total"]))))  # type: ignore[operator]
     _, src_fit = _thr(result, "cfi", 0.95)
     for blk in ctx["cfa"]:
         if blk["not_computed"]:
@@ -426,7 +416,7 @@ def _conclusions(result: Mapping[str, Any], ctx: Mapping[str, Any], cat: Catalog
         if have:
             low = [r for r in have if r["icc2"] < thr_i]
             need = max((r["needed"] for r in have if r["needed"] is not None), default=None)
-            m = _num(sum(r["m"] for r in have if r["m"] is not None) / max(1, len([r for r in have if r["m"]])))
+            m = finite_or_none(sum(r["m"] for r in have if r["m"] is not None) / max(1, len([r for r in have if r["m"]])))
             common = dict(thr=cat.number(thr_i), k=len(have), m=cat.number(m, 1), source=src_i,
                           need="–" if need is None else cat.integer(int(need)))
             if low:
@@ -496,7 +486,7 @@ def validation_context(result: Mapping[str, Any], instrument: Instrument, *, lan
     ctx["aggregation"] = _aggregation(result, instrument, names, cat)
     ctx["icc2_threshold"] = _thr(result, "icc2", instrument.defaults.icc2_threshold)[0]
     ctx["thresholds"] = [
-        {"key": k, "value": _num(v.get("value")), "source": str(v.get("source", "")),
+        {"key": k, "value": finite_or_none(v.get("value")), "source": str(v.get("source", "")),
          "side": "le" if k in ("rmsea", "srmr") else "ge"}
         for k, v in (result.get("thresholds") or {}).items() if cat.has(f"methods.th_{k}")
     ]
