@@ -225,8 +225,8 @@ def to_xlsform(instrument: Instrument, path: str | Path | BytesIO) -> None:
             text = rs.labels.get(code) or {lang: str(code) for lang in langs}
             choices.append({"list_name": key, "name": str(code), **labels(text)})
         for code, text in zip(rs.missing_codes, rs.missing_labels):
-            full = {lang: text.get(lang) or next(iter(text.values())) for lang in langs}
-            choices.append({"list_name": key, "name": str(code), **labels(full)})
+            every_lang = {lang: text.get(lang) or next(iter(text.values())) for lang in langs}
+            choices.append({"list_name": key, "name": str(code), **labels(every_lang)})
     # field choice lists after the response scales, in survey order
     choices.sort(key=lambda c: 0 if c["list_name"] in instrument.response_scales else 1)
 
