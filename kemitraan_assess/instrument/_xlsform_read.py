@@ -118,7 +118,7 @@ def _read_sheets(path: str | Path | BytesIO, source: str) -> dict[str, list[dict
         header = [_header(v) for v in next(rows, ())]
         table = []
         for values in rows:
-            row = {h: _cell(v) for h, v in zip(header, values) if h}
+            row = {h: _cell(v) for h, v in zip(header, values, strict=False) if h}
             if any(row.values()):
                 table.append(row)
         sheets[ws.title.strip().casefold()] = table

@@ -224,7 +224,7 @@ def to_xlsform(instrument: Instrument, path: str | Path | BytesIO) -> None:
         for code in range(rs.min, rs.max + 1):
             text = rs.labels.get(code) or {lang: str(code) for lang in langs}
             choices.append({"list_name": key, "name": str(code), **labels(text)})
-        for code, text in zip(rs.missing_codes, rs.missing_labels):
+        for code, text in zip(rs.missing_codes, rs.missing_labels, strict=False):
             every_lang = {lang: text.get(lang) or next(iter(text.values())) for lang in langs}
             choices.append({"list_name": key, "name": str(code), **labels(every_lang)})
     # field choice lists after the response scales, in survey order

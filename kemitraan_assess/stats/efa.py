@@ -14,7 +14,8 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats as sps
+from scipy import optimize
+from scipy import stats as sps
 
 from kemitraan_assess.errors import DataError
 from kemitraan_assess.stats._result import StatResult
@@ -145,7 +146,7 @@ def oblimin(
     g = -(lam.T @ gq @ np.linalg.inv(t)).T
     s = math.inf
     it = 0
-    for it in range(maxit + 1):
+    for it in range(maxit + 1):  # noqa: B007  (the count is returned after the loop)
         gp = g - t * np.sum(t * g, axis=0)
         s = math.sqrt(float(np.sum(gp**2)))
         if s < eps:

@@ -14,8 +14,8 @@ import openpyxl
 import pytest
 import yaml
 from pyxform.xls2json import workbook_to_json
-from pyxform.xls2xform import convert
 from pyxform.xls2json_backends import get_xlsform
+from pyxform.xls2xform import convert
 
 from kemitraan_assess.errors import InstrumentError
 from kemitraan_assess.instrument import load_instrument

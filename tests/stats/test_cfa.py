@@ -18,11 +18,10 @@ noncentrality, ~1e-8 on RMSEA), hence abs 1e-7 there. p-values at abs 1e-12 (R c
 
 from __future__ import annotations
 
+import importlib
 import json
 import math
 from pathlib import Path
-
-import importlib
 
 import numpy as np
 import pandas as pd
