@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from kemitraan_assess.errors import DataError, InsufficientDataError
+from kemitraan_assess.stats._moments import _checked_moments, _Moments, _RowSummary
 from kemitraan_assess.stats._pairwise import (
     CODE_BOUND,
     Block,
@@ -30,7 +31,6 @@ from kemitraan_assess.stats._pairwise import (
 )
 from kemitraan_assess.stats.factor import CorrelationInput, _corr_from_sums
 from kemitraan_assess.stats.items import _value_counts
-from kemitraan_assess.stats.reliability import _checked_moments, _Moments, _RowSummary
 
 __all__ = ["ScaleBatch", "scale_batch"]
 

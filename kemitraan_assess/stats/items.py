@@ -15,16 +15,9 @@ import numpy as np
 import pandas as pd
 
 from kemitraan_assess.errors import DataError
+from kemitraan_assess.stats._moments import _alpha_stats, _Moments, _prepare, _row_means, _smc
 from kemitraan_assess.stats._result import StatResult
-from kemitraan_assess.stats.reliability import (
-    R_DROP_MIN,
-    NanPolicy,
-    _alpha_stats,
-    _Moments,
-    _prepare,
-    _row_means,
-    _smc,
-)
+from kemitraan_assess.stats.reliability import R_DROP_MIN, NanPolicy
 
 __all__ = ["ItemAnalysis", "item_analysis"]
 _DROP_KEYS = ("raw", "std", "g6", "av_r", "sn", "ase", "var_r", "med_r")

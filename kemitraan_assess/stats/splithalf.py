@@ -19,8 +19,9 @@ from typing import Any, Literal
 import numpy as np
 
 from kemitraan_assess.errors import DataError
+from kemitraan_assess.stats._moments import _check_ci, _Moments, _prepare, _smc
 from kemitraan_assess.stats._result import StatResult
-from kemitraan_assess.stats.reliability import NanPolicy, _check_ci, _Moments, _prepare, _smc
+from kemitraan_assess.stats.reliability import NanPolicy
 
 __all__ = ["SplitHalfResult", "split_half"]
 
