@@ -208,7 +208,8 @@ def _std_values(model: _Model, x: np.ndarray, rows: list[tuple[str, int, int]]) 
     """lavaan's std.all for each row of the parameter table; works on complex x (complex step)."""
     lam, phi, theta = model.unpack(x)
     sd_ov = np.sqrt(np.diag(lam @ phi @ lam.T) + theta)
-    sd_lv = np.sqrt(np.diag(phi))
+    with np.errstate(invalid="ignore"):  # a negative factor variance (improper solution) gives NaN
+        sd_lv = np.sqrt(np.diag(phi))
     out = np.empty(len(rows), dtype=x.dtype)
     for i, (kind, r, c) in enumerate(rows):
         if kind == "l":

@@ -175,6 +175,9 @@ def _item_analysis(mo: _Moments, r_drop_min: float, max_categories: int) -> Item
     with np.errstate(invalid="ignore"):
         increases = drop["raw"] > total_alpha
     categories, freq = _response_freq(found, item_n, mo.n, max_categories)
+    # psych's r.cor; NaN (not a warning) when the smc-corrected matrix sums below zero
+    with np.errstate(invalid="ignore"):
+        r_cor = rc.sum(axis=0) / np.sqrt(rc.sum())
     return ItemAnalysis(
         items=mo.items,
         n=mo.n,
@@ -186,7 +189,7 @@ def _item_analysis(mo: _Moments, r_drop_min: float, max_categories: int) -> Item
         sd=np.sqrt(np.diag(c)),
         raw_r=raw_r,
         std_r=r.sum(axis=0) / np.sqrt(r.sum()),
-        r_cor=rc.sum(axis=0) / np.sqrt(rc.sum()),
+        r_cor=r_cor,
         r_drop=r_drop,
         alpha_if_dropped=drop["raw"],
         std_alpha_if_dropped=drop["std"],
