@@ -157,9 +157,13 @@ def _render(scores: Any, out: Path, lang: str | None, formats: tuple[str, ...], 
 
     n = len(scores.summary["partnerships"])
     with progress_bar(n, "Rendering reports", quiet) as bar:
+
+        def advance(k: int = 1) -> None:
+            bar.update(k)
+
         return render_reports(
             scores, out, lang=lang or scores.instrument.default_language, formats=formats,
-            workers=workers, progress=lambda k=1: bar.update(k), **kw,
+            workers=workers, progress=advance, **kw,
         )
 
 

@@ -152,8 +152,8 @@ def ingest(
         raise DataError(f"incomplete must be 'keep' or 'reject', not {incomplete!r}")
     if dedupe not in ("last", "first", "none"):
         raise DataError(f"dedupe must be 'last', 'first' or 'none', not {dedupe!r}")
-    inst = load_instrument(instrument) if not isinstance(instrument, Instrument) else instrument
-    spec = load_mapping(mapping)
+    inst = load_instrument(os.fspath(instrument)) if not isinstance(instrument, Instrument) else instrument
+    spec = load_mapping(os.fspath(mapping) if isinstance(mapping, os.PathLike) else mapping)
     export = open_export(source, encoding=encoding)
     hm = locate_and_map(export, inst, spec, group_col=group_col, id_col=id_col, platform=platform)
     header = export.preview[hm.title_rows][1]

@@ -54,9 +54,13 @@ def model_profile(
         second = filled[np.arange(g), order[:, 1]] if len(mscales) > 1 else np.full(g, -np.inf)
         margin = np.where(has & np.isfinite(second), first - second, np.nan)
         ids = np.array(model_ids, dtype=object)
-        top = np.where(has, ids[order[:, 0]], None).tolist()
+        top_arr = ids[order[:, 0]]
+        top_arr[~has] = None
+        top = top_arr.tolist()
         if len(mscales) > 1:
-            runner = np.where(has & np.isfinite(second), ids[order[:, 1]], None).tolist()
+            runner_arr = ids[order[:, 1]]
+            runner_arr[~(has & np.isfinite(second))] = None
+            runner = runner_arr.tolist()
     with np.errstate(invalid="ignore"):
         clear = ~np.isnan(margin) & (margin >= CLEAR_MARGIN)
 
@@ -89,9 +93,9 @@ def model_profile(
         fit_dicts = [{"suggested": [], "fits": None, "reasons": []} for _ in range(g)]
     for k in range(g if factors else 0):
         reasons = [
-            {"field": fid, "answer": modes[k], "share": float(share[k]), "suits": suits.get(modes[k], [])}
+            {"field": fid, "answer": answer, "share": float(share[k]), "suits": suits.get(answer, [])}
             for fid, modes, share, suits in factors
-            if modes[k] is not None
+            if (answer := modes[k]) is not None
         ]
         v = votes[k]
         if not reasons or v.max() == 0:
@@ -105,7 +109,8 @@ def model_profile(
 
             suggested = sorted([m for m in all_models if v[col[m]] > 0], key=rank_key)
             best = v.max()
-            fit = top[k] is not None and bool(v[col[top[k]]] == best) if top[k] in col else None
+            leader = top[k]
+            fit = bool(v[col[leader]] == best) if leader is not None and leader in col else None
         fits.append(fit)
         fit_dicts.append({"suggested": suggested, "fits": fit, "reasons": reasons})
     return {
