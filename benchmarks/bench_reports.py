@@ -23,6 +23,7 @@ parallel speed-up.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import tempfile
 import threading
@@ -67,7 +68,7 @@ class RssSampler:
         import psutil
 
         self._psutil = psutil
-        self.peak: dict[int, tuple[str, int]] = {}
+        self.peak: dict[int, tuple[int, int]] = {}  # pid -> (parent pid, peak RSS)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -77,13 +78,11 @@ class RssSampler:
             for child in me.children(recursive=True):
                 try:
                     rss = child.memory_info().rss
-                    cmd = " ".join(child.cmdline())
-                    name = "forkserver" if "forkserver" in cmd else "resource_tracker" if "resource_tracker" in cmd else "worker"
+                    ppid = child.ppid()
                 except (self._psutil.NoSuchProcess, self._psutil.AccessDenied):
                     continue
-                old = self.peak.get(child.pid, ("", 0))[1]
-                if rss > old:
-                    self.peak[child.pid] = (name, rss)
+                if rss > self.peak.get(child.pid, (0, 0))[1]:
+                    self.peak[child.pid] = (ppid, rss)
             time.sleep(0.2)
 
     def __enter__(self) -> RssSampler:
@@ -143,15 +142,19 @@ def main() -> None:
         par = render_reports(scores, work / "pool", lang=args.lang, executor=ex)
         t_par = time.perf_counter() - t0
     ex.close()
-    workers = sorted((rss for name, rss in sampler.peak.values() if name == "worker"), reverse=True)
-    server = [rss for name, rss in sampler.peak.values() if name == "forkserver"]
+    # workers are forked by the forkserver: the grandchildren of this process
+    me = os.getpid()
+    direct = {pid for pid, (ppid, _) in sampler.peak.items() if ppid == me}
+    workers = sorted((rss for pid, (ppid, rss) in sampler.peak.items() if ppid in direct), reverse=True)
+    server = [rss for pid, (ppid, rss) in sampler.peak.items() if pid in direct]
     print(f"\n{args.workers} workers: {n_reports} reports in {t_par:.1f} s = {n_reports / t_par:.2f} reports/s "
           f"({len(par.failures)} failed); speed-up {t_seq / t_par:.2f}x (goal >= 1.5x)")
     if workers:
         print(f"  peak RSS per worker process: max {workers[0] / 2**20:.0f} MiB "
               f"(all: {', '.join(f'{w / 2**20:.0f}' for w in workers[:8])} MiB; goal <= 300 MiB)")
     if server:
-        print(f"  forkserver (preloaded, workers fork from it): {max(server) / 2**20:.0f} MiB")
+        print(f"  forkserver / resource tracker (workers fork from the preloaded forkserver): "
+              f"{', '.join(f'{w / 2**20:.0f}' for w in sorted(server, reverse=True))} MiB")
 
     # 3. re-run: everything unchanged is skipped
     t0 = time.perf_counter()
