@@ -33,6 +33,8 @@ __all__ = [
     "Instrument",
     "SCALE_KINDS",
     "FIELD_ROLES",
+    "BAND_DIGITS",
+    "BAND_HALF_UNIT",
 ]
 
 LocalText = dict[str, str]
@@ -54,6 +56,13 @@ FIELD_ROLES = (
     "comment",
     "other",
 )
+
+
+#: Means are shown with two decimals and a band is assigned to the mean as shown, so a mean
+#: of 3.996 (printed "4.00") is a strength, as in the Wilder inventory's "3.0-3.99" reading.
+BAND_DIGITS = 2
+#: A value reaches a band when it rounds (half to even, as the reports print) to its minimum.
+BAND_HALF_UNIT = 0.5 * 10.0**-BAND_DIGITS
 
 
 class _Frozen(BaseModel):
@@ -451,8 +460,9 @@ class Instrument(_Frozen):
         return max(1, min(n, int(-(-round(rule * n, 9) // 1))))
 
     def band_for(self, value: float) -> Band:
+        """The band of a mean as the reports show it (two decimals, see ``BAND_DIGITS``)."""
         for band in self.bands:  # sorted high to low
-            if value >= band.min:
+            if value >= band.min - BAND_HALF_UNIT:
                 return band
         return self.bands[-1]
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, InsufficientDataError
-from ..instrument.model import Instrument
+from ..instrument.model import BAND_HALF_UNIT, Instrument
 from ..stats.agreement import rwg_j_by_group
 from ..stats.icc import icc_nested, respondents_needed
 from ._summary import Columns, partnership_entries, summary_json_bytes, suppressed_entries
@@ -94,13 +94,17 @@ def _num(x: float) -> float | None:
 
 
 def _band_ids(instrument: Instrument, values: np.ndarray) -> np.ndarray:
-    """Band id for each value (None for NaN), vectorised over the sorted band minima."""
+    """Band id for each value (None for NaN), vectorised over the sorted band minima.
+
+    A value reaches a band when it rounds (half to even, as the reports print it) to at
+    least the band's minimum: ``value >= min - 0.005`` for two decimals.
+    """
     bands = instrument.bands  # sorted high → low
     out = np.full(len(values), None, dtype=object)
     ok = ~np.isnan(values)
     assigned = np.zeros(len(values), dtype=bool)
     for b in bands:
-        hit = ok & ~assigned & (values >= b.min)
+        hit = ok & ~assigned & (values >= b.min - BAND_HALF_UNIT)
         out[hit] = b.id
         assigned |= hit
     out[ok & ~assigned] = bands[-1].id

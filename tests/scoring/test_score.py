@@ -73,10 +73,25 @@ def test_bands_and_uncertainty_flag():
     parts = res.summary["partnerships"]
     for p in parts.values():
         r = p["readiness"]
-        expected = "strength" if r["index"] >= 4 else "attention" if r["index"] >= 3 else "concern"
+        shown = round(r["index"], 2)
+        expected = "strength" if shown >= 4 else "attention" if shown >= 3 else "concern"
         assert r["band"] == expected
         lo, hi = r["ci95"]
         assert r["band_uncertain"] == any(lo < b <= hi for b in (3.0, 4.0))
+
+
+def test_band_follows_the_mean_as_shown_with_two_decimals():
+    """A mean shown as 4,00 is never called 'needs attention' (Wilder: 3.0-3.99 is attention)."""
+    from kemitraan_assess.scoring.score import _band_ids
+
+    values = np.array([3.996, 3.995, 3.9949, 4.0, 2.995, 2.994, 1.0, np.nan])
+    got = list(_band_ids(INST, values))
+    assert got == ["strength", "strength", "attention", "strength", "attention", "concern", "concern", None]
+    # the reports print these values as the band they get
+    from babel.numbers import format_decimal
+
+    assert [format_decimal(v, format="0.00", locale="id") for v in values[:6]] == [
+        "4,00", "4,00", "3,99", "4,00", "3,00", "2,99"]
 
 
 def test_suppression_default_five_and_floor_three():
