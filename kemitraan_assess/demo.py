@@ -2,7 +2,8 @@
 
 The survey is drawn from a simple latent model, so the numbers in the demo reports mean
 something: partnerships differ in their true levels of every success factor and benefit;
-factors differ from each other; some partnerships disagree internally (two camps); the
+factors differ from each other; some partnerships disagree internally (two camps, mostly
+two sectors: health offices and community organisations); the
 working model a partnership follows shows in its model items; and answers to the
 goals / resources / context questions mostly suit that model (not always, so some
 reports say the model does not fit). About 3 % of answers are blank and some are
@@ -129,7 +130,16 @@ def make_demo_survey(instrument: Instrument, *, seed: int = DEMO_SEED, lang: str
     sector_id, sectors = _choice_codes(instrument, "sector")
     if sector_id:
         codes = [c.code for c in sectors]
-        frame[sector_id] = rng.choice(codes, size=n)
+        sector = rng.choice(codes, size=n).astype(object)
+        if len(codes) >= 2:
+            # in a divided partnership the camps are mostly two sectors (the health offices
+            # see it well, community organisations badly), so the report can show how
+            # sectors differ; the typo draw (slip) doubles as the 15 % who cross over
+            well = "health" if "health" in codes else codes[0]
+            badly = "community" if "community" in codes else codes[-1]
+            cross = (slip >= 0.07) & (slip < 0.22)
+            sector = np.where(divided, np.where((camp > 0) ^ cross, well, badly), sector)
+        frame[sector_id] = sector
     org_field = next((f for f in instrument.fields if f.id == "organisation"), None)
     if org_field is not None:
         orgs = np.array(["Dinas Kesehatan", "Puskesmas", "Yayasan", "PT", "Sekolah", "Universitas", "Kelurahan"])

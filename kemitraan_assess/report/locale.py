@@ -119,6 +119,28 @@ class Catalogue:
             return "–"
         return bnum.format_decimal(int(value), format="#,##0", locale=self.locale)
 
+    def ordinal(self, value: int | None) -> str:
+        """``value`` as an ordinal in the language: 2nd / 23rd in English, ke-2 in Indonesian.
+
+        The catalogue holds one pattern per CLDR ordinal category the language uses
+        (``ordinal.one``, ``ordinal.two``, ``ordinal.few`` ..., always ``ordinal.other``);
+        Babel says which category a number takes.
+
+        Examples
+        --------
+        >>> en = load_catalogue("en")
+        >>> [en.ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 98, 101)]
+        ['1st', '2nd', '3rd', '4th', '11th', '12th', '13th', '21st', '22nd', '98th', '101st']
+        >>> load_catalogue("id").ordinal(98)
+        'ke-98'
+        """
+        if value is None:
+            return "–"
+        n = int(value)
+        form = self.locale.ordinal_form(n)
+        key = f"ordinal.{form}" if f"ordinal.{form}" in self.messages else "ordinal.other"
+        return self(key, n=self.integer(n))
+
     def percent(self, value: float | None, digits: int = 0) -> str:
         """A share 0..1 as a percentage (78 %)."""
         if value is None or not math.isfinite(float(value)):

@@ -292,7 +292,7 @@ def portfolio_section(cat: Catalogue, scores: Any, name: str, lang: str) -> dict
            "n_partnerships": n_shown, "percentile": pct, "rows": rows}
     if out["available"]:
         out["sentence"] = cat("portfolio.sentence", index=cat.number(idx), median=cat.number(med),
-                              n=cat.integer(n_shown), pct=cat.number(pct, 0))
+                              n=cat.integer(n_shown), pct=cat.ordinal(None if pct is None else round(pct)))
     else:
         out["sentence"] = cat("portfolio.too_few")
     return out

@@ -57,6 +57,12 @@ def test_divided_partnership_shows_only_safe_sector_groups(demo_scores):
             assert len(shown) >= 2
             assert f["n"] - sum(r["n"] for r in shown) in (0,) or f["n"] - sum(r["n"] for r in shown) >= k
     assert all(f["sectors"] is None for f in ctx["factors"] if f["agreement"] != "weak")
+    # the demo's divided partnerships split mostly along two sectors of >= k respondents,
+    # so the breakdown is really shown (health offices see it better than community groups)
+    shown_any = [f for f in weak if f["sectors"]["available"]]
+    assert shown_any
+    means = {r["sector"]: r["mean"] for r in shown_any[0]["sectors"]["rows"]}
+    assert means["health"] > means["community"]
 
 
 def test_item_distributions_count_raw_answers(demo_scores):

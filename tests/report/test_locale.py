@@ -19,11 +19,15 @@ def _fields(text):
 def test_languages_have_identical_keys_and_placeholders():
     langs = available_languages()
     assert {"id", "en"} <= set(langs)
+    def common(cat):  # ordinal patterns follow each language's CLDR categories
+        return {k for k in cat if not k.startswith("ordinal.") or k == "ordinal.other"}
+
     ref = _read("en")
     for lang in langs:
         cat = _read(lang)
-        assert set(cat) == set(ref), f"{lang}: keys differ: {sorted(set(cat) ^ set(ref))}"
-        for key, text in ref.items():
+        assert common(cat) == common(ref), f"{lang}: keys differ: {sorted(common(cat) ^ common(ref))}"
+        for key in common(ref):
+            text = ref[key]
             assert _fields(cat[key]) == _fields(text), f"{lang}:{key} placeholders differ"
             assert cat[key].strip(), f"{lang}:{key} is empty"
 
@@ -64,3 +68,18 @@ def test_unknown_language_names_the_fix():
 
     with pytest.raises(KemitraanError, match="reports/locales/xx.yaml"):
         load_catalogue("xx")
+
+
+def test_ordinal_patterns_cover_the_languages_cldr_categories():
+    """Every ordinal category CLDR gives a language (via Babel) has a pattern, and no other."""
+    from babel import Locale
+
+    for lang in available_languages():
+        cat = load_catalogue(lang)
+        have = {k.split(".", 1)[1] for k in cat.messages if k.startswith("ordinal.")}
+        used = {Locale.parse(lang).ordinal_form(n) for n in range(0, 1001)}
+        assert "other" in have and used <= have and have <= used | {"other"}, (lang, have, used)
+    en, id_ = load_catalogue("en"), load_catalogue("id")
+    assert [en.ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 111, 112, 113)] == [
+        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "111th", "112th", "113th"]
+    assert id_.ordinal(2) == "ke-2"
