@@ -22,6 +22,7 @@ compute says why (the message of the analysis, in English).
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -136,6 +137,37 @@ def _reason(block: Any) -> str | None:
     if isinstance(block, Mapping) and "not_computed" in block:
         return str(block["not_computed"])
     return None
+
+
+_REASONS = (
+    (re.compile(r"^(?P<n>\d+) item\(s\) given; at least (?P<k>\d+) are needed$"), "words.reason_items"),
+    (re.compile(r"^n = (?P<n>\d+) usable rows \((?P<policy>pairwise|listwise)\); at least (?P<k>\d+) are needed$"),
+     "words.reason_rows"),
+)
+
+
+def reason_text(cat: Catalogue, reason: str | None) -> tuple[str, bool]:
+    """An analysis' "not computed" reason in the report's language where the catalogue has it.
+
+    Returns the text and whether it was translated; reasons the catalogue does not cover stay
+    in English (the template marks them so).
+
+    Examples
+    --------
+    >>> reason_text(load_validation_catalogue("id"), "2 item(s) given; at least 3 are needed")
+    ('2 butir; diperlukan paling sedikit 3', True)
+    >>> reason_text(load_validation_catalogue("id"), "singular matrix")
+    ('singular matrix', False)
+    """
+    text = "" if reason is None else str(reason)
+    for pattern, key in _REASONS:
+        m = pattern.match(text)
+        if m and cat.has(key):
+            values = {k: cat.integer(int(v)) if v.isdigit() else v for k, v in m.groupdict().items()}
+            if "policy" in values:
+                values["policy"] = cat(f"words.policy_{values['policy']}")
+            return cat(key, **values), True
+    return text, False
 
 
 class _Names:
@@ -395,7 +427,8 @@ def _conclusions(result: Mapping[str, Any], ctx: Mapping[str, Any], cat: Catalog
     _, src_fit = _thr(result, "cfi", 0.95)
     for blk in ctx["cfa"]:
         if blk["not_computed"]:
-            add("warn", cat("conclusions.cfa_not_computed", block=blk["label"], reason=blk["not_computed"]))
+            add("warn", cat("conclusions.cfa_not_computed", block=blk["label"],
+                            reason=reason_text(cat, blk["not_computed"])[0]))
             continue
         c = blk["checks"]
         text = cat("conclusions.cfa", block=blk["label"], met=blk["met"], source=src_fit, n=cat.integer(blk.get("n")),
@@ -527,7 +560,7 @@ def render_validation_html(result: Mapping[str, Any], instrument: Instrument, *,
     env = template_environment(template_dir)
     tpl = env.get_template("validation/report.html")
     return tpl.render(ctx=ctx, t=cat, css=Markup(validation_css()), num=lambda v, d=2: _number(cat, v, d), p=lambda v: _p(cat, v, cell=True), p_text=lambda v: _p(cat, v),
-                      LOADING_CUT=LOADING_CUT)
+                      reason_text=lambda r: reason_text(cat, r), LOADING_CUT=LOADING_CUT)
 
 
 def render_validation(result: Mapping[str, Any], instrument: Instrument, *, lang: str = "id",
