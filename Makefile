@@ -6,11 +6,12 @@ STAMP  := $(VENV)/.kemitraan-installed
 OUT    ?= demo-output
 PYTEST_ARGS ?=
 
-.PHONY: demo test setup system-deps lint bench clean help
+.PHONY: demo test setup system-deps lint typecheck bench clean help
 
 help:
 	@echo "make demo   set up .venv, run the whole pipeline on the bundled demo survey into $(OUT)/"
 	@echo "make test   set up .venv, run the test suite"
+	@echo "make lint   ruff;  make typecheck  mypy (installed on demand)"
 	@echo "make bench  run the benchmarks in benchmarks/"
 
 $(BIN)/python:
@@ -35,6 +36,11 @@ test: setup
 
 lint: setup
 	$(BIN)/python -m ruff check kemitraan_assess tests benchmarks
+
+# mypy and the stubs it needs are installed on demand: not needed to use or test the project
+typecheck: setup
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check mypy pandas-stubs types-PyYAML
+	$(BIN)/python -m mypy kemitraan_assess
 
 bench: setup
 	$(BIN)/python benchmarks/bench_ingest_score.py

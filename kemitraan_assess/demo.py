@@ -112,7 +112,6 @@ def make_demo_survey(instrument: Instrument, *, seed: int = DEMO_SEED, lang: str
     sizes = np.array([p.size for p in parts])
     n = int(sizes.sum())
     pid = np.repeat(np.arange(len(parts)), sizes)
-    level = np.array([p.level for p in parts])[pid]
     spread = np.array([p.spread for p in parts])[pid]
     divided = spread >= 0.9
     # two camps in a divided partnership: half see it well, half badly

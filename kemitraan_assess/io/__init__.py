@@ -5,7 +5,13 @@ from .detect import decode_bytes, detect_delimiter, detect_line_ending, detect_p
 from .ingest import ingest
 from .log import REJECT_REASONS, IngestResult, ingest_json, write_ingest_outputs
 from .mapping import load_mapping, normalise_text
-from .safecsv import atomic_write_bytes, atomic_write_many, atomic_write_text, csv_bytes, write_csv_safe
+from .safecsv import (
+    atomic_write_bytes,
+    atomic_write_many,
+    atomic_write_text,
+    csv_bytes,
+    write_csv_safe,
+)
 
 __all__ = [
     "REJECT_REASONS",

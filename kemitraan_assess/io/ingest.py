@@ -362,8 +362,8 @@ def _build(export, hm: HeaderMap, header, body: Body, inst: Instrument, spec: Ma
     }
     for fid, arr in field_out.items():
         front[fid] = pd.Series((arr if all_kept else arr.take(take)).to_pandas(), dtype="str")
-    for pos, (name, col) in enumerate(front.items()):
-        responses.insert(pos, name, col)
+    for at, (name, col) in enumerate(front.items()):
+        responses.insert(at, name, col)
     responses.index = pd.RangeIndex(len(responses))
     # --- rejected
     ridx = np.flatnonzero(~keep)

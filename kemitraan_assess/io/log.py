@@ -93,7 +93,7 @@ def _issues_summary(issues: pd.DataFrame, limit: int = 200) -> dict[str, Any]:
     head = issues.head(limit)
     rows = [
         {
-            "source_row": int(r.source_row),
+            "source_row": int(r.source_row),  # type: ignore[arg-type]  # an int64 column
             "respondent_id": str(r.respondent_id),
             "column": str(r.column),
             "value": str(r.value),

@@ -105,8 +105,11 @@ def header_candidates(name: str) -> list[tuple[str, str]]:
         m2 = _GRID.match(rest)
         if m2:
             out.append((m2.group("row"), "grid"))
-    seen: set[str] = set()
-    return [(c, h) for c, h in out if c and not (c in seen or seen.add(c))]
+    first: dict[str, str] = {}
+    for c, h in out:
+        if c:
+            first.setdefault(c, h)
+    return list(first.items())
 
 
 @dataclass(frozen=True)

@@ -389,7 +389,7 @@ def _read_slow(export: Export, data_start: int, width: int) -> Body:
     if last is not None and export.sheet_rows is None:
         start, end, row = last
         if end > start or len(row) != width:
-            opened = _unclosed_quote_line(export.text, start)
+            opened = _unclosed_quote_line(export.text or "", start)
             if opened is not None:
                 raise DataError(
                     f'a quoted field opened on line {opened} is never closed (check for a stray " on that line)',

@@ -24,7 +24,6 @@ import json
 import multiprocessing
 import os
 import traceback
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -165,11 +164,11 @@ class LocalPoolExecutor:
         broken_in_a_row = 0
         while True:
             while not exhausted and len(inflight) < window:
-                job = next(it, None)
-                if job is None:
+                nxt: Job | None = next(it, None)
+                if nxt is None:
                     exhausted = True
                     break
-                inflight[pool.submit(render_job, job)] = job
+                inflight[pool.submit(render_job, nxt)] = nxt
             if not inflight:
                 return
             done, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
@@ -248,7 +247,7 @@ class DaskExecutor:
 
         it = iter(jobs)
         window = 2 * self.workers
-        names: dict[str, str] = {}
+        names: dict[Any, str] = {}  # future key -> partnership
 
         def submit(job: Job) -> Any:
             fut = self._client.submit(render_job, job, pure=False)
@@ -415,7 +414,7 @@ def render_reports(
             try:
                 ctx = build_context(scores, name, lang=lang, brand=brand, include_comments=include_comments,
                                     slug=slugs[name], index=index)
-            except Exception as exc:  # noqa: BLE001 - recorded, the batch goes on
+            except Exception as exc:
                 failures.append(Failure(name, f"{type(exc).__name__}: {exc}"))
                 tick()
                 continue

@@ -9,7 +9,7 @@ gives the same bytes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -195,7 +195,7 @@ def bar_chart(
 
 
 def diverging_bars(
-    rows: Sequence[dict[str, Any]],
+    rows: Sequence[Mapping[str, Any]],
     option_labels: Sequence[str],
     cat: Catalogue,
     *,

@@ -36,7 +36,7 @@ class Recommendations:
 
     @staticmethod
     def _texts(entries: Any, lang: str, fallback: str) -> list[str]:
-        out = []
+        out: list[str] = []
         if not isinstance(entries, list):
             return out
         for e in entries:

@@ -82,11 +82,13 @@ def _sector_breakdown(cat: Catalogue, scores: Any, rows: np.ndarray, sid: str, l
     stats = frame.groupby("s", sort=True)["v"].agg(["count", "mean"])
     counts = {str(s): int(n) for s, n in stats["count"].items()}
     sup = suppress_groups(counts, k)
+    means = {str(s): float(m) for s, m in stats["mean"].items()}
     out_rows = []
     for s in sup.shown:
         label = cat("sectors.unknown") if s == _NO_SECTOR else _choice_label(instrument, "sector", s, lang)
+        mean = float(means[s])
         out_rows.append({"sector": s, "label": label, "n": counts[s], "n_text": cat.integer(counts[s]),
-                         "mean": float(stats.loc[s, "mean"]), "mean_text": cat.number(stats.loc[s, "mean"])})
+                         "mean": mean, "mean_text": cat.number(mean)})
     if sup.shown and sup.combined_ok:
         m = float(frame.loc[frame["s"].isin(sup.hidden), "v"].mean())
         out_rows.append({"sector": "_combined", "label": cat("sectors.combined"), "n": sup.hidden_n,

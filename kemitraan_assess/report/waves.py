@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -36,7 +37,7 @@ class WaveDifference:
     df: float
     ci_level: float
 
-    def to_dict(self) -> dict[str, float | int]:
+    def to_dict(self) -> dict[str, float | int | list[float]]:
         return {
             "n_previous": self.n_previous,
             "n_current": self.n_current,
@@ -150,7 +151,7 @@ def wave_change(
     *,
     min_group_size: int,
     ci_level: float = 0.95,
-) -> dict[str, object] | None:
+) -> dict[str, Any] | None:
     """Change between the last two waves of one partnership.
 
     Parameters

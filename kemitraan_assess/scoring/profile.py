@@ -38,7 +38,7 @@ def model_profile(
     """
     g = gi.n_groups
     mscales = [s for s in instrument.scales if s.kind == "model" and s.model]
-    model_ids = [s.model for s in mscales]
+    model_ids = [str(s.model) for s in mscales]
     means = np.full((g, len(mscales)), np.nan)
     for j, s in enumerate(mscales):
         means[:, j] = group_describe(scores[s.id].to_numpy(), gi)["mean"]

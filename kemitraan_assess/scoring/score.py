@@ -302,7 +302,9 @@ def _sector_counts(instrument: Instrument, respondents: pd.DataFrame, gi: GroupI
     sec = respondents[sector_field.id].astype("string")
     ok = sec.notna().to_numpy()
     ct = pd.DataFrame({"g": gi.codes[ok], "s": sec[ok].to_numpy()}).groupby(["g", "s"], sort=True).size()
-    for (g, s), k in ct.items():
+    groups = ct.index.get_level_values(0).to_numpy()
+    sectors = ct.index.get_level_values(1).to_numpy()
+    for g, s, k in zip(groups.tolist(), sectors.tolist(), ct.to_numpy().tolist(), strict=True):
         out[int(g)][str(s)] = int(k)
     return out
 

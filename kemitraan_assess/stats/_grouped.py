@@ -34,7 +34,7 @@ def _as_items(x: Any) -> np.ndarray:
             raise DataError("responses must be numeric (NaN for a missing answer)") from exc
     if arr.ndim == 1:
         arr = arr[:, None]
-    if arr.ndim != 2 or arr.shape[1] == 0:
+    if arr.ndim != 2 or arr.shape[-1] == 0:
         raise DataError(f"responses must be a 1-D item or a 2-D (respondents, items) table, got shape {arr.shape}")
     if np.isinf(arr).any():
         raise DataError("responses contain infinite values")

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from kemitraan_assess.errors import DataError
 from kemitraan_assess.io import ingest, write_csv_safe, write_ingest_outputs
 from kemitraan_assess.io.safecsv import atomic_write_many, csv_bytes
 
@@ -83,7 +84,7 @@ def test_error_writes_nothing(inst, tmp_path):
     out = tmp_path / "out"
     src = tmp_path / "bad.csv"
     src.write_bytes(b"")
-    with pytest.raises(Exception):
+    with pytest.raises(DataError, match="the file is empty"):
         write_ingest_outputs(ingest(src, inst), out)
     assert not out.exists()
 

@@ -6,9 +6,9 @@ import pytest
 
 from kemitraan_assess.errors import KemitraanError
 from kemitraan_assess.report import build_context
+from kemitraan_assess.report.locale import load_catalogue
 from kemitraan_assess.report.recommend import Recommendations
 from kemitraan_assess.report.sections import action_plan, model_section
-from kemitraan_assess.report.locale import load_catalogue
 
 from .conftest import DIVIDED, STRONG, SUPPRESSED, WEAK
 

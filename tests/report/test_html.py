@@ -14,7 +14,7 @@ import pytest
 
 from kemitraan_assess.report import build_context, render_html
 
-from .conftest import HOSTILE_COMMENT, HOSTILE_NAME, STRONG, SUPPRESSED
+from .conftest import HOSTILE_NAME, STRONG, SUPPRESSED
 
 SNAP = Path(__file__).parent / "snapshots"
 

@@ -4,7 +4,13 @@ import random
 
 import pytest
 
-from kemitraan_assess.report.slug import FALLBACK_SLUG, MAX_SLUG_LENGTH, WINDOWS_RESERVED, slugify, unique_slugs
+from kemitraan_assess.report.slug import (
+    FALLBACK_SLUG,
+    MAX_SLUG_LENGTH,
+    WINDOWS_RESERVED,
+    slugify,
+    unique_slugs,
+)
 
 
 @pytest.mark.parametrize(
