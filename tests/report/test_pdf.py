@@ -44,6 +44,23 @@ def test_pdf_pages_text_and_metadata(hostile_pdf):
     assert "Summary" in titles and "Methods" in titles
 
 
+def test_printed_contents_give_the_page_of_each_chapter(hostile_pdf):
+    """The cover's contents list ends each entry with the page its bookmark points to."""
+    _, data = hostile_pdf
+    r = PdfReader(io.BytesIO(data))
+    cover = r.pages[0].extract_text()
+    checked = 0
+    for o in r.outline:
+        if isinstance(o, list) or o.title not in ("Summary", "Action plan", "Methods"):
+            continue
+        page = r.get_destination_page_number(o) + 1
+        # pypdf gives the list numbers apart from the entries: "Summary . . . . 2"
+        line = next(ln for ln in cover.splitlines() if ln.startswith(o.title))
+        assert line.split()[-1] == str(page), (line, page)
+        checked += 1
+    assert checked == 3
+
+
 def test_pdf_embeds_the_scores_csv_neutralised(hostile_pdf):
     _, data = hostile_pdf
     r = PdfReader(io.BytesIO(data))
