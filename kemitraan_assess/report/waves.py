@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
+from scipy.special import stdtrit  # t quantile (what scipy.stats.t.ppf calls), without importing scipy.stats
 
 from ..errors import InsufficientDataError
 
@@ -108,7 +108,7 @@ def welch_difference(previous: np.ndarray, current: np.ndarray, *, ci_level: flo
         lo = hi = diff
     else:
         df = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
-        half = float(sps.t.ppf(0.5 + ci_level / 2, df)) * se
+        half = float(stdtrit(df, 0.5 + ci_level / 2)) * se
         lo, hi = diff - half, diff + half
     return WaveDifference(
         n_previous=len(a),
