@@ -21,7 +21,7 @@ from babel import numbers as bnum
 from .._resources import reports_dir
 from ..errors import KemitraanError
 
-__all__ = ["Catalogue", "available_languages", "load_catalogue", "flatten"]
+__all__ = ["Catalogue", "available_languages", "catalogue_languages", "load_catalogue", "read_catalogue", "flatten"]
 
 
 def flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
@@ -42,6 +42,41 @@ def flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
     return out
 
 
+def _locale_folder(subfolder: str) -> Any:
+    folder = reports_dir()
+    for part in subfolder.split("/"):
+        folder = folder / part
+    return folder
+
+
+def catalogue_languages(subfolder: str = "locales") -> list[str]:
+    """Language codes of the ``<lang>.yaml`` catalogues in ``reports/<subfolder>`` (sorted)."""
+    folder = _locale_folder(subfolder)
+    return sorted(p.name[: -len(".yaml")] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def read_catalogue(subfolder: str, lang: str, what: str = "report") -> dict[str, str]:
+    """The flat ``key -> text`` mapping of ``reports/<subfolder>/<lang>.yaml``.
+
+    Raises
+    ------
+    KemitraanError
+        When there is no such catalogue (the message lists the available ones) or it is
+        not a mapping.
+    """
+    path = _locale_folder(subfolder) / f"{lang}.yaml"
+    shown = f"reports/{subfolder}/{lang}.yaml"
+    if not path.is_file():
+        have = ", ".join(catalogue_languages(subfolder))
+        raise KemitraanError(
+            f"no {what} catalogue for language '{lang}' (available: {have}); add {shown} with the keys of en.yaml"
+        )
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, Mapping):
+        raise KemitraanError(f"{shown}: expected a mapping of keys to texts")
+    return flatten(data)
+
+
 def available_languages() -> list[str]:
     """Language codes with a catalogue in ``reports/locales/`` (sorted).
 
@@ -50,8 +85,7 @@ def available_languages() -> list[str]:
     >>> {"en", "id"} <= set(available_languages())
     True
     """
-    folder = reports_dir() / "locales"
-    return sorted(p.name[: -len(".yaml")] for p in folder.iterdir() if p.name.endswith(".yaml"))
+    return catalogue_languages("locales")
 
 
 class Catalogue:
@@ -163,17 +197,7 @@ class Catalogue:
 
 @functools.lru_cache(maxsize=16)
 def _read(lang: str) -> dict[str, str]:
-    path = reports_dir() / "locales" / f"{lang}.yaml"
-    if not path.is_file():
-        have = ", ".join(available_languages())
-        raise KemitraanError(
-            f"no report catalogue for language '{lang}' (available: {have}); "
-            f"add reports/locales/{lang}.yaml with the keys of en.yaml"
-        )
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    if not isinstance(data, Mapping):
-        raise KemitraanError(f"reports/locales/{lang}.yaml: expected a mapping of keys to texts")
-    return flatten(data)
+    return read_catalogue("locales", lang)
 
 
 def load_catalogue(lang: str) -> Catalogue:

@@ -16,7 +16,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.special import stdtrit  # t quantile (what scipy.stats.t.ppf calls), without importing scipy.stats
+from scipy.special import (
+    stdtrit,  # t quantile (what scipy.stats.t.ppf calls), without importing scipy.stats
+)
 
 from ..errors import InsufficientDataError
 

@@ -26,7 +26,6 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import yaml
 from markupsafe import Markup
 
 from .. import __version__
@@ -34,7 +33,7 @@ from .._resources import reports_dir
 from ..errors import KemitraanError
 from ..instrument.model import Instrument
 from ..report.html import report_css, template_environment
-from ..report.locale import Catalogue, flatten
+from ..report.locale import Catalogue, catalogue_languages, read_catalogue
 from ..stats._result import finite_or_none
 from . import charts as _charts
 
@@ -67,10 +66,6 @@ _REFERENCES = ("bliese", "cronbach", "duhachek", "feldt", "horn", "hu", "james",
                "mcdonald", "nunnally", "revelle", "rosseel", "zinbarg")
 
 
-def _folder() -> Any:
-    return reports_dir() / "locales" / "validation"
-
-
 def validation_languages() -> list[str]:
     """Languages with a validation-report catalogue (sorted).
 
@@ -79,21 +74,12 @@ def validation_languages() -> list[str]:
     >>> validation_languages()
     ['en', 'id']
     """
-    return sorted(p.name[:-5] for p in _folder().iterdir() if p.name.endswith(".yaml"))
+    return catalogue_languages("locales/validation")
 
 
 @functools.lru_cache(maxsize=8)
 def _messages(lang: str) -> dict[str, str]:
-    path = _folder() / f"{lang}.yaml"
-    if not path.is_file():
-        raise KemitraanError(
-            f"no validation-report catalogue for language '{lang}' (available: "
-            f"{', '.join(validation_languages())}); add reports/locales/validation/{lang}.yaml"
-        )
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    if not isinstance(data, Mapping):
-        raise KemitraanError(f"reports/locales/validation/{lang}.yaml: expected a mapping of keys to texts")
-    return flatten(data)
+    return read_catalogue("locales/validation", lang, "validation-report")
 
 
 def load_validation_catalogue(lang: str) -> Catalogue:
