@@ -16,9 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.special import (
-    stdtrit,  # t quantile (what scipy.stats.t.ppf calls), without importing scipy.stats
-)
+from scipy.special import stdtrit
 
 from ..errors import InsufficientDataError
 
@@ -110,6 +108,7 @@ def welch_difference(previous: np.ndarray, current: np.ndarray, *, ci_level: flo
         lo = hi = diff
     else:
         df = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
+        # stdtrit is the t quantile scipy.stats.t.ppf calls (scipy.stats is slow to import)
         half = float(stdtrit(df, 0.5 + ci_level / 2)) * se
         lo, hi = diff - half, diff + half
     return WaveDifference(
