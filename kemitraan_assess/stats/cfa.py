@@ -73,8 +73,9 @@ def _check_structure(structure: Any) -> dict[str, tuple[str, ...]]:
     return out
 
 
-def _covariance(data: Any, items: tuple[str, ...]) -> tuple[np.ndarray, int, int]:
-    """ML covariance (divide by N) of the complete cases; returns S, n used, n dropped."""
+def _covariance(data: Any, items: tuple[str, ...], missing: str = "listwise") -> tuple[np.ndarray, int, int]:
+    """ML covariance (divide by N) of the complete cases (``listwise``) or lavaan's pairwise
+    covariance (``pairwise``); returns S, n used, n dropped."""
     if not isinstance(data, pd.DataFrame):
         try:
             data = pd.DataFrame(data)
@@ -96,11 +97,55 @@ def _covariance(data: Any, items: tuple[str, ...]) -> tuple[np.ndarray, int, int
     if np.isinf(x).any():
         bad = items[int(np.flatnonzero(np.isinf(x).any(axis=0))[0])]
         raise DataError("item column holds infinite values", column=bad)
-    complete = ~np.isnan(x).any(axis=1)
     n_total = x.shape[0]
+    if missing == "pairwise":
+        return _pairwise_cov(x, n_total, items)
+    complete = ~np.isnan(x).any(axis=1)
     if not complete.all():
         x = x[complete]
     return _complete_case_cov(x, n_total, items)
+
+
+def _pairwise_cov(x: np.ndarray, n_total: int, items: tuple[str, ...]) -> tuple[np.ndarray, int, int]:
+    """lavaan's ``missing = "pairwise"`` sample covariance of ``x`` (rows x items, NaN =
+    blank): empty rows are dropped, and R's ``cov(x, use = "pairwise.complete.obs")`` of the
+    rest is rescaled by (N - 1) / N with N the rows left. Returns S, N, rows dropped."""
+    from kemitraan_assess.stats._pairwise import pairwise_sums
+
+    answered = ~np.isnan(x)
+    keep = answered.any(axis=1)
+    n = int(np.count_nonzero(keep))
+    c, n_ij, _ = pairwise_sums(x[keep] if not keep.all() else x).covariance()
+    return _pairwise_from(c, n_ij, n, n_total, items)
+
+
+def _pairwise_from(
+    c: np.ndarray, n_ij: np.ndarray, n: int, n_total: int, items: tuple[str, ...]
+) -> tuple[np.ndarray, int, int]:
+    """S from a pairwise-complete covariance ``c`` (divided by n_ij - 1) of the ``n``
+    non-empty rows out of ``n_total``; checks that every pair has enough rows."""
+    p = len(items)
+    if n < p + 1:
+        raise InsufficientDataError(
+            f"CFA needs more cases than items: {n} case(s) with any answer for {p} items "
+            f"(at least {p + 1} required)",
+            n=n,
+            required=p + 1,
+        )
+    few = np.argwhere(~(n_ij >= 2))
+    if few.size:
+        i, j = (int(v) for v in few[0])
+        raise InsufficientDataError(
+            f"items {items[i]!r} and {items[j]!r} are answered together by {int(n_ij[i, j])} case(s); "
+            "a pairwise covariance needs at least 2",
+            n=int(n_ij[i, j]),
+            required=2,
+        )
+    s = c * ((n - 1.0) / n)
+    flat = np.flatnonzero(np.diag(s) <= 0)
+    if flat.size:
+        raise DataError("item has zero variance; drop it", column=items[flat[0]])
+    return s, n, n_total - n
 
 
 def _complete_case_cov(x: np.ndarray, n_total: int, items: tuple[str, ...]) -> tuple[np.ndarray, int, int]:
@@ -133,14 +178,27 @@ def _fit(model: _Model, s: np.ndarray) -> tuple[np.ndarray, bool, int, str]:
 
 
 def _minimize(model: _Model, s: np.ndarray, logdet_s: float) -> optimize.OptimizeResult:
-    return optimize.minimize(
-        lambda x: _objective(model, s, logdet_s, x),
-        _start(model, s),
-        jac=lambda x: _gradient(model, s, x),
-        hess=lambda x: _information(model, x),
-        method="trust-exact",
-        options={"gtol": _GTOL, "maxiter": _MAXITER},
-    )
+    """Trust region with the expected Hessian; where it breaks down (a step into a region
+    where the implied covariance is not positive definite can leave its subproblem with
+    infinities, as on small or ill-conditioned samples) BFGS from the same start, whose line
+    search backs off such steps. A fit that still does not converge is reported so."""
+    def fun(x: np.ndarray) -> float:
+        return _objective(model, s, logdet_s, x)
+
+    def jac(x: np.ndarray) -> np.ndarray:
+        return _gradient(model, s, x)
+
+    start = _start(model, s)
+    try:
+        with np.errstate(over="raise", invalid="raise"):
+            res = optimize.minimize(fun, start, jac=jac, hess=lambda x: _information(model, x), method="trust-exact",
+                                    options={"gtol": _GTOL, "maxiter": _MAXITER})
+        if np.isfinite(res.fun) and np.all(np.isfinite(res.x)):
+            return res
+    except (ValueError, np.linalg.LinAlgError, FloatingPointError):
+        pass
+    with np.errstate(all="ignore"):
+        return optimize.minimize(fun, start, jac=jac, method="BFGS", options={"gtol": _GTOL, "maxiter": 20 * _MAXITER})
 
 
 # --------------------------------------------------------------------------- fit measures
@@ -312,7 +370,7 @@ def cfa(
     structure: Mapping[str, Sequence[str]],
     *,
     estimator: Literal["ML"] = "ML",
-    missing: Literal["listwise"] = "listwise",
+    missing: Literal["listwise", "pairwise"] = "listwise",
     std_lv: bool = False,
 ) -> CFAResult:
     """Confirmatory factor analysis of a simple-structure, correlated-factors model.
@@ -327,8 +385,11 @@ def cfa(
         scales of an instrument. The first item of each factor is its marker.
     estimator : {"ML"}
         Maximum likelihood (lavaan's default, ``likelihood = "normal"``).
-    missing : {"listwise"}
-        Cases with any missing item are dropped (lavaan's default).
+    missing : {"listwise", "pairwise"}
+        ``listwise`` (lavaan's default): cases with any missing item are dropped.
+        ``pairwise`` (lavaan's ``missing = "pairwise"``): the model is fitted on the
+        pairwise-complete covariance, rescaled to divide by N, with N the cases that
+        answered at least one item; fit measures and standard errors use that N.
     std_lv : bool
         Identify factors by fixing their variances at 1 and freeing every loading
         (lavaan's ``std.lv = TRUE``) instead of fixing each first loading at 1.
@@ -389,20 +450,27 @@ def cfa(
     """
     if estimator != "ML":
         raise DataError(f"estimator must be 'ML', not {estimator!r}")
-    if missing != "listwise":
-        raise DataError(f"missing must be 'listwise', not {missing!r}")
+    if missing not in ("listwise", "pairwise"):
+        raise DataError(f"missing must be 'listwise' or 'pairwise', not {missing!r}")
     struct = _check_structure(structure)
     items = tuple(i for f in struct for i in struct[f])
-    s, n, n_dropped = _covariance(data, items)
-    return _cfa_from_cov(struct, s, n, n_dropped, std_lv=bool(std_lv))
+    s, n, n_dropped = _covariance(data, items, missing)
+    return _cfa_from_cov(struct, s, n, n_dropped, std_lv=bool(std_lv), missing=missing)
 
 
 def _cfa_from_cov(
-    struct: dict[str, tuple[str, ...]], s: np.ndarray, n: int, n_dropped: int, *, std_lv: bool = False
+    struct: dict[str, tuple[str, ...]],
+    s: np.ndarray,
+    n: int,
+    n_dropped: int,
+    *,
+    std_lv: bool = False,
+    missing: Literal["listwise", "pairwise"] = "listwise",
 ) -> CFAResult:
-    """:func:`cfa` from the complete-case ML covariance ``s`` of the structure's items (in
-    structure order), ``n`` cases used and ``n_dropped`` dropped."""
-    estimator, missing = "ML", "listwise"
+    """:func:`cfa` from the ML covariance ``s`` of the structure's items (in structure
+    order): of the complete cases (``listwise``) or lavaan's pairwise one; ``n`` cases used
+    and ``n_dropped`` dropped."""
+    estimator = "ML"
     factors = tuple(struct)
     items = tuple(i for f in factors for i in struct[f])
     p, k = len(items), len(factors)
@@ -412,6 +480,10 @@ def _cfa_from_cov(
         raise DataError(
             "the sample covariance matrix of the complete cases is not positive definite "
             "(an item is a linear combination of others); drop redundant items"
+            if missing == "listwise" else
+            "the pairwise covariance matrix is not positive definite (too few cases answer "
+            "some pairs of items, or an item is a linear combination of others); use "
+            "listwise deletion or drop items"
         ) from None
     logdet_s = 2.0 * float(np.sum(np.log(np.diag(chol_s))))
     model = _build_model(struct, bool(std_lv))
@@ -488,8 +560,10 @@ def _cfa_from_cov(
     ident = "factor variances fixed at 1 (std.lv)" if model.std_lv else "marker variables (first loading = 1)"
     method = (
         f"CFA, maximum likelihood (lavaan::cfa defaults: likelihood 'normal', S divided by N, "
-        f"expected-information standard errors), {ident}; listwise deletion "
-        f"({n} used, {n_dropped} dropped)"
+        f"expected-information standard errors), {ident}; "
+        + (f"listwise deletion ({n} used, {n_dropped} dropped)" if missing == "listwise" else
+           f"pairwise deletion (lavaan missing = 'pairwise': the pairwise-complete covariance "
+           f"divided by N; N = {n} cases with any answer, {n_dropped} empty dropped)")
     )
     return CFAResult(
         items=items,

@@ -26,7 +26,7 @@ from ..scoring.scales import item_matrix, reverse_key, scale_scores
 from ..stats._batch import ScaleBatch, _columns, scale_batch
 from ..stats._result import finite_or_none, to_jsonable
 from ..stats.agreement import rwg_j_by_group
-from ..stats.cfa import _cfa_from_cov, _check_structure, _complete_case_cov, cfa
+from ..stats.cfa import _cfa_from_cov, _check_structure, _pairwise_from, cfa
 from ..stats.efa import efa
 from ..stats.factor import (
     CorrelationInput,
@@ -136,23 +136,25 @@ def _scale_dict(a: AlphaResult, ia: ItemAnalysis, sh: SplitHalfResult | Kemitraa
     return out
 
 
-def _cfa_block(keyed: pd.DataFrame, structure: dict[str, list[str]]) -> dict[str, Any]:
-    return _cfa_dict(cfa(keyed, structure))
+def _cfa_block(keyed: pd.DataFrame, structure: dict[str, list[str]], missing: NanPolicy) -> dict[str, Any]:
+    return _cfa_dict(cfa(keyed, structure, missing=missing))
 
 
 def _cfa_block_batch(x: np.ndarray, batch: ScaleBatch, structure: dict[str, list[str]]) -> dict[str, Any]:
-    """:func:`_cfa_block` with the complete cases found from the answered counts per scale
-    (the structure's factors are scales of the batch)."""
+    """:func:`_cfa_block` (pairwise, as the batch) from the batch's pairwise sums: lavaan's
+    ``missing = "pairwise"`` covariance over the respondents who answered any item of the
+    block (the structure's factors are scales of the batch)."""
     struct = _check_structure(structure)
     items = tuple(i for f in struct for i in struct[f])
     pos = {name: j for j, name in enumerate(batch.items)}
-    complete = np.ones(batch.n, dtype=bool)
+    any_answer = np.zeros(batch.n, dtype=bool)
     for f in struct:
-        complete &= batch.answered[:, list(batch.scales).index(f)] == len(batch.scales[f])
-    rows = np.flatnonzero(complete)
+        any_answer |= batch.answered[:, list(batch.scales).index(f)] > 0
     cols = np.array([pos[i] for i in items], dtype=np.intp)
-    s, n_used, n_dropped = _complete_case_cov(x[np.ix_(rows, cols)], batch.n, items)
-    return _cfa_dict(_cfa_from_cov(struct, s, n_used, n_dropped))
+    c, n_ij, _ = batch.sums.take(cols).covariance()
+    n = int(np.count_nonzero(any_answer))
+    s, n_used, n_dropped = _pairwise_from(c, n_ij, n, batch.n, items)
+    return _cfa_dict(_cfa_from_cov(struct, s, n_used, n_dropped, missing="pairwise"))
 
 
 def _cfa_dict(fit: Any) -> dict[str, Any]:
@@ -164,6 +166,7 @@ def _cfa_dict(fit: Any) -> dict[str, Any]:
         "factors": list(fit.factors),
         "n": int(fit.n_used),
         "n_dropped": int(fit.n_dropped),
+        "missing": fit.missing,
         "chi2": finite_or_none(fit.chi2),
         "df": int(fit.dof),
         "p": finite_or_none(fit.p_value),
@@ -260,7 +263,7 @@ class _ColumnSource:
         return correlation_input(self.keyed[items], nan_policy=self.missing)
 
     def cfa_block(self, structure: dict[str, list[str]]) -> dict[str, Any]:
-        return _cfa_block(self.keyed, structure)
+        return _cfa_block(self.keyed, structure, self.missing)
 
     def scale_scores(self, instrument: Instrument) -> pd.DataFrame:
         return scale_scores(self.keyed, instrument)
@@ -367,8 +370,9 @@ def _models(source: _Source, instrument: Instrument, seed: int, n_iter: int) -> 
     except KemitraanError as exc:
         out.setdefault("factorability", _not_computed(exc))
 
-    # CFA by block (success factors, benefits): listwise deletion over all 49 items of an
-    # instrument with ~3 % blanks would leave too few complete cases.
+    # CFA by block (success factors, benefits), with the run's missing-data policy (lavaan's
+    # missing = "pairwise" by default): listwise deletion over all 49 items of an instrument
+    # with ~3 % blanks would leave too few complete cases even for the whole instrument.
     blocks: dict[str, list[str]] = {}
     for sid in struct_ids:
         blocks.setdefault(instrument.scale(sid).kind, []).append(sid)

@@ -417,11 +417,13 @@ def _conclusions(result: Mapping[str, Any], ctx: Mapping[str, Any], cat: Catalog
                             reason=reason_text(cat, blk["not_computed"])[0]))
             continue
         c = blk["checks"]
+        cases = cat("conclusions.cfa_cases_" + ("listwise" if blk.get("missing") == "listwise" else "pairwise"))
         text = cat("conclusions.cfa", block=blk["label"], met=blk["met"], source=src_fit, n=cat.integer(blk.get("n")),
+                   cases=cases,
                    cfi=cat.number(c["cfi"]["value"], 3), tli=cat.number(c["tli"]["value"], 3),
                    rmsea=cat.number(c["rmsea"]["value"], 3), srmr=cat.number(c["srmr"]["value"], 3))
         n_used, n_drop = blk.get("n") or 0, blk.get("n_dropped") or 0
-        if n_drop > n_used:
+        if n_drop > n_used and blk.get("missing") == "listwise":
             text += " " + cat("conclusions.cfa_dropped", n=cat.integer(n_used), total=cat.integer(n_used + n_drop))
         for w in blk.get("warnings") or []:
             text += " " + cat("conclusions.cfa_warning", text=w)
@@ -486,6 +488,7 @@ def validation_context(result: Mapping[str, Any], instrument: Instrument, *, lan
         "document_title": cat("cover.document_title", instrument=title, version=inst.get("version", "")),
         "n": result.get("n_respondents"),
         "missing_how": cat("words.missing_listwise" if result.get("missing") == "listwise" else "words.missing_pairwise"),
+        "missing_policy": "listwise" if result.get("missing") == "listwise" else "pairwise",
         "seed": result.get("seed"),
         "sample": sample,
         "missing": _missing_by_scale(result, instrument, names),

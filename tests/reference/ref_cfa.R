@@ -107,3 +107,14 @@ write_golden(golden(cfa(to_syntax(bfi_structure), data = bfi, optim.method = "GN
                         optim.gn.tol.x = 1e-12),
                     paste0("lavaan::cfa(bfi.model, data = bfi", gn, ")"), bfi_structure),
              "bfi_marker_gn")
+
+# ---- psych::bfi with missing = "pairwise": ML on the pairwise-complete covariance -----------
+# lavaan drops the empty cases, takes cov(x, use = "pairwise.complete.obs") rescaled to divide
+# by N (the remaining rows) and fits ML on it with N; everything else as above.
+write_golden(golden(cfa(to_syntax(bfi_structure), data = bfi, missing = "pairwise"),
+                    "lavaan::cfa(bfi.model, data = bfi, missing = 'pairwise')",
+                    bfi_structure), "bfi_pairwise")
+write_golden(golden(cfa(to_syntax(bfi_structure), data = bfi, missing = "pairwise",
+                        optim.method = "GN", optim.gn.tol.x = 1e-12),
+                    paste0("lavaan::cfa(bfi.model, data = bfi, missing = 'pairwise'", gn, ")"),
+                    bfi_structure), "bfi_pairwise_gn")

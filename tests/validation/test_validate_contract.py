@@ -89,3 +89,23 @@ def test_listwise_uses_complete_cases(survey):
     assert res["scales"]["LEAD"]["items"]["LEAD1"]["n"] == complete
     assert not math.isnan(res["scales"]["LEAD"]["alpha"]["raw"])
     assert np.isfinite(pd.Series(res["scales"]["LEAD"]["alpha"]["ci95"])).all()
+
+
+@pytest.mark.parametrize("missing", ["pairwise", "listwise"])
+def test_cfa_blocks_follow_the_missing_data_policy(doc, survey, missing):
+    """The CFA of each block uses the run's policy; the one-pass (pairwise) path gives the
+    numbers of stats.cfa on the keyed columns, which tests/stats/test_cfa.py checks against
+    lavaan (missing = "pairwise" / "listwise")."""
+    from kemitraan_assess.stats.cfa import cfa
+
+    responses = ingest(survey, INST).responses
+    out = doc["cfa"] if missing == "pairwise" else validate(responses, INST, missing="listwise")["cfa"]
+    keyed = reverse_key(responses, INST)
+    for kind, block in out.items():
+        structure = {s.id: [i.id for i in s.items] for s in INST.scales if s.kind == kind}
+        ref = cfa(keyed, structure, missing=missing)
+        assert block["missing"] == missing and block["n"] == ref.n_used
+        assert block["chi2"] == pytest.approx(ref.chi2, rel=1e-9)
+        assert block["srmr"] == pytest.approx(ref.srmr, rel=1e-9)
+    if missing == "pairwise":  # every respondent with an answer counts, not only complete cases
+        assert out["success_factor"]["n"] == len(responses)
