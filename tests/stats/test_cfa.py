@@ -261,3 +261,25 @@ def test_pairwise_needs_two_cases_for_every_pair():
         cfa(x, {"A": ["a1", "a2"], "B": ["b1", "b2"]}, missing="pairwise")
     with pytest.raises(DataError, match="missing must be 'listwise' or 'pairwise'"):
         cfa(x, {"A": ["a1", "a2"], "B": ["b1", "b2"]}, missing="fiml")
+
+
+def test_fit_falls_back_to_bfgs_when_the_trust_region_breaks_down(monkeypatch):
+    """Where the trust-region subproblem overflows (seen on a small just-identified block of a
+    validation run), the fit restarts with BFGS and reaches the same optimum."""
+    gold, data = _load("hs_marker_gn")
+    expected = cfa(data, gold["structure"])
+    real = cfa_module.optimize.minimize
+    methods = []
+
+    def breaking(*args, **kwargs):
+        methods.append(kwargs.get("method"))
+        if kwargs.get("method") == "trust-exact":
+            raise FloatingPointError("overflow encountered in scalar multiply")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cfa_module.optimize, "minimize", breaking)
+    res = cfa(data, gold["structure"])
+    assert methods == ["trust-exact", "BFGS"]
+    assert res.converged and res.warnings == ()
+    assert res.chi2 == pytest.approx(expected.chi2, rel=1e-9)
+    np.testing.assert_allclose(res.loadings, expected.loadings, atol=1e-6)
