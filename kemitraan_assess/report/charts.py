@@ -129,11 +129,7 @@ def ci_chart(
         label_y = y0 + 15
         mark_y = y0 + 30
         color = BAND_COLORS.get(r.get("band") or "", _NEUTRAL_INK)
-        body.append(f'<text x="{_f(left - 4)}" y="{_f(label_y)}" fill="#1a1a1a">{escape(r["label"])}</text>')
-        body.append(
-            f'<text x="{_f(WIDTH - 4)}" y="{_f(mark_y + 4)}" text-anchor="end" font-weight="bold" '
-            f'fill="{color}">{escape(r["value_text"])}</text>'
-        )
+        body += _row_texts(r["label"], r["value_text"], left - 4, label_y, mark_y + 4, color)
         ci = r.get("ci") or [None, None]
         if ci[0] is not None and ci[1] is not None:
             body.append(
@@ -153,6 +149,15 @@ def ci_chart(
         desc_parts.append(f'{r["label"]}: {r["value_text"]}')
     body += _axis(x, lo, hi, top + row_h * len(rows) + 2, cat)
     return _svg(height, title, "; ".join(desc_parts), body, "ci-chart")
+
+
+def _row_texts(label: str, value_text: str, x: float, label_y: float, value_y: float, value_fill: str) -> list[str]:
+    """A chart row's label (left) and its value in bold at the right edge, both escaped."""
+    return [
+        f'<text x="{_f(x)}" y="{_f(label_y)}" fill="#1a1a1a">{escape(label)}</text>',
+        f'<text x="{_f(WIDTH - 4)}" y="{_f(value_y)}" text-anchor="end" font-weight="bold" '
+        f'fill="{value_fill}">{escape(value_text)}</text>',
+    ]
 
 
 def bar_chart(
@@ -180,11 +185,7 @@ def bar_chart(
         y0 = top + i * row_h
         strong = highlight is None or r.get("key") == highlight
         fill = "#1d5a8e" if strong else "#8fb3cf"
-        body.append(f'<text x="{_f(left - 4)}" y="{_f(y0 + 14)}" fill="#1a1a1a">{escape(r["label"])}</text>')
-        body.append(
-            f'<text x="{_f(WIDTH - 4)}" y="{_f(y0 + 31)}" text-anchor="end" font-weight="bold" '
-            f'fill="#1a1a1a">{escape(r["value_text"])}</text>'
-        )
+        body += _row_texts(r["label"], r["value_text"], left - 4, y0 + 14, y0 + 31, "#1a1a1a")
         if r.get("mean") is not None:
             body.append(
                 f'<rect x="{_f(left)}" y="{_f(y0 + 20)}" width="{_f(max(x(r["mean"]) - left, 1))}" height="12" fill="{fill}"/>'

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +11,7 @@ import pandas as pd
 
 from ..errors import DataError, InsufficientDataError
 from ..instrument.model import BAND_HALF_UNIT, Instrument
+from ..stats._result import finite_or_none
 from ..stats.agreement import rwg_j_by_group
 from ..stats.icc import icc_nested, respondents_needed
 from ._summary import Columns, partnership_entries, summary_json_bytes, suppressed_entries
@@ -87,10 +87,6 @@ def agreement_class(rwg: np.ndarray, strong: float, moderate: float) -> np.ndarr
     ok = ~np.isnan(rwg)
     out[ok] = np.where(rwg[ok] >= strong, "strong", np.where(rwg[ok] >= moderate, "moderate", "weak"))
     return out
-
-
-def _num(x: float) -> float | None:
-    return float(x) if x is not None and math.isfinite(float(x)) else None
 
 
 def _band_ids(instrument: Instrument, values: np.ndarray) -> np.ndarray:
@@ -198,11 +194,11 @@ def score(
             res = icc_nested(vals, gi.codes)
             needed = respondents_needed(res.icc1, d.icc2_threshold)
             icc[scale.id] = {
-                "icc1": _num(res.icc1),
-                "icc2": _num(res.icc2),
+                "icc1": finite_or_none(res.icc1),
+                "icc2": finite_or_none(res.icc2),
                 "n_groups": int(res.n_groups),
-                "mean_group_size": _num(res.mean_group_size),
-                "respondents_needed": needed if needed is None else _num(needed),
+                "mean_group_size": finite_or_none(res.mean_group_size),
+                "respondents_needed": needed if needed is None else finite_or_none(needed),
             }
         except InsufficientDataError as exc:  # too few groups or answers
             icc[scale.id] = {"icc1": None, "icc2": None, "not_computed": str(exc)}
@@ -372,7 +368,7 @@ def _overview(
     portfolio_scales = {}
     for sid, desc in scale_stats.items():
         vals = desc["mean"][shown]
-        portfolio_scales[sid] = {"median": _num(np.median(vals)) if len(vals) else None}
+        portfolio_scales[sid] = {"median": finite_or_none(np.median(vals)) if len(vals) else None}
     rvals = rd["mean"][shown]
     warnings = []
     n_sup = int(suppressed.sum())
@@ -401,7 +397,7 @@ def _overview(
         "icc": icc,
         "icc2_below_threshold": low_icc,
         "portfolio": {
-            "readiness": {"median": _num(np.median(rvals)) if len(rvals) else None, "n": int(len(rvals))},
+            "readiness": {"median": finite_or_none(np.median(rvals)) if len(rvals) else None, "n": int(len(rvals))},
             "scales": portfolio_scales,
         },
         "warnings": warnings,

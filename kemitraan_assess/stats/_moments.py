@@ -10,6 +10,7 @@ Private to :mod:`kemitraan_assess.stats`; :mod:`~kemitraan_assess.stats.reliabil
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -142,6 +143,17 @@ def _checked_moments(
     rows: _RowSummary | None = None,
 ) -> _Moments:
     """:class:`_Moments` from pairwise covariances, after the checks every statistic needs."""
+    _check_pairwise(names, cov, n_ij)
+    var = np.diag(cov)
+    sd = np.sqrt(var)
+    corr = cov / np.outer(sd, sd)
+    np.fill_diagonal(corr, 1.0)
+    return _Moments(x, names, n, n_complete, cov, corr, nan_policy, rows)
+
+
+def _check_pairwise(names: Sequence[str], cov: np.ndarray, n_ij: np.ndarray) -> None:
+    """The checks every statistic on pairwise covariances needs: each item answered at
+    least twice and with some variance, each pair of items answered together at least twice."""
     counts = np.diag(n_ij)
     if np.any(counts < 2):
         j = int(np.argmin(counts))
@@ -164,10 +176,6 @@ def _checked_moments(
             n=int(n_ij[i, j]),
             required=2,
         )
-    sd = np.sqrt(var)
-    corr = cov / np.outer(sd, sd)
-    np.fill_diagonal(corr, 1.0)
-    return _Moments(x, names, n, n_complete, cov, corr, nan_policy, rows)
 
 
 def _row_means(x: np.ndarray) -> np.ndarray:

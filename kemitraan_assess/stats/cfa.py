@@ -31,6 +31,7 @@ from kemitraan_assess.stats._cfa_model import (
     _objective,
     _start,
 )
+from kemitraan_assess.stats._moments import _check_pairwise, _pairwise_cov
 from kemitraan_assess.stats._result import StatResult
 from kemitraan_assess.stats.factor import _single_threaded_blas
 
@@ -99,23 +100,20 @@ def _covariance(data: Any, items: tuple[str, ...], missing: str = "listwise") ->
         raise DataError("item column holds infinite values", column=bad)
     n_total = x.shape[0]
     if missing == "pairwise":
-        return _pairwise_cov(x, n_total, items)
+        return _lavaan_pairwise_cov(x, n_total, items)
     complete = ~np.isnan(x).any(axis=1)
     if not complete.all():
         x = x[complete]
     return _complete_case_cov(x, n_total, items)
 
 
-def _pairwise_cov(x: np.ndarray, n_total: int, items: tuple[str, ...]) -> tuple[np.ndarray, int, int]:
+def _lavaan_pairwise_cov(x: np.ndarray, n_total: int, items: tuple[str, ...]) -> tuple[np.ndarray, int, int]:
     """lavaan's ``missing = "pairwise"`` sample covariance of ``x`` (rows x items, NaN =
     blank): empty rows are dropped, and R's ``cov(x, use = "pairwise.complete.obs")`` of the
     rest is rescaled by (N - 1) / N with N the rows left. Returns S, N, rows dropped."""
-    from kemitraan_assess.stats._pairwise import pairwise_sums
-
-    answered = ~np.isnan(x)
-    keep = answered.any(axis=1)
+    keep = (~np.isnan(x)).any(axis=1)
     n = int(np.count_nonzero(keep))
-    c, n_ij, _ = pairwise_sums(x[keep] if not keep.all() else x).covariance()
+    c, n_ij, _ = _pairwise_cov(x[keep] if not keep.all() else x)
     return _pairwise_from(c, n_ij, n, n_total, items)
 
 
@@ -123,7 +121,7 @@ def _pairwise_from(
     c: np.ndarray, n_ij: np.ndarray, n: int, n_total: int, items: tuple[str, ...]
 ) -> tuple[np.ndarray, int, int]:
     """S from a pairwise-complete covariance ``c`` (divided by n_ij - 1) of the ``n``
-    non-empty rows out of ``n_total``; checks that every pair has enough rows."""
+    non-empty rows out of ``n_total``, after the checks of every pairwise statistic."""
     p = len(items)
     if n < p + 1:
         raise InsufficientDataError(
@@ -132,20 +130,8 @@ def _pairwise_from(
             n=n,
             required=p + 1,
         )
-    few = np.argwhere(~(n_ij >= 2))
-    if few.size:
-        i, j = (int(v) for v in few[0])
-        raise InsufficientDataError(
-            f"items {items[i]!r} and {items[j]!r} are answered together by {int(n_ij[i, j])} case(s); "
-            "a pairwise covariance needs at least 2",
-            n=int(n_ij[i, j]),
-            required=2,
-        )
-    s = c * ((n - 1.0) / n)
-    flat = np.flatnonzero(np.diag(s) <= 0)
-    if flat.size:
-        raise DataError("item has zero variance; drop it", column=items[flat[0]])
-    return s, n, n_total - n
+    _check_pairwise(items, c, n_ij)
+    return c * ((n - 1.0) / n), n, n_total - n
 
 
 def _complete_case_cov(x: np.ndarray, n_total: int, items: tuple[str, ...]) -> tuple[np.ndarray, int, int]:
