@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.kemitraan-installed
 OUT    ?= demo-output
 PYTEST_ARGS ?=
 
-.PHONY: demo test setup system-deps lint typecheck bench clean help
+.PHONY: demo test setup system-deps test-deps lint typecheck bench clean help
 
 help:
 	@echo "make demo   set up .venv, run the whole pipeline on the bundled demo survey into $(OUT)/"
@@ -25,13 +25,16 @@ $(STAMP): pyproject.toml | $(BIN)/python
 system-deps:
 	@sh scripts/system-deps.sh
 
+test-deps:
+	@sh scripts/system-deps.sh test
+
 setup: system-deps $(STAMP)
 
 demo: setup
 	@rm -rf $(OUT)
 	$(BIN)/kemitraan-assess demo --out $(OUT)
 
-test: setup
+test: setup test-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: setup
