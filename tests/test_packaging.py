@@ -1,38 +1,147 @@
-"""The wheel ships the instruments and report templates: `pip install` alone gives a working tool."""
+"""The product as a user gets it: `pip install kemitraan-assess` alone gives a working tool.
+
+The wheel is built from this checkout and compared with the tree (every module, every
+instrument, template, stylesheet and catalogue). Then it is installed into a fresh venv
+(dependencies resolved by pip from the wheel's own metadata, so an undeclared dependency
+fails here) and every command is run once from a folder outside the checkout, with the
+checkout off ``sys.path``. A traceback, a missing output or an exit code other than 0/1
+fails the test.
+"""
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
+import venv
 import zipfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+PKG = "kemitraan_assess"
+DATA_FOLDERS = ("instruments", "reports")
 
 
-@pytest.mark.slow
-def test_wheel_contains_instruments_templates_and_locales(tmp_path):
+def _tree_files() -> set[str]:
+    """What the wheel must hold: every module of the package and every data file."""
+    want = {str(p.relative_to(ROOT)) for p in (ROOT / PKG).rglob("*.py") if "__pycache__" not in p.parts}
+    want.add(f"{PKG}/py.typed")
+    for folder in DATA_FOLDERS:
+        base = ROOT / folder
+        want |= {
+            f"{PKG}/{folder}/{p.relative_to(base)}"
+            for p in base.rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts
+        }
+    return want
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(ROOT)],
         check=True,
         capture_output=True,
     )
-    wheel = next(tmp_path.glob("kemitraan_assess-*.whl"))
+    return next(out.glob("kemitraan_assess-*.whl"))
+
+
+@pytest.mark.slow
+def test_wheel_holds_every_module_and_data_file(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
-    expected = {
-        "kemitraan_assess/instruments/kemitraan-readiness.yaml",
-        "kemitraan_assess/instruments/schema.json",
-        "kemitraan_assess/reports/locales/id.yaml",
-        "kemitraan_assess/reports/locales/en.yaml",
-        "kemitraan_assess/reports/recommendations/kemitraan-readiness.yaml",
-        "kemitraan_assess/py.typed",
-    }
-    assert expected <= names, sorted(expected - names)
-    assert any(n.startswith("kemitraan_assess/reports/templates/") for n in names)
-    assert any(n.startswith("kemitraan_assess/reports/styles/") for n in names)
+    missing = sorted(_tree_files() - names)
+    assert not missing, f"left out of the wheel: {missing[:20]}"
     assert not any(n.startswith(("tests/", "benchmarks/")) for n in names)
-    entry = [n for n in names if n.endswith("entry_points.txt")]
-    text = zipfile.ZipFile(wheel).read(entry[0]).decode()
+    entry = next(n for n in names if n.endswith("entry_points.txt"))
+    text = zipfile.ZipFile(wheel).read(entry).decode()
     assert "kemitraan-assess = kemitraan_assess.cli:main" in text
+    metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("METADATA"))).decode()
+    requires = {line.split(":", 1)[1].split(";")[0].strip().split(">")[0].split("<")[0].split("=")[0].split("[")[0]
+                for line in metadata.splitlines() if line.startswith("Requires-Dist:") and "extra ==" not in line}
+    # the XML readers and the safe YAML/SVG checks import defusedxml: it must not come from the test extra
+    assert {"defusedxml", "pandas", "pingouin", "click", "jinja2", "weasyprint"} <= requires
+
+
+@pytest.fixture(scope="module")
+def installed(wheel, tmp_path_factory) -> Path:
+    """A fresh venv with the wheel and the dependencies pip resolves from its metadata."""
+    env_dir = tmp_path_factory.mktemp("venv")
+    venv.create(env_dir, with_pip=True)
+    py = env_dir / "bin" / "python"
+    subprocess.run(
+        [str(py), "-m", "pip", "install", "-q", "--disable-pip-version-check", str(wheel)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return env_dir / "bin"
+
+
+def _run(bin_dir: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME"}}
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
+    proc = subprocess.run(
+        [str(bin_dir / "kemitraan-assess"), *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        stdin=subprocess.DEVNULL,
+    )
+    assert "Traceback" not in proc.stderr, f"{args}: {proc.stderr[-3000:]}"
+    assert proc.returncode in (0, 1), f"{args} exit {proc.returncode}: {proc.stderr[-2000:]}"
+    return proc
+
+
+@pytest.mark.slow
+def test_every_command_works_from_the_installed_wheel(installed, tmp_path):
+    work = tmp_path / "user"
+    work.mkdir()
+    assert not str(work).startswith(str(ROOT))
+    run = lambda *a: _run(installed, work, *a)  # noqa: E731
+
+    # the package imported is the installed one, not this checkout
+    where = subprocess.run(
+        [str(installed / "python"), "-c", "import kemitraan_assess, sys; print(kemitraan_assess.__file__)"],
+        cwd=work, capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    assert "site-packages" in where and not where.startswith(str(ROOT))
+
+    run("--version")
+    run("demo", "--out", "demo")
+    survey = work / "demo" / "survey.csv"
+    assert survey.is_file() and (work / "demo" / "reports" / "index.html").is_file()
+
+    run("ingest", str(survey), "--out", "ing")
+    for name in ("responses.csv", "rejected.csv", "ingest.json"):
+        assert (work / "ing" / name).stat().st_size > 0, name
+    run("score", str(survey), "--out", "sc")
+    scores = json.loads((work / "sc" / "scores.json").read_text())
+    assert scores["partnerships"], "no partnership scored"
+    for fmt in ("json", "html", "pdf"):
+        run("reliability", str(survey), "--format", fmt, "-o", f"rel.{fmt}")
+    rel = json.loads((work / "rel.json").read_text())
+    assert rel["scales"] and rel["factorability"]["kmo"] > 0
+    assert (work / "rel.pdf").read_bytes().startswith(b"%PDF")
+    assert "<html" in (work / "rel.html").read_text(encoding="utf-8").lower()
+
+    name = next(iter(scores["partnerships"]))
+    run("report", str(survey), "--out", "rep", "--format", "html,pdf", "--partnership", name, "--lang", "en")
+    produced = {p.suffix for p in (work / "rep").rglob("*") if p.is_file()}
+    assert {".html", ".pdf"} <= produced
+
+    run("codebook", "-o", "codebook.csv")
+    assert (work / "codebook.csv").read_text(encoding="utf-8-sig").count("\n") > 10
+    listing = run("instruments", "list").stdout
+    assert "kemitraan-readiness" in listing
+    run("instruments", "show", "kemitraan-readiness")
+    schema = run("instruments", "schema").stdout
+    assert json.loads(schema)["title"]
+    run("instruments", "xlsform", "kemitraan-readiness", "-o", "form.xlsx")
+    run("instruments", "from-xlsform", "form.xlsx", "-o", "inst.yaml")
+    assert "valid" in run("instruments", "validate", "inst.yaml").stdout
