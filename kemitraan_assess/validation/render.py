@@ -156,6 +156,29 @@ def reason_text(cat: Catalogue, reason: str | None) -> tuple[str, bool]:
     return text, False
 
 
+def warning_text(cat: Catalogue, warning: Mapping[str, Any], names: _Names) -> str:
+    """A warning of the analysis (``result["warnings"]``) in the report's language.
+
+    Examples
+    --------
+    >>> from kemitraan_assess.instrument import load_instrument
+    >>> names = _Names(load_instrument("kemitraan-readiness"), "en")
+    >>> warning_text(load_validation_catalogue("en"), {"code": "constant_item", "item": "GOL1",
+    ...              "scale": "GOL", "value": 3.0, "count": 40, "message": "..."}, names)[:82]
+    'GOL1 (Clear, agreed goals and objectives) has no variance: all 40 answers are the same'
+    """
+    code = str(warning.get("code"))
+    item, scale = warning.get("item"), warning.get("scale")
+    fields = {
+        "item": item or "",
+        "scale": names.scale(str(scale)) if scale else "",
+        "value": _number(cat, warning.get("value")) if code == "negative_item" else cat.number(warning.get("value"), 0),
+        "count": cat.integer(warning.get("count")) if warning.get("count") is not None else "",
+    }
+    key = f"warnings.{code}"
+    return cat(key, **fields) if cat.has(key) else str(warning.get("message", code))
+
+
 class _Names:
     """Scale and item names of the instrument in the report's language."""
 
@@ -185,7 +208,8 @@ def _reliability(result: Mapping[str, Any], names: _Names, cat: Catalogue) -> li
     out = []
     for sid, block in (result.get("scales") or {}).items():
         row: dict[str, Any] = {"id": sid, "name": names.scale(sid), "kind": block.get("kind") or "other",
-                               "n_items": block.get("n_items"), "not_computed": _reason(block)}
+                               "n_items": block.get("n_items"), "not_computed": _reason(block),
+                               "left_out": list(block.get("items_left_out") or [])}
         if row["not_computed"] is None:
             a = block.get("alpha") or {}
             sh = block.get("split_half") or {}
@@ -329,8 +353,9 @@ def _cfa(result: Mapping[str, Any], names: _Names, cat: Catalogue) -> list[dict[
 
 def _aggregation(result: Mapping[str, Any], instrument: Instrument, names: _Names, cat: Catalogue) -> dict[str, Any]:
     agg = result.get("aggregation") or {}
-    if not agg:
-        return {"rows": [], "charts": []}
+    excluded = (result.get("sample") or {}).get("aggregation_excluded")
+    if not agg or _reason(agg) is not None:  # no partnership column: nothing to aggregate
+        return {"rows": [], "charts": [], "excluded": None}
     weak, strong = instrument.defaults.agreement_moderate, instrument.defaults.agreement_strong
     rows: list[dict[str, Any]] = []
     by_kind: dict[str, list[dict[str, Any]]] = {}
@@ -354,7 +379,7 @@ def _aggregation(result: Mapping[str, Any], instrument: Instrument, names: _Name
         label = cat(f"kind.{kind}") if cat.has(f"kind.{kind}") else kind
         charts.append({"label": label, "chart": _charts.rwg_chart(
             chart_rows, cat, title=f'{cat("aggregation.rwg_title")}: {label}', weak=weak, strong=strong, legend=legend)})
-    return {"rows": rows, "charts": charts, "weak": weak, "strong": strong}
+    return {"rows": rows, "charts": charts, "weak": weak, "strong": strong, "excluded": excluded}
 
 
 def _listing(cat: Catalogue, parts: Sequence[str]) -> str:
@@ -365,6 +390,8 @@ def _conclusions(result: Mapping[str, Any], ctx: Mapping[str, Any], cat: Catalog
     """Plain-language findings, each with its threshold and source."""
     out: list[dict[str, str]] = []
     add = lambda status, text: out.append({"status": status, "text": text})  # noqa: E731
+    for w in result.get("warnings") or []:
+        add("warn", warning_text(cat, w, ctx["names"]))
     thr_a, src_a = _thr(result, "alpha", 0.70)
     done = [s for s in ctx["scales"] if not s["not_computed"] and s.get("alpha") is not None]
     if not done:
@@ -493,6 +520,7 @@ def validation_context(result: Mapping[str, Any], instrument: Instrument, *, lan
         "sample": sample,
         "missing": _missing_by_scale(result, instrument, names),
         "n_structure_scales": len(struct_ids - {None}),
+        "names": names,
     }
     ctx["n_iter"] = (result.get("parallel_analysis") or {}).get("n_iter")
     ctx["scales"] = _reliability(result, names, cat)
