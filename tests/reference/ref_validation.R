@@ -91,6 +91,21 @@ fm <- fitMeasures(fit, c("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea.
 ss <- standardizedSolution(fit)
 ss <- ss[ss$op == "=~", c("lhs", "rhs", "est.std")]
 
+# ---- a constant item: everyone answered A3 with 3 ----------------------------------------------
+# psych::alpha drops an item without variance (with a warning) and analyses the rest; the
+# command does the same for every sample-level analysis, so KMO, the EFA and omega_h are
+# those of the 24 other items.
+const <- keyed
+const$A3 <- 3
+a_const <- withCallingHandlers(alpha(const[, scales$A]), warning = function(w) {
+  message("psych::alpha: ", conditionMessage(w))
+  invokeRestart("muffleWarning")
+})
+x24 <- x[, setdiff(items, "A3")]
+k24 <- KMO(x24)
+f24 <- fa(x24, length(scales), fm = "minres", rotate = "oblimin")
+om24 <- suppressMessages(suppressWarnings(omega(x24, nfactors = 3, plot = FALSE)))
+
 golden <- list(
   data = "tests/reference/data/bfi.csv, items keyed 7 - x for A1 C4 C5 E1 E2 O2 O5",
   instrument = "tests/fixtures/bfi.yaml",
@@ -105,7 +120,7 @@ golden <- list(
   efa = list(
     call = "psych::fa(keyed, 5, fm = 'minres', rotate = 'oblimin')",
     factors = colnames(f$loadings), items = rownames(f$loadings),
-    loadings = unclass_m(f$loadings), communalities = unname(f$communalities),
+    loadings = unclass_m(f$loadings), communality = unname(f$communality),
     Phi = unclass_m(f$Phi), RMSEA = unname(f$RMSEA[1]), TLI = f$TLI, BIC = f$BIC, rms = f$rms
   ),
   omega = list(
@@ -123,6 +138,16 @@ golden <- list(
     fit_measures = as.list(setNames(as.numeric(fm), names(fm))),
     n_used = lavInspect(fit, "nobs"),
     std_loadings = ss
+  ),
+  constant_item = list(
+    call = "const <- keyed; const$A3 <- 3; psych::alpha(const[, A]) (drops A3); the rest on keyed[, -A3]",
+    item = "A3",
+    alpha_A = list(items = rownames(a_const$alpha.drop), raw_alpha = a_const$total$raw_alpha,
+                   std_alpha = a_const$total$std.alpha),
+    kmo = k24$MSA,
+    bartlett_chisq = cortest.bartlett(cor(x24, use = "pairwise"), n = nrow(x24))$chisq,
+    efa_loadings = unclass_m(f24$loadings),
+    omega_h = om24$omega_h
   ),
   versions = versions
 )
