@@ -22,7 +22,6 @@ compute says why (the message of the analysis, in English).
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -36,6 +35,7 @@ from ..report.html import report_css, template_environment
 from ..report.locale import Catalogue, catalogue_languages, read_catalogue
 from ..stats._result import finite_or_none
 from . import charts as _charts
+from .words import _number, reason_text, warning_text
 
 __all__ = [
     "render_validation",
@@ -95,14 +95,6 @@ def load_validation_catalogue(lang: str) -> Catalogue:
 
 
 # ---------------------------------------------------------------- small helpers
-def _number(cat: Catalogue, value: Any, digits: int = 2) -> str:
-    """``cat.number`` without a sign on values that round to zero ('0,00', not '-0,00')."""
-    v = finite_or_none(value)
-    if v is not None and round(v, digits) == 0:
-        v = 0.0
-    return cat.number(v, digits)
-
-
 def _p(cat: Catalogue, p: Any, *, cell: bool = False) -> str:
     """A p value: '= 0,012' / '< 0,001' after 'p' in a sentence, '0,012' / '< 0,001' in a cell."""
     v = finite_or_none(p)
@@ -123,60 +115,6 @@ def _reason(block: Any) -> str | None:
     if isinstance(block, Mapping) and "not_computed" in block:
         return str(block["not_computed"])
     return None
-
-
-_REASONS = (
-    (re.compile(r"^(?P<n>\d+) item\(s\) given; at least (?P<k>\d+) are needed$"), "words.reason_items"),
-    (re.compile(r"^n = (?P<n>\d+) usable rows \((?P<policy>pairwise|listwise)\); at least (?P<k>\d+) are needed$"),
-     "words.reason_rows"),
-)
-
-
-def reason_text(cat: Catalogue, reason: str | None) -> tuple[str, bool]:
-    """An analysis' "not computed" reason in the report's language where the catalogue has it.
-
-    Returns the text and whether it was translated; reasons the catalogue does not cover stay
-    in English (the template marks them so).
-
-    Examples
-    --------
-    >>> reason_text(load_validation_catalogue("id"), "2 item(s) given; at least 3 are needed")
-    ('2 butir; diperlukan paling sedikit 3', True)
-    >>> reason_text(load_validation_catalogue("id"), "singular matrix")
-    ('singular matrix', False)
-    """
-    text = "" if reason is None else str(reason)
-    for pattern, key in _REASONS:
-        m = pattern.match(text)
-        if m and cat.has(key):
-            values = {k: cat.integer(int(v)) if v.isdigit() else v for k, v in m.groupdict().items()}
-            if "policy" in values:
-                values["policy"] = cat(f"words.policy_{values['policy']}")
-            return cat(key, **values), True
-    return text, False
-
-
-def warning_text(cat: Catalogue, warning: Mapping[str, Any], names: _Names) -> str:
-    """A warning of the analysis (``result["warnings"]``) in the report's language.
-
-    Examples
-    --------
-    >>> from kemitraan_assess.instrument import load_instrument
-    >>> names = _Names(load_instrument("kemitraan-readiness"), "en")
-    >>> warning_text(load_validation_catalogue("en"), {"code": "constant_item", "item": "GOL1",
-    ...              "scale": "GOL", "value": 3.0, "count": 40, "message": "..."}, names)[:82]
-    'GOL1 (Clear, agreed goals and objectives) has no variance: all 40 answers are the same'
-    """
-    code = str(warning.get("code"))
-    item, scale = warning.get("item"), warning.get("scale")
-    fields = {
-        "item": item or "",
-        "scale": names.scale(str(scale)) if scale else "",
-        "value": _number(cat, warning.get("value")) if code == "negative_item" else cat.number(warning.get("value"), 0),
-        "count": cat.integer(warning.get("count")) if warning.get("count") is not None else "",
-    }
-    key = f"warnings.{code}"
-    return cat(key, **fields) if cat.has(key) else str(warning.get("message", code))
 
 
 class _Names:
@@ -391,7 +329,7 @@ def _conclusions(result: Mapping[str, Any], ctx: Mapping[str, Any], cat: Catalog
     out: list[dict[str, str]] = []
     add = lambda status, text: out.append({"status": status, "text": text})  # noqa: E731
     for w in result.get("warnings") or []:
-        add("warn", warning_text(cat, w, ctx["names"]))
+        add("warn", warning_text(cat, w, ctx["names"].scale))
     thr_a, src_a = _thr(result, "alpha", 0.70)
     done = [s for s in ctx["scales"] if not s["not_computed"] and s.get("alpha") is not None]
     if not done:
