@@ -417,14 +417,17 @@ def _scales(source: _Source, plan: Plan, instrument: Instrument, seed: int) -> d
     scales_out: dict[str, Any] = {}
     for scale in instrument.scales:
         cols = plan.items(scale.id)
+        left_out = [i.id for i in scale.items if i.id in plan.dropped]
         if len(cols) < 2:
-            scales_out[scale.id] = {"n_items": len(cols), "not_computed": "a scale needs at least 2 items"}
+            why = "a scale needs at least 2 items"
+            if left_out:
+                why += f" ({len(cols)} left after leaving out {', '.join(left_out)})"
+            scales_out[scale.id] = {"n_items": len(cols), "not_computed": why}
         else:
             try:
                 scales_out[scale.id] = source.scale_block(scale.id, cols, seed)
             except (InsufficientDataError, KemitraanError) as exc:
                 scales_out[scale.id] = {"n_items": len(cols), **_not_computed(exc)}
-        left_out = [i.id for i in scale.items if i.id in plan.dropped]
         if left_out:
             scales_out[scale.id]["items_left_out"] = left_out
         scales_out[scale.id]["kind"] = scale.kind

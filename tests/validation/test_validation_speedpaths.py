@@ -206,7 +206,7 @@ def test_scale_that_cannot_be_computed_reads_the_same() -> None:
     assert fast["items_left_out"] == {"B0": "constant_item", "C0": "sparse_item"}
     assert fast["scales"]["B"]["n_items"] == 2 and fast["scales"]["B"]["items_left_out"] == ["B0"]
     assert list(fast["scales"]["B"]["items"]) == ["B1", "B2"]
-    assert fast["scales"]["C"]["not_computed"] == "a scale needs at least 2 items"
+    assert fast["scales"]["C"]["not_computed"] == "a scale needs at least 2 items (1 left after leaving out C0)"
     _assert_same(fast, _slow(responses, inst))
 
 
