@@ -106,3 +106,20 @@ def test_readme_python_examples_run(export, monkeypatch, capsys):
     assert "<ValidationResult kemitraan-readiness 1.0.0" in printed
     assert (export.parent / "reports" / "index.html").exists()
     assert isinstance(namespace["rel"].to_frame(), pd.DataFrame)
+
+
+def test_the_notebook_trap_is_a_warning(export):
+    """Issue 10's notebook: alpha on raw answers gave 0.64 for GOL without a word; the keyed
+    scale gives 0.91. Now the raw call warns and names GOL6; keys= or reliability() key it."""
+    from kemitraan_assess import stats
+
+    inst = ka.load_instrument("kemitraan-readiness")
+    responses = ka.ingest(export, inst).responses
+    cols = [i.id for i in inst.scale("GOL").items]
+    with pytest.warns(stats.NegativeItemWarning, match=r"GOL6 \(r\.drop = -0\.\d\d\)"):
+        raw = stats.cronbach_alpha(responses[cols])
+    keyed = ka.reliability(responses, inst).scales["GOL"].alpha
+    assert raw.raw < 0.7 < 0.9 < keyed
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert stats.cronbach_alpha(responses[cols], keys=["GOL6"]).raw == pytest.approx(keyed, rel=1e-12)
