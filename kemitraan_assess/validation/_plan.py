@@ -112,12 +112,15 @@ def _screen(x: np.ndarray, item_ids: list[str], instrument: Instrument) -> tuple
                 item=item, scale=scale, count=int(answered[j])))
         elif lo[j] == hi[j]:
             dropped[item] = "constant_item"
+            answer = float(lo[j])
+            if instrument.items[item].reverse:  # x is keyed: say the answer as given
+                rs = instrument.response_scale(item)
+                answer = rs.min + rs.max - answer
             warnings.append(ValidationWarning(
                 "constant_item",
                 f"item {item!r} (scale {scale!r}) has no variance: all {int(answered[j])} answers are "
-                f"{lo[j]:g} (after reverse-keying); it was left out of the reliability and factor "
-                "analyses, as psych::alpha does",
-                item=item, scale=scale, value=float(lo[j]), count=int(answered[j])))
+                f"{answer:g}; it was left out of the reliability and factor analyses, as psych::alpha does",
+                item=item, scale=scale, value=answer, count=int(answered[j])))
     return dropped, warnings
 
 

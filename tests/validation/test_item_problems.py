@@ -194,3 +194,12 @@ def reverse_key_all(responses: pd.DataFrame, inst) -> pd.DataFrame:  # type: ign
 def test_help_says_what_min_group_size_does_here():
     out = CliRunner().invoke(cli, ["reliability", "--help"]).output
     assert "out of rwg(j) and ICC" in " ".join(out.split())
+
+
+def test_constant_reversed_item_is_reported_with_the_answer_given(tmp_path):
+    def a1_is_2(items: pd.DataFrame) -> None:  # A1 is reverse-keyed: 2 is analysed as 5
+        items["A1"] = 2
+
+    code, doc, err = _run(str(_bfi(tmp_path, "bfi_a1.csv", a1_is_2)), "--instrument", str(BFI_YAML))
+    assert code == 1 and doc["warnings"][0]["value"] == 2.0
+    assert "all 2800 answers are 2;" in err
