@@ -154,7 +154,7 @@ class ValidationResult:
 
     def __repr__(self) -> str:
         alphas = [s.alpha for s in self.scales.values() if s.alpha is not None]
-        span = f", alpha {min(alphas):.2f}-{max(alphas):.2f}" if alphas else ""
+        span = f", alpha {min(alphas):.2f} to {max(alphas):.2f}" if alphas else ""
         kmo = f", KMO {self.kmo:.2f}" if self.kmo is not None else ""
         groups = "" if self.has_groups else ", no partnership column"
         return (f"<ValidationResult {self.instrument_id} {self.instrument_version}: n = {self.n_respondents}, "
