@@ -34,7 +34,7 @@ OUT_DIR = click.option("--out", "out", type=click.Path(file_okay=False, path_typ
                        help="Output folder (created if needed).")
 
 
-def _ingest(survey: Path, inst: Any, opts: dict[str, Any]) -> Any:
+def _ingest(survey: Path, inst: Any, opts: dict[str, Any], *, require_group: bool = True) -> Any:
     from ..io import ingest as run_ingest
 
     return run_ingest(
@@ -45,6 +45,7 @@ def _ingest(survey: Path, inst: Any, opts: dict[str, Any]) -> Any:
         id_col=opts.get("id_col"),
         encoding=opts.get("encoding"),
         incomplete=opts.get("incomplete", "keep"),
+        require_group=require_group,
     )
 
 
@@ -267,13 +268,22 @@ def demo(out: Path, lang: str | None, seed: int | None, fmt: str, workers: int |
 @handle_errors
 def reliability(survey: Path, instrument: str, fmt: str, output: Path | None, missing: str, lang: str | None,
                 seed: int, quiet: bool, min_group_size: int | None, **opts: Any) -> None:
-    """Psychometric validation of the instrument on this sample (json, html or pdf)."""
+    """Psychometric validation of the instrument on this sample (json, html or pdf).
+
+    A partnership column is optional: without one (a researcher's plain item file) every
+    sample-level statistic is computed and the output says that rwg(j) and ICC were not.
+    --min-group-size K leaves partnerships of fewer than K respondents out of rwg(j) and
+    ICC (by default every partnership counts). Items without variance are left out of the
+    analyses with a warning (exit code 1), as psych::alpha does.
+    """
     from ..io.safecsv import atomic_write_bytes, atomic_write_text
-    from ..validation import render_validation, validate
+    from ..validation import render_validation
+    from ..validation.result import validation_result
 
     inst = load_instrument(instrument)
-    ing = _ingest(survey, inst, opts)
-    result = validate(ing.responses, inst, missing=missing, seed=seed)
+    ing = _ingest(survey, inst, opts, require_group=False)
+    res = validation_result(ing.responses, inst, missing=missing, seed=seed, min_group_size=min_group_size)
+    result = res.to_dict()
     if fmt == "json":
         text = json.dumps(result, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
         if output is None:
@@ -285,9 +295,12 @@ def reliability(survey: Path, instrument: str, fmt: str, output: Path | None, mi
             raise CliError(f"--format {fmt} needs -o FILE")
         data = render_validation(result, inst, lang=lang or inst.default_language, fmt=fmt)
         atomic_write_bytes(output, data)
+    if not quiet:
+        for w in res.warnings:
+            click.echo(f"warning: {w.message}", err=True)
     if output is not None:
         echo(f"wrote {output}", quiet)
-    sys.exit(ing.exit_code)
+    sys.exit(max(ing.exit_code, 1 if res.warnings else 0))
 
 
 @click.command()
@@ -302,3 +315,9 @@ def codebook(instrument: str, output: Path) -> None:
     inst = load_instrument(instrument)
     write_codebook(inst, output)
     click.echo(f"wrote {output}")
+
+
+for _param in reliability.params:  # the shared option means something else here
+    if _param.name == "min_group_size" and isinstance(_param, click.Option):
+        _param.help = ("Leave partnerships with fewer respondents out of rwg(j) and ICC "
+                       "(default: every partnership counts).")

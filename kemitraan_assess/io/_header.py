@@ -29,7 +29,7 @@ class HeaderMap:
     header_line: int
     platform: str
     targets: list[Target | None]
-    partnership_col: int
+    partnership_col: int | None  # None: no partnership column (``require_group=False``)
     id_col: int | None
     meta_cols: list[int] = field(default_factory=list)
 
@@ -105,14 +105,18 @@ def locate_and_map(
     group_col: str | None = None,
     id_col: str | None = None,
     platform: str | None = None,
+    require_group: bool = True,
 ) -> HeaderMap:
     """Find the header row(s), detect the platform and map every column.
+
+    With ``require_group=False`` an export without a partnership column is accepted
+    (``partnership_col`` is None); a ``group_col`` the user names must still exist.
 
     Raises
     ------
     DataError
         for duplicate item columns, an unknown ``--mapping`` target, or no partnership
-        column.
+        column (when ``require_group``).
     """
     index = ColumnIndex(instrument, extra=spec.columns)
     preview = export.preview
@@ -221,7 +225,7 @@ def locate_and_map(
                     partnership_col = j
                     break
     _check_duplicates(targets, names, export.name)
-    if partnership_col is None:
+    if partnership_col is None and require_group:
         hint = f" or the field text of '{p_field.id}'" if p_field is not None else ""
         raise DataError(
             "no partnership column: none of the columns is the partnership name "

@@ -94,6 +94,7 @@ def ingest(
     incomplete: Literal["keep", "reject"] = "keep",
     dedupe: Literal["last", "first", "none"] = "last",
     platform: str | None = None,
+    require_group: bool = True,
 ) -> IngestResult:
     """Read a survey export, map it to the instrument and account for every record.
 
@@ -118,6 +119,12 @@ def ingest(
         then file order) or ``"first"``, rejecting the others; ``"none"`` keeps all.
     platform
         Skip platform detection (``"kobotoolbox"``, ``"qualtrics"``, ...).
+    require_group
+        When true (``score``, ``report``), an export without a partnership column is an
+        error. When false (``reliability`` on a researcher's plain item file), such an
+        export is read without groups: ``responses`` has no ``partnership`` column,
+        :attr:`IngestResult.group_col` is None and ``ingest.json`` says
+        ``"partnership_column": null``. A ``group_col`` that is named must exist either way.
 
     Returns
     -------
@@ -128,7 +135,8 @@ def ingest(
     ------
     DataError
         for unusable input (empty, binary, HTML/JSON, unclosed quote, header without
-        data, duplicate item columns, no partnership column), naming file, row, column.
+        data, duplicate item columns, no partnership column when ``require_group``),
+        naming file, row, column.
 
     Notes
     -----
@@ -155,7 +163,9 @@ def ingest(
     inst = load_instrument(os.fspath(instrument)) if not isinstance(instrument, Instrument) else instrument
     spec = load_mapping(os.fspath(mapping) if isinstance(mapping, os.PathLike) else mapping)
     export = open_export(source, encoding=encoding)
-    hm = locate_and_map(export, inst, spec, group_col=group_col, id_col=id_col, platform=platform)
+    hm = locate_and_map(
+        export, inst, spec, group_col=group_col, id_col=id_col, platform=platform, require_group=require_group
+    )
     header = export.preview[hm.title_rows][1]
     width = len(header)
     item_cols = {j for j, t in enumerate(hm.targets) if t is not None and t.kind == "item"}
@@ -192,10 +202,13 @@ def _build(export, hm: HeaderMap, header, body: Body, inst: Instrument, spec: Ma
     else:
         generated = pc.binary_join_element_wise("r", pc.cast(pa.array(rows), pa.string()), "")
         respondent = pc.if_else(pc.is_valid(ids), ids, generated)
-    if n:
-        pname, variants = _partnerships(_clean(cols[hm.partnership_col]))
-    else:
-        pname, variants = pa.nulls(0, pa.string()), {}
+    pname: pa.Array | None = None
+    variants: dict[str, list[str]] = {}
+    if hm.partnership_col is not None:
+        if n:
+            pname, variants = _partnerships(_clean(cols[hm.partnership_col]))
+        else:
+            pname = pa.nulls(0, pa.string())
 
     # --- platform status columns
     plat = hm.platform
@@ -221,8 +234,9 @@ def _build(export, hm: HeaderMap, header, body: Body, inst: Instrument, spec: Ma
             if on_hold:
                 warnings.append(f"{on_hold} submission(s) have validation status 'On hold'; they were kept")
 
-    blank = ~pc.is_valid(pname).to_numpy(zero_copy_only=False)
-    reject(blank, "blank_partnership", "no partnership name")
+    if pname is not None:
+        blank = ~pc.is_valid(pname).to_numpy(zero_copy_only=False)
+        reject(blank, "blank_partnership", "no partnership name")
 
     unfinished = None
     if plat == "qualtrics":
@@ -357,9 +371,14 @@ def _build(export, hm: HeaderMap, header, body: Body, inst: Instrument, spec: Ma
     responses = pd.DataFrame(items_block.T, columns=item_ids, copy=False)
     front: dict[str, Any] = {
         "respondent_id": pd.Series((respondent if all_kept else respondent.take(take)).to_pandas(), dtype="str"),
-        "partnership": pd.Series((pname if all_kept else pname.take(take)).to_pandas(), dtype="str"),
         "source_row": rows[kidx].astype(np.int64),
     }
+    if pname is not None:
+        front = {
+            "respondent_id": front["respondent_id"],
+            "partnership": pd.Series((pname if all_kept else pname.take(take)).to_pandas(), dtype="str"),
+            "source_row": front["source_row"],
+        }
     for fid, arr in field_out.items():
         front[fid] = pd.Series((arr if all_kept else arr.take(take)).to_pandas(), dtype="str")
     for at, (name, col) in enumerate(front.items()):
@@ -383,9 +402,10 @@ def _build(export, hm: HeaderMap, header, body: Body, inst: Instrument, spec: Ma
     rejected = rejected.astype({"source_row": "int64", "respondent_id": "str", "reason": "str", "detail": "str"})
 
     # --- log
+    group_name = hm.names[hm.partnership_col] if hm.partnership_col is not None else None
     mapped = {hm.names[j]: t.id for j, t in enumerate(hm.targets) if t is not None}
     how = {hm.names[j]: t.how for j, t in enumerate(hm.targets) if t is not None}
-    structural = {hm.partnership_col} | ({hm.id_col} if hm.id_col is not None else set())
+    structural = {j for j in (hm.partnership_col, hm.id_col) if j is not None}
     unmapped = [n_ for j, n_ in enumerate(hm.names) if hm.targets[j] is None and j not in hm.meta_cols and j not in structural]
     unmatched = [i for i in item_ids if i not in col_of]
     if unmatched:
@@ -428,17 +448,17 @@ def _build(export, hm: HeaderMap, header, body: Body, inst: Instrument, spec: Ma
             "missing_answers": int(missing_answers[kidx].sum()),
             "empty_lines_skipped": int(body.empty_lines),
         },
-        "partnership_column": hm.names[hm.partnership_col],
+        "partnership_column": group_name,
         "respondent_id_column": hm.names[hm.id_col] if hm.id_col is not None else None,
         "column_mapping": mapped,
         "column_match": how,
         "metadata_columns": [hm.names[j] for j in hm.meta_cols],
         "unmapped_columns": unmapped,
         "unmatched_items": unmatched,
-        "partnerships": int(front["partnership"].nunique()),
+        "partnerships": int(front["partnership"].nunique()) if "partnership" in front else None,
         "partnership_variants": variants,
         "warnings": warnings,
     }
     if export.sheet is not None:
         log["sheet"] = export.sheet
-    return IngestResult(responses=responses, rejected=rejected, cell_issues=cell_issues, log=log)
+    return IngestResult(responses=responses, rejected=rejected, cell_issues=cell_issues, log=log, group_col=group_name)

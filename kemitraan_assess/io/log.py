@@ -61,12 +61,22 @@ class IngestResult:
         kept records that were set to missing and are never scored.
     log
         Everything ``ingest.json`` reports: detection, counts, column mapping, warnings.
+    group_col
+        The export's column read as the partnership name, or None when the export has
+        none and ingest was called with ``require_group=False`` (then ``responses`` has
+        no ``partnership`` column and ``ingest.json`` has ``"partnership_column": null``).
     """
 
     responses: pd.DataFrame
     rejected: pd.DataFrame
     cell_issues: pd.DataFrame
     log: dict[str, Any]
+    group_col: str | None = None
+
+    @property
+    def has_groups(self) -> bool:
+        """True when the responses carry a ``partnership`` column."""
+        return self.group_col is not None
 
     @property
     def exit_code(self) -> int:

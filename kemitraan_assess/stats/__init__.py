@@ -23,6 +23,7 @@ _WHERE = {
     "ICCResult": "icc",
     "ItemAnalysis": "items",
     "KMOResult": "factor",
+    "NegativeItemWarning": "_keys",
     "OmegaResult": "omega",
     "OmegaTotalResult": "omega",
     "ParallelResult": "factor",
@@ -60,6 +61,7 @@ _WHERE = {
 }
 
 if TYPE_CHECKING:
+    from ._keys import NegativeItemWarning
     from .agreement import (
         GroupAgreement,
         RwgResult,
@@ -143,6 +145,7 @@ __all__ = [
     "ICCResult",
     "ItemAnalysis",
     "KMOResult",
+    "NegativeItemWarning",
     "OmegaResult",
     "OmegaTotalResult",
     "ParallelResult",

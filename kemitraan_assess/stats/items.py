@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from kemitraan_assess.errors import DataError
+from kemitraan_assess.stats._keys import Keys, apply_keys, warn_negative_items
 from kemitraan_assess.stats._moments import _alpha_stats, _Moments, _prepare, _row_means, _smc
 from kemitraan_assess.stats._result import StatResult
 from kemitraan_assess.stats.reliability import R_DROP_MIN, NanPolicy
@@ -218,6 +219,7 @@ def item_analysis(
     nan_policy: NanPolicy = "pairwise",
     r_drop_min: float = R_DROP_MIN,
     max_categories: int = 10,
+    keys: Keys = None,
 ) -> ItemAnalysis:
     """Item statistics, alpha if an item is dropped and response frequencies (psych::alpha).
 
@@ -231,6 +233,8 @@ def item_analysis(
         Corrected item-total correlation below which an item is flagged (0.30).
     max_categories : int
         Most distinct answers for which response frequencies are counted (psych's ``max``).
+    keys : None, "auto", sequence or mapping, optional
+        Items to reverse first, as in :func:`~kemitraan_assess.stats.cronbach_alpha`.
 
     Returns
     -------
@@ -278,4 +282,6 @@ def item_analysis(
     """
     if not (isinstance(r_drop_min, (int, float)) and -1 <= r_drop_min <= 1):
         raise DataError(f"r_drop_min must be a correlation between -1 and 1, not {r_drop_min!r}")
-    return _item_analysis(_prepare(items, nan_policy), float(r_drop_min), int(max_categories))
+    mo = _prepare(apply_keys(items, keys), nan_policy)
+    warn_negative_items(mo.items, mo.cov)
+    return _item_analysis(mo, float(r_drop_min), int(max_categories))

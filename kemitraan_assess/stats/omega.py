@@ -19,11 +19,13 @@ import numpy as np
 import pandas as pd
 
 from kemitraan_assess.errors import DataError
+from kemitraan_assess.stats._keys import Keys, apply_keys
 from kemitraan_assess.stats._result import StatResult
 from kemitraan_assess.stats.efa import _minres, _sign_and_sort, oblimin, smc, varimax
 from kemitraan_assess.stats.factor import (
     CorrelationInput,
     NanPolicy,
+    _is_correlation,
     _single_threaded_blas,
     correlation_input,
 )
@@ -123,6 +125,7 @@ def omega(
     n_obs: int | None = None,
     nan_policy: NanPolicy = "pairwise",
     option: str = "equal",
+    keys: Keys = None,
 ) -> OmegaResult:
     """Omega hierarchical and omega total by the Schmid-Leiman transformation (psych::omega).
 
@@ -141,6 +144,10 @@ def omega(
     option : {"equal", "first", "second"}
         psych's rule for two group factors: equal general loadings (default), or the
         first / second group factor loading 1 on g.
+    keys : None, "auto", sequence or mapping, optional
+        Items (of a data input) to reverse first, as in
+        :func:`~kemitraan_assess.stats.cronbach_alpha`; items with a negative general
+        loading are reversed anyway, as psych does.
 
     Returns
     -------
@@ -184,7 +191,7 @@ def omega(
     >>> round(res.omega_h, 2), round(res.omega_total, 2)
     (0.75, 0.91)
     """
-    ci = correlation_input(data_or_corr, nan_policy=nan_policy, n_obs=n_obs, min_items=3)
+    ci = correlation_input(_keyed(data_or_corr, keys), nan_policy=nan_policy, n_obs=n_obs, min_items=3)
     p = ci.n_items
     if not isinstance(n_factors, (int, np.integer)) or not 1 <= n_factors < p:
         raise DataError(f"n_factors must be an integer from 1 to {p - 1} for {p} items, not {n_factors!r}")
@@ -268,7 +275,7 @@ def omega(
 
 
 def omega_total_1f(
-    data_or_corr: Any, *, n_obs: int | None = None, nan_policy: NanPolicy = "pairwise"
+    data_or_corr: Any, *, n_obs: int | None = None, nan_policy: NanPolicy = "pairwise", keys: Keys = None
 ) -> OmegaTotalResult:
     """McDonald's omega total from a one-factor minres model.
 
@@ -280,6 +287,9 @@ def omega_total_1f(
         Sample size of a correlation matrix (reported only).
     nan_policy : {"pairwise", "listwise"}
         How missing responses enter the correlations.
+    keys : None, "auto", sequence or mapping, optional
+        Items (of a data input) to reverse first, as in
+        :func:`~kemitraan_assess.stats.cronbach_alpha`.
 
     Returns
     -------
@@ -312,8 +322,19 @@ def omega_total_1f(
     >>> round(res.omega_total, 4), round(res.omega_total_observed, 4)
     (0.7935, 0.7935)
     """
-    ci = correlation_input(data_or_corr, nan_policy=nan_policy, n_obs=n_obs, min_items=3)
+    ci = correlation_input(_keyed(data_or_corr, keys), nan_policy=nan_policy, n_obs=n_obs, min_items=3)
     return _omega_total_1f(ci)
+
+
+def _keyed(data_or_corr: Any, keys: Keys) -> Any:
+    """Data with ``keys`` applied; keys on a correlation matrix are an error (reverse the
+    items before correlating them)."""
+    if keys is None:
+        return data_or_corr
+    arr = np.asarray(data_or_corr.to_numpy() if isinstance(data_or_corr, pd.DataFrame) else data_or_corr, dtype=float)
+    if _is_correlation(arr):
+        raise DataError("keys apply to item responses, not to a correlation matrix: reverse the items first")
+    return apply_keys(data_or_corr, keys)
 
 
 def _omega_total_1f(ci: CorrelationInput) -> OmegaTotalResult:

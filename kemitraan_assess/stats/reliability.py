@@ -30,6 +30,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from kemitraan_assess.errors import DataError, InsufficientDataError
+from kemitraan_assess.stats._keys import Keys, apply_keys, warn_negative_items
 from kemitraan_assess.stats._moments import (
     _alpha_stats,
     _check_ci,
@@ -160,7 +161,7 @@ def _alpha_result(mo: _Moments, level: float) -> AlphaResult:
 
 
 def cronbach_alpha(
-    items: Any, *, nan_policy: NanPolicy = "pairwise", ci: float = 0.95
+    items: Any, *, nan_policy: NanPolicy = "pairwise", ci: float = 0.95, keys: Keys = None
 ) -> AlphaResult:
     """Cronbach's alpha, standardised alpha and Guttman's lambda 6, as psych::alpha.
 
@@ -174,6 +175,11 @@ def cronbach_alpha(
         rows only (``psych::alpha(na.omit(x))``).
     ci : float
         Level of the confidence intervals.
+    keys : None, "auto", sequence or mapping, optional
+        Items to reverse first (as ``min + max - x`` over all the items, psych's rule):
+        item names (``["A1"]``), psych's scoring keys (``["-A1", "A2", ...]``), one +1/-1
+        per item, a mapping item -> +1/-1, or ``"auto"`` for psych's ``check.keys = TRUE``
+        (reverse the items loading negatively on the first principal component).
 
     Returns
     -------
@@ -198,7 +204,10 @@ def cronbach_alpha(
     ``n`` counts every row given (pairwise) or complete rows (listwise), as psych.
     Pairwise deletion can make R indefinite; then the SMCs behind lambda 6 may rest on
     a near-zero pivot of the pseudo-inverse and differ from psych's in rounding.
-    Validated against R ``psych::alpha`` (2.2.9).
+    An item whose corrected item-total correlation is negative raises a
+    :class:`~kemitraan_assess.stats.NegativeItemWarning`: on raw answers a reverse-worded
+    item lowers alpha silently (psych warns likewise). Validated against R
+    ``psych::alpha`` (2.2.9).
 
     References
     ----------
@@ -221,9 +230,14 @@ def cronbach_alpha(
     (0.8735, 0.8719, 8, 7)
     >>> [round(v, 4) for v in res.ci], res.ci_method
     ([0.6245, 0.9716], 'feldt')
+    >>> y = x.copy(); y[:, 3] = 6 - y[:, 3]  # V4 as a reverse-worded item would be answered
+    >>> round(cronbach_alpha(y, keys=["V4"]).raw, 4)  # In R: psych::alpha(y, keys = "V4")
+    0.8735
     """
     level = _check_ci(ci)
-    return _alpha_result(_prepare(items, nan_policy), level)
+    mo = _prepare(apply_keys(items, keys), nan_policy)
+    warn_negative_items(mo.items, mo.cov)
+    return _alpha_result(mo, level)
 
 
 def reverse(x: Any, *, low: float | None = None, high: float | None = None) -> Any:

@@ -19,6 +19,7 @@ from typing import Any, Literal
 import numpy as np
 
 from kemitraan_assess.errors import DataError
+from kemitraan_assess.stats._keys import Keys, apply_keys, warn_negative_items
 from kemitraan_assess.stats._moments import _check_ci, _Moments, _prepare, _smc
 from kemitraan_assess.stats._result import StatResult
 from kemitraan_assess.stats.reliability import NanPolicy
@@ -96,6 +97,7 @@ def split_half(
     seed: int | None = 0,
     splits: SplitSet = "psych",
     ci: float = 0.95,
+    keys: Keys = None,
 ) -> SplitHalfResult:
     """Maximum, minimum and mean split-half reliability (psych::splitHalf).
 
@@ -121,6 +123,9 @@ def split_half(
         ``"all"`` evaluates every distinct split.
     ci : float
         Level of the central interval of the split values.
+    keys : None, "auto", sequence or mapping, optional
+        Items to reverse first, as in :func:`~kemitraan_assess.stats.cronbach_alpha`
+        (``keys="auto"`` is psych's default ``check.keys = TRUE``).
 
     Returns
     -------
@@ -140,8 +145,9 @@ def split_half(
     evaluates :math:`\\lceil C(p, m)/2 \\rceil` splits; there its ``meanr`` is this ``mean``
     times :math:`\\lceil C/2 \\rceil / (C/2)` (for p = 7, 18/17.5) and ``max``/``min``
     still agree. Also, psych first reverses items with a negative loading on the first
-    principal component (``check.keys = TRUE``); here the caller keys the items, as with
-    ``splitHalf(x, check.keys = FALSE)``. Validated against R ``psych::splitHalf`` (2.2.9).
+    principal component (``check.keys = TRUE``); here the caller keys the items (``keys``),
+    as with ``splitHalf(x, check.keys = FALSE)``, and an item correlating negatively with
+    the rest raises a :class:`~kemitraan_assess.stats.NegativeItemWarning`. Validated against R ``psych::splitHalf`` (2.2.9).
 
     References
     ----------
@@ -168,7 +174,9 @@ def split_half(
         raise DataError(f"n_sample must be a positive integer, not {n_sample!r}")
     if seed is not None and not isinstance(seed, (int, np.integer)):
         raise DataError(f"seed must be an integer or None, not {seed!r}")
-    return _split_half(_prepare(items, nan_policy), int(n_sample), seed, splits, level)
+    mo = _prepare(apply_keys(items, keys), nan_policy)
+    warn_negative_items(mo.items, mo.cov)
+    return _split_half(mo, int(n_sample), seed, splits, level)
 
 
 def _split_half(

@@ -14,6 +14,7 @@ what the listwise path still does.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -21,9 +22,10 @@ import pandas as pd
 
 from ..errors import InsufficientDataError, KemitraanError
 from ..instrument.model import Instrument
-from ..scoring.groups import GroupIndex, group_index
+from ..scoring.groups import GroupIndex
 from ..scoring.scales import item_matrix, reverse_key, scale_scores
 from ..stats._batch import ScaleBatch, _columns, scale_batch
+from ..stats._keys import NegativeItemWarning
 from ..stats._result import finite_or_none, to_jsonable
 from ..stats.agreement import rwg_j_by_group
 from ..stats.cfa import _cfa_from_cov, _check_structure, _pairwise_from, cfa
@@ -41,6 +43,7 @@ from ..stats.items import ItemAnalysis, _item_analysis, item_analysis
 from ..stats.omega import _omega_total_1f, omega, omega_total_1f
 from ..stats.reliability import R_DROP_MIN, AlphaResult, NanPolicy, _alpha_result, cronbach_alpha
 from ..stats.splithalf import SplitHalfResult, _split_half, split_half
+from ._plan import NO_GROUPS, Plan, ValidationWarning, make_plan
 
 __all__ = ["validate", "structure_scales", "THRESHOLDS"]
 
@@ -192,6 +195,7 @@ def validate(
     missing: str = "pairwise",
     seed: int = 0,
     n_iter: int = 100,
+    min_group_size: int | None = None,
 ) -> dict[str, Any]:
     """All the psychometrics of ``instrument`` on ``responses``, as plain JSON data.
 
@@ -207,19 +211,34 @@ def validate(
         Seed for parallel analysis and sampled split-halves.
     n_iter
         Parallel-analysis iterations.
+    min_group_size
+        Partnerships with fewer respondents are left out of rwg(j) and ICC (and counted);
+        None (default) keeps every partnership, as DESIGN's sample-level rule.
+
+    Notes
+    -----
+    Without a ``partnership`` column (a researcher's plain item file) every sample-level
+    statistic is computed and ``aggregation`` says why rwg(j) and ICC were not. An item
+    without variance or with fewer than two answers is left out of the sample-level
+    analyses with a warning naming it (``warnings``, ``items_left_out``), as psych::alpha
+    does; an item correlating negatively with the rest of its scale is a warning too.
     """
     if missing not in ("pairwise", "listwise"):
         raise KemitraanError(f"missing must be 'pairwise' or 'listwise', not {missing!r}")
+    if min_group_size is not None and (not isinstance(min_group_size, (int, np.integer)) or min_group_size < 1):
+        raise KemitraanError(f"min_group_size must be a positive whole number, not {min_group_size!r}")
     item_ids = list(instrument.items)
     x = _keyed_matrix(responses, instrument, item_ids)
-    gi = group_index(responses["partnership"]) if "partnership" in responses.columns else None
-    with _single_threaded_blas():  # small matrices and one pass: threads cost more than they give
+    plan = make_plan(x, responses, instrument, min_group_size=min_group_size)
+    with _single_threaded_blas(), warnings.catch_warnings():  # small matrices: threads cost more than they give
+        # the analysis records its own warnings (an item against its scale) in the result
+        warnings.simplefilter("ignore", NegativeItemWarning)
         source: _Source
         if missing == "pairwise" and x.shape[0] > len(item_ids):
-            source = _BatchSource(x, instrument)
+            source = _BatchSource(x, instrument, plan)
         else:
             source = _ColumnSource(x, reverse_key(responses, instrument), "listwise" if missing == "listwise" else "pairwise")
-        return to_jsonable(_validate(source, gi, instrument, missing, seed, n_iter))
+        return to_jsonable(_validate(source, plan, instrument, missing, seed, n_iter))
 
 
 def _keyed_matrix(responses: pd.DataFrame, instrument: Instrument, item_ids: list[str]) -> np.ndarray:
@@ -272,14 +291,20 @@ class _ColumnSource:
 class _BatchSource:
     """The same statistics from one pass over the responses (pairwise missing data)."""
 
-    def __init__(self, x: np.ndarray, instrument: Instrument) -> None:
+    def __init__(self, x: np.ndarray, instrument: Instrument, plan: Plan | None = None) -> None:
         self.x = x
         self.pos = {item: j for j, item in enumerate(instrument.items)}
-        scales = {s.id: [self.pos[i.id] for i in s.items] for s in instrument.scales}
+        if plan is None:
+            scales = {s.id: [self.pos[i.id] for i in s.items] for s in instrument.scales}
+        else:  # the items each scale analyses (a scale left without any is not in the batch)
+            scales = {sid: [self.pos[i] for i in items] for sid, items in plan.scales.items() if items}
+        self.whole = plan is None or not plan.dropped
         self.batch = scale_batch(x, list(instrument.items), scales)
 
     def missing_counts(self) -> tuple[np.ndarray, int]:
         b = self.batch
+        if not self.whole:  # the batch's scales lack the items left out: count on every item
+            return np.isnan(self.x).sum(axis=0), int(np.count_nonzero(~np.isnan(self.x).any(axis=1)))
         sizes = np.array([len(b.scales[s]) for s in b.scales])
         complete = int(np.count_nonzero((b.answered == sizes).all(axis=1)))
         return b.n - np.diag(b.sums.n_ij).astype(np.int64), complete
@@ -296,6 +321,8 @@ class _BatchSource:
     def scale_scores(self, instrument: Instrument) -> pd.DataFrame:
         """:func:`~kemitraan_assess.scoring.scale_scores` from the batch's row means: the
         mean of the answered items where enough are answered."""
+        if not self.whole:  # the batch's scales lack the items left out: score the whole scales
+            return _scale_scores_x(self.x, instrument)
         b, out = self.batch, {}
         for s_pos, scale in enumerate(instrument.scales):
             answered = b.answered[:, s_pos]
@@ -304,13 +331,28 @@ class _BatchSource:
         return pd.DataFrame(out)
 
 
+def _scale_scores_x(x: np.ndarray, instrument: Instrument) -> pd.DataFrame:
+    """The instrument's scale scores from the keyed matrix (as :meth:`_BatchSource.scale_scores`)."""
+    pos = {item: j for j, item in enumerate(instrument.items)}
+    out = {}
+    for scale in instrument.scales:
+        block = x[:, [pos[i.id] for i in scale.items]]
+        answered = np.count_nonzero(~np.isnan(block), axis=1)
+        total = np.where(np.isnan(block), 0.0, block).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = total / answered
+        out[scale.id] = np.where(answered >= instrument.min_answered_count(scale), mean, np.nan)
+    return pd.DataFrame(out)
+
+
 _Source = _ColumnSource | _BatchSource
 
 
 def _validate(
-    source: _Source, gi: GroupIndex | None, instrument: Instrument, missing: str, seed: int, n_iter: int
+    source: _Source, plan: Plan, instrument: Instrument, missing: str, seed: int, n_iter: int
 ) -> dict[str, Any]:
     """The analyses, from either source."""
+    gi = plan.all_groups
     x = source.x
     n = int(x.shape[0])
     item_ids = list(instrument.items)
@@ -337,32 +379,66 @@ def _validate(
         "missing_share": {k: finite_or_none(int(v) / n) for k, v in zip(item_ids, n_missing, strict=True)},
     }
 
-    result["scales"] = _scales(source, instrument, seed)
-    result.update(_models(source, instrument, seed, n_iter))
-    result["aggregation"] = _aggregation(source, gi, instrument) if gi is not None else {}
+    result["items_left_out"] = dict(plan.dropped)
+    result["scales"] = _scales(source, plan, instrument, seed)
+    result.update(_models(source, plan, instrument, seed, n_iter))
+    if plan.group_rows is not None:
+        result["sample"]["aggregation_excluded"] = {
+            "min_group_size": plan.min_group_size,
+            "partnerships": plan.excluded_groups,
+            "respondents": plan.excluded_respondents,
+        }
+    result["aggregation"] = (
+        _aggregation(source, plan, plan.groups, instrument) if plan.groups is not None else {"not_computed": NO_GROUPS}
+    )
+    result["warnings"] = [w.to_dict() for w in (*plan.warnings, *_negative_items(result["scales"]))]
     return result
 
 
-def _scales(source: _Source, instrument: Instrument, seed: int) -> dict[str, Any]:
-    """Reliability and item analysis of every scale."""
+def _negative_items(scales: dict[str, Any]) -> list[ValidationWarning]:
+    """Items whose corrected item-total correlation (psych's r.drop) is negative after
+    reverse-keying: the instrument's key is probably wrong for them, or the item does not
+    belong to its scale."""
+    out = []
+    for sid, block in scales.items():
+        for item, stats in (block["items"] if "items" in block else {}).items():
+            r = stats["r_drop"]
+            if r is not None and r < 0:
+                out.append(ValidationWarning(
+                    "negative_item",
+                    f"item {item!r} correlates negatively with the rest of scale {sid!r} after "
+                    f"reverse-keying (r.drop = {r:.2f}): check whether it should be reverse-keyed",
+                    item=item, scale=sid, value=float(r)))
+    return out
+
+
+def _scales(source: _Source, plan: Plan, instrument: Instrument, seed: int) -> dict[str, Any]:
+    """Reliability and item analysis of every scale, on the items the plan keeps."""
     scales_out: dict[str, Any] = {}
     for scale in instrument.scales:
-        cols = [i.id for i in scale.items]
+        cols = plan.items(scale.id)
+        left_out = [i.id for i in scale.items if i.id in plan.dropped]
         if len(cols) < 2:
-            scales_out[scale.id] = {"n_items": len(cols), "not_computed": "a scale needs at least 2 items"}
-            continue
-        try:
-            scales_out[scale.id] = source.scale_block(scale.id, cols, seed)
-        except (InsufficientDataError, KemitraanError) as exc:
-            scales_out[scale.id] = {"n_items": len(cols), **_not_computed(exc)}
+            why = "a scale needs at least 2 items"
+            if left_out:
+                why += f" ({len(cols)} left after leaving out {', '.join(left_out)})"
+            scales_out[scale.id] = {"n_items": len(cols), "not_computed": why}
+        else:
+            try:
+                scales_out[scale.id] = source.scale_block(scale.id, cols, seed)
+            except (InsufficientDataError, KemitraanError) as exc:
+                scales_out[scale.id] = {"n_items": len(cols), **_not_computed(exc)}
+        if left_out:
+            scales_out[scale.id]["items_left_out"] = left_out
         scales_out[scale.id]["kind"] = scale.kind
     return scales_out
 
 
-def _models(source: _Source, instrument: Instrument, seed: int, n_iter: int) -> dict[str, Any]:
-    """Structure items, factorability, parallel analysis, EFA, omega and CFA (in that order)."""
-    struct_ids = structure_scales(instrument)
-    struct_items = [i.id for sid in struct_ids for i in instrument.scale(sid).items]
+def _models(source: _Source, plan: Plan, instrument: Instrument, seed: int, n_iter: int) -> dict[str, Any]:
+    """Structure items, factorability, parallel analysis, EFA, omega and CFA (in that order),
+    on the items the plan keeps; a scale left with fewer than 2 items is not a factor."""
+    struct_ids = [sid for sid in structure_scales(instrument) if len(plan.scales[sid]) >= 2]
+    struct_items = [i for sid in struct_ids for i in plan.scales[sid]]
     out: dict[str, Any] = {"structure_items": struct_items}
     try:
         corr = source.correlation(struct_items)
@@ -378,7 +454,7 @@ def _models(source: _Source, instrument: Instrument, seed: int, n_iter: int) -> 
         blocks.setdefault(instrument.scale(sid).kind, []).append(sid)
     out["cfa"] = {}
     for kind, sids in blocks.items():
-        structure = {sid: [i.id for i in instrument.scale(sid).items] for sid in sids}
+        structure = {sid: plan.items(sid) for sid in sids}
         try:
             out["cfa"][kind] = source.cfa_block(structure)
         except KemitraanError as exc:
@@ -438,11 +514,15 @@ def _structure(
     }
 
 
-def _aggregation(source: _Source, gi: GroupIndex, instrument: Instrument) -> dict[str, Any]:
-    """ICC(1), ICC(2) and the rwg(j) distribution of every scale across partnerships."""
+def _aggregation(source: _Source, plan: Plan, gi: GroupIndex, instrument: Instrument) -> dict[str, Any]:
+    """ICC(1), ICC(2) and the rwg(j) distribution of every scale across partnerships (the
+    instrument's whole scales, as ``score``; partnerships below ``min_group_size`` left out)."""
     agg: dict[str, Any] = {}
     pos = {item: j for j, item in enumerate(instrument.items)}
     sc = source.scale_scores(instrument)
+    x = source.x
+    if plan.group_rows is not None:
+        sc, x = sc[plan.group_rows], x[plan.group_rows]
     for scale in instrument.scales:
         vals = sc[scale.id].to_numpy()
         entry: dict[str, Any] = {}
@@ -462,7 +542,7 @@ def _aggregation(source: _Source, gi: GroupIndex, instrument: Instrument) -> dic
             entry.update(_not_computed(exc))
         cols = _columns(np.array([pos[i.id] for i in scale.items], dtype=np.intp))  # a view if consecutive
         a_opts = instrument.response_scales[scale.items[0].response].n_options
-        rwg = rwg_j_by_group(source.x[:, cols], gi.codes, a_opts, n_groups=gi.n_groups).value
+        rwg = rwg_j_by_group(x[:, cols], gi.codes, a_opts, n_groups=gi.n_groups).value
         rwg = rwg[~np.isnan(rwg)]
         entry["rwg_j"] = {
             "n_partnerships": int(len(rwg)),

@@ -22,7 +22,6 @@ compute says why (the message of the analysis, in English).
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -36,6 +35,7 @@ from ..report.html import report_css, template_environment
 from ..report.locale import Catalogue, catalogue_languages, read_catalogue
 from ..stats._result import finite_or_none
 from . import charts as _charts
+from .words import _number, reason_text, warning_text
 
 __all__ = [
     "render_validation",
@@ -95,14 +95,6 @@ def load_validation_catalogue(lang: str) -> Catalogue:
 
 
 # ---------------------------------------------------------------- small helpers
-def _number(cat: Catalogue, value: Any, digits: int = 2) -> str:
-    """``cat.number`` without a sign on values that round to zero ('0,00', not '-0,00')."""
-    v = finite_or_none(value)
-    if v is not None and round(v, digits) == 0:
-        v = 0.0
-    return cat.number(v, digits)
-
-
 def _p(cat: Catalogue, p: Any, *, cell: bool = False) -> str:
     """A p value: '= 0,012' / '< 0,001' after 'p' in a sentence, '0,012' / '< 0,001' in a cell."""
     v = finite_or_none(p)
@@ -123,37 +115,6 @@ def _reason(block: Any) -> str | None:
     if isinstance(block, Mapping) and "not_computed" in block:
         return str(block["not_computed"])
     return None
-
-
-_REASONS = (
-    (re.compile(r"^(?P<n>\d+) item\(s\) given; at least (?P<k>\d+) are needed$"), "words.reason_items"),
-    (re.compile(r"^n = (?P<n>\d+) usable rows \((?P<policy>pairwise|listwise)\); at least (?P<k>\d+) are needed$"),
-     "words.reason_rows"),
-)
-
-
-def reason_text(cat: Catalogue, reason: str | None) -> tuple[str, bool]:
-    """An analysis' "not computed" reason in the report's language where the catalogue has it.
-
-    Returns the text and whether it was translated; reasons the catalogue does not cover stay
-    in English (the template marks them so).
-
-    Examples
-    --------
-    >>> reason_text(load_validation_catalogue("id"), "2 item(s) given; at least 3 are needed")
-    ('2 butir; diperlukan paling sedikit 3', True)
-    >>> reason_text(load_validation_catalogue("id"), "singular matrix")
-    ('singular matrix', False)
-    """
-    text = "" if reason is None else str(reason)
-    for pattern, key in _REASONS:
-        m = pattern.match(text)
-        if m and cat.has(key):
-            values = {k: cat.integer(int(v)) if v.isdigit() else v for k, v in m.groupdict().items()}
-            if "policy" in values:
-                values["policy"] = cat(f"words.policy_{values['policy']}")
-            return cat(key, **values), True
-    return text, False
 
 
 class _Names:
@@ -185,7 +146,8 @@ def _reliability(result: Mapping[str, Any], names: _Names, cat: Catalogue) -> li
     out = []
     for sid, block in (result.get("scales") or {}).items():
         row: dict[str, Any] = {"id": sid, "name": names.scale(sid), "kind": block.get("kind") or "other",
-                               "n_items": block.get("n_items"), "not_computed": _reason(block)}
+                               "n_items": block.get("n_items"), "not_computed": _reason(block),
+                               "left_out": list(block.get("items_left_out") or [])}
         if row["not_computed"] is None:
             a = block.get("alpha") or {}
             sh = block.get("split_half") or {}
@@ -329,8 +291,9 @@ def _cfa(result: Mapping[str, Any], names: _Names, cat: Catalogue) -> list[dict[
 
 def _aggregation(result: Mapping[str, Any], instrument: Instrument, names: _Names, cat: Catalogue) -> dict[str, Any]:
     agg = result.get("aggregation") or {}
-    if not agg:
-        return {"rows": [], "charts": []}
+    excluded = (result.get("sample") or {}).get("aggregation_excluded")
+    if not agg or _reason(agg) is not None:  # no partnership column: nothing to aggregate
+        return {"rows": [], "charts": [], "excluded": None}
     weak, strong = instrument.defaults.agreement_moderate, instrument.defaults.agreement_strong
     rows: list[dict[str, Any]] = []
     by_kind: dict[str, list[dict[str, Any]]] = {}
@@ -354,7 +317,7 @@ def _aggregation(result: Mapping[str, Any], instrument: Instrument, names: _Name
         label = cat(f"kind.{kind}") if cat.has(f"kind.{kind}") else kind
         charts.append({"label": label, "chart": _charts.rwg_chart(
             chart_rows, cat, title=f'{cat("aggregation.rwg_title")}: {label}', weak=weak, strong=strong, legend=legend)})
-    return {"rows": rows, "charts": charts, "weak": weak, "strong": strong}
+    return {"rows": rows, "charts": charts, "weak": weak, "strong": strong, "excluded": excluded}
 
 
 def _listing(cat: Catalogue, parts: Sequence[str]) -> str:
@@ -365,6 +328,8 @@ def _conclusions(result: Mapping[str, Any], ctx: Mapping[str, Any], cat: Catalog
     """Plain-language findings, each with its threshold and source."""
     out: list[dict[str, str]] = []
     add = lambda status, text: out.append({"status": status, "text": text})  # noqa: E731
+    for w in result.get("warnings") or []:
+        add("warn", warning_text(cat, w, ctx["names"].scale))
     thr_a, src_a = _thr(result, "alpha", 0.70)
     done = [s for s in ctx["scales"] if not s["not_computed"] and s.get("alpha") is not None]
     if not done:
@@ -493,6 +458,7 @@ def validation_context(result: Mapping[str, Any], instrument: Instrument, *, lan
         "sample": sample,
         "missing": _missing_by_scale(result, instrument, names),
         "n_structure_scales": len(struct_ids - {None}),
+        "names": names,
     }
     ctx["n_iter"] = (result.get("parallel_analysis") or {}).get("n_iter")
     ctx["scales"] = _reliability(result, names, cat)

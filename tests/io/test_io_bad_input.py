@@ -107,3 +107,33 @@ def test_wrong_field_count_is_rejected_not_fatal(tmp_path, inst):
     assert res.rejected[["source_row", "reason"]].values.tolist() == [[3, "wrong_field_count"]]
     assert "3 fields where the header has 7" in res.rejected["detail"].iloc[0]
     assert res.responses["source_row"].tolist() == [2, 4]  # a trailing empty field is tolerated
+
+
+def test_no_partnership_column_allowed_when_not_required(tmp_path, inst):
+    """A researcher's plain item file (no groups) is read with require_group=False."""
+    from kemitraan_assess.io import ingest_json
+
+    path = tmp_path / "plain.csv"
+    path.write_bytes(b"id,GOL1,GOL2,GOL3\nr1,1,2,3\nr2,4,5,\n")
+    res = ingest(path, inst, require_group=False)
+    assert res.group_col is None and not res.has_groups
+    assert "partnership" not in res.responses.columns
+    assert res.responses[["respondent_id", "GOL1"]].values.tolist() == [["r1", 1.0], ["r2", 4.0]]
+    assert res.log["partnership_column"] is None and res.log["partnerships"] is None
+    assert '"partnership_column": null' in ingest_json(res)
+    assert res.rejected.empty
+    # the default still refuses such a file (score and report need groups)
+    with pytest.raises(DataError, match="no partnership column"):
+        ingest(path, inst)
+
+
+def test_group_col_is_used_and_checked_when_groups_are_optional(tmp_path, inst):
+    path = tmp_path / "teams.csv"
+    path.write_bytes(b"team,GOL1\nA,1\nB,2\n")
+    res = ingest(path, inst, require_group=False, group_col="team")
+    assert res.group_col == "team" and res.has_groups
+    assert res.responses["partnership"].tolist() == ["A", "B"]
+    with pytest.raises(DataError, match="kelompok"):
+        ingest(path, inst, require_group=False, group_col="kelompok")
+    # a detected partnership column is used whether or not it is required
+    assert ingest(b"partnership,GOL1\nA,1\n", inst, require_group=False).group_col == "partnership"

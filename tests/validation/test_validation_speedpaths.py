@@ -65,8 +65,8 @@ def _slow(responses: pd.DataFrame, instrument: Any, missing: str = "pairwise") -
     """validate() through the per-scale path (the public statistics on each scale's columns)."""
     x = analyse._keyed_matrix(responses, instrument, list(instrument.items))
     source = analyse._ColumnSource(x, reverse_key(responses, instrument), missing)
-    gi = analyse.group_index(responses["partnership"]) if "partnership" in responses.columns else None
-    return analyse.to_jsonable(analyse._validate(source, gi, instrument, missing, 0, 100))
+    plan = analyse.make_plan(x, responses, instrument)
+    return analyse.to_jsonable(analyse._validate(source, plan, instrument, missing, 0, 100))
 
 
 @pytest.fixture(scope="module")
@@ -197,12 +197,16 @@ def test_scale_that_cannot_be_computed_reads_the_same() -> None:
         }
     )
     x = _whole(120, 9, 0.05, 5)
-    x[:, 4] = 2.0  # B1 has no variance
+    x[:, 4] = 2.0  # B0 has no variance: left out, B analysed on B1 and B2
+    x[:, 7] = np.nan  # C0 has one answer: left out, C (one item left) not computed
+    x[0, 7] = 3.0
     responses = pd.DataFrame(x, columns=list(inst.items))
     responses["partnership"] = [f"P{i % 12}" for i in range(120)]
     fast = validate(responses, inst)
-    assert "no variance" in fast["scales"]["B"]["not_computed"]
-    assert fast["scales"]["C"]["omega_total"] is None
+    assert fast["items_left_out"] == {"B0": "constant_item", "C0": "sparse_item"}
+    assert fast["scales"]["B"]["n_items"] == 2 and fast["scales"]["B"]["items_left_out"] == ["B0"]
+    assert list(fast["scales"]["B"]["items"]) == ["B1", "B2"]
+    assert fast["scales"]["C"]["not_computed"] == "a scale needs at least 2 items (1 left after leaving out C0)"
     _assert_same(fast, _slow(responses, inst))
 
 
