@@ -7,8 +7,13 @@ Two guarantees for every file the package writes:
   half a file.
 * **Inert CSV cells.** A text cell that starts with ``=``, ``+``, ``-``, ``@`` (or a tab
   or carriage return) could be run as a formula by a spreadsheet; it is written with a
-  leading apostrophe ``'`` (the OWASP "CSV injection" advice). Numeric columns are never
-  touched, so ``-1`` in a number column stays ``-1``.
+  leading apostrophe ``'`` (the OWASP "CSV injection" advice). So is every line of a
+  multi-line cell: after a line feed or a carriage return inside a cell, a line that
+  starts with ``=``, ``+``, ``-``, ``@`` or a tab gets its ``'`` too, for a program that
+  splits the cell there (:func:`neutralise_text`). Numeric columns are never touched, so
+  ``-1`` in a number column stays ``-1``.
+* **Whole rows.** A cell holding ``,``, ``"``, a line feed *or a carriage return* is
+  quoted (``"`` doubled), so a reader never splits a row inside a cell.
 
 CSV output is UTF-8 without BOM, LF line endings, no index, empty cells for missing
 values, so the same frame always gives the same bytes.
@@ -19,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -32,6 +38,7 @@ __all__ = [
     "atomic_write_text",
     "atomic_write_many",
     "neutralise_frame",
+    "neutralise_text",
     "csv_bytes",
     "csv_payload",
     "write_csv_safe",
@@ -39,6 +46,34 @@ __all__ = [
 
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 """Cell starts that spreadsheets may evaluate as a formula."""
+
+LINE_FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t")
+"""Starts of a line inside a multi-line cell (after CR or LF) that get a ``'`` too."""
+
+_LINE_FORMULA = re.compile(r"([\r\n])([=+\-@\t])")
+
+
+def neutralise_text(value: str) -> str:
+    """``value`` as written in a CSV text cell, unable to act as a spreadsheet formula.
+
+    A ``'`` goes before a first character in :data:`FORMULA_PREFIXES`, and before a
+    character in :data:`LINE_FORMULA_PREFIXES` that follows a carriage return or a
+    line feed (where a program that splits the cell would start a new cell).
+
+    Examples
+    --------
+    >>> neutralise_text("=1+1")
+    "'=1+1"
+    >>> neutralise_text("note\\r=cmd|' /C calc'!A0")
+    "note\\r'=cmd|' /C calc'!A0"
+    >>> neutralise_text("a-b")
+    'a-b'
+    """
+    if value[:1] in FORMULA_PREFIXES:
+        value = "'" + value
+    if "\r" in value or "\n" in value:
+        value = _LINE_FORMULA.sub(r"\1'\2", value)
+    return value
 
 
 def _temp_path(path: Path) -> Path:
@@ -148,29 +183,24 @@ def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
             if mask.any():
                 values = s.astype(object)
                 # only text cells: an object column may also hold booleans or numbers
-                starts = np.fromiter(
-                    (isinstance(v, str) and v[:1] in FORMULA_PREFIXES for v in values.to_numpy()),
-                    dtype=bool,
-                    count=len(values),
-                )
-                if starts.any():
+                raw = values.to_numpy()
+                fixed = [neutralise_text(v) if isinstance(v, str) else v for v in raw]
+                changed = np.fromiter((a is not b and a != b for a, b in zip(raw, fixed, strict=True)),
+                                      dtype=bool, count=len(raw))
+                if changed.any():
                     values = values.copy()
-                    values[starts] = "'" + values[starts].astype(str)
+                    values[changed] = np.asarray(fixed, dtype=object)[changed]
                     s = values
         out[_neutral_name(str(name))] = s
     return pd.DataFrame(out, index=df.index)
 
 
 def _neutral_values(values: pd.Series) -> pd.Series:
-    starts = values.astype(str).str[:1].isin(FORMULA_PREFIXES).to_numpy()
-    if starts.any():
-        values = values.copy()
-        values[starts] = "'" + values[starts].astype(str)
-    return values
+    return pd.Series([neutralise_text(v) if isinstance(v, str) else v for v in values], dtype=object)
 
 
 def _neutral_name(name: str) -> str:
-    return "'" + name if name[:1] in FORMULA_PREFIXES else name
+    return neutralise_text(name)
 
 
 def _integral_floats_as_int(df: pd.DataFrame) -> pd.DataFrame:
@@ -214,12 +244,33 @@ def csv_bytes(df: pd.DataFrame, *, neutralise: bool = True) -> bytes:
 
 
 def _pandas_csv_bytes(df: pd.DataFrame, *, neutralise: bool = True) -> bytes:
-    """:func:`csv_bytes` through pandas' writer (the reference the fast path must match)."""
+    """:func:`csv_bytes` through pandas' writer (the reference the fast path must match).
+
+    Python's :mod:`csv` quotes a cell for the characters of its line terminator only, so
+    the frame is written with ``"\\r\\n"`` (a cell holding a carriage return or a line feed
+    is then quoted) and the row ends, the CRLFs outside quotes, become LF.
+    """
     frame = neutralise_frame(df) if neutralise else df
     frame = _integral_floats_as_int(frame)
     buf = io.StringIO()
-    frame.to_csv(buf, index=False, lineterminator="\n", na_rep="")
-    return buf.getvalue().encode("utf-8")
+    frame.to_csv(buf, index=False, lineterminator="\r\n", na_rep="")
+    return _row_ends_to_lf(buf.getvalue().encode("utf-8"))
+
+
+def _row_ends_to_lf(data: bytes) -> bytes:
+    """CRLF outside quoted cells -> LF (a ``"`` inside a quoted cell is doubled, so the
+    number of quotes before a byte is even exactly when the byte is outside quotes)."""
+    raw = np.frombuffer(data, dtype=np.uint8)
+    if raw.size == 0:
+        return data
+    crlf = np.flatnonzero((raw[:-1] == 13) & (raw[1:] == 10))
+    if crlf.size == 0:
+        return data
+    quotes_before = np.cumsum(raw == 34)
+    outside = crlf[(quotes_before[crlf] % 2) == 0]
+    keep = np.ones(raw.size, dtype=bool)
+    keep[outside] = False
+    return raw[keep].tobytes()
 
 
 def write_csv_safe(df: pd.DataFrame, path: str | Path) -> Path:
