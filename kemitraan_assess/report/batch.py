@@ -397,7 +397,7 @@ def render_reports(
         todo = [n for n in names if n in wanted]
     else:
         todo = names
-    slugs = unique_slugs(names)
+    slugs = unique_slugs(names)  # never one of RESERVED_SLUGS: "Index" cannot overwrite index.html
     digest = assets_digest(template_dir)
     tdir = None if template_dir is None else str(template_dir)
     index = PartnershipIndex(scores)
