@@ -23,6 +23,7 @@ from ._common import (
     ingest_options,
     instrument_option,
     lang_option,
+    output_folder,
     progress_bar,
     quiet_option,
     staged_dir,
@@ -89,9 +90,10 @@ def ingest(survey: Path, instrument: str, out: Path, quiet: bool, **opts: Any) -
     from ..io import write_ingest_outputs
 
     inst = load_instrument(instrument)
-    result = _ingest(survey, inst, opts)
-    with staged_dir(out) as stage:
-        write_ingest_outputs(result, stage)
+    with output_folder(out):  # a folder that cannot be written fails before the work
+        result = _ingest(survey, inst, opts)
+        with staged_dir(out) as stage:
+            write_ingest_outputs(result, stage)
     echo(f"{survey}: {_ingest_summary(result)} -> {out}", quiet)
     sys.exit(result.exit_code)
 
@@ -112,7 +114,7 @@ def score(survey: Path, instrument: str, out: Path, quiet: bool, min_group_size:
     """
     from ..io import write_ingest_outputs
 
-    with _quiet_collector():
+    with _quiet_collector(), output_folder(out):  # a folder that cannot be written fails before the work
         inst = load_instrument(instrument)
         scoring = _import_in_background("kemitraan_assess.scoring.output")
         ing = _ingest(survey, inst, opts)
@@ -202,11 +204,12 @@ def report(survey: Path, instrument: str, out: Path, lang: str | None, fmt: str,
     formats = _formats(fmt)
     inst = load_instrument(instrument)
     brand_obj = load_brand(brand) if brand else None
-    ing = _ingest(survey, inst, opts)
-    result = run_score(ing.responses, inst, min_group_size=min_group_size)
-    batch = _render(result, out, lang, formats, quiet, workers, brand=brand_obj,
-                    include_comments=not no_comments, template_dir=template_dir, scheduler=scheduler,
-                    only=list(only) or None)
+    with output_folder(out):  # checked writable before any work; removed on error if new
+        ing = _ingest(survey, inst, opts)
+        result = run_score(ing.responses, inst, min_group_size=min_group_size)
+        batch = _render(result, out, lang, formats, quiet, workers, brand=brand_obj,
+                        include_comments=not no_comments, template_dir=template_dir, scheduler=scheduler,
+                        only=list(only) or None)
     for failure in batch.failures:
         click.echo(f"failed: {failure}", err=True)
     echo(f"{len(batch.written)} files written, {len(batch.skipped)} unchanged -> {out / 'index.html'}", quiet)
@@ -234,14 +237,14 @@ def demo(out: Path, lang: str | None, seed: int | None, fmt: str, workers: int |
     t0 = time.perf_counter()
     inst = load_instrument("kemitraan-readiness")
     survey = make_demo_survey(inst, seed=DEMO_SEED if seed is None else seed)
-    out.mkdir(parents=True, exist_ok=True)
-    survey_path = out / "survey.csv"
-    atomic_write_bytes(survey_path, demo_csv_bytes(survey))
-    ing = run_ingest(survey_path, inst)
-    write_ingest_outputs(ing, out / "ingest")
-    result = run_score(ing.responses, inst)
-    write_score_outputs(result, out / "scores")
-    batch = _render(result, out / "reports", lang, formats, quiet, workers)
+    with output_folder(out):
+        survey_path = out / "survey.csv"
+        atomic_write_bytes(survey_path, demo_csv_bytes(survey))
+        ing = run_ingest(survey_path, inst)
+        write_ingest_outputs(ing, out / "ingest")
+        result = run_score(ing.responses, inst)
+        write_score_outputs(result, out / "scores")
+        batch = _render(result, out / "reports", lang, formats, quiet, workers)
     elapsed = time.perf_counter() - t0
     echo(f"survey:  {survey_path} ({len(survey)} responses, {result.summary['n_partnerships']} partnerships)", quiet)
     echo(f"ingest:  {out / 'ingest'} ({_ingest_summary(ing)})", quiet)

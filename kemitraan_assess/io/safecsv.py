@@ -4,7 +4,7 @@ Two guarantees for every file the package writes:
 
 * **Atomic.** Data goes to a temporary file in the target folder, is flushed to disk and
   then moved over the target with :func:`os.replace`, so a reader (or a crash) never sees
-  half a file.
+  half a file (:mod:`kemitraan_assess.io.atomic`, re-exported here).
 * **Inert CSV cells.** A text cell that starts with ``=``, ``+``, ``-``, ``@`` (or a tab
   or carriage return) could be run as a formula by a spreadsheet; it is written with a
   leading apostrophe ``'`` (the OWASP "CSV injection" advice). So is every line of a
@@ -21,16 +21,15 @@ values, so the same frame always gives the same bytes.
 
 from __future__ import annotations
 
-import contextlib
 import io
-import os
 import re
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from .atomic import atomic_write_bytes, atomic_write_many, atomic_write_text
 
 __all__ = [
     "FORMULA_PREFIXES",
@@ -74,82 +73,6 @@ def neutralise_text(value: str) -> str:
     if "\r" in value or "\n" in value:
         value = _LINE_FORMULA.sub(r"\1'\2", value)
     return value
-
-
-def _temp_path(path: Path) -> Path:
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    return Path(name)
-
-
-def atomic_write_many(files: Iterable[tuple[str | Path, bytes | Iterable[bytes | memoryview]]]) -> list[Path]:
-    """Write several files so that either all of them are replaced or none.
-
-    Every payload is first written to a temporary file beside its target; only when all
-    are on disk are they moved into place with :func:`os.replace`. On any error the
-    temporary files are removed and the targets are left as they were.
-
-    Parameters
-    ----------
-    files
-        ``(path, data)`` pairs; ``data`` is bytes or an iterable of byte chunks
-        (written one after the other, so a large file is never held whole). Parent
-        folders are created when missing.
-
-    Returns
-    -------
-    list of pathlib.Path
-        The target paths, in the order given.
-    """
-    pending: list[tuple[Path, Path]] = []
-    try:
-        for target, data in files:
-            path = Path(target)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = _temp_path(path)
-            pending.append((tmp, path))
-            with open(tmp, "wb") as fh:
-                if isinstance(data, (bytes, bytearray, memoryview)):
-                    fh.write(data)
-                else:
-                    for chunk in data:
-                        fh.write(chunk)
-                fh.flush()
-                os.fsync(fh.fileno())
-        for tmp, path in pending:
-            os.replace(tmp, path)
-    except BaseException:
-        for tmp, _ in pending:
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
-        raise
-    return [path for _, path in pending]
-
-
-def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (temporary file, then :func:`os.replace`).
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> atomic_write_bytes(d / "a.bin", b"x").read_bytes()
-    b'x'
-    """
-    return atomic_write_many([(path, bytes(data))])[0]
-
-
-def atomic_write_text(path: str | Path, text: str) -> Path:
-    """Write ``text`` as UTF-8 with LF line endings, atomically.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> atomic_write_text(d / "a.txt", "halo\\n").read_text(encoding="utf-8")
-    'halo\\n'
-    """
-    return atomic_write_bytes(path, text.replace("\r\n", "\n").encode("utf-8"))
 
 
 def _is_text_column(s: pd.Series) -> bool:

@@ -32,8 +32,13 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .. import __version__
-from ..errors import KemitraanError
-from ..io.safecsv import atomic_write_many, atomic_write_text
+from ..errors import KemitraanError, OutputError
+from ..io.atomic import (
+    atomic_write_many,
+    atomic_write_text,
+    check_writable_dir,
+    remove_stale_temporaries,
+)
 from .brand import Brand
 from .context import PartnershipIndex, build_context
 from .html import assets_digest, render_html, render_index
@@ -103,6 +108,8 @@ def render_job(job: Job) -> JobResult:
         files.append((out / f".{job['slug']}.key", job["key"].encode("ascii")))
         written = atomic_write_many(files)
         return {"name": name, "written": [str(p) for p in written[:-1]], "error": None}
+    except OutputError as exc:  # the output folder, not the report: the batch stops
+        return {"name": name, "written": [], "error": str(exc), "output_error": [exc.path, exc.reason]}
     except KemitraanError as exc:
         return {"name": name, "written": [], "error": str(exc)}
     except Exception as exc:  # a report must never stop the batch
@@ -200,7 +207,7 @@ class LocalPoolExecutor:
 
     def close(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=True)
+            self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
 
@@ -381,13 +388,17 @@ def render_reports(
     -------
     BatchResult
         Written paths, skipped partnership names, failures with reasons, the index path.
+
+    Raises
+    ------
+    OutputError
+        ``out_dir`` cannot be written (checked before any rendering), or a write failed
+        (a full disk): the batch stops. Reports already written are whole files.
     """
     fmts = tuple(f for f in ("html", "pdf") if f in {str(x).lower() for x in formats})
     if not fmts:
         raise KemitraanError(f"formats must include html and/or pdf (got {list(formats)!r})")
     load_catalogue(lang)  # fail early on an unknown language
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     names = sorted(scores.summary["partnerships"])
     if only is not None:
         wanted = {str(n) for n in only}
@@ -397,6 +408,8 @@ def render_reports(
         todo = [n for n in names if n in wanted]
     else:
         todo = names
+    out = check_writable_dir(out_dir)  # before any rendering: a read-only folder fails here
+    remove_stale_temporaries(out)  # left by a killed run
     slugs = unique_slugs(names)  # never one of RESERVED_SLUGS: "Index" cannot overwrite index.html
     digest = assets_digest(template_dir)
     tdir = None if template_dir is None else str(template_dir)
@@ -431,6 +444,8 @@ def render_reports(
         executor = DaskExecutor(scheduler, workers) if scheduler else LocalPoolExecutor(workers)
     try:
         for res in executor.run(jobs()):
+            if res.get("output_error"):
+                raise OutputError(*res["output_error"])
             if res["error"]:
                 failures.append(Failure(res["name"], res["error"]))
             written.extend(Path(p) for p in res["written"])
