@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from ..errors import BrandError
+from ..safeyaml import YAMLLimitError, load_yaml
 
 __all__ = ["Brand", "load_brand", "check_logo", "contrast_ratio", "MAX_LOGO_BYTES", "DEFAULT_COLOR"]
 
@@ -159,7 +160,9 @@ def load_brand(path: str | Path) -> Brand:
     if not p.is_file():
         raise BrandError(f"{p}: brand file not found")
     try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8-sig"))
+        raw = load_yaml(p.read_text(encoding="utf-8-sig"))
+    except YAMLLimitError as exc:
+        raise BrandError(f"{p}: {exc}") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise BrandError(f"{p}: not a readable YAML file ({exc.__class__.__name__})") from None
     if raw is None:
