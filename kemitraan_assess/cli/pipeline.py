@@ -191,12 +191,17 @@ def _formats(value: str) -> tuple[str, ...]:
 @click.option("--template-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Folder of templates that override the bundled ones.")
 @click.option("--scheduler", default=None, help="Render on a dask.distributed cluster: ADDRESS or 'local' (needs the dask extra).")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=300, show_default=True,
+              metavar="SECONDS", help="Time one report may take; past it that report fails and the batch goes on.")
+@click.option("--memory-limit", type=click.IntRange(min=0), default=2048, show_default=True, metavar="MB",
+              help="Memory one report may use in a worker process (0: no limit).")
 @workers_option
 @quiet_option
 @handle_errors
 def report(survey: Path, instrument: str, out: Path, lang: str | None, fmt: str, brand: Path | None,
            no_comments: bool, only: tuple[str, ...], template_dir: Path | None, scheduler: str | None,
-           workers: int | None, quiet: bool, min_group_size: int | None, **opts: Any) -> None:
+           time_limit: float, memory_limit: int, workers: int | None, quiet: bool,
+           min_group_size: int | None, **opts: Any) -> None:
     """One readiness report per partnership plus a portfolio index (OUT/index.html)."""
     from ..report import load_brand
     from ..scoring import score as run_score
@@ -209,7 +214,7 @@ def report(survey: Path, instrument: str, out: Path, lang: str | None, fmt: str,
         result = run_score(ing.responses, inst, min_group_size=min_group_size)
         batch = _render(result, out, lang, formats, quiet, workers, brand=brand_obj,
                         include_comments=not no_comments, template_dir=template_dir, scheduler=scheduler,
-                        only=list(only) or None)
+                        only=list(only) or None, time_limit=time_limit, memory_limit=memory_limit * 2**20)
     for failure in batch.failures:
         click.echo(f"failed: {failure}", err=True)
     echo(f"{len(batch.written)} files written, {len(batch.skipped)} unchanged -> {out / 'index.html'}", quiet)
