@@ -94,7 +94,8 @@ class OutputError(KemitraanError):
     command line exits 2 and leaves no partial output.
     """
 
-    def __init__(self, path: str, reason: str):
+    def __init__(self, path: str, reason: str, hint: str = "choose another output folder"):
         self.path = path
         self.reason = reason
-        super().__init__(f"{path}: cannot write ({reason}); free some space or choose another output folder")
+        self.hint = hint
+        super().__init__(f"{path}: cannot write ({reason}); {hint}")

@@ -61,6 +61,8 @@ def output_error(path: str | os.PathLike[str], exc: OSError) -> OutputError:
         reason = "a part of the path is a file, not a folder"
     elif isinstance(exc, FileExistsError) and Path(path).exists() and not Path(path).is_dir():
         reason = "exists and is not a folder"
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return OutputError(str(path), reason, "free some space or choose another output folder")
     return OutputError(str(path), reason)
 
 

@@ -131,7 +131,7 @@ def _render_and_write(job: Job) -> JobResult:
         written = atomic_write_many(files)
         return {"name": name, "written": [str(p) for p in written[:-1]], "error": None}
     except OutputError as exc:  # the output folder, not the report: the batch stops
-        return {"name": name, "written": [], "error": str(exc), "output_error": [exc.path, exc.reason]}
+        return {"name": name, "written": [], "error": str(exc), "output_error": [exc.path, exc.reason, exc.hint]}
     except KemitraanError as exc:
         return {"name": name, "written": [], "error": str(exc)}
     except (ReportTimeout, MemoryError):

@@ -68,7 +68,8 @@ def test_out_under_a_file_is_a_one_line_refusal(command, survey, tmp_path):
     blocker.write_text("a file", encoding="utf-8")
     out = blocker / "out"
     res = run(*COMMANDS[command](survey, out))
-    one_line_error(res, str(blocker), "not a folder")
+    one_line_error(res, str(blocker), "not a folder", "choose another output folder")
+    assert "free some space" not in res.output
     assert blocker.read_text(encoding="utf-8") == "a file"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 
@@ -150,7 +151,7 @@ def test_full_disk_exit_2_nothing_written(command, survey, tmp_path, disk_full_a
     out = tmp_path / "deep" / "out"
     disk_full_after(50_000)
     res = run(*COMMANDS[command](survey, out))
-    one_line_error(res, "No space left on device", ".csv")
+    one_line_error(res, "No space left on device", ".csv", "free some space")
     assert not (tmp_path / "deep").exists()  # folders this run created are gone too
     assert leftovers(tmp_path) == []
 
