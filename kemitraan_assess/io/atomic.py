@@ -130,22 +130,21 @@ def atomic_write_many(files: Iterable[tuple[str | Path, bytes | Iterable[bytes |
         A file or folder could not be written (nothing is left behind).
     """
     pending: list[tuple[Path, Path]] = []
+    fds: list[int] = []  # kept open (and locked) until the files are in place
     current: Path | None = None
     try:
         for target, data in files:
             path = current = Path(target)
             _make_parent(path)
             fd, tmp = _open_temp(path)
+            fds.append(fd)
             pending.append((tmp, path))
-            try:
-                if isinstance(data, bytes | bytearray | memoryview):
-                    _write_all(fd, data)
-                else:
-                    for chunk in data:
-                        _write_all(fd, chunk)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            if isinstance(data, bytes | bytearray | memoryview):
+                _write_all(fd, data)
+            else:
+                for chunk in data:
+                    _write_all(fd, chunk)
+            os.fsync(fd)
         for tmp, path in pending:
             current = path
             os.replace(tmp, path)
@@ -156,6 +155,9 @@ def atomic_write_many(files: Iterable[tuple[str | Path, bytes | Iterable[bytes |
         if isinstance(exc, OSError):
             raise output_error(current or "?", exc) from exc
         raise
+    finally:
+        for fd in fds:
+            os.close(fd)
     return [path for _, path in pending]
 
 
