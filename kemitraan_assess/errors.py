@@ -14,6 +14,7 @@ __all__ = [
     "DataError",
     "InsufficientDataError",
     "BrandError",
+    "OutputError",
 ]
 
 
@@ -84,3 +85,17 @@ class InsufficientDataError(KemitraanError):
 
 class BrandError(KemitraanError):
     """A brand file (organisation name, logo, colours) is invalid."""
+
+
+class OutputError(KemitraanError):
+    """An output file or folder could not be written (read-only, full disk, not a folder).
+
+    ``path`` is the file or folder; the message names it and says what to do. The
+    command line exits 2 and leaves no partial output.
+    """
+
+    def __init__(self, path: str, reason: str, hint: str = "choose another output folder"):
+        self.path = path
+        self.reason = reason
+        self.hint = hint
+        super().__init__(f"{path}: cannot write ({reason}); {hint}")

@@ -7,7 +7,6 @@ import functools
 import os
 import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -15,6 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from ..errors import KemitraanError
+from ..io.atomic import check_writable_dir, output_error, remove_stale_temporaries, staging_dir
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,37 +39,69 @@ def handle_errors(func: F) -> F:
             raise CliError(str(exc)) from None
         except UnicodeDecodeError as exc:
             raise CliError(f"cannot decode input: {exc}; try --encoding") from None
+        except OSError as exc:  # an input or output the library did not name itself
+            where = exc.filename if exc.filename is not None else "a file"
+            raise CliError(f"{where}: {exc.strerror or exc}") from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _first_missing(path: Path) -> Path | None:
+    """The outermost folder of ``path`` that does not exist yet (None if it exists)."""
+    path = Path(os.path.abspath(path))
+    missing = None
+    while not path.exists():
+        missing = path
+        if path.parent == path:
+            break
+        path = path.parent
+    return missing
+
+
+@contextlib.contextmanager
+def output_folder(out: Path) -> Iterator[Path]:
+    """``out`` as an output folder: created and checked writable before any work; on an
+    error, the folders this call created are removed again (nothing half-written).
+
+    Temporaries left in ``out`` by a killed run (see :mod:`kemitraan_assess.io.atomic`)
+    are removed first.
+    """
+    out = Path(out)
+    created = _first_missing(out)
+    try:
+        check_writable_dir(out)
+        remove_stale_temporaries(out)
+        yield out
+    except BaseException:
+        if created is not None:
+            shutil.rmtree(created, ignore_errors=True)
+        raise
 
 
 @contextlib.contextmanager
 def staged_dir(out: Path) -> Iterator[Path]:
     """Write into a temporary sibling folder, then move the files into ``out``.
 
-    On any error nothing is left behind: the staging folder is removed and ``out`` is
-    removed too when this call created it.
+    ``out`` is checked writable first. On any error nothing is left behind: the staging
+    folder is removed, and so are the folders this call created. The staging folders
+    of killed runs (``kill -9``) beside ``out`` are removed on the way.
     """
     out = Path(out)
-    existed = out.exists()
-    if existed and not out.is_dir():
+    if out.exists() and not out.is_dir():
         raise CliError(f"{out}: exists and is not a folder")
-    parent = out.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
-    try:
-        yield stage
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
-    out.mkdir(parents=True, exist_ok=True)
-    for root, dirs, files in os.walk(stage):
-        rel = Path(root).relative_to(stage)
-        for d in dirs:
-            (out / rel / d).mkdir(parents=True, exist_ok=True)
-        for f in files:
-            os.replace(Path(root) / f, out / rel / f)
-    shutil.rmtree(stage, ignore_errors=True)
+    with output_folder(out):
+        remove_stale_temporaries(Path(os.path.abspath(out)).parent)
+        with staging_dir(out) as stage:
+            yield stage
+            try:
+                for root, dirs, files in os.walk(stage):
+                    rel = Path(root).relative_to(stage)
+                    for d in dirs:
+                        (out / rel / d).mkdir(parents=True, exist_ok=True)
+                    for f in files:
+                        os.replace(Path(root) / f, out / rel / f)
+            except OSError as exc:
+                raise output_error(out, exc) from exc
 
 
 def instrument_option(func: F) -> F:

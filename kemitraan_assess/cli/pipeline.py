@@ -23,6 +23,7 @@ from ._common import (
     ingest_options,
     instrument_option,
     lang_option,
+    output_folder,
     progress_bar,
     quiet_option,
     staged_dir,
@@ -90,9 +91,10 @@ def ingest(survey: Path, instrument: str, out: Path, quiet: bool, **opts: Any) -
     from ..io import write_ingest_outputs
 
     inst = load_instrument(instrument)
-    result = _ingest(survey, inst, opts)
-    with staged_dir(out) as stage:
-        write_ingest_outputs(result, stage)
+    with output_folder(out):  # a folder that cannot be written fails before the work
+        result = _ingest(survey, inst, opts)
+        with staged_dir(out) as stage:
+            write_ingest_outputs(result, stage)
     echo(f"{survey}: {_ingest_summary(result)} -> {out}", quiet)
     sys.exit(result.exit_code)
 
@@ -113,7 +115,7 @@ def score(survey: Path, instrument: str, out: Path, quiet: bool, min_group_size:
     """
     from ..io import write_ingest_outputs
 
-    with _quiet_collector():
+    with _quiet_collector(), output_folder(out):  # a folder that cannot be written fails before the work
         inst = load_instrument(instrument)
         scoring = _import_in_background("kemitraan_assess.scoring.output")
         ing = _ingest(survey, inst, opts)
@@ -190,12 +192,17 @@ def _formats(value: str) -> tuple[str, ...]:
 @click.option("--template-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Folder of templates that override the bundled ones.")
 @click.option("--scheduler", default=None, help="Render on a dask.distributed cluster: ADDRESS or 'local' (needs the dask extra).")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=300, show_default=True,
+              metavar="SECONDS", help="Time one report may take; past it that report fails and the batch goes on.")
+@click.option("--memory-limit", type=click.IntRange(min=0), default=2048, show_default=True, metavar="MB",
+              help="Memory one report may use in a worker process (0: no limit).")
 @workers_option
 @quiet_option
 @handle_errors
 def report(survey: Path, instrument: str, out: Path, lang: str | None, fmt: str, brand: Path | None,
            no_comments: bool, only: tuple[str, ...], template_dir: Path | None, scheduler: str | None,
-           workers: int | None, quiet: bool, min_group_size: int | None, **opts: Any) -> None:
+           time_limit: float, memory_limit: int, workers: int | None, quiet: bool,
+           min_group_size: int | None, **opts: Any) -> None:
     """One readiness report per partnership plus a portfolio index (OUT/index.html)."""
     from ..report import load_brand
     from ..scoring import score as run_score
@@ -203,11 +210,12 @@ def report(survey: Path, instrument: str, out: Path, lang: str | None, fmt: str,
     formats = _formats(fmt)
     inst = load_instrument(instrument)
     brand_obj = load_brand(brand) if brand else None
-    ing = _ingest(survey, inst, opts)
-    result = run_score(ing.responses, inst, min_group_size=min_group_size)
-    batch = _render(result, out, lang, formats, quiet, workers, brand=brand_obj,
-                    include_comments=not no_comments, template_dir=template_dir, scheduler=scheduler,
-                    only=list(only) or None)
+    with output_folder(out):  # checked writable before any work; removed on error if new
+        ing = _ingest(survey, inst, opts)
+        result = run_score(ing.responses, inst, min_group_size=min_group_size)
+        batch = _render(result, out, lang, formats, quiet, workers, brand=brand_obj,
+                        include_comments=not no_comments, template_dir=template_dir, scheduler=scheduler,
+                        only=list(only) or None, time_limit=time_limit, memory_limit=memory_limit * 2**20)
     for failure in batch.failures:
         click.echo(f"failed: {failure}", err=True)
     echo(f"{len(batch.written)} files written, {len(batch.skipped)} unchanged -> {out / 'index.html'}", quiet)
@@ -235,14 +243,14 @@ def demo(out: Path, lang: str | None, seed: int | None, fmt: str, workers: int |
     t0 = time.perf_counter()
     inst = load_instrument("kemitraan-readiness")
     survey = make_demo_survey(inst, seed=DEMO_SEED if seed is None else seed)
-    out.mkdir(parents=True, exist_ok=True)
-    survey_path = out / "survey.csv"
-    atomic_write_bytes(survey_path, demo_csv_bytes(survey))
-    ing = run_ingest(survey_path, inst)
-    write_ingest_outputs(ing, out / "ingest")
-    result = run_score(ing.responses, inst)
-    write_score_outputs(result, out / "scores")
-    batch = _render(result, out / "reports", lang, formats, quiet, workers)
+    with output_folder(out):
+        survey_path = out / "survey.csv"
+        atomic_write_bytes(survey_path, demo_csv_bytes(survey))
+        ing = run_ingest(survey_path, inst)
+        write_ingest_outputs(ing, out / "ingest")
+        result = run_score(ing.responses, inst)
+        write_score_outputs(result, out / "scores")
+        batch = _render(result, out / "reports", lang, formats, quiet, workers)
     elapsed = time.perf_counter() - t0
     echo(f"survey:  {survey_path} ({len(survey)} responses, {result.summary['n_partnerships']} partnerships)", quiet)
     echo(f"ingest:  {out / 'ingest'} ({_ingest_summary(ing)})", quiet)

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from ..errors import InstrumentError
+from ..safeyaml import load_yaml
 
 _META = "kemitraan"
 _SHEET_KEYS = ("title", "description", "source", "readiness", "bands", "models", "types", "defaults")
@@ -27,7 +28,7 @@ def _load_scale_map(scale_map: Mapping[str, Any] | str | Path | None) -> dict[st
     if isinstance(scale_map, (str, Path)):
         source = str(scale_map)
         try:
-            data = yaml.safe_load(Path(scale_map).read_text(encoding="utf-8-sig"))
+            data = load_yaml(Path(scale_map).read_text(encoding="utf-8-sig"))  # bounded: no alias bomb
         except OSError as exc:
             raise InstrumentError(f"cannot read the scale mapping: {exc.strerror}", source=source) from None
         except yaml.YAMLError as exc:
@@ -149,7 +150,7 @@ class _Reader:
             if name:
                 self.lists.setdefault(name, []).append(row)
         try:
-            self.meta = {r["key"]: yaml.safe_load(r.get("value", "")) for r in sheets.get(_META, []) if r.get("key")}
+            self.meta = {r["key"]: load_yaml(r.get("value", "")) for r in sheets.get(_META, []) if r.get("key")}
         except yaml.YAMLError as exc:
             raise InstrumentError(f"sheet '{_META}' holds invalid YAML: {exc}", source=source) from None
         default = self._lang(self.settings.get("default_language", ""), None) if self.settings.get(

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from .._resources import instruments_dir
 from ..errors import InstrumentError
+from ..safeyaml import load_yaml
 from .model import Instrument
 
 __all__ = [
@@ -76,7 +77,7 @@ def _read_yaml(path: Path) -> Any:
     try:
         if path.suffix.lower() == ".json":
             return json.loads(text)
-        return yaml.safe_load(text)
+        return load_yaml(text)  # bounded: no alias bomb
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None

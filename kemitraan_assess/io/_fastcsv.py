@@ -10,8 +10,11 @@ the caller uses pandas). Work is done per column, never per cell in Python:
   per distinct value, then spread with ``take``; NaN is an empty cell;
 * integers, booleans (``True`` / ``False``) and text: pyarrow casts and string kernels;
 * text cells starting with ``= + - @``, a tab or a carriage return get a leading ``'``
-  (numbers never do), then cells holding ``,``, ``"`` or a line feed are quoted with
-  ``"`` doubled, as :mod:`csv`'s ``QUOTE_MINIMAL`` does with a ``"\\n"`` line terminator;
+  (numbers never do), and so does every line inside a cell that starts with ``= + - @``
+  or a tab after a carriage return or line feed (:func:`~.safecsv.neutralise_text`);
+  then cells holding ``,``, ``"``, a line feed or a carriage return are quoted with
+  ``"`` doubled, as :mod:`csv`'s ``QUOTE_MINIMAL`` does with a ``"\\r\\n"`` line
+  terminator;
 * rows are joined with :func:`pyarrow.compute.binary_join_element_wise`, and the bytes
   are the string array's data buffer, so a million rows never become Python strings.
 """
@@ -28,7 +31,10 @@ import pyarrow.compute as pc
 __all__ = ["csv_chunks", "frame_csv_bytes", "float_strings", "integral_float", "text_cells"]
 
 _FORMULA_BYTES = np.frombuffer(b"=+-@\t\r", dtype=np.uint8)
-_QUOTE_RE = '[,"\\n]'
+_LINE_FORMULA_BYTES = np.frombuffer(b"=+-@\t", dtype=np.uint8)
+_QUOTE_RE = '[,"\\n\\r]'
+_LINE_FORMULA_RE = "([\\r\\n])([=+\\-@\\t])"
+_LINE_FORMULA_REWRITE = "\\1'\\2"
 _CHUNK = 250_000
 _COMMA = pa.scalar(",", pa.large_string())
 _NL = pa.scalar("\n", pa.large_string())
@@ -129,8 +135,13 @@ def text_cells(arr: pa.Array, *, neutralise: bool) -> pa.Array:
         if hit.any():
             arr = pc.if_else(pa.array(hit), pc.binary_join_element_wise(_APOS, arr, _EMPTY), arr)
             offsets, data = _string_parts(arr)
+        text = data[offsets[0] : offsets[-1]]
+        breaks = (text[:-1] == 10) | (text[:-1] == 13)
+        if breaks.any() and np.isin(text[1:][breaks], _LINE_FORMULA_BYTES).any():
+            arr = pc.replace_substring_regex(arr, _LINE_FORMULA_RE, _LINE_FORMULA_REWRITE)
+            offsets, data = _string_parts(arr)
     text = data[offsets[0] : offsets[-1]]
-    if ((text == 44) | (text == 34) | (text == 10)).any():  # , " or a line feed somewhere
+    if ((text == 44) | (text == 34) | (text == 10) | (text == 13)).any():  # , " LF or CR somewhere
         quote = pc.fill_null(pc.match_substring_regex(arr, _QUOTE_RE), False)
         quoted = pc.binary_join_element_wise(_QUOTE, pc.replace_substring(arr, '"', '""'), _QUOTE, _EMPTY)
         arr = pc.if_else(quote, quoted, arr)
@@ -138,7 +149,7 @@ def text_cells(arr: pa.Array, *, neutralise: bool) -> pa.Array:
 
 
 def _quote_name(name: str) -> str:
-    if any(c in name for c in ',"\n'):
+    if any(c in name for c in ',"\n\r'):
         return '"' + name.replace('"', '""') + '"'
     return name
 

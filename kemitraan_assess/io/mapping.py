@@ -29,6 +29,7 @@ import yaml
 
 from ..errors import DataError
 from ..instrument.model import Instrument, RespondentField, ResponseScale
+from ..safeyaml import load_yaml
 
 __all__ = [
     "normalise_text",
@@ -210,7 +211,7 @@ def load_mapping(mapping: str | Path | Mapping[str, Any] | MappingSpec | None) -
         if path.suffix.lower() == ".csv":
             return _mapping_from_csv(text, source)
         try:
-            data = yaml.safe_load(text)
+            data = load_yaml(text)  # bounded: no alias bomb
         except yaml.YAMLError as exc:
             raise DataError(f"mapping file is not valid YAML: {exc}", file=source) from None
     else:

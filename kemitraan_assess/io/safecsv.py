@@ -4,11 +4,16 @@ Two guarantees for every file the package writes:
 
 * **Atomic.** Data goes to a temporary file in the target folder, is flushed to disk and
   then moved over the target with :func:`os.replace`, so a reader (or a crash) never sees
-  half a file.
+  half a file (:mod:`kemitraan_assess.io.atomic`, re-exported here).
 * **Inert CSV cells.** A text cell that starts with ``=``, ``+``, ``-``, ``@`` (or a tab
   or carriage return) could be run as a formula by a spreadsheet; it is written with a
-  leading apostrophe ``'`` (the OWASP "CSV injection" advice). Numeric columns are never
-  touched, so ``-1`` in a number column stays ``-1``.
+  leading apostrophe ``'`` (the OWASP "CSV injection" advice). So is every line of a
+  multi-line cell: after a line feed or a carriage return inside a cell, a line that
+  starts with ``=``, ``+``, ``-``, ``@`` or a tab gets its ``'`` too, for a program that
+  splits the cell there (:func:`neutralise_text`). Numeric columns are never touched, so
+  ``-1`` in a number column stays ``-1``.
+* **Whole rows.** A cell holding ``,``, ``"``, a line feed *or a carriage return* is
+  quoted (``"`` doubled), so a reader never splits a row inside a cell.
 
 CSV output is UTF-8 without BOM, LF line endings, no index, empty cells for missing
 values, so the same frame always gives the same bytes.
@@ -16,15 +21,15 @@ values, so the same frame always gives the same bytes.
 
 from __future__ import annotations
 
-import contextlib
 import io
-import os
-import tempfile
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from .atomic import atomic_write_bytes, atomic_write_many, atomic_write_text
 
 __all__ = [
     "FORMULA_PREFIXES",
@@ -32,6 +37,7 @@ __all__ = [
     "atomic_write_text",
     "atomic_write_many",
     "neutralise_frame",
+    "neutralise_text",
     "csv_bytes",
     "csv_payload",
     "write_csv_safe",
@@ -40,81 +46,33 @@ __all__ = [
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 """Cell starts that spreadsheets may evaluate as a formula."""
 
+LINE_FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t")
+"""Starts of a line inside a multi-line cell (after CR or LF) that get a ``'`` too."""
 
-def _temp_path(path: Path) -> Path:
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    return Path(name)
-
-
-def atomic_write_many(files: Iterable[tuple[str | Path, bytes | Iterable[bytes | memoryview]]]) -> list[Path]:
-    """Write several files so that either all of them are replaced or none.
-
-    Every payload is first written to a temporary file beside its target; only when all
-    are on disk are they moved into place with :func:`os.replace`. On any error the
-    temporary files are removed and the targets are left as they were.
-
-    Parameters
-    ----------
-    files
-        ``(path, data)`` pairs; ``data`` is bytes or an iterable of byte chunks
-        (written one after the other, so a large file is never held whole). Parent
-        folders are created when missing.
-
-    Returns
-    -------
-    list of pathlib.Path
-        The target paths, in the order given.
-    """
-    pending: list[tuple[Path, Path]] = []
-    try:
-        for target, data in files:
-            path = Path(target)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = _temp_path(path)
-            pending.append((tmp, path))
-            with open(tmp, "wb") as fh:
-                if isinstance(data, (bytes, bytearray, memoryview)):
-                    fh.write(data)
-                else:
-                    for chunk in data:
-                        fh.write(chunk)
-                fh.flush()
-                os.fsync(fh.fileno())
-        for tmp, path in pending:
-            os.replace(tmp, path)
-    except BaseException:
-        for tmp, _ in pending:
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
-        raise
-    return [path for _, path in pending]
+_LINE_FORMULA = re.compile(r"([\r\n])([=+\-@\t])")
 
 
-def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (temporary file, then :func:`os.replace`).
+def neutralise_text(value: str) -> str:
+    """``value`` as written in a CSV text cell, unable to act as a spreadsheet formula.
+
+    A ``'`` goes before a first character in :data:`FORMULA_PREFIXES`, and before a
+    character in :data:`LINE_FORMULA_PREFIXES` that follows a carriage return or a
+    line feed (where a program that splits the cell would start a new cell).
 
     Examples
     --------
-    >>> import tempfile, pathlib
-    >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> atomic_write_bytes(d / "a.bin", b"x").read_bytes()
-    b'x'
+    >>> neutralise_text("=1+1")
+    "'=1+1"
+    >>> neutralise_text("note\\r=cmd|' /C calc'!A0")
+    "note\\r'=cmd|' /C calc'!A0"
+    >>> neutralise_text("a-b")
+    'a-b'
     """
-    return atomic_write_many([(path, bytes(data))])[0]
-
-
-def atomic_write_text(path: str | Path, text: str) -> Path:
-    """Write ``text`` as UTF-8 with LF line endings, atomically.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> atomic_write_text(d / "a.txt", "halo\\n").read_text(encoding="utf-8")
-    'halo\\n'
-    """
-    return atomic_write_bytes(path, text.replace("\r\n", "\n").encode("utf-8"))
+    if value[:1] in FORMULA_PREFIXES:
+        value = "'" + value
+    if "\r" in value or "\n" in value:
+        value = _LINE_FORMULA.sub(r"\1'\2", value)
+    return value
 
 
 def _is_text_column(s: pd.Series) -> bool:
@@ -148,29 +106,24 @@ def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
             if mask.any():
                 values = s.astype(object)
                 # only text cells: an object column may also hold booleans or numbers
-                starts = np.fromiter(
-                    (isinstance(v, str) and v[:1] in FORMULA_PREFIXES for v in values.to_numpy()),
-                    dtype=bool,
-                    count=len(values),
-                )
-                if starts.any():
+                raw = values.to_numpy()
+                fixed = [neutralise_text(v) if isinstance(v, str) else v for v in raw]
+                changed = np.fromiter((a is not b and a != b for a, b in zip(raw, fixed, strict=True)),
+                                      dtype=bool, count=len(raw))
+                if changed.any():
                     values = values.copy()
-                    values[starts] = "'" + values[starts].astype(str)
+                    values[changed] = np.asarray(fixed, dtype=object)[changed]
                     s = values
         out[_neutral_name(str(name))] = s
     return pd.DataFrame(out, index=df.index)
 
 
 def _neutral_values(values: pd.Series) -> pd.Series:
-    starts = values.astype(str).str[:1].isin(FORMULA_PREFIXES).to_numpy()
-    if starts.any():
-        values = values.copy()
-        values[starts] = "'" + values[starts].astype(str)
-    return values
+    return pd.Series([neutralise_text(v) if isinstance(v, str) else v for v in values], dtype=object)
 
 
 def _neutral_name(name: str) -> str:
-    return "'" + name if name[:1] in FORMULA_PREFIXES else name
+    return neutralise_text(name)
 
 
 def _integral_floats_as_int(df: pd.DataFrame) -> pd.DataFrame:
@@ -214,12 +167,33 @@ def csv_bytes(df: pd.DataFrame, *, neutralise: bool = True) -> bytes:
 
 
 def _pandas_csv_bytes(df: pd.DataFrame, *, neutralise: bool = True) -> bytes:
-    """:func:`csv_bytes` through pandas' writer (the reference the fast path must match)."""
+    """:func:`csv_bytes` through pandas' writer (the reference the fast path must match).
+
+    Python's :mod:`csv` quotes a cell for the characters of its line terminator only, so
+    the frame is written with ``"\\r\\n"`` (a cell holding a carriage return or a line feed
+    is then quoted) and the row ends, the CRLFs outside quotes, become LF.
+    """
     frame = neutralise_frame(df) if neutralise else df
     frame = _integral_floats_as_int(frame)
     buf = io.StringIO()
-    frame.to_csv(buf, index=False, lineterminator="\n", na_rep="")
-    return buf.getvalue().encode("utf-8")
+    frame.to_csv(buf, index=False, lineterminator="\r\n", na_rep="")
+    return _row_ends_to_lf(buf.getvalue().encode("utf-8"))
+
+
+def _row_ends_to_lf(data: bytes) -> bytes:
+    """CRLF outside quoted cells -> LF (a ``"`` inside a quoted cell is doubled, so the
+    number of quotes before a byte is even exactly when the byte is outside quotes)."""
+    raw = np.frombuffer(data, dtype=np.uint8)
+    if raw.size == 0:
+        return data
+    crlf = np.flatnonzero((raw[:-1] == 13) & (raw[1:] == 10))
+    if crlf.size == 0:
+        return data
+    quotes_before = np.cumsum(raw == 34)
+    outside = crlf[(quotes_before[crlf] % 2) == 0]
+    keep = np.ones(raw.size, dtype=bool)
+    keep[outside] = False
+    return raw[keep].tobytes()
 
 
 def write_csv_safe(df: pd.DataFrame, path: str | Path) -> Path:

@@ -23,6 +23,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import signal
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -32,8 +33,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .. import __version__
-from ..errors import KemitraanError
-from ..io.safecsv import atomic_write_many, atomic_write_text
+from ..errors import KemitraanError, OutputError
+from ..io.atomic import (
+    atomic_write_many,
+    atomic_write_text,
+    check_writable_dir,
+    remove_stale_temporaries,
+)
+from ._worker import ReportTimeout, describe_exit, init_worker, limits
 from .brand import Brand
 from .context import PartnershipIndex, build_context
 from .html import assets_digest, render_html, render_index
@@ -53,6 +60,11 @@ __all__ = [
 
 Job = dict[str, Any]
 JobResult = dict[str, Any]
+
+DEFAULT_TIME_LIMIT = 300.0
+"""Seconds one report may take (a 4-page report takes about one)."""
+DEFAULT_MEMORY_LIMIT = 2 * 2**30
+"""Bytes of memory one report may use in a worker on top of the worker's own."""
 
 
 @dataclass(frozen=True)
@@ -85,8 +97,23 @@ class BatchResult:
 def render_job(job: Job) -> JobResult:
     """Render one report and write its files atomically (runs in a worker).
 
-    Never raises: an error is returned as ``{"error": "..."}`` so the batch goes on.
+    Never raises: an error is returned as ``{"error": "..."}`` so the batch goes on. The
+    report is bounded by ``job["time_limit"]`` seconds (see :func:`._worker.limits`; the
+    CPU-time backstop only where ``job["in_worker"]``).
     """
+    name = job["name"]
+    try:
+        with limits(job.get("time_limit"), hard=bool(job.get("in_worker"))):
+            return _render_and_write(job)
+    except ReportTimeout as exc:
+        return {"name": name, "written": [], "error": str(exc)}
+    except MemoryError:
+        limit = job.get("memory_limit")
+        within = f" of {limit / 2**20:g} MB" if limit else ""
+        return {"name": name, "written": [], "error": f"ran out of memory (the memory limit{within} per report)"}
+
+
+def _render_and_write(job: Job) -> JobResult:
     name = job["name"]
     try:
         html = render_html(job["context"], template_dir=job.get("template_dir"))
@@ -103,17 +130,16 @@ def render_job(job: Job) -> JobResult:
         files.append((out / f".{job['slug']}.key", job["key"].encode("ascii")))
         written = atomic_write_many(files)
         return {"name": name, "written": [str(p) for p in written[:-1]], "error": None}
+    except OutputError as exc:  # the output folder, not the report: the batch stops
+        return {"name": name, "written": [], "error": str(exc), "output_error": [exc.path, exc.reason, exc.hint]}
     except KemitraanError as exc:
         return {"name": name, "written": [], "error": str(exc)}
+    except (ReportTimeout, MemoryError):
+        raise
     except Exception as exc:  # a report must never stop the batch
         last = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
         where = f" (at {last[0].filename.rsplit('/', 1)[-1]}:{last[0].lineno})" if last else ""
         return {"name": name, "written": [], "error": f"{type(exc).__name__}: {exc}{where}"}
-
-
-def _warm_worker() -> None:
-    """Import the heavy renderer once per worker process."""
-    import weasyprint  # noqa: F401
 
 
 # ---------------------------------------------------------------------- executors
@@ -136,71 +162,122 @@ class LocalPoolExecutor:
         Processes (default: all cores, ``os.cpu_count()``).
     max_tasks_per_child
         Reports a worker renders before it is replaced (keeps memory flat).
+    memory_limit
+        Bytes of memory (address space) one report may use on top of a fresh worker
+        (default :data:`DEFAULT_MEMORY_LIMIT`; 0: no limit). Past it the report fails
+        with "ran out of memory"; the batch goes on.
+
+    Notes
+    -----
+    Workers die with the batch (see :mod:`kemitraan_assess.report._worker`). A worker
+    that dies (the OOM killer, a report past its CPU-time limit) costs only the report
+    it was rendering: the pool is replaced, and the reports that were in flight with it
+    are rendered again one at a time, so the one that kills its worker is found and
+    failed with the reason, and the others are made.
     """
 
-    def __init__(self, workers: int | None = None, *, max_tasks_per_child: int = 100):
+    def __init__(self, workers: int | None = None, *, max_tasks_per_child: int = 100,
+                 memory_limit: int | None = None):
         if workers is not None and workers < 1:
             raise KemitraanError(f"workers must be at least 1 (got {workers})")
         self.workers = int(workers or os.cpu_count() or 1)
         self.max_tasks_per_child = max_tasks_per_child
+        self.memory_limit = DEFAULT_MEMORY_LIMIT if memory_limit is None else (memory_limit or None)
         self._pool: ProcessPoolExecutor | None = None
 
     def _new_pool(self) -> ProcessPoolExecutor:
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["kemitraan_assess.report.batch"])
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=_warm_worker,
+        ctx.set_forkserver_preload(["kemitraan_assess.report._forkserver", "kemitraan_assess.report.batch"])
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=init_worker,
+                                   initargs=(os.getpid(), self.memory_limit),
                                    max_tasks_per_child=self.max_tasks_per_child)
+
+    def _pool_now(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = self._new_pool()
+        return self._pool
+
+    def _discard_pool(self) -> dict[int, int | None]:
+        """Shut a broken pool down; the exit codes of its processes by pid."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return {}
+        procs = dict(getattr(pool, "_processes", None) or {})  # shutdown() forgets them
+        pool.shutdown(wait=True, cancel_futures=True)
+        return {pid: p.exitcode for pid, p in procs.items()}
+
+    def _prepare(self, job: Job) -> Job:
+        return {**job, "in_worker": True, "memory_limit": self.memory_limit}
 
     def run(self, jobs: Iterable[Job]) -> Iterator[JobResult]:
         if self.workers == 1:  # no pool: simplest, and what a debugger wants
             for job in jobs:
                 yield render_job(job)
             return
-        pool = self._pool = self._pool or self._new_pool()
         it = iter(jobs)
         inflight: dict[Any, Job] = {}
         window = 2 * self.workers
         exhausted = False
-        broken_in_a_row = 0
         while True:
+            pool = self._pool_now()
+            suspects: list[Job] = []
             while not exhausted and len(inflight) < window:
                 nxt: Job | None = next(it, None)
                 if nxt is None:
                     exhausted = True
                     break
-                inflight[pool.submit(render_job, nxt)] = nxt
-            if not inflight:
-                return
-            done, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
-            broken = False
-            for fut in done:
-                job = inflight.pop(fut)
                 try:
-                    result = fut.result()
-                except BrokenProcessPool:
-                    broken = True
-                    result = {"name": job["name"], "written": [], "error": "the worker process died"}
-                else:
-                    broken_in_a_row = 0
-                yield result
-            if not broken:
-                continue
-            broken_in_a_row += 1
-            pool.shutdown(wait=False, cancel_futures=True)
-            if broken_in_a_row >= 2:  # workers cannot even start: give up on the rest
-                reason = ("worker processes could not start (a script that calls render_reports "
-                          "must guard it with: if __name__ == '__main__':)")
-                self._pool = None
-                for job in [*inflight.values(), *it]:
-                    yield {"name": job["name"], "written": [], "error": reason}
+                    inflight[pool.submit(render_job, self._prepare(nxt))] = nxt
+                except BrokenProcessPool:  # a worker died since the last wait
+                    suspects.append(nxt)
+                    break
+            if not inflight and not suspects:
                 return
-            pool = self._pool = self._new_pool()
-            pending = list(inflight.values())
-            inflight = {pool.submit(render_job, j): j for j in pending}
+            if not suspects:
+                done, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
+                for fut in done:
+                    job = inflight.pop(fut)
+                    try:
+                        result = fut.result()
+                    except BrokenProcessPool:
+                        suspects.append(job)
+                        continue
+                    yield result
+            if not suspects:
+                continue
+            # a worker died and took the pool with it: every report in flight is a
+            # suspect; render them again one at a time on a fresh pool, so that only the
+            # one that kills its worker fails
+            suspects += list(inflight.values())
+            inflight = {}
+            self._discard_pool()
+            suspects.sort(key=lambda j: j["name"])
+            for k, job in enumerate(suspects):
+                result, fatal = self._run_alone(job)
+                yield result
+                if fatal:  # workers cannot start at all: the rest cannot be made either
+                    for rest in [*suspects[k + 1:], *it]:
+                        yield {"name": rest["name"], "written": [], "error": result["error"]}
+                    return
+
+    def _run_alone(self, job: Job) -> tuple[JobResult, bool]:
+        """Render ``job`` with nothing else in flight: (result, workers cannot start)."""
+        fut = self._pool_now().submit(render_job, self._prepare(job))
+        try:
+            return fut.result(), False
+        except BrokenProcessPool:
+            codes = [c for c in self._discard_pool().values() if c not in (0, None, -signal.SIGTERM)]
+            code = codes[0] if codes else None
+            if code is not None and code > 0:  # a Python error at start-up, not a signal
+                return {"name": job["name"], "written": [], "error": (
+                    f"worker processes could not start (exit code {code}; a script that calls "
+                    "render_reports must guard it with: if __name__ == '__main__':)")}, True
+            return {"name": job["name"], "written": [],
+                    "error": describe_exit(code, job.get("time_limit"))}, False
 
     def close(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=True)
+            self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
 
@@ -347,6 +424,8 @@ def render_reports(
     template_dir: str | Path | None = None,
     only: Iterable[str] | None = None,
     executor: ReportExecutor | None = None,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
+    memory_limit: int | None = None,
 ) -> BatchResult:
     """Render one report per partnership and the portfolio index.
 
@@ -376,18 +455,28 @@ def render_reports(
         Render only these partnerships (the index still lists all).
     executor
         A ready :class:`ReportExecutor` (overrides ``workers``/``scheduler``; not closed).
+    time_limit
+        Seconds one report may take (default :data:`DEFAULT_TIME_LIMIT`; None: no
+        limit). A report past it fails alone, with the reason; the batch goes on.
+    memory_limit
+        Bytes one report may use in a worker of the local pool (default
+        :data:`DEFAULT_MEMORY_LIMIT`; 0: no limit).
 
     Returns
     -------
     BatchResult
         Written paths, skipped partnership names, failures with reasons, the index path.
+
+    Raises
+    ------
+    OutputError
+        ``out_dir`` cannot be written (checked before any rendering), or a write failed
+        (a full disk): the batch stops. Reports already written are whole files.
     """
     fmts = tuple(f for f in ("html", "pdf") if f in {str(x).lower() for x in formats})
     if not fmts:
         raise KemitraanError(f"formats must include html and/or pdf (got {list(formats)!r})")
     load_catalogue(lang)  # fail early on an unknown language
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     names = sorted(scores.summary["partnerships"])
     if only is not None:
         wanted = {str(n) for n in only}
@@ -397,7 +486,9 @@ def render_reports(
         todo = [n for n in names if n in wanted]
     else:
         todo = names
-    slugs = unique_slugs(names)
+    out = check_writable_dir(out_dir)  # before any rendering: a read-only folder fails here
+    remove_stale_temporaries(out)  # left by a killed run
+    slugs = unique_slugs(names)  # never one of RESERVED_SLUGS: "Index" cannot overwrite index.html
     digest = assets_digest(template_dir)
     tdir = None if template_dir is None else str(template_dir)
     index = PartnershipIndex(scores)
@@ -424,13 +515,16 @@ def render_reports(
                 tick()
                 continue
             yield {"name": name, "slug": slugs[name], "context": ctx, "formats": fmts,
-                   "out_dir": str(out), "template_dir": tdir, "key": key}
+                   "out_dir": str(out), "template_dir": tdir, "key": key, "time_limit": time_limit}
 
     own = executor is None
     if executor is None:
-        executor = DaskExecutor(scheduler, workers) if scheduler else LocalPoolExecutor(workers)
+        executor = (DaskExecutor(scheduler, workers) if scheduler
+                    else LocalPoolExecutor(workers, memory_limit=memory_limit))
     try:
         for res in executor.run(jobs()):
+            if res.get("output_error"):
+                raise OutputError(*res["output_error"])
             if res["error"]:
                 failures.append(Failure(res["name"], res["error"]))
             written.extend(Path(p) for p in res["written"])

@@ -5,7 +5,10 @@ written. :func:`slugify` turns any name into a short, lowercase ASCII name made 
 ``a-z``, ``0-9`` and single hyphens, which cannot be ``..``, cannot contain a path
 separator and is never a Windows reserved device name. :func:`unique_slugs` gives each
 name of a batch its own slug, suffixing collisions ``-2``, ``-3`` ... in the sorted
-order of the names, so the same set of names always gets the same file names.
+order of the names, so the same set of names always gets the same file names. A name
+whose slug is one the batch uses for its own files (:data:`RESERVED_SLUGS`: the
+portfolio ``index``) gets a ``-partnership`` suffix, so a partnership called "Index"
+cannot overwrite the portfolio page, nor the page its report.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-__all__ = ["slugify", "unique_slugs", "MAX_SLUG_LENGTH", "FALLBACK_SLUG", "WINDOWS_RESERVED"]
+__all__ = ["slugify", "unique_slugs", "MAX_SLUG_LENGTH", "FALLBACK_SLUG", "WINDOWS_RESERVED", "RESERVED_SLUGS"]
 
 MAX_SLUG_LENGTH = 60
 """Longest slug (before a collision suffix); leaves room for ``-NN.html`` on any file system."""
@@ -28,6 +31,13 @@ WINDOWS_RESERVED = frozenset(
     + [f"lpt{i}" for i in range(1, 10)]
 )
 """Device names Windows refuses as a file name, with or without an extension."""
+
+RESERVED_SLUGS = frozenset(["index"])
+"""File-name stems the report batch writes itself, beside the reports (``index.html``).
+
+The batch's other files cannot collide with a slug: its key files (``.<slug>.key``) and
+temporary files (``.<name>.XXXX.tmp``) start with a dot, which no slug does.
+"""
 
 _NOT_ALLOWED = re.compile(r"[^a-z0-9]+")
 
@@ -46,7 +56,8 @@ def slugify(name: str, *, max_length: int = MAX_SLUG_LENGTH) -> str:
     -------
     str
         Lowercase ``[a-z0-9]`` runs joined by single hyphens; ``"partnership"`` when
-        nothing usable is left; a Windows device name gets a ``-partnership`` suffix.
+        nothing usable is left; a Windows device name or a name in
+        :data:`RESERVED_SLUGS` gets a ``-partnership`` suffix.
 
     Notes
     -----
@@ -66,6 +77,8 @@ def slugify(name: str, *, max_length: int = MAX_SLUG_LENGTH) -> str:
     'script'
     >>> slugify("？？")
     'partnership'
+    >>> slugify("Index")
+    'index-partnership'
     """
     text = unicodedata.normalize("NFKD", str(name))
     text = text.encode("ascii", "ignore").decode("ascii").lower()
@@ -77,7 +90,7 @@ def slugify(name: str, *, max_length: int = MAX_SLUG_LENGTH) -> str:
         slug = slug.strip("-")
     if not slug:
         return FALLBACK_SLUG
-    if slug in WINDOWS_RESERVED:
+    if slug in WINDOWS_RESERVED or slug in RESERVED_SLUGS:
         slug = f"{slug}-{FALLBACK_SLUG}"
     return slug
 

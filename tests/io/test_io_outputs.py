@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kemitraan_assess.errors import DataError
+from kemitraan_assess.errors import DataError, OutputError
 from kemitraan_assess.io import ingest, write_csv_safe, write_ingest_outputs
 from kemitraan_assess.io.safecsv import atomic_write_many, csv_bytes
 
@@ -73,7 +73,7 @@ def test_atomic_write_leaves_nothing_on_error(tmp_path, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", failing_replace)
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError, match="a.csv: cannot write .disk full"):
         atomic_write_many([(target, b"new"), (tmp_path / "b.csv", b"x")])
     monkeypatch.setattr(os, "replace", real_replace)
     assert target.read_text(encoding="utf-8") == "old"

@@ -5,11 +5,12 @@ import re
 
 import pytest
 
+from kemitraan_assess.demo import make_demo_survey
 from kemitraan_assess.report import batch as batch_mod
 from kemitraan_assess.report import render_reports
 from kemitraan_assess.report.batch import LocalPoolExecutor
 
-from .conftest import HOSTILE_NAME, STRONG, SUPPRESSED, WEAK
+from .conftest import HOSTILE_NAME, STRONG, SUPPRESSED, WEAK, _score_frame
 
 
 def test_html_batch_index_and_rerun(demo_scores, tmp_path):
@@ -79,3 +80,24 @@ def test_dask_local_cluster(demo_scores, tmp_path):
     slug = res.slugs[STRONG]
     assert (tmp_path / f"{slug}.html").read_bytes() == (tmp_path / "ref" / f"{slug}.html").read_bytes()
     assert ref.failures == ()
+
+
+def test_a_partnership_named_index_keeps_its_report(instrument, tmp_path):
+    # "Index" used to get the slug "index": the portfolio index.html overwrote its report,
+    # and its key file then made every re-run skip it
+    s = make_demo_survey(instrument)
+    m = s["partnership"].str.strip().str.lower() == STRONG.lower()
+    s.loc[m, "partnership"] = "Index"
+    scores = _score_frame(s, instrument, tmp_path / "survey.csv")
+    out = tmp_path / "out"
+    res = render_reports(scores, out, lang="en", formats=("html",), workers=1, only=["Index", WEAK])
+    assert not res.failures and res.slugs["Index"] != "index"
+    report = (out / f"{res.slugs['Index']}.html").read_text(encoding="utf-8")
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert report != index and f'href="{res.slugs["Index"]}.html"' in index
+    assert "Reach and impact" in report and "Reach and impact" not in index
+    assert f'href="{res.slugs[WEAK]}.html"' not in report
+    again = render_reports(scores, out, lang="en", formats=("html",), workers=1, only=["Index", WEAK])
+    assert sorted(again.skipped) == sorted(["Index", WEAK])
+    assert (out / f"{res.slugs['Index']}.html").read_text(encoding="utf-8") == report
+    assert (out / "index.html").read_text(encoding="utf-8") == index

@@ -7,6 +7,7 @@ import pytest
 from kemitraan_assess.report.slug import (
     FALLBACK_SLUG,
     MAX_SLUG_LENGTH,
+    RESERVED_SLUGS,
     WINDOWS_RESERVED,
     slugify,
     unique_slugs,
@@ -52,3 +53,12 @@ def test_collisions_are_suffixed_deterministically_whatever_the_order():
     assert len(set(first.values())) == len(set(names))
     assert first["forum-b-2"] == "forum-b-2"  # a name that is already a slug keeps it
     assert {first[""], first["??"]} == {"partnership", "partnership-2"}
+
+
+@pytest.mark.parametrize("name", ["Index", "INDEX", " index ", "índex", "index!"])
+def test_names_the_batch_uses_for_its_own_files_are_never_slugs(name):
+    # the portfolio page is index.html: a partnership called "Index" must not get it
+    assert slugify(name) not in RESERVED_SLUGS
+    slugs = unique_slugs([name, "Index Partnership", "index-partnership"])
+    assert not set(slugs.values()) & RESERVED_SLUGS
+    assert len(set(slugs.values())) == len(slugs)
