@@ -107,6 +107,16 @@ def strip_enumerator(header: str) -> tuple[str, str] | None:
     return m.group("enum").strip(), m.group("rest")
 
 
+def _stripped_prefix(header: str, rest: str) -> str | None:
+    """What was cut from the front of ``header`` (or of its grid row) to leave ``rest``."""
+    g = _GRID.match(header)
+    for text in (header, g.group("row") if g else ""):
+        pos = text.rfind(rest) if rest else -1
+        if pos > 0:
+            return text[:pos].strip()
+    return None
+
+
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
@@ -125,17 +135,17 @@ def slug_key(text: str) -> str:
     return _NON_ALNUM.sub("_", unicodedata.normalize("NFKC", text).translate(_QUOTES).lower()).strip("_")
 
 
-def kobo_names(label: str) -> set[str]:
+def kobo_names(label: str, *, choice: bool = False) -> set[str]:
     """The slug keys of the names KoboToolbox's formbuilder makes from a label.
 
-    Besides the full slug: choice values cut to 14 characters (older formbuilder) and
-    names over 40 characters shortened to their first and last 20 (kobotoolbox/kpi
+    Besides the full slug: names over 40 characters shortened to their first and last
+    20, and (``choice=True``) choice values cut to 14 characters by the older formbuilder (kobotoolbox/kpi
     ``kpi/utils/sluggify.py`` ``_shorten_long_name``; ``jsapp/xlform/src/
     view.choices.coffee`` ``characterLimit: 14``).
 
     Examples
     --------
-    >>> sorted(kobo_names("Yes, and some extracellular space"))[:2]
+    >>> sorted(kobo_names("Yes, and some extracellular space", choice=True))[:2]
     ['yes_and_some', 'yes_and_some_extracellular_space']
     """
     raw = re.sub(r"[^a-zA-Z0-9_]+", "_", re.sub(r"\s", "_", label.strip()))
@@ -143,7 +153,7 @@ def kobo_names(label: str) -> set[str]:
     out = {slug_key(label)}
     if len(raw) > 40:
         out.add(slug_key(raw[:20] + "_" + raw[-20:]))
-    if len(raw) > 14:
+    if choice and len(raw) > 14:
         out.add(slug_key(raw.lower()[:14]))
     out.discard("")
     return out
@@ -252,14 +262,7 @@ class ColumnIndex:
                     return Target(t.kind, t.id, t.how if how == "full" else how)
                 if norm in self.texts and how in ("full", "grid", "group", "code", "enumerator"):
                     t = self.texts[norm]
-                    prefix = None
-                    if how == "enumerator":
-                        e = strip_enumerator(cand) or strip_enumerator(sub)
-                        prefix = e[0] if e is not None else None
-                        if prefix is None:
-                            g = _GRID.match(cand)
-                            e = strip_enumerator(g.group("row")) if g else None
-                            prefix = e[0] if e is not None else None
+                    prefix = _stripped_prefix(cand, sub) if how in ("code", "enumerator") else None
                     return Target(t.kind, t.id, "text" if how == "full" else how, prefix)
         for cand in candidates:  # names made from labels, last: the least specific match
             for sub, how in header_candidates(cand):
@@ -379,6 +382,15 @@ class ScaleCoder:
         for k, v in (extra_labels or {}).items():
             table[normalise_text(k)] = float(v)
         self.table = table
+        # choice names a formbuilder made from the labels (sangat_setuju, tidak_tahu, ...)
+        slugs: dict[str, set[float]] = {}
+        for label, code in table.items():
+            for key in kobo_names(label, choice=True):
+                slugs.setdefault(key, set()).add(code)
+        for label in self.missing:
+            for key in kobo_names(label, choice=True):
+                slugs.setdefault(key, set()).add(MISSING)
+        self.slugs = {k: next(iter(v)) for k, v in slugs.items() if len(v) == 1}
         self.missing_codes = {float(c) for c in scale.missing_codes}
         self._cache: dict[str, tuple[float, int]] = {}
 
@@ -414,6 +426,9 @@ class ScaleCoder:
         m = _LIME_CODE.match(raw)
         if m:
             return self._check_number(float(m.group("num")))
+        hit = self.slugs.get(slug_key(raw))
+        if hit is not None:
+            return hit, 0
         m = _LEADING_CODE.match(raw)
         if m and m.group("rest"):
             rest = normalise_text(m.group("rest"))
@@ -507,11 +522,15 @@ class ChoiceCoder:
     def __init__(self, fld: RespondentField):
         self.field = fld
         table: dict[str, str] = {}
+        slugs: dict[str, set[str]] = {}
         for ch in fld.choices:
             table.setdefault(normalise_text(ch.code), ch.code)
             for label in [*ch.label.values(), *ch.variants]:
                 table.setdefault(normalise_text(label), ch.code)
+                for key in kobo_names(label, choice=True):
+                    slugs.setdefault(key, set()).add(ch.code)
         self.table = table
+        self.slugs = {k: next(iter(v)) for k, v in slugs.items() if len(v) == 1}
 
     def code(self, values: pa.Array) -> tuple[pa.Array, np.ndarray]:
         """Choice codes (null when blank or unknown) and a mask of unknown answers."""
@@ -519,7 +538,10 @@ class ChoiceCoder:
             values = pc.cast(values, pa.string())
         enc = pc.dictionary_encode(values)
         dictionary = enc.dictionary.to_pylist()
-        mapped = [self.table.get(normalise_text(v)) if v.strip() else None for v in dictionary]
+        mapped = [
+            (self.table.get(normalise_text(v)) or self.slugs.get(slug_key(v))) if v.strip() else None
+            for v in dictionary
+        ]
         unknown = np.array([m is None and bool(v.strip()) for v, m in zip(dictionary, mapped, strict=True)] + [False])
         idx = enc.indices.to_numpy(zero_copy_only=False)
         nulls = pc.is_null(enc.indices).to_numpy(zero_copy_only=False)
