@@ -34,7 +34,7 @@ OUT_DIR = click.option("--out", "out", type=click.Path(file_okay=False, path_typ
                        help="Output folder (created if needed).")
 
 
-def _ingest(survey: Path, inst: Any, opts: dict[str, Any]) -> Any:
+def _ingest(survey: Path, inst: Any, opts: dict[str, Any], min_group_size: int | None = None) -> Any:
     from ..io import ingest as run_ingest
 
     return run_ingest(
@@ -45,6 +45,7 @@ def _ingest(survey: Path, inst: Any, opts: dict[str, Any]) -> Any:
         id_col=opts.get("id_col"),
         encoding=opts.get("encoding"),
         incomplete=opts.get("incomplete", "keep"),
+        min_group_size=min_group_size if min_group_size is not None else opts.get("min_group_size"),
     )
 
 
@@ -92,6 +93,8 @@ def ingest(survey: Path, instrument: str, out: Path, quiet: bool, **opts: Any) -
     result = _ingest(survey, inst, opts)
     with staged_dir(out) as stage:
         write_ingest_outputs(result, stage)
+    for warning in result.warnings:
+        click.echo(f"Warning: {warning}", err=True)
     echo(f"{survey}: {_ingest_summary(result)} -> {out}", quiet)
     sys.exit(result.exit_code)
 
@@ -115,7 +118,7 @@ def score(survey: Path, instrument: str, out: Path, quiet: bool, min_group_size:
     with _quiet_collector():
         inst = load_instrument(instrument)
         scoring = _import_in_background("kemitraan_assess.scoring.output")
-        ing = _ingest(survey, inst, opts)
+        ing = _ingest(survey, inst, opts, min_group_size)
         scoring.join()
         from ..scoring import score as run_score
         from ..scoring.output import write_score_outputs
@@ -202,7 +205,7 @@ def report(survey: Path, instrument: str, out: Path, lang: str | None, fmt: str,
     formats = _formats(fmt)
     inst = load_instrument(instrument)
     brand_obj = load_brand(brand) if brand else None
-    ing = _ingest(survey, inst, opts)
+    ing = _ingest(survey, inst, opts, min_group_size)
     result = run_score(ing.responses, inst, min_group_size=min_group_size)
     batch = _render(result, out, lang, formats, quiet, workers, brand=brand_obj,
                     include_comments=not no_comments, template_dir=template_dir, scheduler=scheduler,
