@@ -106,11 +106,17 @@ def decode_bytes(data: bytes, *, encoding: str | None = None, file: str | None =
     warnings: list[str] = []
     if encoding:
         try:
-            codecs.lookup(encoding)
-        except LookupError:
+            info = codecs.lookup(encoding)
+        except (LookupError, TypeError, ValueError):
             raise DataError(f"unknown encoding '{encoding}' (try utf-8, cp1252 or utf-16)", file=file) from None
+        if not getattr(info, "_is_text_encoding", True):
+            raise DataError(
+                f"'{encoding}' is not a text encoding (try utf-8, cp1252 or utf-16)", file=file
+            )
         try:
             text = data.decode(encoding)
+        except LookupError:
+            raise DataError(f"'{encoding}' is not a text encoding (try utf-8, cp1252 or utf-16)", file=file) from None
         except UnicodeDecodeError as exc:
             raise DataError(
                 f"cannot be read as {encoding}: byte {exc.start} ({data[exc.start:exc.start + 1]!r}) "
