@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from kemitraan_assess.cli import cli
 from kemitraan_assess.errors import DataError
 from kemitraan_assess.io import ingest
-from kemitraan_assess.io._xlsx import MAX_CELL_CHARS, MAX_ROWS
+from kemitraan_assess.io._xlsx import MAX_CELL_CHARS, MAX_ROWS, read_first_sheet
 
 IO_INSTRUMENT = str(Path(__file__).resolve().parent.parent / "fixtures" / "io-instrument.yaml")
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -216,3 +216,24 @@ def test_reading_leaves_the_csv_module_alone(inst):
     before = csv.field_size_limit()
     ingest(b"Survey\npartnership,GOL1,comment\nA,4,\"" + b"x" * 200_000 + b"\"\n", inst)  # python reader
     assert csv.field_size_limit() == before
+
+
+def test_workbook_shared_strings_rich_text_and_dates(inst, tmp_path):
+    """What Excel writes: shared strings (rich-text runs, phonetic hints left out), a
+    date-formatted number and a boolean, read as their text."""
+    sst = (f'<?xml version="1.0"?><sst xmlns="{MAIN}"><si><t>partnership</t></si>'
+           '<si><r><t>Alp</t></r><r><rPr><b/></rPr><t>ha</t></r><rPh><t>x</t></rPh></si>'
+           '<si><t xml:space="preserve">GOL1</t></si><si><t>when</t></si></sst>').encode()
+    rows = (b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>2</v></c><c r="C1" t="s"><v>3</v></c></row>'
+            b'<row r="2"><c r="A2" t="s"><v>1</v></c><c r="B2"><v>4</v></c><c r="C2" s="1"><v>45414.5</v></c></row>')
+    styles = (f'<?xml version="1.0"?><styleSheet xmlns="{MAIN}"><cellXfs count="2"><xf numFmtId="0"/>'
+              '<xf numFmtId="22" applyNumberFormat="1"/></cellXfs></styleSheet>').encode()
+    data = with_part(workbook(), "xl/worksheets/sheet1.xml", lambda f: f.write(sheet(rows)))
+    data = with_part(data, "xl/sharedStrings.xml", lambda f: f.write(sst))
+    data = with_part(data, "xl/styles.xml", lambda f: f.write(styles))
+    path = tmp_path / "excel.xlsx"
+    path.write_bytes(data)
+    res = ingest(path, inst)
+    assert res.responses[["partnership", "GOL1"]].values.tolist() == [["Alpha", 4.0]]
+    assert res.log["unmapped_columns"] == ["when"]
+    assert read_first_sheet(data, "excel.xlsx").rows[1][1] == ["Alpha", "4", "2024-05-02 12:00:00"]
