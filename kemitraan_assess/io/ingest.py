@@ -169,10 +169,15 @@ def _item_warnings(
     return unmatched, empty
 
 
-def _small_groups(responses: pd.DataFrame, k_min: int) -> dict[str, int]:
-    if "partnership" not in responses.columns or not len(responses):
+def _group_sizes(responses: pd.DataFrame) -> pd.Series | None:
+    if "partnership" not in responses.columns:
+        return None
+    return responses["partnership"].value_counts(sort=False)
+
+
+def _small_groups(sizes: pd.Series | None, k_min: int) -> dict[str, int]:
+    if sizes is None:
         return {}
-    sizes = responses["partnership"].value_counts(sort=False)
     small = sizes[sizes < k_min]
     return {str(k): int(v) for k, v in sorted(small.items(), key=lambda kv: (kv[1], kv[0]))}
 
@@ -210,7 +215,8 @@ def _log(
             f"{len(ident.variants)} partnership name(s) were written in more than one way and grouped: "
             + "; ".join(f"{k!r} <- {', '.join(repr(v) for v in vs)}" for k, vs in list(ident.variants.items())[:10])
         )
-    small = _small_groups(responses, k_min)
+    sizes = _group_sizes(responses)
+    small = _small_groups(sizes, k_min)
     if small:
         shown = ", ".join(f"{k!r} (n = {v})" for k, v in list(small.items())[:20])
         more = f" and {len(small) - 20} more" if len(small) > 20 else ""
@@ -258,7 +264,7 @@ def _log(
         ],
         "unmatched_items": unmatched,
         "items_without_answers": empty,
-        "partnerships": int(responses["partnership"].nunique()) if "partnership" in responses.columns else None,
+        "partnerships": int(len(sizes)) if sizes is not None else None,
         "partnership_variants": ident.variants,
         "small_partnerships": small,
         "warnings": warnings,
