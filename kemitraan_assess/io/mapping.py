@@ -267,9 +267,9 @@ class ColumnIndex:
         for cand in candidates:  # names made from labels, last: the least specific match
             for sub, how in header_candidates(cand):
                 if how in ("full", "group"):
-                    t = self.slugs.get(slug_key(sub))
-                    if t is not None:
-                        return t
+                    by_slug = self.slugs.get(slug_key(sub))
+                    if by_slug is not None:
+                        return by_slug
         return None
 
 
@@ -384,9 +384,9 @@ class ScaleCoder:
         self.table = table
         # choice names a formbuilder made from the labels (sangat_setuju, tidak_tahu, ...)
         slugs: dict[str, set[float]] = {}
-        for label, code in table.items():
+        for label, value in table.items():
             for key in kobo_names(label, choice=True):
-                slugs.setdefault(key, set()).add(code)
+                slugs.setdefault(key, set()).add(value)
         for label in self.missing:
             for key in kobo_names(label, choice=True):
                 slugs.setdefault(key, set()).add(MISSING)
