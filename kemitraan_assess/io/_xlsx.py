@@ -45,7 +45,6 @@ MAX_PART_BYTES = 4 << 30
 """Largest declared uncompressed size of one XML part of the workbook (4 GiB)."""
 _SMALL_PART_BYTES = 16 << 20  # workbook.xml, its relationships, styles.xml
 
-_NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _CELL_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
 _DATE_FORMAT_IDS = frozenset({14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47})
 _DATE_CODE = re.compile(r"[ymdhs]", re.IGNORECASE)
@@ -115,8 +114,8 @@ class _SharedStrings(ContentHandler):
         self._in_t = False
         self._in_rph = False
 
-    def startElementNS(self, name: tuple[str | None, str], qname: str | None, attrs: object) -> None:
-        local = name[1]
+    def startElement(self, name: str, attrs: object) -> None:
+        local = name.rpartition(":")[2]
         if local == "si":
             self._parts, self._len = [], 0
         elif local == "t" and not self._in_rph:
@@ -124,8 +123,8 @@ class _SharedStrings(ContentHandler):
         elif local == "rPh":
             self._in_rph = True
 
-    def endElementNS(self, name: tuple[str | None, str], qname: str | None) -> None:
-        local = name[1]
+    def endElement(self, name: str) -> None:
+        local = name.rpartition(":")[2]
         if local == "si":
             self.strings.append("".join(self._parts))
         elif local == "t":
@@ -181,18 +180,18 @@ class _SheetRows(ContentHandler):
             row=self._row_no,
         ))
 
-    def startElementNS(self, name: tuple[str | None, str], qname: str | None, attrs: object) -> None:
-        local = name[1]
+    def startElement(self, name: str, attrs: object) -> None:
+        local = name.rpartition(":")[2]
         get = attrs.get  # type: ignore[attr-defined]
         if local == "row":
             self._row = {}
-            r = get((None, "r"))
+            r = get("r")
             self._row_no = int(r) if r and r.isdigit() else self._row_no + 1
         elif local == "c":
-            m = _CELL_REF.match(get((None, "r")) or "")
+            m = _CELL_REF.match(get("r") or "")
             self._col = _column_index(m.group(1)) if m else self._col + 1
-            self._type = get((None, "t")) or "n"
-            s = get((None, "s"))
+            self._type = get("t") or "n"
+            s = get("s")
             self._style = int(s) if s and s.isdigit() else 0
         elif local == "v" or (local == "t" and self._in_is):
             self._text, self._len = [], 0
@@ -207,8 +206,8 @@ class _SheetRows(ContentHandler):
             raise self._too_long()
         self._text.append(content)
 
-    def endElementNS(self, name: tuple[str | None, str], qname: str | None) -> None:
-        local = name[1]
+    def endElement(self, name: str) -> None:
+        local = name.rpartition(":")[2]
         if local == "v" and self._text is not None:
             self._put(self._value("".join(self._text)))
             self._text = None
@@ -283,7 +282,7 @@ def _member(zf: zipfile.ZipFile, part: str, name: str, limit: int = MAX_PART_BYT
 
 def _parse(zf: zipfile.ZipFile, info: zipfile.ZipInfo, handler: ContentHandler, name: str) -> None:
     parser = make_parser()
-    parser.setFeature("http://xml.org/sax/features/namespaces", True)
+    parser.setFeature("http://xml.org/sax/features/namespaces", False)
     parser.setContentHandler(handler)
     try:
         with zf.open(info) as stream:
@@ -314,17 +313,19 @@ class _Collect(ContentHandler):
         self.found: list[tuple[str, dict[str, str]]] = []
         self._stack: list[str] = []
 
-    def startElementNS(self, name: tuple[str | None, str], qname: str | None, attrs: object) -> None:
-        local = name[1]
+    def startElement(self, name: str, attrs: object) -> None:
+        local = name.rpartition(":")[2]
         self._stack.append(local)
         if local in self.wanted:
             values = {}
-            for (ns, attr), value in attrs.items():  # type: ignore[attr-defined]
-                values[f"{{{ns}}}{attr}" if ns else attr] = value
+            for attr, value in attrs.items():  # type: ignore[attr-defined]
+                values[attr] = value
+                if attr.endswith(":id"):  # r:id, the relationship of a <sheet>
+                    values["rid"] = value
             values["_parent"] = self._stack[-2] if len(self._stack) > 1 else ""
             self.found.append((local, values))
 
-    def endElementNS(self, name: tuple[str | None, str], qname: str | None) -> None:
+    def endElement(self, name: str) -> None:
         self._stack.pop()
 
 
@@ -375,7 +376,7 @@ def read_first_sheet(data: bytes, name: str) -> Sheet:
         date1904 = bool(pr) and pr[0][1].get("date1904", "0") in ("1", "true")
         rels = {a.get("Id"): a.get("Target", "") for _, a in _collect(zf, "xl/_rels/workbook.xml.rels", {"Relationship"}, name)}
         first = sheets[0]
-        target = rels.get(first.get(f"{{{_NS_REL}}}id", ""), "worksheets/sheet1.xml")
+        target = rels.get(first.get("rid", ""), "worksheets/sheet1.xml")
         part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
         info = _member(zf, part, name)
         if info is None:
