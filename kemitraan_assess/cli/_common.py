@@ -17,6 +17,7 @@ from ..errors import KemitraanError
 from ..io.atomic import check_writable_dir, output_error, remove_stale_temporaries, staging_dir
 
 F = TypeVar("F", bound=Callable[..., Any])
+_CONTROL = {c: f"\\x{c:02x}" for c in range(32)} | {10: "\\n", 13: "\\r", 9: "\\t", 0x2028: " ", 0x2029: " "}
 
 
 class CliError(click.ClickException):
@@ -25,7 +26,9 @@ class CliError(click.ClickException):
     exit_code = 2
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"Error: {self.format_message()}", err=True)
+        # one line whatever the message quotes (a header cell may hold line breaks)
+        message = self.format_message().translate(_CONTROL)
+        click.echo(f"Error: {message}", err=True)
 
 
 def handle_errors(func: F) -> F:

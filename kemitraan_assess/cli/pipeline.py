@@ -35,7 +35,9 @@ OUT_DIR = click.option("--out", "out", type=click.Path(file_okay=False, path_typ
                        help="Output folder (created if needed).")
 
 
-def _ingest(survey: Path, inst: Any, opts: dict[str, Any], *, require_group: bool = True) -> Any:
+def _ingest(
+    survey: Path, inst: Any, opts: dict[str, Any], min_group_size: int | None = None, *, require_group: bool = True
+) -> Any:
     from ..io import ingest as run_ingest
 
     return run_ingest(
@@ -46,6 +48,7 @@ def _ingest(survey: Path, inst: Any, opts: dict[str, Any], *, require_group: boo
         id_col=opts.get("id_col"),
         encoding=opts.get("encoding"),
         incomplete=opts.get("incomplete", "keep"),
+        min_group_size=min_group_size if min_group_size is not None else opts.get("min_group_size"),
         require_group=require_group,
     )
 
@@ -95,6 +98,8 @@ def ingest(survey: Path, instrument: str, out: Path, quiet: bool, **opts: Any) -
         result = _ingest(survey, inst, opts)
         with staged_dir(out) as stage:
             write_ingest_outputs(result, stage)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
     echo(f"{survey}: {_ingest_summary(result)} -> {out}", quiet)
     sys.exit(result.exit_code)
 
@@ -118,7 +123,7 @@ def score(survey: Path, instrument: str, out: Path, quiet: bool, min_group_size:
     with _quiet_collector(), output_folder(out):  # a folder that cannot be written fails before the work
         inst = load_instrument(instrument)
         scoring = _import_in_background("kemitraan_assess.scoring.output")
-        ing = _ingest(survey, inst, opts)
+        ing = _ingest(survey, inst, opts, min_group_size)
         scoring.join()
         from ..scoring import score as run_score
         from ..scoring.output import write_score_outputs
@@ -211,7 +216,7 @@ def report(survey: Path, instrument: str, out: Path, lang: str | None, fmt: str,
     inst = load_instrument(instrument)
     brand_obj = load_brand(brand) if brand else None
     with output_folder(out):  # checked writable before any work; removed on error if new
-        ing = _ingest(survey, inst, opts)
+        ing = _ingest(survey, inst, opts, min_group_size)
         result = run_score(ing.responses, inst, min_group_size=min_group_size)
         batch = _render(result, out, lang, formats, quiet, workers, brand=brand_obj,
                         include_comments=not no_comments, template_dir=template_dir, scheduler=scheduler,

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass, field
 
 from ..errors import DataError
 from ..instrument.model import Instrument
-from .detect import PLATFORM_ID_COLUMNS, PLATFORM_META_COLUMNS, detect_platform
+from . import platforms
+from .detect import PLATFORM_META_COLUMNS
 from .mapping import PARTNERSHIP_NAMES, ColumnIndex, MappingSpec, Target, normalise_text
 from .readers import Export
 
 __all__ = ["HeaderMap", "locate_and_map"]
 
 _ALL_META = frozenset().union(*PLATFORM_META_COLUMNS.values())
-_SM_RESPONSE = {"response", "open-ended response", "respons", "jawaban", "tanggapan"}
-_IMPORT_ID = re.compile(r'^\{\s*"ImportId"\s*:')
 
 
 @dataclass
@@ -49,6 +46,27 @@ def _score(row: list[str], index: ColumnIndex) -> int:
     return n
 
 
+def _locate(
+    preview: list[tuple[int, list[str]]], index: ColumnIndex, extra: set[str], platform: str | None
+) -> tuple[int, platforms.Platform]:
+    """The header row (index into ``preview``) and the platform that wrote the export.
+
+    A row carrying a platform's signature (its metadata column names) is the header,
+    even when a row below it matches more items (SurveyMonkey's second header row
+    holds the matrix rows' texts). Otherwise the row that matches most items and
+    fields is the header.
+    """
+    window = preview[:25]
+    if platform is None:
+        for i, (_, row) in enumerate(window):
+            found = platforms.detect(row, [r for _, r in window[i + 1 : i + 3]])
+            if found is not None:
+                return i, found
+        h = _find_header(window, index, extra)
+        return h, platforms.get_platform("generic")
+    return _find_header(window, index, extra), platforms.get_platform(platform)
+
+
 def _find_header(preview: list[tuple[int, list[str]]], index: ColumnIndex, extra: set[str]) -> int:
     window = preview[:25]
     scores = [_score(r, index) + sum(1 for c in r if c.strip() in extra) for _, r in window]
@@ -61,26 +79,6 @@ def _find_header(preview: list[tuple[int, list[str]]], index: ColumnIndex, extra
         if w >= max(2, 0.6 * wmax):
             return i
     return 0
-
-
-def _qualtrics_candidates(ids: list[str], texts: list[str] | None, imports: list[str] | None) -> list[list[str]]:
-    out = []
-    for j, name in enumerate(ids):
-        cands = [name]
-        if texts is not None and j < len(texts) and texts[j].strip():
-            text = texts[j].strip()
-            cands.append(text)
-            parts = text.split(" - ")
-            cands.extend(" - ".join(parts[i:]) for i in range(1, len(parts)))
-        if imports is not None and j < len(imports):
-            try:
-                value = json.loads(imports[j]).get("ImportId")
-                if value:
-                    cands.append(str(value))
-            except (ValueError, AttributeError):
-                pass
-        out.append(cands)
-    return out
 
 
 def _unique(names: list[str]) -> list[str]:
@@ -120,48 +118,18 @@ def locate_and_map(
     """
     index = ColumnIndex(instrument, extra=spec.columns)
     preview = export.preview
-    extra = {c for c in (group_col, id_col) if c}
-    h = _find_header(preview, index, extra)
+    if platform is not None and platform not in PLATFORM_META_COLUMNS:
+        raise DataError(f"unknown platform {platform!r} (one of: {', '.join(PLATFORM_META_COLUMNS)})")
+    h, plat_obj = _locate(preview, index, {c for c in (group_col, id_col) if c}, platform)
     header_line, header = preview[h]
     below = [r for _, r in preview[h + 1 : h + 3]]
-    plat = platform or detect_platform(header, below)
+    plat = plat_obj.name
     if plat == "generic" and export.kind == "xlsx":
         plat = "spreadsheet"
-    header_rows = 1
-    candidates: list[list[str]]
-    names = list(header)
-    if plat == "qualtrics":
-        r1 = below[0] if below else []
-        r2 = below[1] if len(below) > 1 else []
-        if r2 and any(_IMPORT_ID.match(c) for c in r2):
-            header_rows, candidates = 3, _qualtrics_candidates(header, r1, r2)
-        elif r1 and any(_IMPORT_ID.match(c) for c in r1):
-            header_rows, candidates = 2, _qualtrics_candidates(header, None, r1)
-        elif r1 and any(c.strip() in ("Response ID", "Start Date") for c in r1):
-            header_rows, candidates = 2, _qualtrics_candidates(header, r1, None)
-        else:
-            candidates = [[n] for n in header]
-    elif plat == "surveymonkey" and below and not below[0][0].strip():
-        header_rows = 2
-        sub = below[0]
-        q_prev = ""
-        candidates, names = [], []
-        for j, q in enumerate(header):
-            q = q.strip()
-            if q:
-                q_prev = q
-            elif j > 0:
-                q = q_prev
-            s = sub[j].strip() if j < len(sub) else ""
-            if s and normalise_text(s) not in _SM_RESPONSE:
-                names.append(f"{q} [{s}]")
-                candidates.append([s, f"{q} [{s}]"])
-            else:
-                names.append(q)
-                candidates.append([q])
-    else:
-        candidates = [[n] for n in header]
-    names = _unique(names)
+    layout = plat_obj.layout(header, below)
+    header_rows, candidates = layout.rows, layout.candidates
+    names = _unique(layout.names)
+    labels = layout.labels
     meta_names = PLATFORM_META_COLUMNS.get(plat, frozenset())
 
     targets: list[Target | None] = []
@@ -192,8 +160,12 @@ def locate_and_map(
         for j, n in enumerate(names):
             if n == wanted or header[j].strip() == wanted:
                 return j
+        key = normalise_text(wanted)
         for j, n in enumerate(names):
-            if normalise_text(n) == normalise_text(wanted):
+            if normalise_text(n) == key:
+                return j
+        for j, extra in enumerate(labels):  # e.g. the question text above a column
+            if any(normalise_text(x) == key for x in extra):
                 return j
         t = index.resolve_target(wanted)
         if t is not None:
@@ -245,7 +217,7 @@ def locate_and_map(
                 if t is not None and t.id == r_field.id:
                     idc = j
         if idc is None:
-            for wanted in PLATFORM_ID_COLUMNS.get(plat, ()):
+            for wanted in plat_obj.id_columns:
                 for j, n in enumerate(header):
                     if n.strip() == wanted and (targets[j] is None) and j != partnership_col:
                         idc = j

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..errors import DataError
+from . import platforms as _platforms
 
 __all__ = [
     "Decoded",
@@ -29,88 +30,18 @@ __all__ = [
     "PLATFORM_META_COLUMNS",
 ]
 
-PLATFORMS = (
-    "kobotoolbox",
-    "odk_central",
-    "google_forms",
-    "surveymonkey",
-    "qualtrics",
-    "limesurvey",
-    "spreadsheet",
-    "generic",
-)
+PLATFORMS = tuple(p.name for p in _platforms.REGISTRY) + ("spreadsheet", "generic")
 """Platform names written to ``ingest.json``."""
 
-PLATFORM_ID_COLUMNS: dict[str, tuple[str, ...]] = {
-    "kobotoolbox": ("_uuid", "meta/instanceID", "_id"),
-    "odk_central": ("KEY", "meta-instanceID"),
-    "qualtrics": ("ResponseId", "ResponseID"),
-    "surveymonkey": ("Respondent ID",),
-    "limesurvey": ("id",),
-    "google_forms": (),
-    "spreadsheet": ("respondent_id", "id"),
-    "generic": ("respondent_id", "id"),
-}
+_EVERY = (*_platforms.REGISTRY, _platforms.get_platform("spreadsheet"), _platforms.get_platform("generic"))
+
+PLATFORM_ID_COLUMNS: dict[str, tuple[str, ...]] = {p.name: p.id_columns for p in _EVERY}
 """Columns holding each platform's submission id, in order of preference."""
 
-PLATFORM_TIME_COLUMNS: dict[str, tuple[str, ...]] = {
-    "kobotoolbox": ("_submission_time", "end"),
-    "odk_central": ("SubmissionDate", "end"),
-    "qualtrics": ("RecordedDate", "EndDate"),
-    "surveymonkey": ("End Date", "Start Date"),
-    "limesurvey": ("submitdate", "datestamp"),
-    "google_forms": ("Timestamp", "Stempel waktu", "Marca temporal", "Horodateur", "Zeitstempel"),
-    "spreadsheet": (),
-    "generic": (),
-}
+PLATFORM_TIME_COLUMNS: dict[str, tuple[str, ...]] = {p.name: p.time_columns for p in _EVERY}
 """Columns holding the submission time, used to keep the last of duplicate submissions."""
 
-_KOBO_META = (
-    "start", "end", "today", "deviceid", "username", "simserial", "subscriberid",
-    "phonenumber", "audit", "audit_URL", "_id", "_uuid", "_submission_time",
-    "_validation_status", "_notes", "_status", "_submitted_by", "__version__", "_tags",
-    "_index", "meta/instanceID", "meta/rootUuid", "meta/deprecatedID", "formhub/uuid",
-    "_attachments", "_geolocation", "_xform_id_string",
-)
-_ODK_META = (
-    "SubmissionDate", "start", "end", "today", "deviceid", "meta-instanceID",
-    "meta-instanceName", "meta-audit", "KEY", "SubmitterID", "SubmitterName",
-    "AttachmentsPresent", "AttachmentsExpected", "Status", "ReviewState", "DeviceID",
-    "Edits", "FormVersion",
-)
-_QUALTRICS_META = (
-    "StartDate", "EndDate", "Status", "IPAddress", "Progress", "Duration (in seconds)",
-    "Finished", "RecordedDate", "ResponseId", "ResponseID", "RecipientLastName",
-    "RecipientFirstName", "RecipientEmail", "ExternalReference", "ExternalDataReference",
-    "LocationLatitude", "LocationLongitude", "DistributionChannel", "UserLanguage",
-    "Q_RecaptchaScore", "Q_RelevantIDDuplicate", "Q_RelevantIDDuplicateScore",
-    "Q_RelevantIDFraudScore", "Q_RelevantIDLastStartDate",
-)
-_SURVEYMONKEY_META = (
-    "Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address",
-    "Email Address", "First Name", "Last Name", "Custom Data 1", "Custom Data",
-)
-_LIMESURVEY_META = (
-    "id", "submitdate", "lastpage", "startlanguage", "seed", "token", "startdate",
-    "datestamp", "ipaddr", "refurl", "interviewtime", "Response ID", "Date submitted",
-    "Last page", "Start language", "Seed", "Date started", "Date last action",
-    "IP address", "Referrer URL", "Total time",
-)
-_GOOGLE_META = (
-    "Timestamp", "Stempel waktu", "Marca temporal", "Horodateur", "Zeitstempel",
-    "Email Address", "Email address", "Alamat email", "Score", "Skor",
-)
-
-PLATFORM_META_COLUMNS: dict[str, frozenset[str]] = {
-    "kobotoolbox": frozenset(_KOBO_META),
-    "odk_central": frozenset(_ODK_META),
-    "qualtrics": frozenset(_QUALTRICS_META),
-    "surveymonkey": frozenset(_SURVEYMONKEY_META),
-    "limesurvey": frozenset(_LIMESURVEY_META),
-    "google_forms": frozenset(_GOOGLE_META),
-    "spreadsheet": frozenset(),
-    "generic": frozenset(),
-}
+PLATFORM_META_COLUMNS: dict[str, frozenset[str]] = {p.name: p.meta_columns for p in _EVERY}
 """Metadata columns of each platform: known, reported, never mapped to items."""
 
 
@@ -175,11 +106,17 @@ def decode_bytes(data: bytes, *, encoding: str | None = None, file: str | None =
     warnings: list[str] = []
     if encoding:
         try:
-            codecs.lookup(encoding)
-        except LookupError:
+            info = codecs.lookup(encoding)
+        except (LookupError, TypeError, ValueError):
             raise DataError(f"unknown encoding '{encoding}' (try utf-8, cp1252 or utf-16)", file=file) from None
+        if not getattr(info, "_is_text_encoding", True):
+            raise DataError(
+                f"'{encoding}' is not a text encoding (try utf-8, cp1252 or utf-16)", file=file
+            )
         try:
             text = data.decode(encoding)
+        except LookupError:
+            raise DataError(f"'{encoding}' is not a text encoding (try utf-8, cp1252 or utf-16)", file=file) from None
         except UnicodeDecodeError as exc:
             raise DataError(
                 f"cannot be read as {encoding}: byte {exc.start} ({data[exc.start:exc.start + 1]!r}) "
@@ -334,22 +271,5 @@ def detect_platform(header: Sequence[str], next_rows: Sequence[Sequence[str]] = 
     >>> detect_platform(["Stempel waktu", "Nama kemitraan"])
     'google_forms'
     """
-    cols = {str(h).strip() for h in header}
-    low = {c.lower() for c in cols}
-    below = " ".join(" ".join(str(c) for c in row) for row in next_rows[:2])
-    if '{"ImportId"' in below or ({"startdate", "enddate"} <= low and ("responseid" in low or "finished" in low)):
-        return "qualtrics"
-    if "Respondent ID" in cols and "Collector ID" in cols:
-        return "surveymonkey"
-    if cols & {"_uuid", "_submission_time", "_index", "__version__", "_validation_status"}:
-        return "kobotoolbox"
-    if "SubmissionDate" in cols and ({"KEY", "meta-instanceID", "ReviewState"} & cols):
-        return "odk_central"
-    if "submitdate" in cols and ({"lastpage", "startlanguage", "id"} & cols):
-        return "limesurvey"
-    if {"Date submitted", "Last page", "Start language"} <= cols:
-        return "limesurvey"
-    first = str(header[0]).strip() if header else ""
-    if first in _GOOGLE_META[:5]:
-        return "google_forms"
-    return "generic"
+    found = _platforms.detect([str(h) for h in header], [[str(c) for c in r] for r in next_rows])
+    return found.name if found is not None else "generic"

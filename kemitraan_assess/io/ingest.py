@@ -3,84 +3,21 @@
 from __future__ import annotations
 
 import os
-import unicodedata
 from pathlib import Path
 from typing import IO, Any, Literal
 
-import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..errors import DataError
 from ..instrument.loader import load_instrument
 from ..instrument.model import Instrument
+from . import _steps as steps
 from ._header import HeaderMap, locate_and_map
-from .detect import PLATFORM_TIME_COLUMNS
 from .log import REJECT_REASONS, IngestResult
-from .mapping import PROBLEM_CODES, ChoiceCoder, MappingSpec, ScaleCoder, load_mapping
-from .readers import Body, open_export, read_body
+from .mapping import MappingSpec, load_mapping
+from .readers import Body, Export, open_export, read_body
 
 __all__ = ["ingest"]
-
-_QUALTRICS_TEST = {
-    "1": "Survey Preview", "2": "Survey Test", "8": "Spam", "9": "Preview Spam",
-    "12": "Imported Spam", "17": "Offline Survey Preview",
-    "survey preview": "Survey Preview", "survey test": "Survey Test", "spam": "Spam",
-    "preview spam": "Preview Spam", "imported spam": "Imported Spam",
-    "offline survey preview": "Offline Survey Preview", "preview": "Survey Preview",
-}
-_FALSE = {"0", "false", "no", "tidak", "f"}
-_KOBO_NOT_APPROVED = {"validation_status_not_approved", "not approved", "tidak disetujui"}
-_KOBO_ON_HOLD = {"validation_status_on_hold", "on hold"}
-
-
-def _clean(arr: pa.Array, *, trim: bool = True) -> pa.Array:
-    """Strings (trimmed unless ``trim`` is false), with empty or blank cells as null."""
-    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
-        arr = pc.cast(arr, pa.string())
-    stripped = pc.utf8_trim_whitespace(arr)
-    blank = pc.equal(stripped, "")
-    if trim:
-        arr = stripped
-    if pc.any(blank).as_py():
-        arr = pc.if_else(blank, pa.scalar(None, pa.string()), arr)
-    return arr
-
-
-def _group_key(name: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
-
-
-def _partnerships(arr: pa.Array) -> tuple[pa.Array, dict[str, list[str]]]:
-    """Display names (first spelling seen per group key) and the variants grouped."""
-    enc = pc.dictionary_encode(arr)
-    spellings = enc.dictionary.to_pylist()
-    first: dict[str, str] = {}
-    members: dict[str, list[str]] = {}
-    display = []
-    for s in spellings:
-        key = _group_key(s)
-        first.setdefault(key, s)
-        members.setdefault(key, []).append(s)
-        display.append(first[key])
-    out = pa.array(display, type=pa.string()).take(enc.indices)
-    variants = {first[k]: v for k, v in members.items() if len(v) > 1}
-    return out, variants
-
-
-def _all_distinct(ids: pa.Array, has_id: np.ndarray) -> bool:
-    """True when no respondent id occurs twice (a hash pass, cheaper than encoding)."""
-    n_valid = int(has_id.sum())
-    return len(pc.unique(ids)) == n_valid + (n_valid < len(has_id))  # the nulls are one value
-
-
-def _column_by_header(header: list[str], wanted: tuple[str, ...]) -> int | None:
-    for w in wanted:
-        for j, name in enumerate(header):
-            if name.strip() == w:
-                return j
-    return None
 
 
 def ingest(
@@ -95,6 +32,7 @@ def ingest(
     dedupe: Literal["last", "first", "none"] = "last",
     platform: str | None = None,
     require_group: bool = True,
+    min_group_size: int | None = None,
 ) -> IngestResult:
     """Read a survey export, map it to the instrument and account for every record.
 
@@ -125,6 +63,10 @@ def ingest(
         export is read without groups: ``responses`` has no ``partnership`` column,
         :attr:`IngestResult.group_col` is None and ``ingest.json`` says
         ``"partnership_column": null``. A ``group_col`` that is named must exist either way.
+    min_group_size
+        The confidentiality minimum (default: the instrument's, 5; never below 3). Ingest
+        warns about every partnership with fewer kept respondents, since ``score`` and
+        ``report`` will suppress it.
 
     Returns
     -------
@@ -140,6 +82,10 @@ def ingest(
 
     Notes
     -----
+    Warnings (``log["warnings"]``, exit code 1) name item columns without a single
+    usable answer (their scales are scored from the remaining items) and partnerships
+    below the confidentiality minimum.
+
     Every record ends in ``responses`` or in ``rejected`` with a reason code (see
     :mod:`kemitraan_assess.io.log`). Answer labels map to codes in any language of the
     instrument, including its ``label_variants``; ``missing_labels`` and
@@ -161,6 +107,9 @@ def ingest(
     if dedupe not in ("last", "first", "none"):
         raise DataError(f"dedupe must be 'last', 'first' or 'none', not {dedupe!r}")
     inst = load_instrument(os.fspath(instrument)) if not isinstance(instrument, Instrument) else instrument
+    k_min = inst.defaults.min_group_size if min_group_size is None else int(min_group_size)
+    if k_min < 3:
+        raise DataError(f"the confidentiality minimum cannot be below 3 (got {k_min})")
     spec = load_mapping(os.fspath(mapping) if isinstance(mapping, os.PathLike) else mapping)
     export = open_export(source, encoding=encoding)
     hm = locate_and_map(
@@ -174,258 +123,113 @@ def ingest(
     n = len(body.source_row)
     if n == 0 and not body.bad_rows:
         raise DataError("the file has a header but no data rows", file=export.name, row=hm.header_line)
-    return _build(export, hm, header, body, inst, spec, incomplete=incomplete, dedupe=dedupe)
+    if n == 0:
+        first, why = body.bad_rows[0]
+        raise DataError(
+            f"no record has the header's {width} fields ({len(body.bad_rows)} record(s), the first: {why}); "
+            "check the delimiter and the header line",
+            file=export.name,
+            row=first,
+        )
 
-
-def _build(export, hm: HeaderMap, header, body: Body, inst: Instrument, spec: MappingSpec, *, incomplete: str, dedupe: str) -> IngestResult:
-    n = len(body.source_row)
-    rows = body.source_row
+    verdicts = steps.Verdicts(n)
+    ident = steps.identify(hm, body)
     warnings = list(export.warnings)
-    cols = body.columns
-    reason = np.zeros(n, dtype=np.int8)  # 0 kept, else 1 + index in REJECT_REASONS
-    details: list[tuple[np.ndarray, str | np.ndarray]] = []  # (rows, text): spread at the end
+    warnings += steps.platform_rules(hm, header, body, verdicts, ident, incomplete=incomplete)
+    items = steps.code_items(inst, hm, body, spec, verdicts)
+    steps.mark_duplicates(hm, header, body, ident, verdicts, dedupe=dedupe)
+    fields = steps.code_fields(inst, hm, body)
+    keep = verdicts.keep
+    cell_issues = steps.cell_issue_table(hm, body, ident, items, fields, keep)
+    missing_answers = int(items.missing_answers[keep].sum())
+    responses = steps.response_table(inst, body, ident, items, fields, keep)
+    rejected = steps.rejected_table(body, ident, verdicts)
+    log = _log(
+        export, hm, body, inst, ident, items, responses, rejected, cell_issues, warnings,
+        incomplete=incomplete, dedupe=dedupe, k_min=k_min, missing_answers=missing_answers,
+    )
+    group = hm.names[hm.partnership_col] if hm.partnership_col is not None else None
+    return IngestResult(responses=responses, rejected=rejected, cell_issues=cell_issues, log=log, group_col=group)
 
-    def reject(mask: np.ndarray, code: str, text: str | np.ndarray) -> None:
-        m = mask & (reason == 0)
-        if m.any():
-            reason[m] = REJECT_REASONS.index(code) + 1
-            details.append((m, text))
 
-    # --- respondent ids and partnership names
-    if hm.id_col is not None and n:
-        ids = _clean(cols[hm.id_col])
-    else:
-        ids = pa.nulls(n, pa.string())
-    has_id = pc.is_valid(ids).to_numpy(zero_copy_only=False)
-    if has_id.all():
-        respondent = ids
-    else:
-        generated = pc.binary_join_element_wise("r", pc.cast(pa.array(rows), pa.string()), "")
-        respondent = pc.if_else(pc.is_valid(ids), ids, generated)
-    pname: pa.Array | None = None
-    variants: dict[str, list[str]] = {}
-    if hm.partnership_col is not None:
-        if n:
-            pname, variants = _partnerships(_clean(cols[hm.partnership_col]))
-        else:
-            pname = pa.nulls(0, pa.string())
-
-    # --- platform status columns
-    plat = hm.platform
-    if plat == "qualtrics":
-        j = _column_by_header(header, ("Status",))
-        if j is not None:
-            st = pc.utf8_lower(_clean(cols[j])).to_numpy(zero_copy_only=False)
-            lab = pd.Series(st, dtype=object).map(_QUALTRICS_TEST).to_numpy(dtype=object)
-            bad = pd.notna(lab)
-            reject(bad, "test_submission", np.array([f"Qualtrics Status = {x}" for x in lab], dtype=object))
-    not_approved_col = None
-    if plat == "kobotoolbox":
-        not_approved_col = _column_by_header(header, ("_validation_status",))
-        bad_set, what = _KOBO_NOT_APPROVED, "KoboToolbox validation status 'Not approved'"
-    elif plat == "odk_central":
-        not_approved_col = _column_by_header(header, ("ReviewState",))
-        bad_set, what = {"rejected"}, "ODK Central review state 'rejected'"
-    if not_approved_col is not None:
-        vs = pd.Series(pc.utf8_lower(_clean(cols[not_approved_col])).to_numpy(zero_copy_only=False), dtype=object)
-        reject(vs.isin(bad_set).to_numpy(), "not_approved", what)
-        if plat == "kobotoolbox":
-            on_hold = int(vs.isin(_KOBO_ON_HOLD).sum())
-            if on_hold:
-                warnings.append(f"{on_hold} submission(s) have validation status 'On hold'; they were kept")
-
-    if pname is not None:
-        blank = ~pc.is_valid(pname).to_numpy(zero_copy_only=False)
-        reject(blank, "blank_partnership", "no partnership name")
-
-    unfinished = None
-    if plat == "qualtrics":
-        j = _column_by_header(header, ("Finished",))
-        if j is not None:
-            f = pd.Series(pc.utf8_lower(_clean(cols[j])).to_numpy(zero_copy_only=False), dtype=object)
-            unfinished = (f.isin(_FALSE).to_numpy(), "Qualtrics Finished = 0 (response not finished)")
-    elif plat == "limesurvey":
-        j = _column_by_header(header, ("submitdate", "Date submitted"))
-        if j is not None:
-            unfinished = (~pc.is_valid(_clean(cols[j])).to_numpy(zero_copy_only=False), "LimeSurvey submitdate is empty (response not completed)")
-    if incomplete == "reject":
-        if unfinished is not None:
-            reject(unfinished[0], "incomplete", unfinished[1])
-        else:
-            warnings.append(
-                f"--incomplete reject: a {plat} export has no completion marker; only records with no answers were rejected"
-            )
-
-    # --- items
+def _item_warnings(
+    hm: HeaderMap, inst: Instrument, items: steps.CodedItems, responses: pd.DataFrame, file: str
+) -> tuple[list[str], list[str]]:
+    """Items of the instrument with no column, and item columns without a usable answer."""
     item_ids = list(inst.items)
-    col_of = {t.id: j for j, t in enumerate(hm.targets) if t is not None and t.kind == "item"}
-    coders: dict[str, ScaleCoder] = {}
-    block = np.empty((len(item_ids), n))  # one row per item: becomes one pandas block
-    problems: list[tuple[int, np.ndarray]] = []
-    missing_answers = np.zeros(n, dtype=np.int64)
-    answered = np.zeros(n, dtype=bool)
-    for k, item_id in enumerate(item_ids):
-        if item_id not in col_of:
-            block[k] = np.nan
-            continue
-        j = col_of[item_id]
-        key = inst.items[item_id].response
-        coder = coders.get(key)
-        if coder is None:
-            coder = coders[key] = ScaleCoder(inst.response_scales[key], spec.labels)
-        x, prob, miss = coder.code(cols[j], out=block[k])
-        if miss.any():
-            missing_answers += miss
-        if prob.any():
-            problems.append((j, prob))
-        np.logical_or(answered, x == x, out=answered)  # x == x: not NaN
-    reject(~answered, "no_answers", "no item answered with a usable code")
-
-    # --- duplicates (among records still kept, with an id from the export)
-    keep = reason == 0
-    if dedupe != "none" and hm.id_col is not None and n and not _all_distinct(ids, has_id):
-        cand = keep & has_id
-        enc = pc.dictionary_encode(ids)
-        codes = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-        codes = np.where(cand, codes, -1)
-        counts = np.bincount(codes[codes >= 0], minlength=len(enc.dictionary))
-        dup = (codes >= 0) & (counts[np.maximum(codes, 0)] > 1)
-        if dup.any():
-            pos = np.flatnonzero(dup)
-            sub = pd.DataFrame({"id": ids.take(pa.array(pos)).to_numpy(zero_copy_only=False), "pos": pos})
-            tcol = _column_by_header(header, PLATFORM_TIME_COLUMNS.get(plat, ()))
-            if tcol is not None:
-                t = pd.Series(_clean(cols[tcol]).take(pa.array(pos)).to_numpy(zero_copy_only=False), dtype=object)
-                sub["t"] = pd.to_datetime(t, errors="coerce", utc=True, format="mixed").to_numpy()
-                if sub["t"].isna().any():
-                    sub["t"] = pd.NaT
-            else:
-                sub["t"] = pd.NaT
-            sub = sub.sort_values(["id", "t", "pos"], kind="stable", na_position="first")
-            winner = sub.groupby("id", sort=False)["pos"].transform("last" if dedupe == "last" else "first")
-            lose = sub["pos"].to_numpy()[sub["pos"].to_numpy() != winner.to_numpy()]
-            win_of = dict(zip(sub["pos"].to_numpy(), winner.to_numpy(), strict=True))
-            mask = np.zeros(n, dtype=bool)
-            mask[lose] = True
-            text = np.full(n, None, dtype=object)
-            for p in lose:
-                text[p] = f"same respondent id as line {rows[win_of[p]]}, which was kept ({dedupe} submission)"
-            reject(mask, "duplicate", text)
-    keep = reason == 0
-
-    # --- fields
-    field_out: dict[str, pa.Array] = {}
-    p_field = inst.field_by_role("partnership")
-    r_field = inst.field_by_role("respondent_id")
-    field_col = {t.id: j for j, t in enumerate(hm.targets) if t is not None and t.kind == "field"}
-    choice_issues: list[tuple[int, np.ndarray]] = []
-    for fld in inst.fields:
-        if fld in (p_field, r_field) or fld.id not in field_col:
-            continue
-        j = field_col[fld.id]
-        arr = _clean(cols[j], trim=fld.kind != "text")
-        if fld.kind == "choice":
-            arr, unknown = ChoiceCoder(fld).code(arr)
-            if unknown.any():
-                choice_issues.append((j, unknown))
-        field_out[fld.id] = arr
-
-    # --- cell issues (kept records only)
-    issue_frames = []
-
-    def resp_at(idx: np.ndarray) -> np.ndarray:
-        return respondent.take(pa.array(idx)).to_numpy(zero_copy_only=False)
-
-    for j, prob in problems:
-        idx = np.flatnonzero((prob > 0) & keep)
-        if idx.size:
-            issue_frames.append(pd.DataFrame({
-                "source_row": rows[idx],
-                "respondent_id": resp_at(idx),
-                "column": hm.names[j],
-                "value": _clean(cols[j]).take(pa.array(idx)).to_pylist(),
-                "problem": pd.Series(prob[idx]).map(PROBLEM_CODES).to_numpy(),
-            }))
-    for j, unknown in choice_issues:
-        idx = np.flatnonzero(unknown & keep)
-        if idx.size:
-            issue_frames.append(pd.DataFrame({
-                "source_row": rows[idx], "respondent_id": resp_at(idx), "column": hm.names[j],
-                "value": _clean(cols[j]).take(pa.array(idx)).to_pylist(), "problem": "unmapped_label",
-            }))
-    issue_cols = ["source_row", "respondent_id", "column", "value", "problem"]
-    if issue_frames:
-        cell_issues = pd.concat(issue_frames, ignore_index=True).sort_values(["source_row", "column"], kind="stable")
-        cell_issues = cell_issues.reset_index(drop=True).astype({"source_row": "int64", "respondent_id": "str", "column": "str", "value": "str", "problem": "str"})
-    else:
-        cell_issues = pd.DataFrame({c: pd.Series(dtype="int64" if c == "source_row" else "str") for c in issue_cols})
-
-    # --- responses
-    kidx = np.flatnonzero(keep)
-    take = pa.array(kidx)
-    all_kept = len(kidx) == n
-    if not all_kept:  # compact each item's row in place (kidx is increasing): no second block
-        for k in range(len(item_ids)):
-            block[k, : len(kidx)] = block[k, kidx]
-    items_block = block[:, : len(kidx)]
-    responses = pd.DataFrame(items_block.T, columns=item_ids, copy=False)
-    front: dict[str, Any] = {
-        "respondent_id": pd.Series((respondent if all_kept else respondent.take(take)).to_pandas(), dtype="str"),
-        "source_row": rows[kidx].astype(np.int64),
-    }
-    if pname is not None:
-        front = {
-            "respondent_id": front["respondent_id"],
-            "partnership": pd.Series((pname if all_kept else pname.take(take)).to_pandas(), dtype="str"),
-            "source_row": front["source_row"],
-        }
-    for fid, arr in field_out.items():
-        front[fid] = pd.Series((arr if all_kept else arr.take(take)).to_pandas(), dtype="str")
-    for at, (name, col) in enumerate(front.items()):
-        responses.insert(at, name, col)
-    responses.index = pd.RangeIndex(len(responses))
-    # --- rejected
-    ridx = np.flatnonzero(~keep)
-    detail = np.full(n if details else 0, None, dtype=object)
-    for rows_hit, why in details:
-        detail[rows_hit] = why if isinstance(why, str) else why[rows_hit]
-    rej = pd.DataFrame({
-        "source_row": np.concatenate([rows[ridx], np.array([b[0] for b in body.bad_rows], dtype=np.int64)]),
-        "respondent_id": np.concatenate([resp_at(ridx).astype(object), np.array([f"r{b[0]}" for b in body.bad_rows], dtype=object)]),
-        "reason": np.concatenate([
-            np.asarray(REJECT_REASONS, dtype=object)[reason[ridx].astype(np.intp) - 1],
-            np.array(["wrong_field_count"] * len(body.bad_rows), dtype=object),
-        ]),
-        "detail": np.concatenate([detail[ridx], np.array([b[1] for b in body.bad_rows], dtype=object)]),
-    })
-    rejected = rej.sort_values("source_row", kind="stable").reset_index(drop=True)
-    rejected = rejected.astype({"source_row": "int64", "respondent_id": "str", "reason": "str", "detail": "str"})
-
-    # --- log
-    group_name = hm.names[hm.partnership_col] if hm.partnership_col is not None else None
-    mapped = {hm.names[j]: t.id for j, t in enumerate(hm.targets) if t is not None}
-    how = {hm.names[j]: t.how for j, t in enumerate(hm.targets) if t is not None}
-    structural = {j for j in (hm.partnership_col, hm.id_col) if j is not None}
-    unmapped = [n_ for j, n_ in enumerate(hm.names) if hm.targets[j] is None and j not in hm.meta_cols and j not in structural]
-    unmatched = [i for i in item_ids if i not in col_of]
-    if unmatched:
-        warnings.append(f"{len(unmatched)} item(s) of the instrument have no column in the export: {', '.join(unmatched)}")
+    unmatched = [i for i in item_ids if i not in items.column_of]
     if len(unmatched) == len(item_ids):
         raise DataError(
             f"no column matches any item of instrument '{inst.id}' (columns: {', '.join(hm.names)}); "
             "check the instrument or give a --mapping file",
-            file=export.name,
+            file=file,
             row=hm.header_line,
         )
-    if variants:
+    empty = [i for i in item_ids if i in items.column_of and len(responses) and responses[i].isna().all()]
+    return unmatched, empty
+
+
+def _group_sizes(responses: pd.DataFrame) -> pd.Series | None:
+    if "partnership" not in responses.columns:
+        return None
+    return responses["partnership"].value_counts(sort=False)
+
+
+def _small_groups(sizes: pd.Series | None, k_min: int) -> dict[str, int]:
+    if sizes is None:
+        return {}
+    small = sizes[sizes < k_min]
+    return {str(k): int(v) for k, v in sorted(small.items(), key=lambda kv: (kv[1], kv[0]))}
+
+
+def _log(
+    export: Export,
+    hm: HeaderMap,
+    body: Body,
+    inst: Instrument,
+    ident: steps.Identity,
+    items: steps.CodedItems,
+    responses: pd.DataFrame,
+    rejected: pd.DataFrame,
+    cell_issues: pd.DataFrame,
+    warnings: list[str],
+    *,
+    incomplete: str,
+    dedupe: str,
+    k_min: int,
+    missing_answers: int,
+) -> dict[str, Any]:
+    """Everything ``ingest.json`` reports."""
+    n = len(body.source_row)
+    unmatched, empty = _item_warnings(hm, inst, items, responses, export.name)
+    if unmatched:
+        warnings.append(f"{len(unmatched)} item(s) of the instrument have no column in the export: {', '.join(unmatched)}")
+    for item_id in empty:
+        column = hm.names[items.column_of[item_id]]
         warnings.append(
-            f"{len(variants)} partnership name(s) were written in more than one way and grouped: "
-            + "; ".join(f"{k!r} <- {', '.join(repr(v) for v in vs)}" for k, vs in list(variants.items())[:10])
+            f"item {item_id} (column {column!r}) has no usable answer in any kept response; "
+            "its scale is scored from the remaining items"
+        )
+    if ident.variants:
+        warnings.append(
+            f"{len(ident.variants)} partnership name(s) were written in more than one way and grouped: "
+            + "; ".join(f"{k!r} <- {', '.join(repr(v) for v in vs)}" for k, vs in list(ident.variants.items())[:10])
+        )
+    sizes = _group_sizes(responses)
+    small = _small_groups(sizes, k_min)
+    if small:
+        shown = ", ".join(f"{k!r} (n = {v})" for k, v in list(small.items())[:20])
+        more = f" and {len(small) - 20} more" if len(small) > 20 else ""
+        warnings.append(
+            f"{len(small)} partnership(s) have fewer respondents than the confidentiality minimum of {k_min} "
+            f"and will be suppressed by score and report: {shown}{more}"
         )
     if body.empty_lines:
         warnings.append(f"skipped {body.empty_lines} empty line(s) between records")
-    reasons = {r: int((rejected["reason"] == r).sum()) for r in REJECT_REASONS if (rejected["reason"] == r).any()}
+    reasons = rejected["reason"].value_counts()
     by_problem = cell_issues["problem"].value_counts().sort_index()
+    targets = [(j, t) for j, t in enumerate(hm.targets) if t is not None]
+    structural = {j for j in (hm.partnership_col, hm.id_col) if j is not None}
     log: dict[str, Any] = {
         "file": Path(export.name).name,
         "instrument": {"id": inst.id, "version": inst.version},
@@ -437,28 +241,36 @@ def _build(export, hm: HeaderMap, header, body: Body, inst: Instrument, spec: Ma
         "header_rows": hm.header_rows,
         "header_line": hm.header_line,
         "reader": body.reader,
-        "options": {"incomplete": incomplete, "dedupe": dedupe},
+        "options": {"incomplete": incomplete, "dedupe": dedupe, "min_group_size": k_min},
         "counts": {
             "rows_read": int(n + len(body.bad_rows)),
             "kept": int(len(responses)),
-            "rejected": reasons,
+            "rejected": {r: int(reasons[r]) for r in REJECT_REASONS if r in reasons.index},
             "rejected_total": int(len(rejected)),
             "cells_invalid": int(len(cell_issues)),
             "cells_invalid_by_problem": {str(k): int(v) for k, v in by_problem.items()},
-            "missing_answers": int(missing_answers[kidx].sum()),
+            "missing_answers": missing_answers,
             "empty_lines_skipped": int(body.empty_lines),
         },
-        "partnership_column": group_name,
+        "partnership_column": hm.names[hm.partnership_col] if hm.partnership_col is not None else None,
         "respondent_id_column": hm.names[hm.id_col] if hm.id_col is not None else None,
-        "column_mapping": mapped,
-        "column_match": how,
+        "column_mapping": {hm.names[j]: t.id for j, t in targets},
+        "column_match": {hm.names[j]: t.how for j, t in targets},
+        "enumerators_stripped": {hm.names[j]: t.prefix for j, t in targets if t.prefix},
         "metadata_columns": [hm.names[j] for j in hm.meta_cols],
-        "unmapped_columns": unmapped,
+        "unmapped_columns": [
+            name for j, name in enumerate(hm.names)
+            if hm.targets[j] is None and j not in hm.meta_cols and j not in structural
+        ],
         "unmatched_items": unmatched,
-        "partnerships": int(front["partnership"].nunique()) if "partnership" in front else None,
-        "partnership_variants": variants,
+        "items_without_answers": empty,
+        "partnerships": int(len(sizes)) if sizes is not None else None,
+        "partnership_variants": ident.variants,
+        "small_partnerships": small,
         "warnings": warnings,
     }
     if export.sheet is not None:
         log["sheet"] = export.sheet
-    return IngestResult(responses=responses, rejected=rejected, cell_issues=cell_issues, log=log, group_col=group_name)
+    return log
+
+

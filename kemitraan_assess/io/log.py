@@ -61,6 +61,10 @@ class IngestResult:
         kept records that were set to missing and are never scored.
     log
         Everything ``ingest.json`` reports: detection, counts, column mapping, warnings.
+        Among its keys: ``enumerators_stripped`` (column -> the question number cut
+        from its header, ``"1."``, ``"Q3."``, ``"A4 -"``), ``items_without_answers``
+        (item columns present without one usable answer), ``small_partnerships``
+        (partnership -> kept respondents, for those below ``options.min_group_size``).
     group_col
         The export's column read as the partnership name, or None when the export has
         none and ingest was called with ``require_group=False`` (then ``responses`` has

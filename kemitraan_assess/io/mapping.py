@@ -79,6 +79,85 @@ PARTNERSHIP_NAMES = (
 
 _GRID = re.compile(r"^(?P<q>.*?)\s*\[(?P<row>[^\[\]]+)\]\s*$")
 _CODE_PREFIX = re.compile(r"^[A-Za-z][A-Za-z0-9_\[\]]*\.\s+(?P<rest>.+)$")
+_ENUMERATOR = re.compile(
+    r"""^\s*(?P<enum>
+        (?: \(?\d{1,3}(?:\.\d{1,3})*[a-z]?\)?                  # 1  1.2  1a  (1)
+          | [A-Za-z]{1,4}[-_]?\d{1,3}(?:\.\d{1,3})*[a-z]?          # Q1  A1  SF-2  Q1.2
+        ) (?: \s*[.):]\s* | \s+[-\u2013\u2014]\s* | \s+ )
+      | [A-Za-z] [.)] \s+                                      # a)  b.
+    )(?P<rest>\S.*)$""",
+    re.VERBOSE,
+)
+
+
+def strip_enumerator(header: str) -> tuple[str, str] | None:
+    """``(enumerator, rest)`` when a header starts with a question number, else None.
+
+    Examples
+    --------
+    >>> strip_enumerator("1. This partnership has clear goals")
+    ('1.', 'This partnership has clear goals')
+    >>> [strip_enumerator(h)[0] for h in ["Q1. Goals", "1) Goals", "A1 - Goals", "(2) Goals", "Q12 Goals"]]
+    ['Q1.', '1)', 'A1 -', '(2)', 'Q12']
+    >>> strip_enumerator("Goals are clear") is None
+    True
+    """
+    m = _ENUMERATOR.match(header)
+    if m is None:
+        return None
+    return m.group("enum").strip(), m.group("rest")
+
+
+def _stripped_prefix(header: str, rest: str) -> str | None:
+    """What was cut from the front of ``header`` (or of its grid row) to leave ``rest``."""
+    g = _GRID.match(header)
+    for text in (header, g.group("row") if g else ""):
+        pos = text.rfind(rest) if rest else -1
+        if pos > 0:
+            return text[:pos].strip()
+    return None
+
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def slug_key(text: str) -> str:
+    """The comparison key of a name made from a label (``Sangat_setuju`` ~ "Sangat setuju.").
+
+    Lower case, every run of characters other than ASCII letters and digits one ``_``,
+    none at the ends: what KoboToolbox's formbuilder does to a label to make a choice
+    or question name, so that the name and the label give the same key.
+
+    Examples
+    --------
+    >>> slug_key("Tidak tahu"), slug_key("tidak__tahu_"), slug_key("Don't know")
+    ('tidak_tahu', 'tidak_tahu', 'don_t_know')
+    """
+    return _NON_ALNUM.sub("_", unicodedata.normalize("NFKC", text).translate(_QUOTES).lower()).strip("_")
+
+
+def kobo_names(label: str, *, choice: bool = False) -> set[str]:
+    """The slug keys of the names KoboToolbox's formbuilder makes from a label.
+
+    Besides the full slug: names over 40 characters shortened to their first and last
+    20, and (``choice=True``) choice values cut to 14 characters by the older formbuilder (kobotoolbox/kpi
+    ``kpi/utils/sluggify.py`` ``_shorten_long_name``; ``jsapp/xlform/src/
+    view.choices.coffee`` ``characterLimit: 14``).
+
+    Examples
+    --------
+    >>> sorted(kobo_names("Yes, and some extracellular space", choice=True))[:2]
+    ['yes_and_some', 'yes_and_some_extracellular_space']
+    """
+    raw = re.sub(r"[^a-zA-Z0-9_]+", "_", re.sub(r"\s", "_", label.strip()))
+    raw = raw[:-1] if raw.endswith("_") and raw != "_" else raw
+    out = {slug_key(label)}
+    if len(raw) > 40:
+        out.add(slug_key(raw[:20] + "_" + raw[-20:]))
+    if choice and len(raw) > 14:
+        out.add(slug_key(raw.lower()[:14]))
+    out.discard("")
+    return out
 
 
 def header_candidates(name: str) -> list[tuple[str, str]]:
@@ -106,6 +185,10 @@ def header_candidates(name: str) -> list[tuple[str, str]]:
         m2 = _GRID.match(rest)
         if m2:
             out.append((m2.group("row"), "grid"))
+    for text in [name] + ([out[1][0]] if len(out) > 1 and out[1][1] == "grid" else []):
+        e = strip_enumerator(text)
+        if e is not None:
+            out.append((e[1], "enumerator"))
     first: dict[str, str] = {}
     for c, h in out:
         if c:
@@ -119,7 +202,8 @@ class Target:
 
     kind: str  # "item" | "field" | "meta"
     id: str
-    how: str  # "id", "alias", "text", "grid", "group", "mapping", "platform", "role"
+    how: str  # "id", "alias", "text", "grid", "group", "code", "enumerator", "slug", "mapping", "option"
+    prefix: str | None = None  # the enumerator stripped from the header ("1.", "Q1.", "A1 -")
 
 
 class ColumnIndex:
@@ -134,16 +218,23 @@ class ColumnIndex:
         self.instrument = instrument
         self.ids: dict[str, Target] = {}
         self.texts: dict[str, Target] = {}
+        slugs: dict[str, set[Target]] = {}
         self.extra = {normalise_text(k): v for k, v in (extra or {}).items()}
         fields = {f.id: f for f in instrument.fields}
         for item in instrument.items.values():
             self._add_ids(item.id, [item.id, *item.aliases], "item")
             for text in [*item.text.values(), *((item.short or {}).values())]:
                 self.texts.setdefault(normalise_text(text), Target("item", item.id, "text"))
+                for key in kobo_names(text):
+                    slugs.setdefault(key, set()).add(Target("item", item.id, "slug"))
         for f in fields.values():
             self._add_ids(f.id, [f.id, *f.aliases], "field")
             for text in f.text.values():
                 self.texts.setdefault(normalise_text(text), Target("field", f.id, "text"))
+                for key in kobo_names(text):
+                    slugs.setdefault(key, set()).add(Target("field", f.id, "slug"))
+        # a name made from a label (KoboToolbox formbuilder), when it points to one target
+        self.slugs = {k: next(iter(v)) for k, v in slugs.items() if len(v) == 1}
 
     def _add_ids(self, ident: str, names: Iterable[str], kind: str) -> None:
         for i, name in enumerate(names):
@@ -170,9 +261,16 @@ class ColumnIndex:
                 if key in self.ids:
                     t = self.ids[key]
                     return Target(t.kind, t.id, t.how if how == "full" else how)
-                if norm in self.texts and how in ("full", "grid", "group", "code"):
+                if norm in self.texts and how in ("full", "grid", "group", "code", "enumerator"):
                     t = self.texts[norm]
-                    return Target(t.kind, t.id, "text" if how == "full" else how)
+                    prefix = _stripped_prefix(cand, sub) if how in ("code", "enumerator") else None
+                    return Target(t.kind, t.id, "text" if how == "full" else how, prefix)
+        for cand in candidates:  # names made from labels, last: the least specific match
+            for sub, how in header_candidates(cand):
+                if how in ("full", "group"):
+                    by_slug = self.slugs.get(slug_key(sub))
+                    if by_slug is not None:
+                        return by_slug
         return None
 
 
@@ -285,6 +383,15 @@ class ScaleCoder:
         for k, v in (extra_labels or {}).items():
             table[normalise_text(k)] = float(v)
         self.table = table
+        # choice names a formbuilder made from the labels (sangat_setuju, tidak_tahu, ...)
+        slugs: dict[str, set[float]] = {}
+        for label, value in table.items():
+            for key in kobo_names(label, choice=True):
+                slugs.setdefault(key, set()).add(value)
+        for label in self.missing:
+            for key in kobo_names(label, choice=True):
+                slugs.setdefault(key, set()).add(MISSING)
+        self.slugs = {k: next(iter(v)) for k, v in slugs.items() if len(v) == 1}
         self.missing_codes = {float(c) for c in scale.missing_codes}
         self._cache: dict[str, tuple[float, int]] = {}
 
@@ -320,6 +427,9 @@ class ScaleCoder:
         m = _LIME_CODE.match(raw)
         if m:
             return self._check_number(float(m.group("num")))
+        hit = self.slugs.get(slug_key(raw))
+        if hit is not None:
+            return hit, 0
         m = _LEADING_CODE.match(raw)
         if m and m.group("rest"):
             rest = normalise_text(m.group("rest"))
@@ -413,11 +523,15 @@ class ChoiceCoder:
     def __init__(self, fld: RespondentField):
         self.field = fld
         table: dict[str, str] = {}
+        slugs: dict[str, set[str]] = {}
         for ch in fld.choices:
             table.setdefault(normalise_text(ch.code), ch.code)
             for label in [*ch.label.values(), *ch.variants]:
                 table.setdefault(normalise_text(label), ch.code)
+                for key in kobo_names(label, choice=True):
+                    slugs.setdefault(key, set()).add(ch.code)
         self.table = table
+        self.slugs = {k: next(iter(v)) for k, v in slugs.items() if len(v) == 1}
 
     def code(self, values: pa.Array) -> tuple[pa.Array, np.ndarray]:
         """Choice codes (null when blank or unknown) and a mask of unknown answers."""
@@ -425,7 +539,10 @@ class ChoiceCoder:
             values = pc.cast(values, pa.string())
         enc = pc.dictionary_encode(values)
         dictionary = enc.dictionary.to_pylist()
-        mapped = [self.table.get(normalise_text(v)) if v.strip() else None for v in dictionary]
+        mapped = [
+            (self.table.get(normalise_text(v)) or self.slugs.get(slug_key(v))) if v.strip() else None
+            for v in dictionary
+        ]
         unknown = np.array([m is None and bool(v.strip()) for v, m in zip(dictionary, mapped, strict=True)] + [False])
         idx = enc.indices.to_numpy(zero_copy_only=False)
         nulls = pc.is_null(enc.indices).to_numpy(zero_copy_only=False)

@@ -14,12 +14,12 @@ the body is parsed:
 
 from __future__ import annotations
 
+import contextlib
 import csv
-import datetime as _dt
 import io
+import itertools
 import os
 import re
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +31,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..errors import DataError
+from ._xlsx import MAX_CELL_CHARS, read_first_sheet
 from .detect import Decoded, check_content, decode_bytes, detect_delimiter, detect_line_ending
 
 __all__ = ["Export", "Body", "open_export", "read_body", "PREVIEW_RECORDS"]
@@ -39,7 +40,21 @@ PREVIEW_RECORDS = 60
 _LAZY_MIN = 1 << 20
 _BATCH = 100_000
 
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # free-text answers of many megabytes
+_CSV_BATCH = 2048  # records parsed per scoped change of the csv module's field limit
+
+
+@contextlib.contextmanager
+def _csv_field_limit(limit: int) -> Iterator[None]:
+    """The csv module's field size limit (process-wide) set to ``limit``, then restored.
+
+    Importing this package changes no global state: the limit is raised only while this
+    module parses a batch of records, never while a generator is suspended.
+    """
+    old = csv.field_size_limit(limit)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
 
 
 @dataclass
@@ -123,7 +138,10 @@ def open_export(source: str | os.PathLike[str] | IO[Any] | bytes, *, encoding: s
         decoded = decode_bytes(data, encoding=encoding, file=name)
     text = decoded.text
     check_content(text, file=name)
+    if not text.strip():
+        raise DataError("the file holds only blank lines, no header and no data", file=name)
     line_ending = detect_line_ending(text)
+    _check_stray_cr(text, name)
     sample = re.split(r"\r\n|\r|\n", text[:200_000], maxsplit=80)[:80]
     delimiter = detect_delimiter(sample)
     raw = None
@@ -153,6 +171,34 @@ def open_export(source: str | os.PathLike[str] | IO[Any] | bytes, *, encoding: s
     return export
 
 
+def _check_stray_cr(text: str, name: str, lines: int = 25) -> None:
+    """Refuse a lone carriage return outside quotes in the first lines of a file whose
+    lines end with LF or CRLF: it splits the header (or a title row) in two."""
+    head = text[:1_000_000]
+    crlf = head.count("\r\n")
+    lone_cr = head.count("\r") - crlf
+    if not lone_cr or head.count("\n") == 0 or lone_cr >= head.count("\n"):
+        return  # no stray CR, or a file with CR line endings
+    line, col, inside = 1, 0, False
+    for i, ch in enumerate(head):
+        col += 1
+        if ch == '"':
+            inside = not inside
+        elif ch == "\n":
+            if not inside:
+                line += 1
+                col = 0
+                if line > lines:
+                    return
+        elif ch == "\r" and not inside and head[i + 1 : i + 2] != "\n":
+            raise DataError(
+                f"a stray carriage return (CR) at character {col} splits this line in two (the file's lines end "
+                "with LF); remove it, or open the file in a spreadsheet program and save it again",
+                file=name,
+                row=line,
+            )
+
+
 def _full_text(export: Export) -> str:
     """The whole text of a lazily opened export (decoded on first use)."""
     if export.text is None:
@@ -165,45 +211,10 @@ def _full_text(export: Export) -> str:
     return export.text
 
 
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, _dt.datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, (_dt.date, _dt.time)):
-        return value.isoformat()
-    return str(value)
-
-
 def _open_xlsx(data: bytes, name: str) -> Export:
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise DataError(f"not a readable .xlsx workbook ({exc.__class__.__name__})", file=name) from None
-    except Exception as exc:  # zipfile.BadZipFile and friends
-        raise DataError(f"not a readable .xlsx workbook ({exc.__class__.__name__})", file=name) from None
-    try:
-        ws = wb.worksheets[0]
-        rows: list[tuple[int, list[str]]] = []
-        for r in ws.iter_rows():
-            line = next((c.row for c in r if hasattr(c, "row") and c.row is not None), None)
-            values = [_cell_text(c.value) for c in r]
-            if line is None:
-                line = (rows[-1][0] + 1) if rows else 1
-            rows.append((line, values))
-        sheet = ws.title
-        extra = [w.title for w in wb.worksheets[1:]]
-    finally:
-        wb.close()
+    """The first sheet of a workbook (bounded: see :mod:`kemitraan_assess.io._xlsx`)."""
+    sheet = read_first_sheet(data, name)
+    rows = sheet.rows
     width = max((len(v) for _, v in rows), default=0)
     used = 0
     for _, v in rows:
@@ -216,11 +227,11 @@ def _open_xlsx(data: bytes, name: str) -> Export:
     if not rows:
         raise DataError("the workbook's first sheet is empty", file=name)
     warnings = []
-    if extra:
-        warnings.append(f"read the first sheet '{sheet}' only; other sheets: {', '.join(extra)}")
+    if sheet.other_sheets:
+        warnings.append(f"read the first sheet '{sheet.title}' only; other sheets: {', '.join(sheet.other_sheets)}")
     return Export(
         name=name, kind="xlsx", encoding="xlsx", bom=False, delimiter="", line_ending="none",
-        preview=rows[:PREVIEW_RECORDS], sheet_rows=rows, sheet=sheet, warnings=warnings,
+        preview=rows[:PREVIEW_RECORDS], sheet_rows=rows, sheet=sheet.title, warnings=warnings,
     )
 
 
@@ -233,12 +244,34 @@ def _iter_records(export: Export) -> Iterator[tuple[int, int, list[str]]]:
     text = export.text if export.text is not None else _full_text(export)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=export.delimiter, quotechar='"', doublequote=True)
     prev = 0
-    for row in reader:
-        start = prev + 1
-        prev = reader.line_num
-        if not row:
-            continue
-        yield start, prev, row
+    while True:
+        batch: list[tuple[int, int, list[str]]] = []
+        n_read = 0
+        with _csv_field_limit(MAX_CELL_CHARS):
+            try:
+                for row in itertools.islice(reader, _CSV_BATCH):
+                    n_read += 1
+                    start = prev + 1
+                    prev = reader.line_num
+                    if row:
+                        batch.append((start, prev, row))
+            except csv.Error as exc:
+                raise _csv_error(exc, export.name, prev + 1) from None
+        if not n_read:
+            return
+        yield from batch
+
+
+def _csv_error(exc: csv.Error, name: str, line: int) -> DataError:
+    msg = str(exc)
+    if "field larger than field limit" in msg:
+        return DataError(
+            f"a cell in the record starting here is longer than {MAX_CELL_CHARS:,} characters; no survey "
+            "answer is that long (a stray quote can also join the rest of the file into one cell)",
+            file=name,
+            row=line,
+        )
+    return DataError(f"not a readable CSV record ({msg})", file=name, row=line)
 
 
 def _unclosed_quote_line(text: str, start_line: int) -> int | None:
@@ -336,6 +369,7 @@ def _read_fast(export: Export, width: int, string_columns: set[int]) -> Body | N
     n = table.num_rows
     if n == 0:
         return Body([], np.zeros(0, dtype=np.int64), [], 0, "pyarrow")
+    _check_cell_sizes(table, export.name)
     extra = np.zeros(n, dtype=np.int64)
     columns = []
     for col in table.columns:
@@ -353,6 +387,25 @@ def _read_fast(export: Export, width: int, string_columns: set[int]) -> Body | N
     shift = np.concatenate([[0], np.cumsum(extra)[:-1]])
     source_row = header_lines + 1 + np.arange(n, dtype=np.int64) + shift
     return Body(columns, source_row, [], 0, "pyarrow")
+
+
+def _check_cell_sizes(table: pa.Table, name: str) -> None:
+    """Refuse a cell longer than MAX_CELL_CHARS (the python reader's limit too)."""
+    for j, col in enumerate(table.columns):
+        if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+            continue
+        longest = pc.max(pc.binary_length(col)).as_py()
+        if longest is None or longest <= MAX_CELL_CHARS:
+            continue
+        chars = pc.utf8_length(col)
+        too_long = pc.greater(chars, MAX_CELL_CHARS)
+        if pc.any(too_long).as_py():
+            k = int(pc.index(too_long, True).as_py())
+            raise DataError(
+                f"column {j + 1} of data record {k + 1} (counting records, not lines, after the header) is "
+                f"longer than {MAX_CELL_CHARS:,} characters; no survey answer is that long",
+                file=name,
+            )
 
 
 def _read_slow(export: Export, data_start: int, width: int) -> Body:

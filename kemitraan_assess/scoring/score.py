@@ -182,7 +182,11 @@ def score(
     for scale in instrument.scales:
         vals = sc[scale.id].to_numpy()
         desc = group_describe(vals, gi, ci_level=d.ci_level)
-        items = _stack(buffers, [keyed[row_of[i.id]] for i in scale.items])  # (respondents, items)
+        answers = [keyed[row_of[i.id]] for i in scale.items]
+        # an item nobody answered leaves the scale's agreement to the items that were answered,
+        # as its score is (otherwise listwise deletion would drop every respondent)
+        answers = [x for x in answers if not np.isnan(x).all()] or answers
+        items = _stack(buffers, answers)  # (respondents, items)
         a_opts = instrument.response_scales[scale.items[0].response].n_options
         rwg = rwg_j_by_group(items, gi.codes, a_opts, null="uniform", n_groups=gi.n_groups).value
         desc["rwg_j"] = rwg

@@ -17,3 +17,24 @@ def inst():
 @pytest.fixture
 def export():
     return lambda name: EXPORTS / name
+
+
+def strip_note(data: bytes) -> bytes:
+    """An export fixture without its leading '#' lines (the note citing its source)."""
+    lines = data.splitlines(keepends=True)
+    k = 0
+    while k < len(lines) and lines[k].startswith(b"#"):
+        k += 1
+    return b"".join(lines[k:])
+
+
+@pytest.fixture
+def cited(tmp_path):
+    """Path to a copy of a cited fixture, as the platform wrote it (note stripped)."""
+
+    def make(name: str) -> Path:
+        out = tmp_path / name
+        out.write_bytes(strip_note((EXPORTS / name).read_bytes()))
+        return out
+
+    return make

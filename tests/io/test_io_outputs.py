@@ -95,7 +95,7 @@ def test_write_csv_safe_roundtrip(tmp_path):
 
 
 def test_exit_code(inst):
-    clean = ingest(b"partnership,GOL1,GOL2,GOL3,KOM1,KOM2,KOM3\nA,1,2,3,4,5,1\n", inst)
-    assert clean.exit_code == 0
+    clean = ingest(b"partnership,GOL1,GOL2,GOL3,KOM1,KOM2,KOM3\n" + b"A,1,2,3,4,5,1\n" * 5, inst)
+    assert clean.exit_code == 0, clean.warnings
     dirty = ingest(b"partnership,GOL1,GOL2,GOL3,KOM1,KOM2,KOM3\nA,1,2,3,4,5,1\n,1,1,1,1,1,1\n", inst)
     assert dirty.exit_code == 1
