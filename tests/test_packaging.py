@@ -145,3 +145,40 @@ def test_every_command_works_from_the_installed_wheel(installed, tmp_path):
     run("instruments", "xlsform", "kemitraan-readiness", "-o", "form.xlsx")
     run("instruments", "from-xlsform", "form.xlsx", "-o", "inst.yaml")
     assert "valid" in run("instruments", "validate", "inst.yaml").stdout
+
+
+@pytest.mark.slow
+def test_installed_reliability_on_psych_bfi_without_groups_matches_r(installed, tmp_path):
+    """A researcher's plain item file (psych::bfi: an id column and 25 items, no partnership
+    column) through the INSTALLED command gives R's numbers. References: psych::alpha
+    (tests/reference/reliability/bfi_scales.json, ref_reliability.R); psych::fa one-factor
+    omega total per scale, psych::KMO, psych::cortest.bartlett and psych::fa(5, minres,
+    oblimin) loadings (tests/reference/validation/bfi.json, ref_validation.R). Tolerances: rel
+    1e-6 for the closed forms (alpha, KMO, Bartlett), abs 1e-6 for the iterative fits."""
+    import numpy as np
+    import pandas as pd
+
+    ref_dir = ROOT / "tests" / "reference"
+    bfi = pd.read_csv(ref_dir / "data" / "bfi.csv").iloc[:, :25].astype("Int64")
+    bfi.insert(0, "id", [f"S{61617 + i}" for i in range(len(bfi))])
+    work = tmp_path / "researcher"
+    work.mkdir()
+    bfi.to_csv(work / "bfi.csv", index=False)
+    (work / "bfi.yaml").write_bytes((ROOT / "tests" / "fixtures" / "bfi.yaml").read_bytes())
+
+    proc = _run(installed, work, "reliability", "bfi.csv", "--instrument", "bfi.yaml", "--format", "json", "-o", "r.json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads((work / "r.json").read_text())
+    gold = json.loads((ref_dir / "validation" / "bfi.json").read_text())
+    gold_alpha = json.loads((ref_dir / "reliability" / "bfi_scales.json").read_text())
+
+    assert doc["n_respondents"] == 2800 and "no partnership column" in doc["aggregation"]["not_computed"]
+    for s in "ACENO":
+        assert doc["scales"][s]["alpha"]["raw"] == pytest.approx(gold_alpha[s]["alpha"]["total"]["raw_alpha"], rel=1e-6)
+        assert doc["scales"][s]["omega_total"] == pytest.approx(gold["omega_total_by_scale"]["values"][s], abs=1e-6)
+    assert doc["factorability"]["kmo"] == pytest.approx(gold["factorability"]["kmo"], rel=1e-6)
+    assert doc["factorability"]["bartlett"]["chi2"] == pytest.approx(gold["factorability"]["bartlett"]["chisq"], rel=1e-6)
+    ours = doc["efa"]["loadings"]
+    factors = list(ours[gold["efa"]["items"][0]])
+    got = np.array([[ours[i][f] for f in factors] for i in gold["efa"]["items"]])
+    np.testing.assert_allclose(got, np.array(gold["efa"]["loadings"]), rtol=0, atol=1e-6)
