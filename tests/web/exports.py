@@ -20,7 +20,9 @@ UNKNOWN_LABEL = "Setuju banget"
 
 def demo_frame(partnerships: int, seed: int = 20250101) -> pd.DataFrame:
     survey = make_demo_survey(load_instrument("kemitraan-readiness"), seed=seed)
-    names = sorted(survey["partnership"].unique())[:partnerships]
+    sizes = survey["partnership"].value_counts()
+    smallest = sizes.index[-1]  # below the confidentiality minimum: shown blank
+    names = [n for n in sorted(sizes.index) if n != smallest][: partnerships - 1] + [smallest]
     return survey[survey["partnership"].isin(names)].reset_index(drop=True)
 
 
@@ -48,3 +50,12 @@ def big_export(partnerships: int, per: int = 6, seed: int = 7) -> bytes:
     buf = io.StringIO()
     pd.DataFrame(data).to_csv(buf, index=False)
     return buf.getvalue().encode("utf-8")
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token of the first form of a page."""
+    import re
+
+    m = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert m, "no CSRF token in the page"
+    return m.group(1)
