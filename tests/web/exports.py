@@ -20,10 +20,11 @@ UNKNOWN_LABEL = "Setuju banget"
 
 def demo_frame(partnerships: int, seed: int = 20250101) -> pd.DataFrame:
     survey = make_demo_survey(load_instrument("kemitraan-readiness"), seed=seed)
-    sizes = survey["partnership"].value_counts()
+    key = survey["partnership"].str.casefold().str.split().str.join(" ")  # the demo varies spellings
+    sizes = key.value_counts()
     smallest = sizes.index[-1]  # below the confidentiality minimum: shown blank
     names = [n for n in sorted(sizes.index) if n != smallest][: partnerships - 1] + [smallest]
-    return survey[survey["partnership"].isin(names)].reset_index(drop=True)
+    return survey[key.isin(names)].reset_index(drop=True)
 
 
 def export_needing_mapping(partnerships: int = 4, seed: int = 20250101) -> bytes:

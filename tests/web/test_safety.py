@@ -118,7 +118,7 @@ def test_row_limit_has_a_clear_message_and_keeps_nothing(live_app) -> None:
         pid, csrf = _project(c)
         r = c.post(f"/p/{pid}/upload", data={"csrf": csrf}, files={"export": ("survey.csv", export_needing_mapping())})
         assert r.status_code == 400
-        assert "survey.csv: 18 rows, more than the 10 this server accepts" in r.text
+        assert "survey.csv: 41 rows, more than the 10 this server accepts" in r.text
         assert "--max-rows" in r.text
     store = app.app.state.web.store
     assert store.uploads(pid) == [] and list((store.root / "files").iterdir()) == []
