@@ -69,9 +69,18 @@ class Analyser:
         self._size = cache_size
         self._lock = threading.Lock()
         self._key_locks: dict[str, threading.Lock] = {}
+        self._instruments: dict[tuple[str, str], Instrument] = {}
 
     def instrument(self, project: Project) -> Instrument:
-        return pipeline.load_project_instrument(project.instrument, self.store.project_dir(project.id))
+        """The project's instrument (parsed once; a project's instrument never changes)."""
+        key = (project.id, project.instrument)
+        with self._lock:
+            hit = self._instruments.get(key)
+        if hit is None:
+            hit = pipeline.load_project_instrument(project.instrument, self.store.project_dir(project.id))
+            with self._lock:
+                self._instruments[key] = hit
+        return hit
 
     def mapping(self, project: Project) -> dict[str, Any]:
         return pipeline.mapping_from_yaml(project.mapping)

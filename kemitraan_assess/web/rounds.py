@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import math
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
 import yaml
+from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -22,6 +25,29 @@ from .jobs import build_zip, report_files
 
 __all__ = ["routes", "heatmap_rows"]
 
+class _Lru:
+    """A small thread-safe LRU of rendered fragments."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.items: OrderedDict[Any, Markup] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: Any) -> Markup | None:
+        with self.lock:
+            hit = self.items.get(key)
+            if hit is not None:
+                self.items.move_to_end(key)
+            return hit
+
+    def put(self, key: Any, value: Markup) -> None:
+        with self.lock:
+            self.items[key] = value
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+_heatmaps = _Lru(64)
 _FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}\.(html|pdf)$")
 _SORTS = ("name", "index", "n")
 
@@ -110,19 +136,28 @@ def routes(web_of: Callable[[Request], Web]) -> list[Route]:
         scale_ids = list(a.instrument.readiness_composite.scales)
         if sort not in (*_SORTS, *scale_ids):
             sort = "name"
-        rows = heatmap_rows(a, a.project.lang)
-        if band:
-            rows = [r for r in rows if r["band"] == band]
-        if divided:
-            rows = [r for r in rows if r["divided"]]
-        if needle:
-            rows = [r for r in rows if needle in r["name"].casefold()]
-        rows = _sorted(rows, sort, q.get("order", ""))
         scales = [(sid, a.instrument.text(a.instrument.scale(sid).name, a.project.lang)) for sid in scale_ids]
         bands = [(b.id, a.instrument.text(b.label, a.project.lang)) for b in a.instrument.bands]
+        order = q.get("order", "")
+        lang = web.ui_lang(request)
+        cache_key = (a.key, a.upload.id, sort, order, band, divided, needle, lang)
+        table = _heatmaps.get(cache_key)
+        if table is None:  # the table is most of the page's work and never changes for these inputs
+            rows = heatmap_rows(a, a.project.lang)
+            if band:
+                rows = [r for r in rows if r["band"] == band]
+            if divided:
+                rows = [r for r in rows if r["divided"]]
+            if needle:
+                rows = [r for r in rows if needle in r["name"].casefold()]
+            rows = _sorted(rows, sort, order)
+            table = Markup(web.env.get_template("web/heatmap.html").render(
+                t=web_catalogue(lang), rows=rows, scales=scales, p=a.project, r=a.upload.round,
+                num=_number_format(a.project.lang)))
+            _heatmaps.put(cache_key, table)
         jobs = web.store.jobs_for(a.upload.id)
-        return web.render(request, "results.html", a=a, rows=rows, scales=scales, bands=bands, sort=sort,
-                          band=band, divided=divided, needle=q.get("q", ""), order=q.get("order", ""),
+        return web.render(request, "results.html", a=a, heatmap=table, scales=scales, bands=bands, sort=sort,
+                          band=band, divided=divided, needle=q.get("q", ""), order=order,
                           job=jobs[0] if jobs else None, total=len(a.summary.get("partnerships", {})))
 
     @page(web_of)
@@ -280,6 +315,19 @@ def _codes(a: RoundAnalysis) -> list[tuple[int, str]]:
         label = scale.labels.get(code)
         out.append((code, f"{code} = {a.instrument.text(label, lang)}" if label else str(code)))
     return out
+
+
+def _number_format(lang: str) -> Callable[[float | None], str]:
+    """Two decimals with the locale's decimal sign (as the reports print them), fast for big tables."""
+    sample = web_catalogue(lang).number(1.5)  # Babel: "1,50" in id, "1.50" in en
+    sep = sample[1]
+
+    def fmt(value: float | None) -> str:
+        if value is None or value != value:
+            return "–"
+        return f"{value:.2f}".replace(".", sep)
+
+    return fmt
 
 
 def heatmap_rows(a: RoundAnalysis, lang: str) -> list[dict[str, Any]]:
