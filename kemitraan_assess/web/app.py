@@ -182,7 +182,8 @@ async def project_page(request: Request) -> Response:
     uploads = web.store.uploads(project.id)
     jobs = {u.id: web.store.jobs_for(u.id) for u in uploads}
     return web.render(request, "project.html", project=project, instrument=inst, uploads=uploads, jobs=jobs,
-                      max_mb=f"{web.config.max_upload_bytes / 1024 / 1024:g}", max_rows=web.config.max_rows)
+                      max_mb=f"{web.config.max_upload_bytes / 1024 / 1024:g}",
+                      max_rows=_t(request).integer(web.config.max_rows))
 
 
 @page(_web)

@@ -30,6 +30,7 @@ __all__ = [
     "render_batch",
     "mapping_from_yaml",
     "project_brand",
+    "report_slugs",
 ]
 
 
@@ -112,7 +113,8 @@ def ingest_export(path: Path, instrument: Instrument, mapping: Mapping[str, Any]
     try:
         return ingest(path, instrument, mapping=dict(mapping) if mapping else None)
     except DataError as exc:
-        raise DataError(str(exc).replace(path.name, display_name)) from None
+        # the message names the user's file, never where the server keeps it
+        raise DataError(str(exc).replace(str(path), display_name).replace(path.name, display_name)) from None
 
 
 def score_responses(responses: Any, instrument: Instrument, min_group_size: int) -> Any:
@@ -140,6 +142,13 @@ def render_batch(scores: Any, out_dir: Path, *, lang: str, brand: Any, workers: 
 
     return render_reports(scores, out_dir, lang=lang, formats=("html", "pdf"), brand=brand,
                           workers=workers, scheduler=scheduler, progress=progress)
+
+
+def report_slugs(names: list[str]) -> dict[str, str]:
+    """Partnership name -> file stem, as ``render_reports`` names its files."""
+    from ..report import unique_slugs
+
+    return unique_slugs(sorted(names))
 
 
 def project_brand(folder: Path) -> Any:

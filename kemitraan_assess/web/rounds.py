@@ -227,9 +227,17 @@ def routes(web_of: Callable[[Request], Web]) -> list[Route]:
         if job is None:
             return web.error(request, t(request)("errors.not_found"), status=404)
         upload = web.store.upload(job.upload_id)
-        files = report_files(web.store.report_dir(job.id)) if job.status == "done" else []
+        names = set()
+        if job.status == "done":
+            names = {p.name for p in report_files(web.store.report_dir(job.id))}
+        rows = []
+        if names:
+            a = await run_in_threadpool(web.analyser.analyse, job.project_id, upload.round)
+            slugs = pipeline.report_slugs(list(a.summary.get("partnerships", {})))
+            rows = [(name, [(fmt, f"{slug}.{fmt}") for fmt in ("html", "pdf") if f"{slug}.{fmt}" in names])
+                    for name, slug in sorted(slugs.items())]
         return web.render(request, "job.html", job=job, upload=upload, project=web.store.project(job.project_id),
-                          files=[p.name for p in files])
+                          rows=rows, index="index.html" in names)
 
     @page(web_of)
     async def job_json(request: Request) -> Response:

@@ -31,6 +31,7 @@ def test_an_uploaded_instrument_is_checked_and_errors_name_the_place(live_app) -
         r = _new(c, files={"instrument_file": ("mine.yaml", bad.encode())})
         assert r.status_code == 400
         assert "scales[0].items[1].reverse" in r.text
+        assert str(app.app.state.web.store.root) not in r.text
         assert app.app.state.web.store.projects() == []
         assert list((app.app.state.web.store.root / "projects").iterdir()) == []
         r = _new(c, files={"instrument_file": ("mine.yaml", MINI.read_bytes())})

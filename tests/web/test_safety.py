@@ -139,6 +139,8 @@ def test_bad_input_shows_the_cli_message_and_leaves_the_project_unchanged(live_a
         import html
 
         assert html.escape(cli_line, quote=True) in r.text
+        assert str(app.app.state.web.store.root) not in r.text  # never where the server keeps files
+        assert f"<p class=\"error\" role=\"alert\">{html.escape(cli_line, quote=True)}</p>" in r.text
     store = app.app.state.web.store
     assert store.uploads(pid) == [] and list((store.root / "files").iterdir()) == []
 
