@@ -105,6 +105,11 @@ def test_kill_during_upload_and_job_then_resume_gives_identical_reports(serve_pr
         assert len([p for p in resumed if p.suffix == ".pdf"]) == 7
         for a, b in zip(resumed, uninterrupted, strict=True):
             assert a.read_bytes() == b.read_bytes(), f"{a.name} differs after resuming"
+        one = c.get(f"/jobs/{job}/files/{resumed[0].name}")
+        assert one.status_code == 200 and one.content == resumed[0].read_bytes()
+        assert "sandbox" in one.headers["content-security-policy"]
+        for bad in ("..%2Fkemitraan.sqlite3", ".%2E%2F.%2E%2Fkemitraan.sqlite3", f".{resumed[0].stem}.key"):
+            assert c.get(f"/jobs/{job}/files/{bad}").status_code == 404
         za = c.get(f"/jobs/{job}/reports.zip").content
         zb = c.get(f"/jobs/{fresh}/reports.zip").content
         assert za == zb
