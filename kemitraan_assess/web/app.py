@@ -94,7 +94,7 @@ async def home(request: Request) -> Response:
 
 
 @page(_web, parse_form=False)
-async def create_project(request: Request, _: FormData | None) -> Response:
+async def create_project(request: Request, _form: FormData | None) -> Response:
     web = _web(request)
     t = _t(request)
     if _body_too_large(request, web.config.max_upload_bytes):
@@ -209,7 +209,7 @@ async def mapping_yaml(request: Request) -> Response:
 
 # ---------------------------------------------------------------------- upload
 @page(_web, parse_form=False)
-async def upload(request: Request, _: FormData | None) -> Response:
+async def upload(request: Request, _form: FormData | None) -> Response:
     web = _web(request)
     t = _t(request)
     project = _project_or_404(request)
