@@ -50,6 +50,8 @@ class _Lru:
 _heatmaps = _Lru(64)
 _FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}\.(html|pdf)$")
 _SORTS = ("name", "index", "n")
+_ACCOUNT = {"rejected.csv": "text/csv; charset=utf-8", "cell_issues.csv": "text/csv; charset=utf-8",
+            "ingest.json": "application/json"}
 
 
 def routes(web_of: Callable[[Request], Web]) -> list[Route]:
@@ -280,9 +282,37 @@ def routes(web_of: Callable[[Request], Web]) -> list[Route]:
         media = "application/pdf" if name.endswith(".pdf") else "text/html; charset=utf-8"
         return _sandboxed(FileResponse(path, media_type=media))
 
+    @page(web_of)
+    async def account(request: Request) -> Response:
+        """The round's ingest account as the CLI writes it (rejected.csv, cell_issues.csv, ingest.json)."""
+        web = web_of(request)
+        a = await analysis_or_error(request)
+        if isinstance(a, Response):
+            return a
+        name = request.path_params["name"]
+        if name not in _ACCOUNT:
+            return web.error(request, t(request)("errors.not_found"), status=404)
+        return FileResponse(a.folder / name, media_type=_ACCOUNT[name],
+                            headers={"Content-Disposition": f'attachment; filename="round-{a.upload.round}-{name}"'})
+
+    @page(web_of)
+    async def original(request: Request) -> Response:
+        """The upload exactly as received (the name is ours: the user's is only shown as text)."""
+        web = web_of(request)
+        try:
+            up = web.store.round_upload(request.path_params["pid"], int(request.path_params["n"]))
+        except (KeyError, ValueError):
+            return web.error(request, t(request)("errors.not_found"), status=404)
+        ext = up.original_name.rsplit(".", 1)[-1].lower() if "." in up.original_name else ""
+        ext = ext if ext in ("csv", "tsv", "txt", "xlsx", "xlsm") else "bin"
+        return FileResponse(web.store.upload_path(up.id), media_type="application/octet-stream",
+                            headers={"Content-Disposition": f'attachment; filename="round-{up.round}-upload.{ext}"'})
+
     base = "/p/{pid:str}/r/{n:str}"
     return [
         Route(f"{base}/check", check),
+        Route(f"{base}/account/{{name:str}}", account),
+        Route(f"{base}/original", original),
         Route("/p/{pid:str}/mapping", save_mapping, methods=["POST"]),
         Route(f"{base}/results", results),
         Route(f"{base}/partnership", partnership),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import threading
 from pathlib import Path
@@ -82,6 +83,15 @@ def test_saved_mapping_is_the_cli_mapping_and_applies_to_later_uploads(live_app,
         assert res.exit_code == 1  # LEAD2 still has no column: a warning
         assert "0 unusable cells" in res.output
         assert "<strong>0</strong> unusable answers" in web_tally
+        # the account offered for download is the CLI's, byte for byte but for the file's name
+        web_log = json.loads(c.get(f"/p/{pid}/r/1/account/ingest.json").content)
+        cli_log = json.loads((tmp_path / "out" / "ingest.json").read_bytes())
+        assert web_log["counts"] == cli_log["counts"] and web_log["column_mapping"] == cli_log["column_mapping"]
+        assert c.get(f"/p/{pid}/r/1/account/rejected.csv").content == (tmp_path / "out" / "rejected.csv").read_bytes()
+        assert c.get(f"/p/{pid}/r/1/account/..%2F..%2Fkemitraan.sqlite3").status_code == 404
+        original = c.get(f"/p/{pid}/r/1/original")
+        assert original.content == export
+        assert original.headers["content-disposition"] == 'attachment; filename="round-1-upload.csv"'
         assert RENAMED["lead/LEAD2"] in web_tally  # still offered
         # round 2 uses the saved mapping
         r = c.post(f"/p/{pid}/upload", data={"csrf": csrf}, files={"export": ("b.csv", export_needing_mapping(seed=22))})
