@@ -25,6 +25,7 @@ import hashlib
 import io
 import os
 import re
+import shutil
 import signal
 import socket
 import sqlite3
@@ -86,6 +87,7 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--duration", type=float, default=60.0)
     ap.add_argument("--partnerships", type=int, default=500)
+    ap.add_argument("--keep", action="store_true", help="Keep the data folder (removed by default).")
     args = ap.parse_args()
     clients = min(args.clients, MAX_CLIENTS)
     duration = min(args.duration, MAX_DURATION)
@@ -110,6 +112,8 @@ def main() -> None:
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(20)
+        if not args.keep:
+            shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def run(url: str, data_dir: Path, clients: int, duration: float, n_partnerships: int) -> None:
