@@ -116,7 +116,9 @@ def test_export_to_zip_and_second_round(width: int, open_page: Any, serve_proces
     v.check("partnership")
     page.go_back()
     page.get_by_role("link", name="Validation report (for researchers)").click()
-    assert page.locator("h1").first.is_visible()
+    page.wait_for_url(re.compile(r"/r/1/validation$"))
+    page.locator("h1").first.wait_for(timeout=120_000)  # computed on first visit
+    assert "Cronbach" in page.locator("body").inner_text()
     v.check("validation")
     page.go_back()
 
