@@ -356,16 +356,9 @@ def _codes(a: RoundAnalysis) -> list[tuple[int, str]]:
 
 
 def _number_format(lang: str) -> Callable[[float | None], str]:
-    """Two decimals with the locale's decimal sign (as the reports print them), fast for big tables."""
-    sample = web_catalogue(lang).number(1.5)  # Babel: "1,50" in id, "1.50" in en
-    sep = sample[1]
-
-    def fmt(value: float | None) -> str:
-        if value is None or value != value:
-            return "–"
-        return f"{value:.2f}".replace(".", sep)
-
-    return fmt
+    """Two decimals as the reports print them (Babel, the report's rounding): a mean the
+    report shows as 4,00 is never 3,99 here. The heat-map is rendered once per round."""
+    return web_catalogue(lang).number
 
 
 def heatmap_rows(a: RoundAnalysis, lang: str) -> list[dict[str, Any]]:
