@@ -7,6 +7,7 @@ import click
 from .. import __version__
 from .instruments import instruments
 from .pipeline import codebook, demo, ingest, reliability, report, score
+from .serve import serve
 
 __all__ = ["cli", "main"]
 
@@ -23,7 +24,7 @@ def cli() -> None:
     """
 
 
-for command in (demo, instruments, ingest, score, reliability, report, codebook):
+for command in (demo, instruments, ingest, score, reliability, report, codebook, serve):
     cli.add_command(command)
 
 

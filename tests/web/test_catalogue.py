@@ -1,0 +1,45 @@
+"""The web app's words: id and en catalogues with the same keys and placeholders, and every
+key a page asks for present."""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+from kemitraan_assess.report.locale import read_catalogue
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _fields(text: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+
+def test_id_and_en_have_the_same_keys_and_placeholders() -> None:
+    en = read_catalogue("locales/web", "en")
+    id_ = read_catalogue("locales/web", "id")
+    assert set(en) == set(id_)
+    for key in en:
+        assert _fields(en[key]) == _fields(id_[key]), key
+        assert id_[key].strip() and en[key].strip(), key
+
+
+def test_every_key_used_by_a_page_or_a_route_exists() -> None:
+    en = read_catalogue("locales/web", "en")
+    used: set[str] = set()
+    for path in [*(ROOT / "reports" / "templates" / "web").glob("*.html"), *(ROOT / "kemitraan_assess" / "web").glob("*.py")]:
+        used |= set(re.findall(r"""\bt\(['"]([a-z_]+\.[a-z_.]+)['"]""", path.read_text(encoding="utf-8")))
+        used |= set(re.findall(r"""\)\(['"]([a-z_]+\.[a-z_.]+)['"]""", path.read_text(encoding="utf-8")))
+    assert len(used) > 60
+    missing = sorted(k for k in used if k not in en and not k.endswith("."))  # 'job.status.' ~ code: below
+    assert not missing
+    # keys built at run time: a reason, a problem or a job status for each code
+    from kemitraan_assess.io import REJECT_REASONS
+
+    for code in REJECT_REASONS:
+        assert f"reasons.{code}" in en
+    for code in ("out_of_range", "not_integer", "unmapped_label"):
+        assert f"problems.{code}" in en
+    for status in ("queued", "running", "done", "failed", "interrupted"):
+        assert f"job.status.{status}" in en
