@@ -9,15 +9,14 @@ words are composed here from the catalogue, so templates hold structure, not gra
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .. import __version__
-from ..errors import KemitraanError
 from ..io.safecsv import csv_bytes
+from ..scoring.results import PartnershipResult
 from .brand import Brand
 from .locale import Catalogue, load_catalogue
 from .recommend import load_recommendations
@@ -41,24 +40,16 @@ CONTEXT_SCHEMA = 1
 
 
 class PartnershipIndex:
-    """Row positions of every partnership in ``responses`` / ``respondents``, built once.
+    """Row positions of every partnership (kept for callers that pass ``index=``).
 
-    Filtering a million-row table once per partnership would cost O(rows × partnerships);
-    a batch builds this index once and every context reads its rows by position.
+    The rows now come from :meth:`ScoreResult.partnership_rows`, built once per result.
     """
 
     def __init__(self, scores: Any):
-        frame = scores.responses
-        # the first 'partnership' column (robust to a table that repeats it)
-        col = frame.iloc[:, list(frame.columns).index("partnership")]
-        names = col.astype(str).to_numpy()
-        codes, uniques = pd.factorize(names, sort=True)
-        order = np.argsort(codes, kind="stable")
-        bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
-        self._rows = {str(u): order[bounds[i] : bounds[i + 1]] for i, u in enumerate(uniques)}
+        self._scores = scores
 
     def rows(self, name: str) -> np.ndarray:
-        return self._rows.get(str(name), np.empty(0, dtype=np.int64))
+        return np.asarray(self._scores.partnership_rows(name))
 
 
 def _likert_labels(instrument: Any, lang: str) -> list[str]:
@@ -72,57 +63,44 @@ def _brand_dict(brand: Brand | None) -> dict[str, str]:
     return (brand or Brand()).to_dict()
 
 
-def _comments(scores: Any, rows: np.ndarray) -> list[str]:
-    fld = scores.instrument.field_by_role("comment")
-    if fld is None or fld.id not in scores.responses.columns or len(rows) == 0:
-        return []
-    values = scores.responses[fld.id].iloc[rows].astype("string").str.strip()
-    values = values[values.notna() & (values != "")]
-    # sorted, so the order of the rows (and who typed what) cannot be inferred
-    return sorted(" ".join(str(v).split()) for v in values.tolist())
-
-
-def _scores_csv(name: str, instrument: Any, p: Mapping[str, Any], lang: str) -> str:
+def _scores_csv(instrument: Any, p: PartnershipResult, lang: str) -> str:
     rows = []
     for scale in instrument.scales:
-        s = p["scales"].get(scale.id)
-        if s is None:
-            continue
-        ci = s.get("ci95") or [None, None]
+        s = p.scales[scale.id]
         rows.append(
             {
-                "partnership": name,
+                "partnership": p.name,
                 "scale": scale.id,
                 "scale_name": instrument.text(scale.name, lang),
                 "kind": scale.kind,
-                "n": s.get("n"),
-                "mean": s.get("mean"),
-                "sd": s.get("sd"),
-                "ci95_low": ci[0],
-                "ci95_high": ci[1],
-                "rwg_j": s.get("rwg_j"),
-                "agreement": s.get("agreement"),
-                "band": s.get("band"),
-                "band_uncertain": s.get("band_uncertain"),
+                "n": s.n,
+                "mean": s.mean,
+                "sd": s.sd,
+                "ci95_low": s.ci_low,
+                "ci95_high": s.ci_high,
+                "rwg_j": s.rwg_j,
+                "agreement": s.agreement,
+                "band": s.band,
+                "band_uncertain": s.band_uncertain,
             }
         )
-    r = p.get("readiness") or {}
-    ci = r.get("ci95") or [None, None]
+    r = p.readiness
+    assert r is not None
     rows.append(
         {
-            "partnership": name,
+            "partnership": p.name,
             "scale": "readiness",
             "scale_name": "readiness index",
             "kind": "composite",
-            "n": p.get("n"),
-            "mean": r.get("index"),
+            "n": p.n,
+            "mean": r.index,
             "sd": None,
-            "ci95_low": ci[0],
-            "ci95_high": ci[1],
+            "ci95_low": r.ci_low,
+            "ci95_high": r.ci_high,
             "rwg_j": None,
             "agreement": None,
-            "band": r.get("band"),
-            "band_uncertain": r.get("band_uncertain"),
+            "band": r.band,
+            "band_uncertain": r.band_uncertain,
         }
     )
     frame = pd.DataFrame(rows)
@@ -133,22 +111,21 @@ def _scores_csv(name: str, instrument: Any, p: Mapping[str, Any], lang: str) -> 
     return csv_bytes(frame).decode("utf-8")
 
 
-def _readiness(cat: Catalogue, instrument: Any, p: Mapping[str, Any], lang: str) -> dict[str, Any]:
-    r = p.get("readiness") or {}
-    band = instrument.band_for(r["index"]) if r.get("index") is not None else None
-    band_id = r.get("band") or (band.id if band else None)
-    band_obj = next((b for b in instrument.bands if b.id == band_id), band)
-    ci = r.get("ci95") or [None, None]
+def _readiness(cat: Catalogue, instrument: Any, p: PartnershipResult, lang: str) -> dict[str, Any]:
+    r = p.readiness
+    assert r is not None
+    band_obj = next((b for b in instrument.bands if b.id == r.band), None)
+    ci = [r.ci_low, r.ci_high]
     out = {
-        "index": r.get("index"),
+        "index": r.index,
         "ci": ci,
-        "band": band_id,
+        "band": r.band,
         "band_label": instrument.text(band_obj.label, lang) if band_obj else "",
         "band_description": instrument.text(band_obj.description, lang) if band_obj else "",
-        "uncertain": bool(r.get("band_uncertain")),
-        "index_text": cat.number(r.get("index")),
+        "uncertain": r.band_uncertain,
+        "index_text": cat.number(r.index),
         "ci_text": cat.interval(ci[0], ci[1]),
-        "percentile": r.get("percentile"),
+        "percentile": r.percentile,
     }
     out["sentence"] = cat(
         "summary.readiness_sentence",
@@ -243,15 +220,10 @@ def build_context(
     never so that a hidden group can be recovered by subtraction (see
     :func:`kemitraan_assess.report.suppress.suppress_groups`).
     """
-    summary = scores.summary
     instrument = scores.instrument
-    parts = summary["partnerships"]
-    if partnership not in parts:
-        raise KemitraanError(f"partnership {partnership!r} is not in the scores")
-    p = parts[partnership]
+    p = scores.partnership(partnership)
     cat = load_catalogue(lang)
-    settings = summary.get("settings", {})
-    k = int(settings.get("min_group_size", instrument.defaults.min_group_size))
+    k = int(scores.summary["settings"]["min_group_size"])
     title = instrument.text(instrument.title, lang) if instrument.title else instrument.id
     ctx: dict[str, Any] = {
         "schema": CONTEXT_SCHEMA,
@@ -260,8 +232,8 @@ def build_context(
         "partnership": {
             "name": partnership,
             "slug": slug or slugify(partnership),
-            "n": int(p["n"]),
-            "suppressed": bool(p.get("suppressed")),
+            "n": p.n,
+            "suppressed": p.suppressed,
         },
         "instrument": {"id": instrument.id, "version": instrument.version, "title": title},
         "brand": _brand_dict(brand),
@@ -270,28 +242,27 @@ def build_context(
         "min_group_size": k,
         "likert_labels": _likert_labels(instrument, lang),
     }
-    ctx["methods"] = methods_section(cat, scores, partnership, lang)
-    if p.get("suppressed"):
+    ctx["methods"] = methods_section(cat, scores, p, lang)
+    if p.suppressed:
         ctx["suppressed"] = {"text": cat("suppressed.text", k=k), "why": cat("suppressed.why", k=k)}
         return ctx
     ctx["suppressed"] = None
-    idx = index or PartnershipIndex(scores)
-    rows = idx.rows(partnership)
     recs = load_recommendations(instrument.id)
     ctx["readiness"] = _readiness(cat, instrument, p, lang)
-    ctx["n_text"] = cat.integer(p["n"])
-    factors = factor_sections(cat, scores, partnership, rows, lang, k)
+    ctx["n_text"] = cat.integer(p.n)
+    factors = factor_sections(cat, scores, p, lang, k)
     ctx["factors"] = factors
     ctx["headline"] = _headline(cat, factors)
-    ctx["benefits"] = benefits_section(cat, scores, partnership, lang)
-    ctx["model"] = model_section(cat, scores, partnership, lang)
-    ctx["portfolio"] = portfolio_section(cat, scores, partnership, lang)
-    ctx["waves"] = wave_section(cat, scores, partnership, rows, lang, k)
-    ctx["sectors"] = sector_table(cat, scores, rows, lang, k)
+    ctx["benefits"] = benefits_section(cat, scores, p, lang)
+    ctx["model"] = model_section(cat, scores, p, lang)
+    ctx["portfolio"] = portfolio_section(cat, scores, p, lang)
+    ctx["waves"] = wave_section(cat, scores, p, lang, k)
+    ctx["sectors"] = sector_table(cat, scores, p, lang, k)
     plan = action_plan(cat, instrument, factors, ctx["model"], recs, lang)
     ctx["action_plan"] = plan
     ctx["next_steps"] = _next_steps(cat, factors, plan, ctx["model"])
     ctx["comments_included"] = bool(include_comments)
-    ctx["comments"] = _comments(scores, rows) if include_comments else []
-    ctx["scores_csv"] = _scores_csv(partnership, instrument, p, lang)
+    ctx["comments"] = ([{"text": t, "count": n, "count_text": cat("comments.times", n=cat.integer(n)) if n > 1 else ""}
+                        for t, n in p.comments] if include_comments else [])
+    ctx["scores_csv"] = _scores_csv(instrument, p, lang)
     return ctx
