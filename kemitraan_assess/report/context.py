@@ -18,6 +18,7 @@ from .. import __version__
 from ..io.safecsv import csv_bytes
 from ..scoring.results import PartnershipResult
 from .brand import Brand
+from .executive import executive_summary
 from .locale import Catalogue, load_catalogue
 from .recommend import load_recommendations
 from .sections import (
@@ -138,7 +139,7 @@ def _readiness(cat: Catalogue, instrument: Any, p: PartnershipResult, lang: str)
     return out
 
 
-def _headline(cat: Catalogue, factors: list[dict[str, Any]]) -> dict[str, Any]:
+def _headline(cat: Catalogue, factors: list[dict[str, Any]], top_band: str) -> dict[str, Any]:
     scored = [f for f in factors if f["mean"] is not None]
     ranked = sorted(scored, key=lambda f: (-f["mean"], f["id"]))
     strongest = ranked[:2]
@@ -146,9 +147,12 @@ def _headline(cat: Catalogue, factors: list[dict[str, Any]]) -> dict[str, Any]:
 
     def brief(f: dict[str, Any]) -> dict[str, Any]:
         return {"id": f["id"], "name": f["name"], "mean_text": f["mean_text"], "band": f["band"],
-                "band_label": f["band_label"]}
+                "band_label": f["band_label"], "divided_text": f["divided_text"]}
 
-    return {"strongest": [brief(f) for f in strongest], "weakest": [brief(f) for f in weakest]}
+    # when every factor is a strength, the lowest are only relatively low
+    relative = bool(scored) and all(f["band"] == top_band for f in scored)
+    return {"strongest": [brief(f) for f in strongest], "weakest": [brief(f) for f in weakest],
+            "weakest_title": cat("summary.weakest_relative" if relative else "summary.weakest")}
 
 
 def _next_steps(cat: Catalogue, factors: list[dict[str, Any]], plan: list[dict[str, Any]],
@@ -161,7 +165,7 @@ def _next_steps(cat: Catalogue, factors: list[dict[str, Any]], plan: list[dict[s
             steps.append(cat("summary.step_factor", factor=row["factor"], action=row["action"]))
         if len(seen) == 2:
             break
-    divided = [f["name"] for f in factors if f["agreement"] == "weak"]
+    divided = [f["name"] for f in factors if f["divided"]]
     if divided:
         steps.append(cat("summary.step_divided", factors=cat.join(divided)))
     if model.get("fits") is False:
@@ -232,7 +236,7 @@ def build_context(
         "partnership": {
             "name": partnership,
             "slug": slug or slugify(partnership),
-            "n": p.n,
+            "n": None if p.suppressed else p.n,  # a suppressed partnership's size is not shown anywhere
             "suppressed": p.suppressed,
         },
         "instrument": {"id": instrument.id, "version": instrument.version, "title": title},
@@ -252,7 +256,7 @@ def build_context(
     ctx["n_text"] = cat.integer(p.n)
     factors = factor_sections(cat, scores, p, lang, k)
     ctx["factors"] = factors
-    ctx["headline"] = _headline(cat, factors)
+    ctx["headline"] = _headline(cat, factors, instrument.bands[0].id)
     ctx["benefits"] = benefits_section(cat, scores, p, lang)
     ctx["model"] = model_section(cat, scores, p, lang)
     ctx["portfolio"] = portfolio_section(cat, scores, p, lang)
@@ -265,4 +269,5 @@ def build_context(
     ctx["comments"] = ([{"text": t, "count": n, "count_text": cat("comments.times", n=cat.integer(n)) if n > 1 else ""}
                         for t, n in p.comments] if include_comments else [])
     ctx["scores_csv"] = _scores_csv(instrument, p, lang)
+    ctx["executive"] = executive_summary(cat, p, ctx, lang)
     return ctx

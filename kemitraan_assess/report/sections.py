@@ -24,6 +24,8 @@ __all__ = [
 ]
 
 _NO_SECTOR = NO_SECTOR
+SPLIT_POINTS = 1.0
+"""Sector means this far apart (on the 1–5 scale) make a factor 'divided' even with fair rwg(j)."""
 
 
 def band_list(cat: Catalogue, instrument: Any, lang: str) -> list[dict[str, Any]]:
@@ -106,6 +108,7 @@ def _item_rows(cat: Catalogue, scores: Any, p: PartnershipResult, scale: Any, la
             "keyed_counts": list(d.keyed_counts),
             "favourable": d.favourable,
             "unfavourable": d.unfavourable,
+            "neutral": d.neutral,
             "n": d.n,
         })
     return out
@@ -137,6 +140,7 @@ def _scale_entry(cat: Catalogue, instrument: Any, scale: Any, s: ScaleResult, la
     }
     entry["agreement_text"] = _agreement_text(cat, s.agreement, s.rwg_j)
     entry["value_text"] = entry["mean_text"]
+    entry["divided_text"] = cat("exec.divided_badge") if s.divided else ""
     return entry
 
 
@@ -151,7 +155,13 @@ def factor_sections(cat: Catalogue, scores: Any, p: PartnershipResult, lang: str
                                 hi=cat.number(s.ci_high), band=entry["band_label"], n=entry["n_text"])
         entry["uncertain_text"] = cat("factor.band_uncertain") if entry["uncertain"] else ""
         entry["items"] = _item_rows(cat, scores, p, scale, lang)
-        entry["sectors"] = _sector_breakdown(cat, scores, p, scale.id, lang, k) if s.divided else None
+        sectors = _sector_breakdown(cat, scores, p, scale.id, lang, k)
+        means = [r["mean"] for r in sectors["rows"] if r["mean"] is not None]
+        # a sector split: sectors shown apart differ by a whole point or more
+        entry["split"] = len(means) >= 2 and max(means) - min(means) >= SPLIT_POINTS
+        entry["divided"] = s.divided or entry["split"]
+        entry["divided_text"] = cat("exec.divided_badge") if entry["divided"] else ""
+        entry["sectors"] = sectors if entry["divided"] else None
         out.append(entry)
     return out
 
@@ -179,8 +189,11 @@ def model_section(cat: Catalogue, scores: Any, p: PartnershipResult, lang: str) 
         "share": p.type_share,
         "share_text": cat.percent(p.type_share),
     }
+    label = type_info["label"]
+    if lang == "id" and label[1:2].islower():  # a common noun inside a sentence: 'sebagai kemitraan multisektoral'
+        label = label[:1].lower() + label[1:]
     type_info["sentence"] = (
-        cat("model.type_sentence", type=type_info["label"], share=type_info["share_text"])
+        cat("model.type_sentence", type=label, share=type_info["share_text"])
         if type_code else cat("model.type_unknown")
     )
     m = p.model
@@ -224,7 +237,8 @@ def model_section(cat: Catalogue, scores: Any, p: PartnershipResult, lang: str) 
         })
     out["reasons"] = reasons
     out["ranking"] = _model_ranking(cat, instrument, m, lang)
-    sugg = cat.join(out["suggested_names"])
+    best = [r for r in out["ranking"] if not r["current"] and r["met"] == out["ranking"][0]["met"]]
+    sugg = cat.join([r["name"] for r in best] or out["suggested_names"])
     if out["fits"] is True:
         out["verdict"] = cat("model.fits_yes", model=out["top_name"])
     elif out["fits"] is False:
