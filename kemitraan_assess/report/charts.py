@@ -231,7 +231,7 @@ def diverging_bars(
     left, right = 2.0, WIDTH - 2.0
     centre = (left + right) / 2
     scale = (right - left - 96) / 2  # a share of 1.0 fills one side; 48 units each end for the %
-    row_h = 40.0
+    row_h = 34.0
     body: list[str] = []
     colors = LIKERT_COLORS if k == 5 else [LIKERT_COLORS[min(4, round(i * 4 / max(k - 1, 1)))] for i in range(k)]
     # legend: unfavourable (left) ... neutral ... favourable (right)
@@ -249,8 +249,8 @@ def diverging_bars(
         raw = [int(c) for c in r.get("counts", counts)]
         total = sum(counts)
         y0 = top + i * row_h
-        bar_y = y0 + 19
-        body.append(f'<text x="{_f(left)}" y="{_f(y0 + 14)}" fill="#1a1a1a">{escape(r["label"])}</text>')
+        bar_y = y0 + 17
+        body.append(f'<text x="{_f(left)}" y="{_f(y0 + 13)}" fill="#1a1a1a">{escape(r["label"])}</text>')
         if total == 0:
             desc_parts.append(f'{r["label"]}: –')
             continue
@@ -264,23 +264,23 @@ def diverging_bars(
             w = shares[j] * scale
             x_cursor -= w
             if w > 0:
-                body.append(f'<rect x="{_f(x_cursor)}" y="{_f(bar_y)}" width="{_f(w)}" height="14" fill="{colors[j]}"/>')
+                body.append(f'<rect x="{_f(x_cursor)}" y="{_f(bar_y)}" width="{_f(w)}" height="12" fill="{colors[j]}"/>')
         if k % 2 and neutral > 0:
             body.append(
                 f'<rect x="{_f(centre - neutral / 2 * scale)}" y="{_f(bar_y)}" width="{_f(neutral * scale)}" '
-                f'height="14" fill="{colors[half]}"/>'
+                f'height="12" fill="{colors[half]}"/>'
             )
         x_cursor = centre + neutral / 2 * scale
         for j in range(k - half, k):
             w = shares[j] * scale
             if w > 0:
-                body.append(f'<rect x="{_f(x_cursor)}" y="{_f(bar_y)}" width="{_f(w)}" height="14" fill="{colors[j]}"/>')
+                body.append(f'<rect x="{_f(x_cursor)}" y="{_f(bar_y)}" width="{_f(w)}" height="12" fill="{colors[j]}"/>')
             x_cursor += w
-        body.append(f'<line x1="{_f(centre)}" x2="{_f(centre)}" y1="{_f(bar_y - 3)}" y2="{_f(bar_y + 17)}" stroke="#1a1a1a"/>')
+        body.append(f'<line x1="{_f(centre)}" x2="{_f(centre)}" y1="{_f(bar_y - 2)}" y2="{_f(bar_y + 14)}" stroke="#1a1a1a"/>')
         neg_t, pos_t = cat.percent(neg), cat.percent(pos)
         body.append(
-            f'<text x="{_f(left)}" y="{_f(bar_y + 12)}" font-weight="bold" fill="{colors[0]}">{escape(neg_t)}</text>'
-            f'<text x="{_f(right)}" y="{_f(bar_y + 12)}" text-anchor="end" font-weight="bold" '
+            f'<text x="{_f(left)}" y="{_f(bar_y + 11)}" font-weight="bold" fill="{colors[0]}">{escape(neg_t)}</text>'
+            f'<text x="{_f(right)}" y="{_f(bar_y + 11)}" text-anchor="end" font-weight="bold" '
             f'fill="{colors[-1]}">{escape(pos_t)}</text>'
         )
         dist = ", ".join(f"{lab} {cat.percent(c / total)}" for lab, c in zip(option_labels, raw, strict=True))
