@@ -16,7 +16,14 @@ from babel import dates as bdates
 from ..scoring.results import PartnershipResult
 from .locale import Catalogue
 
-__all__ = ["executive_summary", "period_text"]
+__all__ = ["executive_summary", "period_text", "in_sentence"]
+
+
+def in_sentence(name: str, lang: str) -> str:
+    """A model's name inside an Indonesian sentence is a common noun ('model kolaborasi')."""
+    if lang == "id" and name[1:2].islower():
+        return name[:1].lower() + name[1:]
+    return name
 
 
 def period_text(cat: Catalogue, first: str, last: str) -> str:
@@ -47,8 +54,9 @@ def _statement(cat: Catalogue, f: dict[str, Any]) -> dict[str, Any] | None:
     statement = worst["text"].rstrip(" .")
     if worst["reverse"]:  # a negative statement: agreeing with it is the bad answer
         text = cat("exec.evidence_reverse", share=cat.percent(worst["unfavourable"]), statement=statement)
-    else:
-        text = cat("exec.evidence", share=cat.percent(worst["favourable"]), statement=statement)
+    else:  # "Only 12 % agree" when a minority agrees; plainly when most do
+        key = "exec.evidence" if worst["favourable"] < 0.5 else "exec.evidence_plain"
+        text = cat(key, share=cat.percent(worst["favourable"]), statement=statement)
     return {"item_id": worst["id"], "text": text}
 
 
@@ -104,9 +112,10 @@ def executive_summary(cat: Catalogue, p: PartnershipResult, ctx: dict[str, Any],
         benefit_line = ""
     m = ctx["model"]
     if m["fits"] is True:
-        model_line = cat("exec.model_fits", model=m["top_name"])
+        model_line = cat("exec.model_fits", model=in_sentence(m["top_name"], lang))
     elif m["fits"] is False:
-        model_line = cat("exec.model_misfit", model=m["top_name"], better=m["ranking"][0]["name"])
+        better = next((r["name"] for r in m["ranking"] if not r["current"]), m["ranking"][0]["name"])
+        model_line = cat("exec.model_misfit", model=in_sentence(m["top_name"], lang), better=in_sentence(better, lang))
     else:
         model_line = cat("exec.model_unknown")
     return {

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..scoring.results import NO_SECTOR, PartnershipResult, ScaleResult
 from ..scoring.stats import pooled_mean
+from .executive import in_sentence
 from .locale import Catalogue
 from .recommend import Recommendations
 from .suppress import suppress_groups
@@ -180,6 +181,9 @@ def model_section(cat: Catalogue, scores: Any, p: PartnershipResult, lang: str) 
     def mname(mid: str | None) -> str:
         return instrument.text(models[mid].name, lang) if mid in models else (mid or "")
 
+    def sname(mid: str | None) -> str:  # inside a sentence
+        return in_sentence(mname(mid), lang)
+
     type_code = p.type
     ptype = next((t for t in instrument.types if t.id == type_code), None)
     type_info = {
@@ -217,9 +221,9 @@ def model_section(cat: Catalogue, scores: Any, p: PartnershipResult, lang: str) 
     if top is None:
         out["profile_sentence"] = cat("model.no_profile")
     elif out["clear"]:
-        out["profile_sentence"] = cat("model.points_clear", model=out["top_name"])
+        out["profile_sentence"] = cat("model.points_clear", model=sname(top))
     else:
-        out["profile_sentence"] = cat("model.points_close", model=out["top_name"], runner=out["runner_up_name"],
+        out["profile_sentence"] = cat("model.points_close", model=sname(top), runner=sname(m.runner_up),
                                       margin=cat.number(out["margin"]))
     reasons = []
     for r in m.reasons:
@@ -238,11 +242,11 @@ def model_section(cat: Catalogue, scores: Any, p: PartnershipResult, lang: str) 
     out["reasons"] = reasons
     out["ranking"] = _model_ranking(cat, instrument, m, lang)
     best = [r for r in out["ranking"] if not r["current"] and r["met"] == out["ranking"][0]["met"]]
-    sugg = cat.join([r["name"] for r in best] or out["suggested_names"])
+    sugg = cat.join([in_sentence(r["name"], lang) for r in best] or [sname(x) for x in m.suggested])
     if out["fits"] is True:
-        out["verdict"] = cat("model.fits_yes", model=out["top_name"])
+        out["verdict"] = cat("model.fits_yes", model=sname(top))
     elif out["fits"] is False:
-        out["verdict"] = cat("model.fits_no", model=out["top_name"], suggested=sugg)
+        out["verdict"] = cat("model.fits_no", model=sname(top), suggested=sugg)
     else:
         out["verdict"] = cat("model.fits_unknown")
     return out

@@ -110,7 +110,7 @@ def test_model_fit_when_it_fits_or_is_unknown(instrument):
     fit = {"suggested": ["network"], "fits": True,
            "reasons": [{"field": "resources", "answer": "own_limited", "share": 0.5, "suits": ["network", "coalition"]}]}
     m = model_section(load_catalogue("id"), *_fake_scores(instrument, model, fit), "id")
-    assert m["reasons"][0]["matches"] and "Jaringan" in m["verdict"] and "Koalisi" in m["profile_sentence"]
+    assert m["reasons"][0]["matches"] and "model jaringan" in m["verdict"] and "model koalisi" in m["profile_sentence"]
     m2 = model_section(load_catalogue("en"), *_fake_scores(instrument, model, {"suggested": [], "fits": None,
                                                                              "reasons": []}), "en")
     assert "not enough" in m2["verdict"]
