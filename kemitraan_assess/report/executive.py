@@ -55,7 +55,8 @@ def _statement(cat: Catalogue, f: dict[str, Any]) -> dict[str, Any] | None:
     if worst["reverse"]:  # a negative statement: agreeing with it is the bad answer
         text = cat("exec.evidence_reverse", share=cat.percent(worst["unfavourable"]), statement=statement)
     else:  # "Only 12 % agree" when a minority agrees; plainly when most do
-        key = "exec.evidence" if worst["favourable"] < 0.5 else "exec.evidence_plain"
+        key = ("exec.evidence_none" if round(worst["favourable"], 2) == 0 else
+               "exec.evidence" if worst["favourable"] < 0.5 else "exec.evidence_plain")
         text = cat(key, share=cat.percent(worst["favourable"]), statement=statement)
     return {"item_id": worst["id"], "text": text}
 

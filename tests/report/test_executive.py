@@ -21,7 +21,7 @@ def test_page_one_answers_the_question(demo_scores):
     for a in ex["actions"]:
         # each action tied to the weakest statement of its factor, quoted in the members' words
         assert a["action"] and re.search(r"“.+”", a["evidence"])
-    assert ex["benefits"].startswith("Manfaat:") and ex["model"].startswith("Model:")
+    assert ex["benefits"].startswith("Manfaat:") and ex["model"].startswith("Cara kerja:")
     html = render_html(ctx)
     # the executive summary comes before everything else in the document
     assert html.index('id="executive"') < html.index('id="summary"') < html.index('id="factors"')
