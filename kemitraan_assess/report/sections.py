@@ -193,9 +193,8 @@ def model_section(cat: Catalogue, scores: Any, p: PartnershipResult, lang: str) 
         "share": p.type_share,
         "share_text": cat.percent(p.type_share),
     }
-    label = type_info["label"]
-    if lang == "id" and label[1:2].islower():  # a common noun inside a sentence: 'sebagai kemitraan multisektoral'
-        label = label[:1].lower() + label[1:]
+    # a common noun inside a sentence: 'sebagai kemitraan multisektoral'
+    label = in_sentence(str(type_info["label"]), lang)
     type_info["sentence"] = (
         cat("model.type_sentence", type=label, share=type_info["share_text"])
         if type_code else cat("model.type_unknown")
