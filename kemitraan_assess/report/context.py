@@ -36,8 +36,14 @@ from .slug import slugify
 
 __all__ = ["build_context", "PartnershipIndex", "CONTEXT_SCHEMA"]
 
-CONTEXT_SCHEMA = 1
-"""Version of the context layout; bumped when keys change (listed in the changelog)."""
+CONTEXT_SCHEMA = 2
+"""Version of the context layout; bumped when keys change.
+
+2 (issue 11): ``executive`` (page 1); ``factors[*]``: ``divided``, ``split``,
+``divided_text``, items' ``keyed_counts`` / ``favourable`` / ``unfavourable`` /
+``neutral``, ``value_text`` is the mean alone; ``headline.weakest_title``;
+``model.ranking``; ``portfolio.rows[*].within_noise`` / ``ci_text``; ``comments`` are
+``{text, count, count_text}``; a suppressed partnership's ``partnership.n`` is None."""
 
 
 class PartnershipIndex:
