@@ -12,12 +12,18 @@ Builds a survey of N partnerships (default 200) from seeded demo surveys, scores
    scoring, every report, the index) as a subprocess, and sets the WeasyPrint time of 1.
    against it: the share of everything besides WeasyPrint in what a user waits for.
 
+5. (``--ratio-only``, also run first by default) the layout cost: ``render_pdf`` on a full
+   report of a demo partnership against ``render_pdf`` on the same text as plain paragraphs
+   (every text block of the report as a ``<p>``, no stylesheet beyond the page size), median
+   of 5 runs each, in CPU time (robust on a shared machine) and wall time. Goal (issue 11): <= 4x.
+
 Goals: everything besides WeasyPrint <= 10 % of the total; 2 workers >= 1.5x the
 sequential throughput; peak memory per worker <= 300 MiB.
 
 Usage::
 
     .venv/bin/python benchmarks/bench_reports.py [--n 200] [--lang id] [--workers 2]
+    .venv/bin/python benchmarks/bench_reports.py --ratio-only [--lang id]
 
 Run it on an otherwise idle machine: other processes competing for the cores distort the
 parallel speed-up.
@@ -64,6 +70,96 @@ def build_survey(n_partnerships: int, workdir: Path):
     return result, time.perf_counter() - t0, len(survey)
 
 
+def plain_paragraphs_html(report_html: str, lang: str) -> tuple[str, int]:
+    """The text of a report's body as plain paragraphs (one ``<p>`` per text block)."""
+    import html as _html
+    from html.parser import HTMLParser
+
+    blocks: list[str] = []
+
+    class _Text(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.skip = 0
+            self.buf: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: object) -> None:
+            if tag in ("style", "script", "svg", "title"):
+                self.skip += 1
+            elif tag in ("p", "li", "h1", "h2", "h3", "tr", "dt", "dd", "caption", "figcaption", "div", "th"):
+                self.flush()
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag in ("style", "script", "svg", "title"):
+                self.skip -= 1
+            elif tag in ("p", "li", "h1", "h2", "h3", "tr", "dt", "dd", "caption", "figcaption", "div"):
+                self.flush()
+
+        def handle_data(self, data: str) -> None:
+            if not self.skip:
+                self.buf.append(data)
+
+        def flush(self) -> None:
+            text = " ".join("".join(self.buf).split())
+            if text:
+                blocks.append(text)
+            self.buf = []
+
+    parser = _Text()
+    parser.feed(report_html)
+    parser.flush()
+    body = "".join(f"<p>{_html.escape(b)}</p>" for b in blocks)
+    page = (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>plain</title>'
+            f"<style>@page {{ size: A4; margin: 2cm }} body {{ font-family: sans-serif; font-size: 10pt }}</style>"
+            f"</head><body>{body}</body></html>")
+    return page, len(blocks)
+
+
+def layout_ratio(lang: str, runs: int = 5) -> None:
+    """WeasyPrint time of a full demo report / of the same text as plain paragraphs."""
+    import statistics
+
+    import weasyprint
+
+    from kemitraan_assess import load_instrument
+    from kemitraan_assess.demo import make_demo_survey
+    from kemitraan_assess.io import ingest
+    from kemitraan_assess.report import build_context, render_html
+    from kemitraan_assess.report.pdf import render_pdf
+    from kemitraan_assess.scoring import score
+
+    inst = load_instrument("kemitraan-readiness")
+    with tempfile.TemporaryDirectory() as tmp:
+        from kemitraan_assess.demo import demo_csv_bytes
+
+        path = Path(tmp) / "survey.csv"
+        path.write_bytes(demo_csv_bytes(make_demo_survey(inst)))
+        scores = score(ingest(path, inst).responses, inst)
+    print("layout cost: WeasyPrint on a full report / on the same text as plain paragraphs")
+    for name in ("Gugus Tugas Imunisasi Kota Makassar", "Tim Terpadu Kesehatan Jiwa Kab. Gunungkidul"):
+        html = render_html(build_context(scores, name, lang=lang))
+        plain, n_blocks = plain_paragraphs_html(html, lang)
+        render_pdf(html)  # warm up fonts and caches
+        pages_full = len(weasyprint.HTML(string=html).render().pages)
+        pages_plain = len(weasyprint.HTML(string=plain).render().pages)
+        full_t, plain_t, full_c, plain_c = [], [], [], []
+        for _ in range(runs):
+            t, c = time.perf_counter(), time.process_time()
+            render_pdf(html)
+            full_t.append(time.perf_counter() - t)
+            full_c.append(time.process_time() - c)
+            t, c = time.perf_counter(), time.process_time()
+            render_pdf(plain)  # same renderer settings (tagged PDF, fetcher): only the layout differs
+            plain_t.append(time.perf_counter() - t)
+            plain_c.append(time.process_time() - c)
+        f, p = statistics.median(full_t), statistics.median(plain_t)
+        fc, pc = statistics.median(full_c), statistics.median(plain_c)
+        # CPU time is the robust figure on a shared machine (WeasyPrint is single-threaded)
+        print(f"  {name} ({lang}): full {fc:.2f} s CPU / {f:.2f} s wall ({pages_full} pages), plain "
+              f"{pc:.2f} s CPU / {p:.2f} s wall ({pages_plain} pages, {n_blocks} paragraphs): "
+              f"ratio {fc / pc:.1f}x CPU, {f / p:.1f}x wall (goal <= 4x)")
+
+
 class RssSampler:
     """Peak RSS of every descendant process (sampled every 0.2 s with psutil)."""
 
@@ -102,7 +198,12 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=200, help="partnerships (default 200)")
     ap.add_argument("--lang", default="id")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--ratio-only", action="store_true", help="only the layout-cost ratio (issue 11)")
     args = ap.parse_args()
+
+    layout_ratio(args.lang)
+    if args.ratio_only:
+        return
 
     import kemitraan_assess.report.pdf as pdfmod
     from kemitraan_assess.report import render_reports

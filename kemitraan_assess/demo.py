@@ -71,8 +71,18 @@ _COMMENTS = [
     'Mitra swasta kadang "menghilang" setelah acara seremonial.',
     "Perlu pelatihan evaluasi program untuk kader.",
     "Tidak ada.",
-    "=SUM(1+1) <b>catatan</b> & 'kutipan'",
+    "-",
 ]
+"""Open answers drawn for the demo; non-answers ("Tidak ada.", "-") are dropped by the
+reports. A hostile string (markup, a spreadsheet formula) is injected only by the tests."""
+
+_WAVE_PARTNERSHIPS = (
+    "Kemitraan Sekolah Sehat Kota Bandung",
+    "Gugus Tugas Imunisasi Kota Makassar",
+    "Tim Terpadu Kesehatan Jiwa Kab. Gunungkidul",
+)
+"""Partnerships surveyed in two rounds (the earlier half of their answers is round 2025,
+a little lower), so the demo reports show the comparison with the previous round."""
 
 
 @dataclass(frozen=True)
@@ -214,7 +224,40 @@ def make_demo_survey(instrument: Instrument, *, seed: int = DEMO_SEED, lang: str
     out["_submission_time"] = submitted
     out["_validation_status"] = ""
     out["_index"] = np.arange(1, n + 1)
+    _add_rounds(out, instrument, pid, parts, seed)
     return out.drop(columns=["respondent_id"])
+
+
+def _add_rounds(out: pd.DataFrame, instrument: Instrument, pid: np.ndarray, parts: list[DemoPartnership],
+                seed: int) -> None:
+    """A 'Putaran' column: 2026 for everyone, 2025 for the earlier half of the partnerships
+    in :data:`_WAVE_PARTNERSHIPS`, whose answers then were about half a point lower.
+    A separate random stream, so every other value of the survey stays as it was."""
+    fld = instrument.field_by_role("wave")
+    if fld is None:
+        return
+    rng = np.random.default_rng(seed + 1)
+    wave = np.full(len(out), "2026", dtype=object)
+    items = [c for c in out.columns if "/" in str(c)]
+    for k, p in enumerate(parts):
+        if p.name not in _WAVE_PARTNERSHIPS:
+            continue
+        rows = np.flatnonzero(pid == k)
+        earlier = rows[: len(rows) // 2]
+        wave[earlier] = "2025"
+        for col in items:
+            scale = instrument.item_scale[str(col).split("/")[-1]]
+            if instrument.scale(scale).kind == "model":
+                continue
+            v = pd.to_numeric(out[col].iloc[earlier], errors="coerce")
+            item = next(i for i in instrument.scale(scale).items if i.id == str(col).split("/")[-1])
+            step = np.where(rng.random(len(earlier)) < 0.5, -1.0, 0.0) * (-1.0 if item.reverse else 1.0)
+            lowered = (v + step).clip(1, 5)
+            text = out[col].astype("string").to_numpy(dtype=object)
+            ok = v.notna().to_numpy()
+            text[earlier[ok]] = lowered[ok].astype(int).astype(str).to_numpy()
+            out[col] = text
+    out["Putaran"] = wave
 
 
 def demo_csv_bytes(survey: pd.DataFrame) -> bytes:

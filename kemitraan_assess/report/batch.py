@@ -396,7 +396,10 @@ def index_context(scores: Any, slugs: dict[str, str], out_dir: Path, *, lang: st
                 row["why"] = cat("index.failed")
         rows.append(row)
     med = ((summary.get("portfolio") or {}).get("readiness") or {}).get("median")
+    from .portfolio import index_extras  # issue 11: heat-map, counts per band, filters
+
     return {
+        **index_extras(scores, rows, cat, lang),
         "lang": lang,
         "generator": f"kemitraan-assess {__version__}",
         "brand": (brand or Brand()).to_dict(),

@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 
 from .locale import Catalogue
 
-__all__ = ["ci_chart", "bar_chart", "diverging_bars", "BAND_COLORS", "LIKERT_COLORS"]
+__all__ = ["ci_chart", "bar_chart", "diverging_bars", "dot_row", "dot_axis", "BAND_COLORS", "LIKERT_COLORS"]
 
 WIDTH = 320
 BAND_COLORS = {"strength": "#1b6e32", "attention": "#8a5300", "concern": "#a3231b"}
@@ -171,8 +171,10 @@ def bar_chart(
 ) -> Markup:
     """Horizontal bars on the answer scale (benefits, model profile).
 
-    ``rows`` hold ``key``, ``label``, ``mean`` and ``value_text``; the row whose key is
-    ``highlight`` is drawn in the strong colour, others in a lighter one.
+    ``rows`` hold ``key``, ``label``, ``mean`` and ``value_text``, and optionally
+    ``band``: a row with a band is drawn in its band's colour (benefits, so 2,22 does not
+    look like 4,78); otherwise the row whose key is ``highlight`` is drawn in the strong
+    colour, others in a lighter one (model profile).
     """
     left, right = 10.0, WIDTH - 58.0
     x = _scale_x(lo, hi, left, right)
@@ -185,7 +187,10 @@ def bar_chart(
         y0 = top + i * row_h
         strong = highlight is None or r.get("key") == highlight
         fill = "#1d5a8e" if strong else "#8fb3cf"
-        body += _row_texts(r["label"], r["value_text"], left - 4, y0 + 14, y0 + 31, "#1a1a1a")
+        ink = "#1a1a1a"
+        if r.get("band") in BAND_COLORS:
+            fill = ink = BAND_COLORS[r["band"]]
+        body += _row_texts(r["label"], r["value_text"], left - 4, y0 + 14, y0 + 31, ink)
         if r.get("mean") is not None:
             body.append(
                 f'<rect x="{_f(left)}" y="{_f(y0 + 20)}" width="{_f(max(x(r["mean"]) - left, 1))}" height="12" fill="{fill}"/>'
@@ -209,40 +214,43 @@ def diverging_bars(
     Parameters
     ----------
     rows
-        ``label`` and ``counts`` (answers per option, lowest first; odd number of
-        options, the middle one neutral and split across the centre line).
+        ``label`` and ``keyed_counts`` (answers per option, least favourable first: for
+        a reverse-keyed statement the raw counts reversed, so right is always good; odd
+        number of options, the middle one neutral and split across the centre line).
     option_labels
-        Label of each answer option (for the legend and the description).
+        Label of each raw answer option (for the description).
     cat
         Catalogue for numbers.
     title
         Accessible name.
     disagree_word, agree_word
-        Words for the two sides in the text beside each bar ("tidak setuju", "setuju").
+        Words for the two sides in the legend and beside each bar ("kurang baik", "baik").
     """
     k = len(option_labels)
     half = k // 2
     left, right = 2.0, WIDTH - 2.0
     centre = (left + right) / 2
     scale = (right - left - 96) / 2  # a share of 1.0 fills one side; 48 units each end for the %
-    row_h = 40.0
-    legend_h = 20.0 * ((k + 1) // 2)
-    top = legend_h + 6
-    height = top + row_h * len(rows) + 6
+    row_h = 34.0
     body: list[str] = []
     colors = LIKERT_COLORS if k == 5 else [LIKERT_COLORS[min(4, round(i * 4 / max(k - 1, 1)))] for i in range(k)]
-    for j, lab in enumerate(option_labels):
-        lx = left + (j % 2) * 160
-        ly = 4 + (j // 2) * 20
-        body.append(f'<rect x="{_f(lx)}" y="{_f(ly)}" width="12" height="12" fill="{colors[j]}"/>')
-        body.append(f'<text x="{_f(lx + 16)}" y="{_f(ly + 11)}" font-size="11" fill="#1a1a1a">{escape(lab)}</text>')
+    # legend: unfavourable (left) ... neutral ... favourable (right)
+    legend_h = 20.0
+    top = legend_h + 6
+    height = top + row_h * len(rows) + 6
+    for j in range(k):
+        body.append(f'<rect x="{_f(centre - k * 7 + j * 14)}" y="4" width="12" height="12" fill="{colors[j]}"/>')
+    body.append(f'<text x="{_f(centre - k * 7 - 6)}" y="14" font-size="11" text-anchor="end" '
+                f'fill="{colors[0]}">{escape(disagree_word)}</text>')
+    body.append(f'<text x="{_f(centre + k * 7 + 4)}" y="14" font-size="11" fill="{colors[-1]}">{escape(agree_word)}</text>')
     desc_parts = []
     for i, r in enumerate(rows):
-        counts = [int(c) for c in r["counts"]]
+        counts = [int(c) for c in r["keyed_counts"]]
+        raw = [int(c) for c in r.get("counts", counts)]
         total = sum(counts)
         y0 = top + i * row_h
-        bar_y = y0 + 19
-        body.append(f'<text x="{_f(left)}" y="{_f(y0 + 14)}" fill="#1a1a1a">{escape(r["label"])}</text>')
+        bar_y = y0 + 17
+        body.append(f'<text x="{_f(left)}" y="{_f(y0 + 13)}" fill="#1a1a1a">{escape(r["label"])}</text>')
         if total == 0:
             desc_parts.append(f'{r["label"]}: –')
             continue
@@ -256,27 +264,84 @@ def diverging_bars(
             w = shares[j] * scale
             x_cursor -= w
             if w > 0:
-                body.append(f'<rect x="{_f(x_cursor)}" y="{_f(bar_y)}" width="{_f(w)}" height="14" fill="{colors[j]}"/>')
+                body.append(f'<rect x="{_f(x_cursor)}" y="{_f(bar_y)}" width="{_f(w)}" height="12" fill="{colors[j]}"/>')
         if k % 2 and neutral > 0:
             body.append(
                 f'<rect x="{_f(centre - neutral / 2 * scale)}" y="{_f(bar_y)}" width="{_f(neutral * scale)}" '
-                f'height="14" fill="{colors[half]}"/>'
+                f'height="12" fill="{colors[half]}"/>'
             )
         x_cursor = centre + neutral / 2 * scale
         for j in range(k - half, k):
             w = shares[j] * scale
             if w > 0:
-                body.append(f'<rect x="{_f(x_cursor)}" y="{_f(bar_y)}" width="{_f(w)}" height="14" fill="{colors[j]}"/>')
+                body.append(f'<rect x="{_f(x_cursor)}" y="{_f(bar_y)}" width="{_f(w)}" height="12" fill="{colors[j]}"/>')
             x_cursor += w
-        body.append(f'<line x1="{_f(centre)}" x2="{_f(centre)}" y1="{_f(bar_y - 3)}" y2="{_f(bar_y + 17)}" stroke="#1a1a1a"/>')
+        body.append(f'<line x1="{_f(centre)}" x2="{_f(centre)}" y1="{_f(bar_y - 2)}" y2="{_f(bar_y + 14)}" stroke="#1a1a1a"/>')
         neg_t, pos_t = cat.percent(neg), cat.percent(pos)
         body.append(
-            f'<text x="{_f(left)}" y="{_f(bar_y + 12)}" font-weight="bold" fill="{colors[0]}">{escape(neg_t)}</text>'
-            f'<text x="{_f(right)}" y="{_f(bar_y + 12)}" text-anchor="end" font-weight="bold" '
+            f'<text x="{_f(left)}" y="{_f(bar_y + 11)}" font-weight="bold" fill="{colors[0]}">{escape(neg_t)}</text>'
+            f'<text x="{_f(right)}" y="{_f(bar_y + 11)}" text-anchor="end" font-weight="bold" '
             f'fill="{colors[-1]}">{escape(pos_t)}</text>'
         )
-        dist = ", ".join(f"{lab} {cat.percent(s)}" for lab, s in zip(option_labels, shares, strict=True))
+        dist = ", ".join(f"{lab} {cat.percent(c / total)}" for lab, c in zip(option_labels, raw, strict=True))
         desc_parts.append(
             f'{r["label"]} (n = {total}): {dist} ({neg_t} {disagree_word}, {pos_t} {agree_word})'
         )
     return _svg(height, title, "; ".join(desc_parts), body, "likert-chart")
+
+
+def dot_row(
+    row: Mapping[str, Any],
+    bands: Sequence[dict[str, Any]],
+    *,
+    lo: float = 1.0,
+    hi: float = 5.0,
+    width: float = 200.0,
+) -> Markup:
+    """The plot cell of one row of the summary dot chart (names and values are table cells).
+
+    Band tints behind; a light grey bar from mean − SD to mean + SD (how far apart the
+    members are); the CI as a line in the band's colour; the portfolio median as a dashed
+    tick; the mean as a dot. Decorative (``aria-hidden``): the row's cells hold the numbers.
+    """
+    h = 26.0
+    x = _scale_x(lo, hi, 4.0, width - 4.0)
+    body = _band_background(x, bands, 2, h - 2, lo, hi)
+    color = BAND_COLORS.get(row.get("band") or "", _NEUTRAL_INK)
+    mean, sd = row.get("mean"), row.get("sd")
+    mid = h / 2
+    if mean is not None and sd is not None:
+        body.append(f'<rect x="{_f(x(mean - sd))}" y="{_f(mid - 5)}" width="{_f(x(mean + sd) - x(mean - sd))}" '
+                    f'height="10" fill="#000" fill-opacity="0.12"/>')
+    ci = row.get("ci") or [None, None]
+    if ci[0] is not None and ci[1] is not None:
+        body.append(f'<line x1="{_f(x(ci[0]))}" x2="{_f(x(ci[1]))}" y1="{_f(mid)}" y2="{_f(mid)}" '
+                    f'stroke="{color}" stroke-width="3" stroke-linecap="round"/>')
+    if row.get("median") is not None:
+        mx = x(row["median"])
+        body.append(f'<line x1="{_f(mx)}" x2="{_f(mx)}" y1="2" y2="{_f(h - 2)}" stroke="#1a1a1a" '
+                    f'stroke-width="1.5" stroke-dasharray="2 2"/>')
+    if mean is not None:
+        body.append(f'<circle cx="{_f(x(mean))}" cy="{_f(mid)}" r="5.5" fill="{color}" stroke="#fff" stroke-width="1.5"/>')
+    return Markup(
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="dot" aria-hidden="true" focusable="false" '
+        f'viewBox="0 0 {_f(width)} {_f(h)}">' + "".join(body) + "</svg>"
+    )
+
+
+def dot_axis(cat: Catalogue, *, lo: float = 1.0, hi: float = 5.0, width: float = 200.0) -> Markup:
+    """The value axis under the plot column of the summary dot chart (1 … 5)."""
+    x = _scale_x(lo, hi, 4.0, width - 4.0)
+    body = [f'<line x1="{_f(x(lo))}" x2="{_f(x(hi))}" y1="1" y2="1" stroke="#555"/>']
+    v = lo
+    while v <= hi + 1e-9:
+        anchor = "start" if v == lo else "end" if v == hi else "middle"
+        body.append(f'<line x1="{_f(x(v))}" x2="{_f(x(v))}" y1="1" y2="5" stroke="#555"/>')
+        body.append(f'<text x="{_f(x(v))}" y="15" text-anchor="{anchor}" font-size="9" fill="#333">'
+                    f'{escape(cat.number(v, 0))}</text>')
+        v += 1
+    return Markup(
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="dot-axis" aria-hidden="true" focusable="false" '
+        f'viewBox="0 0 {_f(width)} 17" font-family="Noto Sans, DejaVu Sans, Arial, sans-serif">'
+        + "".join(body) + "</svg>"
+    )

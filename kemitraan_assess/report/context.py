@@ -9,16 +9,16 @@ words are composed here from the catalogue, so templates hold structure, not gra
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .. import __version__
-from ..errors import KemitraanError
 from ..io.safecsv import csv_bytes
+from ..scoring.results import PartnershipResult
 from .brand import Brand
+from .executive import executive_summary
 from .locale import Catalogue, load_catalogue
 from .recommend import load_recommendations
 from .sections import (
@@ -36,29 +36,27 @@ from .slug import slugify
 
 __all__ = ["build_context", "PartnershipIndex", "CONTEXT_SCHEMA"]
 
-CONTEXT_SCHEMA = 1
-"""Version of the context layout; bumped when keys change (listed in the changelog)."""
+CONTEXT_SCHEMA = 2
+"""Version of the context layout; bumped when keys change.
+
+2 (issue 11): ``executive`` (page 1); ``factors[*]``: ``divided``, ``split``,
+``divided_text``, items' ``keyed_counts`` / ``favourable`` / ``unfavourable`` /
+``neutral``, ``value_text`` is the mean alone; ``headline.weakest_title``;
+``model.ranking``; ``portfolio.rows[*].within_noise`` / ``ci_text``; ``comments`` are
+``{text, count, count_text}``; a suppressed partnership's ``partnership.n`` is None."""
 
 
 class PartnershipIndex:
-    """Row positions of every partnership in ``responses`` / ``respondents``, built once.
+    """Row positions of every partnership (kept for callers that pass ``index=``).
 
-    Filtering a million-row table once per partnership would cost O(rows × partnerships);
-    a batch builds this index once and every context reads its rows by position.
+    The rows now come from :meth:`ScoreResult.partnership_rows`, built once per result.
     """
 
     def __init__(self, scores: Any):
-        frame = scores.responses
-        # the first 'partnership' column (robust to a table that repeats it)
-        col = frame.iloc[:, list(frame.columns).index("partnership")]
-        names = col.astype(str).to_numpy()
-        codes, uniques = pd.factorize(names, sort=True)
-        order = np.argsort(codes, kind="stable")
-        bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
-        self._rows = {str(u): order[bounds[i] : bounds[i + 1]] for i, u in enumerate(uniques)}
+        self._scores = scores
 
     def rows(self, name: str) -> np.ndarray:
-        return self._rows.get(str(name), np.empty(0, dtype=np.int64))
+        return np.asarray(self._scores.partnership_rows(name))
 
 
 def _likert_labels(instrument: Any, lang: str) -> list[str]:
@@ -72,57 +70,44 @@ def _brand_dict(brand: Brand | None) -> dict[str, str]:
     return (brand or Brand()).to_dict()
 
 
-def _comments(scores: Any, rows: np.ndarray) -> list[str]:
-    fld = scores.instrument.field_by_role("comment")
-    if fld is None or fld.id not in scores.responses.columns or len(rows) == 0:
-        return []
-    values = scores.responses[fld.id].iloc[rows].astype("string").str.strip()
-    values = values[values.notna() & (values != "")]
-    # sorted, so the order of the rows (and who typed what) cannot be inferred
-    return sorted(" ".join(str(v).split()) for v in values.tolist())
-
-
-def _scores_csv(name: str, instrument: Any, p: Mapping[str, Any], lang: str) -> str:
+def _scores_csv(instrument: Any, p: PartnershipResult, lang: str) -> str:
     rows = []
     for scale in instrument.scales:
-        s = p["scales"].get(scale.id)
-        if s is None:
-            continue
-        ci = s.get("ci95") or [None, None]
+        s = p.scales[scale.id]
         rows.append(
             {
-                "partnership": name,
+                "partnership": p.name,
                 "scale": scale.id,
                 "scale_name": instrument.text(scale.name, lang),
                 "kind": scale.kind,
-                "n": s.get("n"),
-                "mean": s.get("mean"),
-                "sd": s.get("sd"),
-                "ci95_low": ci[0],
-                "ci95_high": ci[1],
-                "rwg_j": s.get("rwg_j"),
-                "agreement": s.get("agreement"),
-                "band": s.get("band"),
-                "band_uncertain": s.get("band_uncertain"),
+                "n": s.n,
+                "mean": s.mean,
+                "sd": s.sd,
+                "ci95_low": s.ci_low,
+                "ci95_high": s.ci_high,
+                "rwg_j": s.rwg_j,
+                "agreement": s.agreement,
+                "band": s.band,
+                "band_uncertain": s.band_uncertain,
             }
         )
-    r = p.get("readiness") or {}
-    ci = r.get("ci95") or [None, None]
+    r = p.readiness
+    assert r is not None
     rows.append(
         {
-            "partnership": name,
+            "partnership": p.name,
             "scale": "readiness",
             "scale_name": "readiness index",
             "kind": "composite",
-            "n": p.get("n"),
-            "mean": r.get("index"),
+            "n": p.n,
+            "mean": r.index,
             "sd": None,
-            "ci95_low": ci[0],
-            "ci95_high": ci[1],
+            "ci95_low": r.ci_low,
+            "ci95_high": r.ci_high,
             "rwg_j": None,
             "agreement": None,
-            "band": r.get("band"),
-            "band_uncertain": r.get("band_uncertain"),
+            "band": r.band,
+            "band_uncertain": r.band_uncertain,
         }
     )
     frame = pd.DataFrame(rows)
@@ -133,22 +118,21 @@ def _scores_csv(name: str, instrument: Any, p: Mapping[str, Any], lang: str) -> 
     return csv_bytes(frame).decode("utf-8")
 
 
-def _readiness(cat: Catalogue, instrument: Any, p: Mapping[str, Any], lang: str) -> dict[str, Any]:
-    r = p.get("readiness") or {}
-    band = instrument.band_for(r["index"]) if r.get("index") is not None else None
-    band_id = r.get("band") or (band.id if band else None)
-    band_obj = next((b for b in instrument.bands if b.id == band_id), band)
-    ci = r.get("ci95") or [None, None]
+def _readiness(cat: Catalogue, instrument: Any, p: PartnershipResult, lang: str) -> dict[str, Any]:
+    r = p.readiness
+    assert r is not None
+    band_obj = next((b for b in instrument.bands if b.id == r.band), None)
+    ci = [r.ci_low, r.ci_high]
     out = {
-        "index": r.get("index"),
+        "index": r.index,
         "ci": ci,
-        "band": band_id,
+        "band": r.band,
         "band_label": instrument.text(band_obj.label, lang) if band_obj else "",
         "band_description": instrument.text(band_obj.description, lang) if band_obj else "",
-        "uncertain": bool(r.get("band_uncertain")),
-        "index_text": cat.number(r.get("index")),
+        "uncertain": r.band_uncertain,
+        "index_text": cat.number(r.index),
         "ci_text": cat.interval(ci[0], ci[1]),
-        "percentile": r.get("percentile"),
+        "percentile": r.percentile,
     }
     out["sentence"] = cat(
         "summary.readiness_sentence",
@@ -161,7 +145,7 @@ def _readiness(cat: Catalogue, instrument: Any, p: Mapping[str, Any], lang: str)
     return out
 
 
-def _headline(cat: Catalogue, factors: list[dict[str, Any]]) -> dict[str, Any]:
+def _headline(cat: Catalogue, factors: list[dict[str, Any]], top_band: str) -> dict[str, Any]:
     scored = [f for f in factors if f["mean"] is not None]
     ranked = sorted(scored, key=lambda f: (-f["mean"], f["id"]))
     strongest = ranked[:2]
@@ -169,9 +153,12 @@ def _headline(cat: Catalogue, factors: list[dict[str, Any]]) -> dict[str, Any]:
 
     def brief(f: dict[str, Any]) -> dict[str, Any]:
         return {"id": f["id"], "name": f["name"], "mean_text": f["mean_text"], "band": f["band"],
-                "band_label": f["band_label"]}
+                "band_label": f["band_label"], "divided_text": f["divided_text"]}
 
-    return {"strongest": [brief(f) for f in strongest], "weakest": [brief(f) for f in weakest]}
+    # when every factor is a strength, the lowest are only relatively low
+    relative = bool(scored) and all(f["band"] == top_band for f in scored)
+    return {"strongest": [brief(f) for f in strongest], "weakest": [brief(f) for f in weakest],
+            "weakest_title": cat("summary.weakest_relative" if relative else "summary.weakest")}
 
 
 def _next_steps(cat: Catalogue, factors: list[dict[str, Any]], plan: list[dict[str, Any]],
@@ -184,7 +171,7 @@ def _next_steps(cat: Catalogue, factors: list[dict[str, Any]], plan: list[dict[s
             steps.append(cat("summary.step_factor", factor=row["factor"], action=row["action"]))
         if len(seen) == 2:
             break
-    divided = [f["name"] for f in factors if f["agreement"] == "weak"]
+    divided = [f["name"] for f in factors if f["divided"]]
     if divided:
         steps.append(cat("summary.step_divided", factors=cat.join(divided)))
     if model.get("fits") is False:
@@ -243,15 +230,10 @@ def build_context(
     never so that a hidden group can be recovered by subtraction (see
     :func:`kemitraan_assess.report.suppress.suppress_groups`).
     """
-    summary = scores.summary
     instrument = scores.instrument
-    parts = summary["partnerships"]
-    if partnership not in parts:
-        raise KemitraanError(f"partnership {partnership!r} is not in the scores")
-    p = parts[partnership]
+    p = scores.partnership(partnership)
     cat = load_catalogue(lang)
-    settings = summary.get("settings", {})
-    k = int(settings.get("min_group_size", instrument.defaults.min_group_size))
+    k = int(scores.summary["settings"]["min_group_size"])
     title = instrument.text(instrument.title, lang) if instrument.title else instrument.id
     ctx: dict[str, Any] = {
         "schema": CONTEXT_SCHEMA,
@@ -260,8 +242,8 @@ def build_context(
         "partnership": {
             "name": partnership,
             "slug": slug or slugify(partnership),
-            "n": int(p["n"]),
-            "suppressed": bool(p.get("suppressed")),
+            "n": None if p.suppressed else p.n,  # a suppressed partnership's size is not shown anywhere
+            "suppressed": p.suppressed,
         },
         "instrument": {"id": instrument.id, "version": instrument.version, "title": title},
         "brand": _brand_dict(brand),
@@ -270,28 +252,28 @@ def build_context(
         "min_group_size": k,
         "likert_labels": _likert_labels(instrument, lang),
     }
-    ctx["methods"] = methods_section(cat, scores, partnership, lang)
-    if p.get("suppressed"):
+    ctx["methods"] = methods_section(cat, scores, p, lang)
+    if p.suppressed:
         ctx["suppressed"] = {"text": cat("suppressed.text", k=k), "why": cat("suppressed.why", k=k)}
         return ctx
     ctx["suppressed"] = None
-    idx = index or PartnershipIndex(scores)
-    rows = idx.rows(partnership)
     recs = load_recommendations(instrument.id)
     ctx["readiness"] = _readiness(cat, instrument, p, lang)
-    ctx["n_text"] = cat.integer(p["n"])
-    factors = factor_sections(cat, scores, partnership, rows, lang, k)
+    ctx["n_text"] = cat.integer(p.n)
+    factors = factor_sections(cat, scores, p, lang, k)
     ctx["factors"] = factors
-    ctx["headline"] = _headline(cat, factors)
-    ctx["benefits"] = benefits_section(cat, scores, partnership, lang)
-    ctx["model"] = model_section(cat, scores, partnership, lang)
-    ctx["portfolio"] = portfolio_section(cat, scores, partnership, lang)
-    ctx["waves"] = wave_section(cat, scores, partnership, rows, lang, k)
-    ctx["sectors"] = sector_table(cat, scores, rows, lang, k)
+    ctx["headline"] = _headline(cat, factors, instrument.bands[0].id)
+    ctx["benefits"] = benefits_section(cat, scores, p, lang)
+    ctx["model"] = model_section(cat, scores, p, lang)
+    ctx["portfolio"] = portfolio_section(cat, scores, p, lang)
+    ctx["waves"] = wave_section(cat, scores, p, lang, k)
+    ctx["sectors"] = sector_table(cat, scores, p, lang, k)
     plan = action_plan(cat, instrument, factors, ctx["model"], recs, lang)
     ctx["action_plan"] = plan
     ctx["next_steps"] = _next_steps(cat, factors, plan, ctx["model"])
     ctx["comments_included"] = bool(include_comments)
-    ctx["comments"] = _comments(scores, rows) if include_comments else []
-    ctx["scores_csv"] = _scores_csv(partnership, instrument, p, lang)
+    ctx["comments"] = ([{"text": t, "count": n, "count_text": cat("comments.times", n=cat.integer(n)) if n > 1 else ""}
+                        for t, n in p.comments] if include_comments else [])
+    ctx["scores_csv"] = _scores_csv(instrument, p, lang)
+    ctx["executive"] = executive_summary(cat, p, ctx, lang)
     return ctx

@@ -98,9 +98,15 @@ class _ChartHelper:
         ]
         return _charts.ci_chart(rows, self.ctx["bands"], self.cat, title=title)
 
+    def dot(self, row: Mapping[str, Any]) -> Markup:
+        return _charts.dot_row(row, self.ctx["bands"])
+
+    def axis(self) -> Markup:
+        return _charts.dot_axis(self.cat)
+
     def bars(self, rows: Sequence[Mapping[str, Any]], title: str, highlight: str | None) -> Markup:
         data = [{"key": r.get("key", r.get("id")), "label": r.get("label", r.get("name")), "mean": r["mean"],
-                 "value_text": r["value_text"]} for r in rows]
+                 "value_text": r["value_text"], "band": r.get("band") if highlight is None else None} for r in rows]
         return _charts.bar_chart(data, self.cat, title=title, highlight=highlight)
 
     def items(self, items: Sequence[Mapping[str, Any]], title: str) -> Markup:

@@ -133,11 +133,25 @@ class Catalogue:
 
     # ---------------------------------------------------------------- numbers
     def number(self, value: float | None, digits: int = 2) -> str:
-        """A decimal with ``digits`` places in the locale ('–' when missing)."""
+        """A decimal with ``digits`` places in the locale ('–' when missing).
+
+        The one path every report number takes: thousands grouped (``11.421,21`` in
+        Indonesian, ``11,421.21`` in English) and negatives with the minus sign U+2212,
+        never a hyphen.
+
+        Examples
+        --------
+        >>> cat = load_catalogue("id")
+        >>> cat.number(11421.2149), cat.number(-3133.2, 1), cat.number(-0.001)
+        ('11.421,21', '−3.133,2', '0,00')
+        """
         if value is None or not math.isfinite(float(value)):
             return "–"
-        fmt = "0." + "0" * digits if digits > 0 else "0"
-        return bnum.format_decimal(float(value), format=fmt, locale=self.locale)
+        fmt = "#,##0." + "0" * digits if digits > 0 else "#,##0"
+        text = bnum.format_decimal(float(value), format=fmt, locale=self.locale)
+        if text.startswith("-"):
+            text = "−" + text[1:] if text.strip("-0.,") else text[1:]  # no '−0,00'
+        return text
 
     def signed(self, value: float | None, digits: int = 2) -> str:
         """A decimal with an explicit sign (+0,25 / −0,25)."""
@@ -149,9 +163,10 @@ class Catalogue:
         return ("+" if value > 0 else "−") + body
 
     def integer(self, value: int | None) -> str:
+        """A whole number, thousands grouped, negatives with U+2212."""
         if value is None:
             return "–"
-        return bnum.format_decimal(int(value), format="#,##0", locale=self.locale)
+        return self.number(int(value), 0)
 
     def ordinal(self, value: int | None) -> str:
         """``value`` as an ordinal in the language: 2nd / 23rd in English, ke-2 in Indonesian.

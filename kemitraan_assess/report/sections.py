@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
+from ..scoring.results import NO_SECTOR, PartnershipResult, ScaleResult
+from ..scoring.stats import pooled_mean
+from .executive import in_sentence
 from .locale import Catalogue
 from .recommend import Recommendations
 from .suppress import suppress_groups
-from .waves import wave_change
 
 __all__ = [
     "band_list",
@@ -25,7 +24,9 @@ __all__ = [
     "methods_section",
 ]
 
-_NO_SECTOR = "_none"
+_NO_SECTOR = NO_SECTOR
+SPLIT_POINTS = 1.0
+"""Sector means this far apart (on the 1–5 scale) make a factor 'divided' even with fair rwg(j)."""
 
 
 def band_list(cat: Catalogue, instrument: Any, lang: str) -> list[dict[str, Any]]:
@@ -67,30 +68,21 @@ def _choice_label(instrument: Any, role: str, code: str | None, lang: str) -> st
     return str(code)
 
 
-def _sector_breakdown(cat: Catalogue, scores: Any, rows: np.ndarray, sid: str, lang: str, k: int) -> dict[str, Any]:
+def _sector_breakdown(cat: Catalogue, scores: Any, p: PartnershipResult, sid: str, lang: str, k: int) -> dict[str, Any]:
     """Scale means by sector for one partnership, with complementary suppression."""
     instrument = scores.instrument
-    fld = instrument.field_by_role("sector")
-    resp = scores.respondents
-    if fld is None or fld.id not in resp.columns or sid not in resp.columns:
+    if sid not in p.sector_means:
         return {"available": False, "rows": [], "note": cat("sectors.no_field")}
-    sub = resp.iloc[rows]
-    vals = sub[sid].to_numpy(dtype=float)
-    sec = sub[fld.id].astype("string").fillna(_NO_SECTOR).to_numpy(dtype=object)
-    ok = ~np.isnan(vals)
-    frame = pd.DataFrame({"s": sec[ok], "v": vals[ok]})
-    stats = frame.groupby("s", sort=True)["v"].agg(["count", "mean"])
-    counts = {str(s): int(n) for s, n in stats["count"].items()}
-    sup = suppress_groups(counts, k)
-    means = {str(s): float(m) for s, m in stats["mean"].items()}
+    stats = {m.sector: m for m in p.sector_means[sid]}
+    sup = suppress_groups({s: m.n for s, m in stats.items()}, k)
     out_rows = []
     for s in sup.shown:
         label = cat("sectors.unknown") if s == _NO_SECTOR else _choice_label(instrument, "sector", s, lang)
-        mean = float(means[s])
-        out_rows.append({"sector": s, "label": label, "n": counts[s], "n_text": cat.integer(counts[s]),
+        mean = stats[s].mean
+        out_rows.append({"sector": s, "label": label, "n": stats[s].n, "n_text": cat.integer(stats[s].n),
                          "mean": mean, "mean_text": cat.number(mean)})
     if sup.shown and sup.combined_ok:
-        m = float(frame.loc[frame["s"].isin(sup.hidden), "v"].mean())
+        m = pooled_mean([stats[s] for s in sup.hidden])
         out_rows.append({"sector": "_combined", "label": cat("sectors.combined"), "n": sup.hidden_n,
                          "n_text": cat.integer(sup.hidden_n), "mean": m, "mean_text": cat.number(m)})
     if not sup.shown:
@@ -102,194 +94,205 @@ def _sector_breakdown(cat: Catalogue, scores: Any, rows: np.ndarray, sid: str, l
     return {"available": bool(sup.shown), "rows": out_rows, "note": note}
 
 
-def _item_rows(cat: Catalogue, scores: Any, rows: np.ndarray, scale: Any, lang: str) -> list[dict[str, Any]]:
+def _item_rows(cat: Catalogue, scores: Any, p: PartnershipResult, scale: Any, lang: str) -> list[dict[str, Any]]:
     instrument = scores.instrument
     out = []
     for item in scale.items:
-        rs = instrument.response_scales[item.response]
-        if item.id in scores.responses.columns and len(rows):
-            v = scores.responses[item.id].iloc[rows].to_numpy(dtype=float)
-            v = v[~np.isnan(v)]
-            v = v[(v >= rs.min) & (v <= rs.max)]
-            counts = np.bincount((v - rs.min).astype(np.int64), minlength=rs.n_options).tolist()
-        else:
-            counts = [0] * rs.n_options
-        n = int(sum(counts))
+        d = p.items[item.id]
         label = instrument.text(item.short or item.text, lang)
         out.append({
             "id": item.id,
             "label": label + (" " + cat("items.reverse_mark") if item.reverse else ""),
             "text": instrument.text(item.text, lang),
             "reverse": bool(item.reverse),
-            "counts": [int(c) for c in counts],
-            "n": n,
+            "counts": list(d.counts),
+            "keyed_counts": list(d.keyed_counts),
+            "favourable": d.favourable,
+            "unfavourable": d.unfavourable,
+            "neutral": d.neutral,
+            "n": d.n,
         })
     return out
 
 
-def factor_sections(cat: Catalogue, scores: Any, name: str, rows: np.ndarray, lang: str, k: int) -> list[dict[str, Any]]:
+def _scale_entry(cat: Catalogue, instrument: Any, scale: Any, s: ScaleResult, lang: str) -> dict[str, Any]:
+    ci = [s.ci_low, s.ci_high]
+    entry: dict[str, Any] = {
+        "id": scale.id,
+        "name": instrument.text(scale.name, lang),
+        "description": instrument.text(scale.description, lang),
+        "n": s.n,
+        "mean": s.mean,
+        "sd": s.sd,
+        "ci": ci,
+        "band": s.band,
+        "band_label": _band_label(instrument, s.band, lang),
+        "uncertain": s.band_uncertain,
+        "rwg": s.rwg_j,
+        "agreement": s.agreement,
+        "divided": s.divided,
+        "median": s.portfolio_median,
+        "mean_text": cat.number(s.mean),
+        "ci_text": cat.interval(ci[0], ci[1]),
+        "sd_text": cat.number(s.sd),
+        "rwg_text": cat.number(s.rwg_j),
+        "median_text": cat.number(s.portfolio_median),
+        "n_text": cat.integer(s.n),
+    }
+    entry["agreement_text"] = _agreement_text(cat, s.agreement, s.rwg_j)
+    entry["value_text"] = entry["mean_text"]
+    entry["divided_text"] = cat("exec.divided_badge") if s.divided else ""
+    return entry
+
+
+def factor_sections(cat: Catalogue, scores: Any, p: PartnershipResult, lang: str, k: int) -> list[dict[str, Any]]:
     """One entry per success-factor scale: mean, CI, band, agreement, items, sectors."""
     instrument = scores.instrument
-    summary = scores.summary
-    p = summary["partnerships"][name]
-    medians = summary.get("portfolio", {}).get("scales", {})
     out = []
     for scale in instrument.scales_of_kind("success_factor"):
-        s = p["scales"].get(scale.id) or {}
-        ci = s.get("ci95") or [None, None]
-        mean = s.get("mean")
-        median = (medians.get(scale.id) or {}).get("median")
-        entry: dict[str, Any] = {
-            "id": scale.id,
-            "name": instrument.text(scale.name, lang),
-            "description": instrument.text(scale.description, lang),
-            "n": s.get("n"),
-            "mean": mean,
-            "sd": s.get("sd"),
-            "ci": ci,
-            "band": s.get("band"),
-            "band_label": _band_label(instrument, s.get("band"), lang),
-            "uncertain": bool(s.get("band_uncertain")),
-            "rwg": s.get("rwg_j"),
-            "agreement": s.get("agreement"),
-            "median": median,
-            "mean_text": cat.number(mean),
-            "ci_text": cat.interval(ci[0], ci[1]),
-            "sd_text": cat.number(s.get("sd")),
-            "rwg_text": cat.number(s.get("rwg_j")),
-            "median_text": cat.number(median),
-            "n_text": cat.integer(s.get("n")),
-        }
-        entry["agreement_text"] = _agreement_text(cat, entry["agreement"], entry["rwg"])
-        entry["value_text"] = f"{entry['mean_text']} ({entry['ci_text']})"
-        entry["sentence"] = cat("factor.sentence", mean=entry["mean_text"], lo=cat.number(ci[0]),
-                                hi=cat.number(ci[1]), band=entry["band_label"], n=entry["n_text"])
+        s = p.scales[scale.id]
+        entry = _scale_entry(cat, instrument, scale, s, lang)
+        entry["sentence"] = cat("factor.sentence", mean=entry["mean_text"], lo=cat.number(s.ci_low),
+                                hi=cat.number(s.ci_high), band=entry["band_label"], n=entry["n_text"])
         entry["uncertain_text"] = cat("factor.band_uncertain") if entry["uncertain"] else ""
-        entry["items"] = _item_rows(cat, scores, rows, scale, lang)
-        entry["sectors"] = (
-            _sector_breakdown(cat, scores, rows, scale.id, lang, k) if entry["agreement"] == "weak" else None
-        )
+        entry["items"] = _item_rows(cat, scores, p, scale, lang)
+        sectors = _sector_breakdown(cat, scores, p, scale.id, lang, k)
+        means = [r["mean"] for r in sectors["rows"] if r["mean"] is not None]
+        # a sector split: sectors shown apart differ by a whole point or more
+        entry["split"] = len(means) >= 2 and max(means) - min(means) >= SPLIT_POINTS
+        entry["divided"] = s.divided or entry["split"]
+        entry["divided_text"] = cat("exec.divided_badge") if entry["divided"] else ""
+        entry["sectors"] = sectors if entry["divided"] else None
         out.append(entry)
     return out
 
 
-def benefits_section(cat: Catalogue, scores: Any, name: str, lang: str) -> list[dict[str, Any]]:
+def benefits_section(cat: Catalogue, scores: Any, p: PartnershipResult, lang: str) -> list[dict[str, Any]]:
     instrument = scores.instrument
-    p = scores.summary["partnerships"][name]
-    out = []
-    for scale in instrument.scales_of_kind("benefit"):
-        s = p["scales"].get(scale.id) or {}
-        ci = s.get("ci95") or [None, None]
-        out.append({
-            "id": scale.id,
-            "name": instrument.text(scale.name, lang),
-            "description": instrument.text(scale.description, lang),
-            "mean": s.get("mean"),
-            "ci": ci,
-            "band": s.get("band"),
-            "band_label": _band_label(instrument, s.get("band"), lang),
-            "mean_text": cat.number(s.get("mean")),
-            "ci_text": cat.interval(ci[0], ci[1]),
-            "value_text": cat.number(s.get("mean")),
-            "agreement_text": _agreement_text(cat, s.get("agreement"), s.get("rwg_j")),
-        })
-    return out
+    return [_scale_entry(cat, instrument, scale, p.scales[scale.id], lang)
+            for scale in instrument.scales_of_kind("benefit")]
 
 
-def model_section(cat: Catalogue, scores: Any, name: str, lang: str) -> dict[str, Any]:
+def model_section(cat: Catalogue, scores: Any, p: PartnershipResult, lang: str) -> dict[str, Any]:
     """Type, model profile, and whether the model fits goals, resources and context."""
     instrument = scores.instrument
-    p = scores.summary["partnerships"][name]
     models = {m.id: m for m in instrument.models}
 
     def mname(mid: str | None) -> str:
         return instrument.text(models[mid].name, lang) if mid in models else (mid or "")
 
-    type_code = p.get("type")
+    def sname(mid: str | None) -> str:  # inside a sentence
+        return in_sentence(mname(mid), lang)
+
+    type_code = p.type
     ptype = next((t for t in instrument.types if t.id == type_code), None)
     type_info = {
         "code": type_code,
         "label": _choice_label(instrument, "type", type_code, lang) if type_code else "",
         "description": instrument.text(ptype.description, lang) if ptype else "",
-        "share": p.get("type_share"),
-        "share_text": cat.percent(p.get("type_share")),
+        "share": p.type_share,
+        "share_text": cat.percent(p.type_share),
     }
+    # a common noun inside a sentence: 'sebagai kemitraan multisektoral'
+    label = in_sentence(str(type_info["label"]), lang)
     type_info["sentence"] = (
-        cat("model.type_sentence", type=type_info["label"], share=type_info["share_text"])
+        cat("model.type_sentence", type=label, share=type_info["share_text"])
         if type_code else cat("model.type_unknown")
     )
-    m = p.get("model") or {}
-    fit = p.get("model_fit") or {}
-    top = m.get("top")
-    bars = [
-        {"key": mid, "label": mname(mid), "mean": val, "value_text": cat.number(val)}
-        for mid, val in (m.get("scores") or {}).items()
-    ]
+    m = p.model
+    assert m is not None  # shown partnerships always have a model profile
+    top = m.top
+    bars = [{"key": mid, "label": mname(mid), "mean": val, "value_text": cat.number(val)} for mid, val in m.scores]
     out: dict[str, Any] = {
         "type": type_info,
         "top": top,
         "top_name": mname(top),
         "top_description": instrument.text(models[top].description, lang) if top in models else "",
-        "runner_up": m.get("runner_up"),
-        "runner_up_name": mname(m.get("runner_up")),
-        "margin": m.get("margin"),
-        "clear": bool(m.get("clear")),
+        "runner_up": m.runner_up,
+        "runner_up_name": mname(m.runner_up),
+        "margin": m.margin,
+        "clear": m.clear,
         "bars": bars,
-        "fits": fit.get("fits"),
-        "suggested": list(fit.get("suggested") or []),
-        "suggested_names": [mname(x) for x in fit.get("suggested") or []],
+        "fits": m.fits,
+        "suggested": list(m.suggested),
+        "suggested_names": [mname(x) for x in m.suggested],
     }
     if top is None:
         out["profile_sentence"] = cat("model.no_profile")
     elif out["clear"]:
-        out["profile_sentence"] = cat("model.points_clear", model=out["top_name"])
+        out["profile_sentence"] = cat("model.points_clear", model=sname(top))
     else:
-        out["profile_sentence"] = cat("model.points_close", model=out["top_name"], runner=out["runner_up_name"],
+        out["profile_sentence"] = cat("model.points_close", model=sname(top), runner=sname(m.runner_up),
                                       margin=cat.number(out["margin"]))
     reasons = []
-    for r in fit.get("reasons") or []:
-        fld = next((f for f in instrument.fields if f.id == r.get("field")), None)
-        choice = next((c for c in fld.choices if c.code == r.get("answer")), None) if fld else None
+    for r in m.reasons:
+        fld = next((f for f in instrument.fields if f.id == r.field), None)
+        choice = next((c for c in fld.choices if c.code == r.answer), None) if fld else None
         reasons.append({
-            "field": r.get("field"),
-            "question": instrument.text(fld.text, lang) if fld else str(r.get("field")),
-            "answer": instrument.text(choice.label, lang) if choice else str(r.get("answer")),
-            "share_text": cat.percent(r.get("share")),
-            "suits": [mname(x) for x in r.get("suits") or []],
-            "suits_text": cat.join([mname(x) for x in r.get("suits") or []]) or cat("model.suits_none"),
+            "field": r.field,
+            "question": instrument.text(fld.text, lang) if fld else str(r.field),
+            "answer": instrument.text(choice.label, lang) if choice else str(r.answer),
+            "share_text": cat.percent(r.share),
+            "suits": [mname(x) for x in r.suits],
+            "suits_text": cat.join([mname(x) for x in r.suits]) or cat("model.suits_none"),
             "reason": instrument.text(choice.reason, lang) if choice and choice.reason else "",
-            "matches": top in (r.get("suits") or []),
+            "matches": top in r.suits,
         })
     out["reasons"] = reasons
-    sugg = cat.join(out["suggested_names"])
+    out["ranking"] = _model_ranking(cat, instrument, m, lang)
+    best = [r for r in out["ranking"] if not r["current"] and r["met"] == out["ranking"][0]["met"]]
+    sugg = cat.join([in_sentence(r["name"], lang) for r in best] or [sname(x) for x in m.suggested])
     if out["fits"] is True:
-        out["verdict"] = cat("model.fits_yes", model=out["top_name"])
+        out["verdict"] = cat("model.fits_yes", model=sname(top))
     elif out["fits"] is False:
-        out["verdict"] = cat("model.fits_no", model=out["top_name"], suggested=sugg)
+        out["verdict"] = cat("model.fits_no", model=sname(top), suggested=sugg)
     else:
         out["verdict"] = cat("model.fits_unknown")
     return out
 
 
-def portfolio_section(cat: Catalogue, scores: Any, name: str, lang: str) -> dict[str, Any]:
+def _model_ranking(cat: Catalogue, instrument: Any, m: Any, lang: str) -> list[dict[str, Any]]:
+    """Models ranked by how many of the three criteria (goals, resources, context) they meet."""
+    n_crit = len(m.reasons)
+    rows = []
+    for model in instrument.models:
+        met = m.criteria_met(model.id)
+        rows.append({
+            "id": model.id,
+            "name": instrument.text(model.name, lang),
+            "met": met,
+            "met_text": cat("model.criteria_met", k=cat.integer(met), n=cat.integer(n_crit)),
+            "current": model.id == m.top,
+            "strengths": cat(f"models.{model.id}.strengths") if cat.has(f"models.{model.id}.strengths") else "",
+            "weaknesses": cat(f"models.{model.id}.weaknesses") if cat.has(f"models.{model.id}.weaknesses") else "",
+        })
+    rows.sort(key=lambda r: (-r["met"], not r["current"], r["name"]))
+    return rows
+
+
+def portfolio_section(cat: Catalogue, scores: Any, p: PartnershipResult, lang: str) -> dict[str, Any]:
     summary = scores.summary
     instrument = scores.instrument
-    p = summary["partnerships"][name]
-    port = summary.get("portfolio", {})
-    med = (port.get("readiness") or {}).get("median")
-    n_shown = int((port.get("readiness") or {}).get("n") or 0)
-    idx = (p.get("readiness") or {}).get("index")
-    pct = (p.get("readiness") or {}).get("percentile")
+    port = summary["portfolio"]
+    med = port["readiness"]["median"]
+    n_shown = int(port["readiness"]["n"] or 0)
+    assert p.readiness is not None
+    idx = p.readiness.index
+    pct = p.readiness.percentile
     rows = []
     for scale in instrument.scales:
         if scale.kind not in ("success_factor", "benefit"):
             continue
-        s = p["scales"].get(scale.id) or {}
-        m = (port.get("scales", {}).get(scale.id) or {}).get("median")
-        diff = None if s.get("mean") is None or m is None else s["mean"] - m
+        s = p.scales[scale.id]
+        m = s.portfolio_median
+        diff = None if s.mean is None or m is None else s.mean - m
+        # within noise: the median lies inside the partnership's own CI
+        noise = (diff is not None and s.ci_low is not None and s.ci_high is not None
+                 and s.ci_low <= m <= s.ci_high)  # type: ignore[operator]
         rows.append({"id": scale.id, "name": instrument.text(scale.name, lang), "kind": scale.kind,
-                     "mean_text": cat.number(s.get("mean")), "median_text": cat.number(m),
-                     "diff": diff, "diff_text": cat.signed(diff)})
+                     "mean_text": cat.number(s.mean), "median_text": cat.number(m),
+                     "ci_text": cat.interval(s.ci_low, s.ci_high),
+                     "diff": diff, "diff_text": cat.signed(diff), "within_noise": bool(noise)})
     out = {"available": n_shown >= 2 and med is not None, "median": med, "median_text": cat.number(med),
            "n_partnerships": n_shown, "percentile": pct, "rows": rows}
     if out["available"]:
@@ -300,49 +303,42 @@ def portfolio_section(cat: Catalogue, scores: Any, name: str, lang: str) -> dict
     return out
 
 
-def wave_section(cat: Catalogue, scores: Any, name: str, rows: np.ndarray, lang: str, k: int) -> dict[str, Any] | None:
+def wave_section(cat: Catalogue, scores: Any, p: PartnershipResult, lang: str, k: int) -> dict[str, Any] | None:
     instrument = scores.instrument
-    fld = instrument.field_by_role("wave")
-    resp = scores.respondents
-    if fld is None or fld.id not in resp.columns:
-        return None
-    sids = list(instrument.readiness_composite.scales)
-    cols = [c for c in [*sids, "readiness"] if c in resp.columns]
-    res = wave_change(resp.iloc[rows], fld.id, cols, min_group_size=k,
-                      ci_level=float(scores.summary.get("settings", {}).get("ci_level", 0.95)))
+    res = p.waves
     if res is None:
         return None
-    out: dict[str, Any] = {"previous": res["previous"], "current": res["current"],
-                           "comparable": res["comparable"], "rows": []}
-    if not res["comparable"]:
+    out: dict[str, Any] = {"previous": res.previous, "current": res.current,
+                           "comparable": res.comparable, "rows": []}
+    if not res.comparable:
         out["sentence"] = cat("waves.not_comparable", k=k)
         return out
-    out["sentence"] = cat("waves.sentence", previous=res["previous"], current=res["current"],
-                          n1=cat.integer(res["n_previous"]), n2=cat.integer(res["n_current"]))
-    for sid, d in res["scales"].items():
+    out["sentence"] = cat("waves.sentence", previous=res.previous, current=res.current,
+                          n1=cat.integer(res.n_previous), n2=cat.integer(res.n_current))
+    for sid, d in res.differences:
         label = cat("waves.readiness") if sid == "readiness" else instrument.text(instrument.scale(sid).name, lang)
         if d is None:
             out["rows"].append({"id": sid, "name": label, "diff": None, "diff_text": "–", "ci_text": "–",
-                                "verdict": cat("waves.not_computed")})
+                                "previous_text": "–", "current_text": "–", "verdict": cat("waves.not_computed")})
             continue
-        lo, hi = d["ci"]
+        lo, hi = d.ci_low, d.ci_high
         verdict = cat("waves.up") if lo > 0 else cat("waves.down") if hi < 0 else cat("waves.unclear")
-        out["rows"].append({"id": sid, "name": label, "diff": d["difference"], "ci": [lo, hi],
-                            "previous_text": cat.number(d["mean_previous"]), "current_text": cat.number(d["mean_current"]),
-                            "diff_text": cat.signed(d["difference"]),
+        out["rows"].append({"id": sid, "name": label, "diff": d.difference, "ci": [lo, hi],
+                            "previous_text": cat.number(d.mean_previous), "current_text": cat.number(d.mean_current),
+                            "diff_text": cat.signed(d.difference),
                             "ci_text": f"{cat.signed(lo)} {cat('words.to')} {cat.signed(hi)}", "verdict": verdict})
     return out
 
 
-def sector_table(cat: Catalogue, scores: Any, rows: np.ndarray, lang: str, k: int) -> dict[str, Any]:
+def sector_table(cat: Catalogue, scores: Any, p: PartnershipResult, lang: str, k: int) -> dict[str, Any]:
     """Respondents by sector, with small sectors merged so none can be recovered."""
     instrument = scores.instrument
-    fld = instrument.field_by_role("sector")
-    resp = scores.respondents
-    if fld is None or fld.id not in resp.columns or len(rows) == 0:
+    if instrument.field_by_role("sector") is None or not p.sectors:
         return {"available": False, "rows": [], "note": cat("sectors.no_field")}
-    sec = resp[fld.id].iloc[rows].astype("string").fillna(_NO_SECTOR)
-    counts = {str(s): int(n) for s, n in sec.value_counts(sort=False).items()}
+    counts = dict(p.sectors)
+    missing = p.n - sum(counts.values())
+    if missing > 0:
+        counts[_NO_SECTOR] = missing
     sup = suppress_groups(counts, k, min_shown=1)
     out_rows = [{"label": cat("sectors.unknown") if s == _NO_SECTOR else _choice_label(instrument, "sector", s, lang),
                  "n_text": cat.integer(counts[s])} for s in sup.shown]
@@ -376,7 +372,7 @@ def action_plan(cat: Catalogue, instrument: Any, factors: list[dict[str, Any]], 
     return plan
 
 
-def methods_section(cat: Catalogue, scores: Any, name: str, lang: str) -> dict[str, Any]:
+def methods_section(cat: Catalogue, scores: Any, p: PartnershipResult, lang: str) -> dict[str, Any]:
     summary = scores.summary
     instrument = scores.instrument
     settings = summary.get("settings", {})
@@ -404,7 +400,7 @@ def methods_section(cat: Catalogue, scores: Any, name: str, lang: str) -> dict[s
         "source": instrument.text(instrument.source, lang) if instrument.source else "",
         "sample": cat("methods.sample", n=cat.integer(summary.get("n_respondents")),
                       g=cat.integer(summary.get("n_partnerships"))),
-        "this_n": cat("methods.this_n", n=cat.integer(summary["partnerships"][name]["n"])),
+        "this_n": cat("methods.this_n", n=cat.integer(p.n)) if not p.suppressed else "",
         "min_answered": rules,
         "suppression": cat("methods.suppression", k=k),
         "ci": cat("methods.ci", level=cat.percent(settings.get("ci_level", 0.95))),

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, InsufficientDataError
+from ..errors import DataError, InsufficientDataError, KemitraanError
 from ..instrument.model import BAND_HALF_UNIT, Instrument
 from ..stats._result import finite_or_none
 from ..stats.agreement import rwg_j_by_group
@@ -17,6 +17,9 @@ from ..stats.icc import icc_nested, respondents_needed
 from ._summary import Columns, partnership_entries, summary_json_bytes, suppressed_entries
 from .groups import GroupIndex, band_uncertain, group_describe, group_index, modal_choice
 from .profile import model_profile
+
+if TYPE_CHECKING:
+    from .results import PartnershipResult
 
 __all__ = ["ScoreResult", "score", "agreement_class"]
 
@@ -69,6 +72,34 @@ class ScoreResult:
             for name, hide in zip(c["names"], suppressed.tolist(), strict=True)
         }
         return {k: (entries if k == "partnerships" else v) for k, v in self.overview.items()}
+
+    @functools.cached_property
+    def _rows(self) -> dict[str, np.ndarray]:
+        from .results import _rows_of
+
+        return _rows_of(self)
+
+    def partnership_rows(self, name: str) -> np.ndarray:
+        """Row positions of the partnership's respondents in ``responses`` / ``respondents``."""
+        return self._rows.get(str(name), np.empty(0, dtype=np.int64))
+
+    def partnership(self, name: str) -> PartnershipResult:
+        """The typed results of one partnership (see :class:`PartnershipResult`).
+
+        Raises
+        ------
+        KemitraanError
+            When ``name`` is not a partnership of these scores.
+        """
+        from .results import partnership_result
+
+        cache = self._columns.setdefault("_results", {})
+        hit = cache.get(name)
+        if hit is None:
+            if name not in self._rows:
+                raise KemitraanError(f"partnership {name!r} is not in the scores")
+            hit = cache[name] = partnership_result(self, name, self._rows[name])
+        return hit
 
     def summary_json_bytes(self) -> bytes:
         """``scores.json``: the summary as indented JSON (UTF-8, LF), byte-deterministic.
@@ -250,6 +281,7 @@ def score(
             "columns": cols,
             "scale_ids": list(scale_stats),
             "model_ids": profile["model_ids"],
+            "codes": gi.codes,
         },
     )
 

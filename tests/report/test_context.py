@@ -73,13 +73,21 @@ def test_item_distributions_count_raw_answers(demo_scores):
 
 
 def _fake_scores(instrument, model, fit):
+    """A scores stand-in and the typed result of partnership 'P' (only what the model section reads)."""
+    from kemitraan_assess.scoring.results import ModelReason, ModelResult, PartnershipResult
+
     class S:
         pass
 
     s = S()
     s.instrument = instrument
-    s.summary = {"partnerships": {"P": {"type": "community", "type_share": 0.8, "model": model, "model_fit": fit}}}
-    return s
+    m = ModelResult(
+        scores=tuple(model["scores"].items()), top=model["top"], runner_up=model["runner_up"],
+        margin=model["margin"], clear=model["clear"], fits=fit["fits"], suggested=tuple(fit["suggested"]),
+        reasons=tuple(ModelReason(r["field"], r["answer"], r["share"], tuple(r["suits"])) for r in fit["reasons"]),
+    )
+    p = PartnershipResult("P", 9, False, None, {}, None, "community", 0.8, m, {}, {}, {}, None, None, ())
+    return s, p
 
 
 def test_model_fit_reasoning_uses_the_choice_reasons(instrument):
@@ -88,7 +96,7 @@ def test_model_fit_reasoning_uses_the_choice_reasons(instrument):
     fit = {"suggested": ["coalition"], "fits": False,
            "reasons": [{"field": "goals", "answer": "advocacy", "share": 0.75, "suits": ["coalition"]},
                        {"field": "context", "answer": "contested", "share": 0.6, "suits": ["coalition"]}]}
-    m = model_section(load_catalogue("en"), _fake_scores(instrument, model, fit), "P", "en")
+    m = model_section(load_catalogue("en"), *_fake_scores(instrument, model, fit), "en")
     assert m["fits"] is False and "Collaboration" in m["verdict"] and "Coalition" in m["verdict"]
     goals = m["reasons"][0]
     assert goals["answer"] == "Advocating for policy or social change" and goals["share_text"] == "75%"
@@ -101,10 +109,10 @@ def test_model_fit_when_it_fits_or_is_unknown(instrument):
              "margin": 0.1, "clear": False}
     fit = {"suggested": ["network"], "fits": True,
            "reasons": [{"field": "resources", "answer": "own_limited", "share": 0.5, "suits": ["network", "coalition"]}]}
-    m = model_section(load_catalogue("id"), _fake_scores(instrument, model, fit), "P", "id")
-    assert m["reasons"][0]["matches"] and "Jaringan" in m["verdict"] and "Koalisi" in m["profile_sentence"]
-    m2 = model_section(load_catalogue("en"), _fake_scores(instrument, model, {"suggested": [], "fits": None,
-                                                                            "reasons": []}), "P", "en")
+    m = model_section(load_catalogue("id"), *_fake_scores(instrument, model, fit), "id")
+    assert m["reasons"][0]["matches"] and "model jaringan" in m["verdict"] and "model koalisi" in m["profile_sentence"]
+    m2 = model_section(load_catalogue("en"), *_fake_scores(instrument, model, {"suggested": [], "fits": None,
+                                                                             "reasons": []}), "en")
     assert "not enough" in m2["verdict"]
 
 
@@ -135,5 +143,7 @@ def test_unknown_partnership_is_an_error(demo_scores):
 
 def test_comments_are_optional_and_sorted(demo_scores):
     with_c = build_context(demo_scores, STRONG, lang="id")
-    assert with_c["comments"] == sorted(with_c["comments"])
+    texts = [c["text"] for c in with_c["comments"]]
+    assert texts == sorted(texts) and len(set(t.casefold() for t in texts)) == len(texts)  # duplicates merged
+    assert "Tidak ada." not in texts  # a non-answer is no comment
     assert build_context(demo_scores, STRONG, lang="id", include_comments=False)["comments"] == []

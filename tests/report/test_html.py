@@ -44,7 +44,10 @@ def test_html_is_self_contained(hostile_html):
 def test_accessible_structure(demo_scores):
     html = render_html(build_context(demo_scores, STRONG, lang="en"))
     assert '<html lang="en">' in html
-    assert html.count("<svg") == html.count("<title>") - 1 == html.count("<desc>")
+    # every chart that carries meaning is a named image; the dot-chart cells are decorative
+    # (their numbers are in the table's own cells)
+    assert html.count('role="img"') == html.count("<title>") - 1 == html.count("<desc>")
+    assert html.count("<svg") == html.count('role="img"') + html.count('aria-hidden="true"')
     assert 'role="img"' in html and 'scope="col"' in html and 'scope="row"' in html
     assert html.count("<h1") >= 9 and "<caption>" in html
     assert "Strength" in html or "Needs attention" in html or "Concern" in html
@@ -83,10 +86,36 @@ def test_template_dir_overrides_one_template(demo_scores, tmp_path):
     assert "CUSTOM METHODS" in html and "Summary" in html
 
 
-def test_snapshot():
+def _check_snapshot(name: str, text: str) -> None:
+    """Compare ``text`` with the committed snapshot; a missing snapshot is a failure.
+
+    KEMITRAAN_UPDATE_SNAPSHOTS=1 rewrites the snapshot (then review the diff and commit it).
+    """
+    target = SNAP / name
+    if os.environ.get("KEMITRAAN_UPDATE_SNAPSHOTS"):
+        target.write_text(text, encoding="utf-8")
+    if not target.exists():
+        pytest.fail(f"snapshot {target} is missing: run KEMITRAAN_UPDATE_SNAPSHOTS=1 pytest {__file__}, "
+                    "review it and commit it")
+    assert text == target.read_text(encoding="utf-8"), f"{name} differs from the committed snapshot"
+
+
+def test_context_snapshot_is_what_build_context_makes(demo_scores):
+    ctx = build_context(demo_scores, "Tim Terpadu Kesehatan Jiwa Kab. Gunungkidul", lang="en")  # divided
+    ctx["generator"] = "kemitraan-assess (snapshot)"  # not the version: a release must not change the snapshot
+    _check_snapshot("context-en.json", json.dumps(ctx, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+
+
+def test_html_snapshot():
     ctx = json.loads((SNAP / "context-en.json").read_text(encoding="utf-8"))
-    html = render_html(ctx)
-    target = SNAP / "report-en.html"
-    if os.environ.get("KEMITRAAN_UPDATE_SNAPSHOTS") or not target.exists():
-        target.write_text(html, encoding="utf-8")
-    assert html == target.read_text(encoding="utf-8")
+    _check_snapshot("report-en.html", render_html(ctx))
+
+
+def test_missing_snapshot_fails(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setattr(sys.modules[__name__], "SNAP", tmp_path)
+    monkeypatch.delenv("KEMITRAAN_UPDATE_SNAPSHOTS", raising=False)
+    with pytest.raises(pytest.fail.Exception, match="is missing"):
+        _check_snapshot("nothing.html", "x")
+    assert not (tmp_path / "nothing.html").exists()

@@ -241,7 +241,7 @@ def test_charts_are_deterministic_and_labelled() -> None:
               {"label": "Acak", "values": [0.5, 0.3, 0.1], "color": "#000", "dashed": True, "marker": None}]
     a = scree_chart(series, cat, title="Scree <1>", x_label="k", y_label="nilai eigen")
     assert a == scree_chart(series, cat, title="Scree <1>", x_label="k", y_label="nilai eigen")
-    assert "<title>Scree &lt;1&gt;</title>" in a and "Faktor: 2,50, 0,40, -0,30" in a
+    assert "<title>Scree &lt;1&gt;</title>" in a and "Faktor: 2,50, 0,40, −0,30" in a
     assert 'stroke-dasharray="5 3"' in a
     legend = {"weak": "lemah", "moderate": "sedang", "strong": "kuat"}
     r = rwg_chart([{"label": "A", "histogram": [1, 0, 0, 0, 0, 1, 0, 2, 0, 3], "text": "median 0,8"}], cat,

@@ -1,6 +1,8 @@
-"""Change since the previous survey wave, with the confidence interval of the difference.
+"""Per-partnership statistics the reports show: wave differences, sector means, item shares.
 
-When the data has a wave column (an instrument field with role ``wave``: a round number,
+Computed here, once, so ``report/`` only formats them.
+
+**Waves.** When the data has a wave column (an instrument field with role ``wave``: a round number,
 a label or an ISO date), a partnership's report compares its latest wave with the one
 before: for each scale, the difference of the wave means and a Welch confidence
 interval of that difference (respondents in two waves need not be the same people, and
@@ -12,7 +14,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,7 +21,17 @@ from scipy.special import stdtrit
 
 from ..errors import InsufficientDataError
 
-__all__ = ["WaveDifference", "welch_difference", "order_waves", "wave_change"]
+__all__ = [
+    "WaveDifference",
+    "WaveComparison",
+    "SectorMean",
+    "ItemDistribution",
+    "welch_difference",
+    "order_waves",
+    "wave_change",
+    "sector_means",
+    "item_distribution",
+]
 
 
 @dataclass(frozen=True)
@@ -48,6 +59,109 @@ class WaveDifference:
             "df": self.df,
             "ci_level": self.ci_level,
         }
+
+
+@dataclass(frozen=True)
+class WaveComparison:
+    """The last two waves of one partnership.
+
+    ``comparable`` is False when either wave has fewer respondents than the
+    confidentiality minimum; ``differences`` is then empty. A scale whose difference
+    cannot be computed maps to None.
+    """
+
+    previous: str
+    current: str
+    n_previous: int
+    n_current: int
+    comparable: bool
+    differences: tuple[tuple[str, WaveDifference | None], ...]
+
+
+@dataclass(frozen=True)
+class SectorMean:
+    """A scale's mean among one partnership's respondents of one sector."""
+
+    sector: str
+    n: int
+    total: float
+
+    @property
+    def mean(self) -> float:
+        return self.total / self.n if self.n else math.nan
+
+
+def sector_means(scale_scores: np.ndarray, sectors: np.ndarray) -> tuple[SectorMean, ...]:
+    """n and sum of the scale scores per sector (NaN scores left out), sorted by sector.
+
+    The sums let a report pool hidden sectors into one mean without the raw scores:
+    ``sum(total) / sum(n)``.
+    """
+    vals = np.asarray(scale_scores, dtype=float)
+    ok = ~np.isnan(vals)
+    if not ok.any():
+        return ()
+    codes, uniques = pd.factorize(pd.Series(sectors[ok], dtype=object), sort=True)
+    n = np.bincount(codes, minlength=len(uniques))
+    tot = np.bincount(codes, weights=vals[ok], minlength=len(uniques))
+    return tuple(SectorMean(str(u), int(k), float(t)) for u, k, t in zip(uniques, n, tot, strict=True))
+
+
+def pooled_mean(parts: Sequence[SectorMean]) -> float:
+    """The mean of the scores of several sectors together."""
+    n = sum(p.n for p in parts)
+    return sum(p.total for p in parts) / n if n else math.nan
+
+
+@dataclass(frozen=True)
+class ItemDistribution:
+    """Answers to one item in one partnership, and the favourable / unfavourable shares.
+
+    ``counts`` are raw answers per option, lowest code first. ``favourable`` is the share
+    of answers on the side that is good for the partnership: agreeing with a positively
+    worded statement, disagreeing with a reverse-keyed one (marked (−)).
+    ``keyed_counts`` are the counts with reverse-keyed items flipped, so the last
+    option is always the most favourable.
+    """
+
+    item_id: str
+    reverse: bool
+    counts: tuple[int, ...]
+
+    @property
+    def n(self) -> int:
+        return int(sum(self.counts))
+
+    @property
+    def keyed_counts(self) -> tuple[int, ...]:
+        return tuple(reversed(self.counts)) if self.reverse else self.counts
+
+    def _share(self, part: Sequence[int]) -> float | None:
+        return sum(part) / self.n if self.n else None
+
+    @property
+    def favourable(self) -> float | None:
+        k = self.keyed_counts
+        return self._share(k[len(k) - len(k) // 2 :])
+
+    @property
+    def unfavourable(self) -> float | None:
+        k = self.keyed_counts
+        return self._share(k[: len(k) // 2])
+
+    @property
+    def neutral(self) -> float | None:
+        k = self.keyed_counts
+        return self._share(k[len(k) // 2 : len(k) - len(k) // 2])
+
+
+def item_distribution(item_id: str, values: np.ndarray, lo: int, hi: int, *, reverse: bool) -> ItemDistribution:
+    """Counts of the answers ``lo..hi`` in ``values`` (NaN and out-of-range ignored)."""
+    v = np.asarray(values, dtype=float)
+    v = v[~np.isnan(v)]
+    v = v[(v >= lo) & (v <= hi)]
+    counts = np.bincount((v - lo).astype(np.int64), minlength=hi - lo + 1)
+    return ItemDistribution(item_id, bool(reverse), tuple(int(c) for c in counts))
 
 
 def welch_difference(previous: np.ndarray, current: np.ndarray, *, ci_level: float = 0.95) -> WaveDifference:
@@ -152,7 +266,7 @@ def wave_change(
     *,
     min_group_size: int,
     ci_level: float = 0.95,
-) -> dict[str, Any] | None:
+) -> WaveComparison | None:
     """Change between the last two waves of one partnership.
 
     Parameters
@@ -170,11 +284,8 @@ def wave_change(
 
     Returns
     -------
-    dict or None
-        ``None`` when there are fewer than two waves. Otherwise ``previous``,
-        ``current`` (labels), ``n_previous``, ``n_current``, ``comparable`` (both waves
-        reach the minimum) and ``scales``: scale id → :meth:`WaveDifference.to_dict`
-        (or None when not computable).
+    WaveComparison or None
+        ``None`` when there are fewer than two waves.
     """
     if wave_col not in rows.columns:
         return None
@@ -185,24 +296,16 @@ def wave_change(
     labels = rows[wave_col].astype("string").str.strip()
     m_prev = (labels == prev).fillna(False).to_numpy(dtype=bool)
     m_cur = (labels == cur).fillna(False).to_numpy(dtype=bool)
-    out: dict[str, object] = {
-        "previous": prev,
-        "current": cur,
-        "n_previous": int(m_prev.sum()),
-        "n_current": int(m_cur.sum()),
-        "comparable": bool(m_prev.sum() >= min_group_size and m_cur.sum() >= min_group_size),
-        "scales": {},
-    }
-    if not out["comparable"]:
-        return out
-    scales: dict[str, object] = {}
-    for sid in scale_ids:
-        if sid not in rows.columns:
-            continue
-        v = rows[sid].to_numpy(dtype=float)
-        try:
-            scales[sid] = welch_difference(v[m_prev], v[m_cur], ci_level=ci_level).to_dict()
-        except InsufficientDataError:
-            scales[sid] = None
-    out["scales"] = scales
-    return out
+    n_prev, n_cur = int(m_prev.sum()), int(m_cur.sum())
+    comparable = n_prev >= min_group_size and n_cur >= min_group_size
+    diffs: list[tuple[str, WaveDifference | None]] = []
+    if comparable:
+        for sid in scale_ids:
+            if sid not in rows.columns:
+                continue
+            v = rows[sid].to_numpy(dtype=float)
+            try:
+                diffs.append((sid, welch_difference(v[m_prev], v[m_cur], ci_level=ci_level)))
+            except InsufficientDataError:
+                diffs.append((sid, None))
+    return WaveComparison(prev, cur, n_prev, n_cur, bool(comparable), tuple(diffs))
