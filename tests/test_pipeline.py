@@ -72,17 +72,21 @@ def test_same_seed_same_bytes(demo_dir, tmp_path):
     assert digest(again) == digest(demo_dir)
 
 
-@pytest.mark.slow
 @pytest.mark.pdf
-def test_english_pdf_reports(tmp_path):
+def test_english_pdf_reports(demo_dir, tmp_path):
+    """The English PDFs of a scored partnership and of a suppressed one, from the report
+    command: English words, no Indonesian band label, and the suppressed one a single page."""
     from pypdf import PdfReader
 
+    strong, suppressed = "Gugus Tugas Imunisasi Kota Makassar", "Paguyuban Kader Kesehatan Desa Wae Rebo"
     out = tmp_path / "en"
-    res = CliRunner().invoke(cli, ["demo", "--out", str(out), "--lang", "en", "--format", "pdf"])
-    assert res.exit_code == 0, res.output
-    pdfs = sorted((out / "reports").glob("*.pdf"))
-    assert len(pdfs) == 30
-    reader = PdfReader(pdfs[0])
-    assert len(reader.pages) >= 2
-    first = reader.pages[0].extract_text() + reader.pages[1].extract_text()
-    assert "Readiness" in first or "readiness" in first
+    res = CliRunner().invoke(cli, ["report", str(demo_dir / "survey.csv"), "--out", str(out), "--lang", "en",
+                                   "--format", "pdf", "--partnership", strong, "--partnership", suppressed])
+    assert res.exit_code in (0, 1), res.output
+    pdfs = {p.stem: PdfReader(p) for p in (out).glob("*.pdf")}
+    assert len(pdfs) == 2, sorted(pdfs)
+    by_pages = sorted(pdfs.values(), key=lambda r: len(r.pages))
+    assert len(by_pages[0].pages) == 1  # the suppressed partnership: one page, nothing below the minimum
+    first = by_pages[1].pages[0].extract_text()
+    assert "readiness" in first.lower() and "respondents" in first.lower()
+    assert "Kesiapan" not in first and "Perlu perhatian" not in first
