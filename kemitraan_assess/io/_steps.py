@@ -32,6 +32,7 @@ __all__ = [
     "cell_issue_table",
     "clean",
     "code_fields",
+    "submission_time_column",
     "code_items",
     "identify",
     "mark_duplicates",
@@ -211,7 +212,7 @@ def mark_duplicates(
         return
     pos = np.flatnonzero(dup)
     sub = pd.DataFrame({"id": ids.take(pa.array(pos)).to_numpy(zero_copy_only=False), "pos": pos})
-    tcol = Records(header, body.columns, n).index(*get_platform(hm.platform).time_columns)
+    tcol = submission_time_column(hm, header, body)
     sub["t"] = pd.NaT
     if tcol is not None:
         t = pd.Series(clean(body.columns[tcol]).take(pa.array(pos)).to_numpy(zero_copy_only=False), dtype=object)
@@ -294,10 +295,23 @@ def cell_issue_table(
     )
 
 
+def submission_time_column(hm: HeaderMap, header: list[str], body: Body) -> int | None:
+    """Position of the platform's submission-time column (KoboToolbox ``_submission_time``,
+    Google Forms ``Timestamp``, ...), or None when the export has none."""
+    return Records(header, body.columns, len(body.source_row)).index(*get_platform(hm.platform).time_columns)
+
+
 def response_table(
-    inst: Instrument, body: Body, ident: Identity, items: CodedItems, fields: CodedFields, keep: np.ndarray
+    inst: Instrument,
+    body: Body,
+    ident: Identity,
+    items: CodedItems,
+    fields: CodedFields,
+    keep: np.ndarray,
+    time_col: int | None = None,
 ) -> pd.DataFrame:
-    """The kept records: ids, partnership, source line, fields, then one column per item."""
+    """The kept records: ids, partnership, source line, submission time (as the export
+    wrote it, when it has one), fields, then one column per item."""
     n = len(body.source_row)
     item_ids = list(inst.items)
     kidx = np.flatnonzero(keep)
@@ -316,6 +330,8 @@ def response_table(
     if ident.partnership is not None:
         front["partnership"] = kept(ident.partnership)
     front["source_row"] = body.source_row[kidx].astype(np.int64)
+    if time_col is not None:
+        front["submitted_at"] = kept(clean(body.columns[time_col]))
     for fid, arr in fields.values.items():
         front[fid] = kept(arr)
     for at, (name, col) in enumerate(front.items()):

@@ -142,12 +142,14 @@ def ingest(
     keep = verdicts.keep
     cell_issues = steps.cell_issue_table(hm, body, ident, items, fields, keep)
     missing_answers = int(items.missing_answers[keep].sum())
-    responses = steps.response_table(inst, body, ident, items, fields, keep)
+    time_col = steps.submission_time_column(hm, header, body)
+    responses = steps.response_table(inst, body, ident, items, fields, keep, time_col)
     rejected = steps.rejected_table(body, ident, verdicts)
     log = _log(
         export, hm, body, inst, ident, items, responses, rejected, cell_issues, warnings,
         incomplete=incomplete, dedupe=dedupe, k_min=k_min, missing_answers=missing_answers,
     )
+    log["submitted_at_column"] = header[time_col].strip() if time_col is not None else None
     group = hm.names[hm.partnership_col] if hm.partnership_col is not None else None
     return IngestResult(responses=responses, rejected=rejected, cell_issues=cell_issues, log=log, group_col=group)
 

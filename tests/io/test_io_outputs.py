@@ -15,8 +15,11 @@ from kemitraan_assess.io.safecsv import atomic_write_many, csv_bytes
 def test_responses_contract(inst, export):
     res = ingest(export("kobo_xml_values.csv"), inst)
     r = res.responses
-    assert list(r.columns) == ["respondent_id", "partnership", "source_row", "sector", "comment",
+    assert list(r.columns) == ["respondent_id", "partnership", "source_row", "submitted_at", "sector", "comment",
                                "GOL1", "GOL2", "GOL3", "KOM1", "KOM2", "KOM3"]
+    # the platform's submission time, as the export wrote it (the report's survey period)
+    assert res.log["submitted_at_column"] == "_submission_time"
+    assert r["submitted_at"].str.match(r"^\d{4}-\d{2}-\d{2}T").all()
     assert r["source_row"].dtype == np.int64
     assert all(r[i].dtype == np.float64 for i in ["GOL1", "KOM3"])
     assert pd.api.types.is_string_dtype(r["respondent_id"]) and pd.api.types.is_string_dtype(r["partnership"])
