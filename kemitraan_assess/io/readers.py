@@ -32,11 +32,19 @@ import pyarrow.csv as pacsv
 
 from ..errors import DataError
 from ._xlsx import MAX_CELL_CHARS, read_first_sheet
-from .detect import Decoded, check_content, decode_bytes, detect_delimiter, detect_line_ending
+from .detect import (
+    Decoded,
+    check_content,
+    decode_bytes,
+    detect_delimiter,
+    detect_line_ending,
+    unquoted_line_ends,
+)
 
 __all__ = ["Export", "Body", "open_export", "read_body", "PREVIEW_RECORDS"]
 
 PREVIEW_RECORDS = 60
+_SAMPLE_CHARS = 200_000  # characters of the head that delimiter detection reads
 _LAZY_MIN = 1 << 20
 _BATCH = 100_000
 
@@ -140,10 +148,12 @@ def open_export(source: str | os.PathLike[str] | IO[Any] | bytes, *, encoding: s
     check_content(text, file=name)
     if not text.strip():
         raise DataError("the file holds only blank lines, no header and no data", file=name)
-    line_ending = detect_line_ending(text)
-    _check_stray_cr(text, name)
-    sample = re.split(r"\r\n|\r|\n", text[:200_000], maxsplit=80)[:80]
-    delimiter = detect_delimiter(sample)
+    # Quoted cells are opaque to detection: the delimiter is the one whose quote-aware
+    # split of the first records is most consistent, and the line ending and stray CRs
+    # are looked for only between records.
+    delimiter = detect_delimiter(text[:_SAMPLE_CHARS], truncated=len(text) > _SAMPLE_CHARS)
+    line_ending = detect_line_ending(text, delimiter)
+    _check_stray_cr(text, name, delimiter)
     raw = None
     if decoded.encoding == "utf-8" and not decoded.warnings:
         raw = data[3:] if decoded.bom else data
@@ -171,32 +181,30 @@ def open_export(source: str | os.PathLike[str] | IO[Any] | bytes, *, encoding: s
     return export
 
 
-def _check_stray_cr(text: str, name: str, lines: int = 25) -> None:
+def _check_stray_cr(text: str, name: str, delimiter: str, lines: int = 25) -> None:
     """Refuse a lone carriage return outside quotes in the first lines of a file whose
-    lines end with LF or CRLF: it splits the header (or a title row) in two."""
+    lines end with LF or CRLF: it splits the header (or a title row) in two. A CR inside
+    a quoted cell is part of the answer and is kept."""
     head = text[:1_000_000]
     crlf = head.count("\r\n")
     lone_cr = head.count("\r") - crlf
-    if not lone_cr or head.count("\n") == 0 or lone_cr >= head.count("\n"):
-        return  # no stray CR, or a file with CR line endings
-    line, col, inside = 1, 0, False
-    for i, ch in enumerate(head):
-        col += 1
-        if ch == '"':
-            inside = not inside
-        elif ch == "\n":
-            if not inside:
-                line += 1
-                col = 0
-                if line > lines:
-                    return
-        elif ch == "\r" and not inside and head[i + 1 : i + 2] != "\n":
-            raise DataError(
-                f"a stray carriage return (CR) at character {col} splits this line in two (the file's lines end "
-                "with LF); remove it, or open the file in a spreadsheet program and save it again",
-                file=name,
-                row=line,
-            )
+    if not lone_cr or head.count("\n") == 0:
+        return
+    ends = [m for _, m in zip(range(max(lines, 200)), unquoted_line_ends(head, delimiter), strict=False)]
+    cr = [m for m in ends if m.group(0) == "\r"]
+    if not cr or len(cr) * 2 >= len(ends):
+        return  # no stray CR between records, or a file with CR line endings
+    first = cr[0].start()
+    line = head.count("\n", 0, first) + 1
+    if line > lines:
+        return
+    col = first - max(head.rfind("\n", 0, first), -1)
+    raise DataError(
+        f"a stray carriage return (CR) at character {col} splits this line in two (the file's lines end "
+        "with LF); remove it, or open the file in a spreadsheet program and save it again",
+        file=name,
+        row=line,
+    )
 
 
 def _full_text(export: Export) -> str:

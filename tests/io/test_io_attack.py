@@ -1,0 +1,129 @@
+"""Attacks on the survey readers as a careless or hostile user makes them, each through the
+`ingest` command (exit 0/1/2, one line naming file/line/column on 2, nothing written on 2,
+outputs that read back cell for cell)."""
+
+import csv
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from kemitraan_assess.cli import cli
+from kemitraan_assess.io.detect import detect_delimiter, detect_line_ending
+from kemitraan_assess.io.safecsv import neutralise_text
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+EXPORTS = FIXTURES / "exports"
+IO_INSTRUMENT = str(FIXTURES / "io-instrument.yaml")
+
+
+def strip_note(data: bytes) -> bytes:
+    """An export fixture without its leading '#' lines (the note citing its source)."""
+    lines = data.splitlines(keepends=True)
+    k = 0
+    while k < len(lines) and lines[k].startswith(b"#"):
+        k += 1
+    return b"".join(lines[k:])
+
+
+def run_ingest(tmp_path: Path, name: str, data: bytes, *extra: str) -> tuple[int, str, Path]:
+    """`ingest` through the CLI; checks what holds whatever the outcome."""
+    src = tmp_path / name
+    src.write_bytes(data)
+    out = tmp_path / f"out-{name}"
+    res = CliRunner().invoke(cli, ["ingest", str(src), "-i", IO_INSTRUMENT, "--out", str(out), *extra])
+    assert res.exit_code in (0, 1, 2), res.output
+    assert res.exception is None or isinstance(res.exception, SystemExit), res.exception
+    assert "Traceback" not in res.output
+    if res.exit_code == 2:
+        lines = res.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"Error: {src}"), res.stderr
+        assert not out.exists()
+    return res.exit_code, res.stderr, out
+
+
+def read_back(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+
+
+# --- 1. carriage returns, pipes and delimiters inside quoted cells ------------------------
+
+PLATFORM_FIXTURES = {  # fixture: (delimiter, encoding)
+    "kobo_xml_values.csv": (";", "utf-8"),
+    "kobo_labels_id.csv": (",", "utf-8"),
+    "odk_central.csv": (",", "utf-8"),
+    "excel_utf8_bom.csv": (",", "utf-8-sig"),
+    "excel_cp1252_semicolon.csv": (";", "cp1252"),
+    "qualtrics_numeric.csv": (",", "utf-8"),
+    "limesurvey_codes.csv": (",", "utf-8"),
+    "google_forms_id.csv": (",", "utf-8"),
+    "surveymonkey.csv": (",", "utf-8"),
+}
+EXTRA_HEADER_ROWS = {"qualtrics_numeric.csv": 2, "surveymonkey.csv": 1}
+COMMENT_HEADERS = ("comment", "komentar", "comments", "q4")
+PAYLOADS = {
+    "cr-formula": "baik\r=cmd|' /C calc'!A0",
+    "excel-crlf": "baris satu\r\nbaris dua",
+    "cr-pipes": "x\r|a\r|b\r|c;d",
+    "tabs": "a\tb\r\tc\td",
+}
+
+
+def inject(name: str, payload: str, where: str) -> tuple[bytes, list[str]]:
+    """The fixture with ``payload`` in its comment column (every data row, or the header
+    cell), quoted as a careful writer quotes: only cells that need it."""
+    d, enc = PLATFORM_FIXTURES[name]
+    text = strip_note((EXPORTS / name).read_bytes()).decode(enc)
+    nl = "\r\n" if "\r\n" in text else "\n"
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=d))
+    hdr, col = next((i, j) for i, r in enumerate(rows) for j, c in enumerate(r) if c.strip().lower() in COMMENT_HEADERS)
+    written = []
+    if where == "header":
+        rows[hdr][col] += payload
+    else:
+        for r in rows[hdr + 1 + EXTRA_HEADER_ROWS.get(name, 0):]:
+            if len(r) > col and any(c.strip() for c in r):
+                r[col] = payload
+                written.append(payload)
+
+    def q(c: str) -> str:
+        return '"' + c.replace('"', '""') + '"' if any(x in c for x in (d, '"', "\r", "\n")) else c
+
+    out = "".join(d.join(q(c) for c in r) + nl for r in rows)
+    return out.encode(enc), written
+
+
+@pytest.mark.parametrize("payload", list(PAYLOADS))
+@pytest.mark.parametrize("name", list(PLATFORM_FIXTURES))
+def test_line_breaks_and_delimiters_in_quoted_comments_are_data(tmp_path, name, payload):
+    data, written = inject(name, PAYLOADS[payload], "rows")
+    code, err, out = run_ingest(tmp_path, name, data)
+    assert code in (0, 1), err
+    log = (out / "ingest.json").read_text()
+    delim = {",": "comma", ";": "semicolon"}[PLATFORM_FIXTURES[name][0]]
+    assert f'"delimiter": "{delim}"' in log
+    assert '"line_ending": "CR"' not in log
+    kept = read_back(out / "responses.csv")
+    rejected = read_back(out / "rejected.csv")
+    assert "wrong_field_count" not in set(rejected["reason"])
+    assert len(kept) + len(rejected) == len(written)
+    # cell for cell, CR and all (a line starting with = is neutralised, as every CSV we write)
+    assert set(kept["comment"]) == {neutralise_text(PAYLOADS[payload])}
+
+
+@pytest.mark.parametrize("name", ["kobo_labels_id.csv", "odk_central.csv", "limesurvey_codes.csv", "excel_utf8_bom.csv"])
+def test_line_breaks_in_a_quoted_header_cell(tmp_path, name):
+    data, _ = inject(name, "\r|(opsional)\r|x", "header")
+    code, err, out = run_ingest(tmp_path, name, data)
+    assert code in (0, 1), err
+    assert '"header_line": 1' in (out / "ingest.json").read_text()
+
+
+def test_detectors_skip_quoted_cells():
+    text = 'a,b,c\n1,2,"x\r|y\r|z"\n3,4,"p\r\n|q\r|r"\n'
+    assert detect_delimiter(text) == ","
+    assert detect_line_ending(text, ",") == "LF"
+    assert detect_line_ending('"h\r\n1",b\nc,d\n', ",") == "LF"
+    assert detect_line_ending('a,"5"" tall\r"\r\nb,c\r\n', ",") == "CRLF"
