@@ -126,9 +126,11 @@ def open_export(source: str | os.PathLike[str] | IO[Any] | bytes, *, encoding: s
         for empty, binary, HTML or JSON content and for unreadable workbooks.
     """
     data, name = _read_source(source)
-    is_xlsx = data.startswith(b"PK\x03\x04") or name.lower().endswith((".xlsx", ".xlsm"))
-    if is_xlsx:
+    # The content decides, not the name: a workbook renamed .csv is a workbook, and a
+    # CSV saved under an .xlsx name is read as the text it is.
+    if data.startswith(b"PK\x03\x04"):
         return _open_xlsx(data, name)
+    misnamed = name.lower().endswith((".xlsx", ".xlsm"))
     lazy = encoding is None and not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) and len(data) > _LAZY_MIN
     if lazy and b"\x00" not in data[:8192]:
         # Large file: decode only the head now; the rest is decoded only if the slow
@@ -157,6 +159,8 @@ def open_export(source: str | os.PathLike[str] | IO[Any] | bytes, *, encoding: s
     raw = None
     if decoded.encoding == "utf-8" and not decoded.warnings:
         raw = data[3:] if decoded.bom else data
+    if misnamed:
+        decoded.warnings.append("the file is named like a workbook (.xlsx) but holds text; it was read as CSV")
     export = Export(
         name=name,
         kind="csv",
@@ -220,7 +224,8 @@ def _full_text(export: Export) -> str:
 
 
 def _open_xlsx(data: bytes, name: str) -> Export:
-    """The first sheet of a workbook (bounded: see :mod:`kemitraan_assess.io._xlsx`)."""
+    """The first visible sheet of a workbook holding a table (bounded: see
+    :mod:`kemitraan_assess.io._xlsx`)."""
     sheet = read_first_sheet(data, name)
     rows = sheet.rows
     width = max((len(v) for _, v in rows), default=0)
@@ -233,10 +238,8 @@ def _open_xlsx(data: bytes, name: str) -> Export:
     rows = [(ln, (v + [""] * (width - len(v)))[:used]) for ln, v in rows]
     rows = [(ln, v) for ln, v in rows if any(x.strip() for x in v)] if used else []
     if not rows:
-        raise DataError("the workbook's first sheet is empty", file=name)
-    warnings = []
-    if sheet.other_sheets:
-        warnings.append(f"read the first sheet '{sheet.title}' only; other sheets: {', '.join(sheet.other_sheets)}")
+        raise DataError(f"the workbook's sheet '{sheet.title}' is empty", file=name)
+    warnings = list(sheet.notes)
     return Export(
         name=name, kind="xlsx", encoding="xlsx", bom=False, delimiter="", line_ending="none",
         preview=rows[:PREVIEW_RECORDS], sheet_rows=rows, sheet=sheet.title, warnings=warnings,

@@ -4,8 +4,11 @@ outputs that read back cell for cell)."""
 
 import csv
 import io
+import tracemalloc
+import zipfile
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -127,3 +130,109 @@ def test_detectors_skip_quoted_cells():
     assert detect_line_ending(text, ",") == "LF"
     assert detect_line_ending('"h\r\n1",b\nc,d\n', ",") == "LF"
     assert detect_line_ending('a,"5"" tall\r"\r\nb,c\r\n', ",") == "CRLF"
+
+
+# --- 2. workbooks: where the data is, what Excel leaves behind ------------------------------
+
+HEADER = ["partnership", "sector", "GOL1", "GOL2", "GOL3", "KOM1", "KOM2", "KOM3", "comment"]
+ROWS = [["Alpha", "Pemerintah", 4, 4, 2, 4, 3, 2, "ok"], ["Alpha", "Swasta", 5, 5, 1, 5, 4, 1, None],
+        ["Beta", "LSM", 3, 3, 3, 3, 3, 3, "x"]] * 2
+
+
+def workbook(build) -> bytes:
+    wb = openpyxl.Workbook()
+    build(wb)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def table(ws) -> None:
+    ws.append(HEADER)
+    for r in ROWS:
+        ws.append(r)
+
+
+def test_hidden_first_sheet_is_skipped(tmp_path):
+    def build(wb):
+        wb.active.title = "Readme"
+        wb.active["A1"] = "Exported by tool"
+        wb.active.sheet_state = "hidden"
+        table(wb.create_sheet("Data"))
+
+    code, err, out = run_ingest(tmp_path, "hidden.xlsx", workbook(build))
+    assert code == 1 and "read sheet 'Data'; skipped 'Readme' (hidden)" in err
+    assert len(read_back(out / "responses.csv")) == 6
+
+
+@pytest.mark.parametrize("first", ["empty", "notes"])
+def test_data_on_the_second_sheet(tmp_path, first):
+    def build(wb):
+        wb.active.title = "Info"
+        if first == "notes":
+            wb.active["A1"] = "Survey 2024"
+            wb.active["A2"] = "Kab. Sleman"
+        table(wb.create_sheet("Responses"))
+
+    code, err, out = run_ingest(tmp_path, "second.xlsx", workbook(build))
+    assert code == 1 and "read sheet 'Responses'; skipped 'Info'" in err
+    assert read_back(out / "responses.csv")["GOL1"].tolist() == ["4", "5", "3"] * 2
+
+
+def test_workbook_without_a_table_is_refused(tmp_path):
+    code, err, _ = run_ingest(tmp_path, "empty.xlsx", workbook(lambda wb: None))
+    assert code == 2 and "no visible sheet of the workbook holds a table" in err and "'Sheet' (empty)" in err
+
+
+def test_merged_partnership_cells_are_filled_down(tmp_path):
+    def build(wb):
+        ws = wb.active
+        ws.append(["Survey 2024"] + [None] * 8)
+        ws.merge_cells("A1:I1")
+        table(ws)
+        ws.merge_cells("A3:A5")  # "Alpha" over three respondents: openpyxl empties A4, A5
+
+    code, err, out = run_ingest(tmp_path, "merged.xlsx", workbook(build))
+    assert code == 1 and "1 merged cell range(s) spanning rows were filled down (the first: A3:A5)" in err
+    res = read_back(out / "responses.csv")
+    assert res["partnership"].tolist()[:3] == ["Alpha", "Alpha", "Alpha"] and len(res) == 6
+
+
+def test_formulas_saved_without_values_are_named(tmp_path):
+    def build(wb):
+        table(wb.active)
+        wb.active["C2"] = "=1+3"
+
+    code, err, out = run_ingest(tmp_path, "formulas.xlsx", workbook(build))
+    assert code == 1 and "1 cell(s) hold a formula saved without its value, read as empty (the first: C2)" in err
+    assert read_back(out / "responses.csv")["GOL1"].tolist()[0] == ""
+
+
+def test_content_not_name_decides_the_format(tmp_path):
+    text = ",".join(HEADER) + "\n" + "".join(",".join("" if c is None else str(c) for c in r) + "\n" for r in ROWS)
+    code, err, out = run_ingest(tmp_path, "export.xlsx", text.encode())
+    assert code == 1 and "named like a workbook (.xlsx) but holds text; it was read as CSV" in err
+    assert len(read_back(out / "responses.csv")) == 6
+    code, err, out = run_ingest(tmp_path, "workbook.csv", workbook(lambda wb: table(wb.active)))
+    assert code == 1 and len(read_back(out / "responses.csv")) == 6
+
+
+def test_zip_bomb_sheet_is_streamed_in_bounded_memory(tmp_path):
+    data = workbook(lambda wb: table(wb.active))
+    zin = zipfile.ZipFile(io.BytesIO(data))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            part = zin.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                part = part.replace(b"<sheetData>", b"<sheetData>" + b" " * (256 << 20))
+            zout.writestr(info, part)
+    assert len(buf.getvalue()) < 1 << 20  # 256 MiB of XML in well under 1 MiB
+    tracemalloc.start()
+    try:
+        code, err, out = run_ingest(tmp_path, "bomb.xlsx", buf.getvalue())
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert code == 1 and len(read_back(out / "responses.csv")) == 6
+    assert peak < 64 << 20
