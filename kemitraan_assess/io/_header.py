@@ -35,14 +35,16 @@ class HeaderMap:
         return self.title_rows + self.header_rows
 
 
-def _score(row: list[str], index: ColumnIndex) -> int:
+def _score(row: list[str], index: ColumnIndex, memo: dict[str, bool]) -> int:
     n = 0
     for cell in row:
         c = cell.strip()
         if not c:
             continue
-        if c in _ALL_META or normalise_text(c) in PARTNERSHIP_NAMES or index.match([c]) is not None:
-            n += 1
+        hit = memo.get(c)
+        if hit is None:
+            hit = memo[c] = c in _ALL_META or normalise_text(c) in PARTNERSHIP_NAMES or index.match([c]) is not None
+        n += hit
     return n
 
 
@@ -69,7 +71,8 @@ def _locate(
 
 def _find_header(preview: list[tuple[int, list[str]]], index: ColumnIndex, extra: set[str]) -> int:
     window = preview[:25]
-    scores = [_score(r, index) + sum(1 for c in r if c.strip() in extra) for _, r in window]
+    memo: dict[str, bool] = {}  # answers repeat: each distinct text is matched once
+    scores = [_score(r, index, memo) + sum(1 for c in r if c.strip() in extra) for _, r in window]
     best = max(scores, default=0)
     if best > 0:
         return scores.index(best)

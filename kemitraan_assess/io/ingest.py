@@ -111,6 +111,33 @@ def ingest(
     if k_min < 3:
         raise DataError(f"the confidentiality minimum cannot be below 3 (got {k_min})")
     spec = load_mapping(os.fspath(mapping) if isinstance(mapping, os.PathLike) else mapping)
+    try:
+        return _ingest(source, inst, spec, group_col=group_col, id_col=id_col, encoding=encoding,
+                       incomplete=incomplete, dedupe=dedupe, platform=platform, require_group=require_group,
+                       k_min=k_min)
+    except MemoryError:
+        name = os.fspath(source) if isinstance(source, (str, os.PathLike)) else "<input>"
+        raise DataError(
+            "not enough memory to read this export on this machine; split it into smaller files, or save "
+            "it as a plain UTF-8 CSV (read by the fastest, leanest reader)",
+            file=str(name),
+        ) from None
+
+
+def _ingest(
+    source: str | os.PathLike[str] | IO[Any] | bytes,
+    inst: Instrument,
+    spec: MappingSpec,
+    *,
+    group_col: str | None,
+    id_col: str | None,
+    encoding: str | None,
+    incomplete: str,
+    dedupe: str,
+    platform: str | None,
+    require_group: bool,
+    k_min: int,
+) -> IngestResult:
     export = open_export(source, encoding=encoding)
     hm = locate_and_map(
         export, inst, spec, group_col=group_col, id_col=id_col, platform=platform, require_group=require_group

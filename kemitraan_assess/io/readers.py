@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import io
 import itertools
 import os
 import re
@@ -46,7 +45,11 @@ __all__ = ["Export", "Body", "open_export", "read_body", "PREVIEW_RECORDS"]
 PREVIEW_RECORDS = 60
 _SAMPLE_CHARS = 200_000  # characters of the head that delimiter detection reads
 _LAZY_MIN = 1 << 20
-_BATCH = 100_000
+_BATCH_CELLS = 2_000_000  # cells held as Python strings before they become arrays
+_FAST_MAX_COLUMNS = 2_000  # wider exports go through the Python reader (pyarrow's
+# multi-threaded reader holds ~11 kB a column per thread: 50,000 columns took ~600 MB)
+MAX_COLUMNS = 65_536
+"""Most fields in one line (Excel stops at 16,384 columns, Google Sheets at 18,278)."""
 
 _CSV_BATCH = 2048  # records parsed per scoped change of the csv module's field limit
 
@@ -156,6 +159,7 @@ def open_export(source: str | os.PathLike[str] | IO[Any] | bytes, *, encoding: s
     delimiter = detect_delimiter(text[:_SAMPLE_CHARS], truncated=len(text) > _SAMPLE_CHARS)
     line_ending = detect_line_ending(text, delimiter)
     _check_stray_cr(text, name, delimiter)
+    _check_line_widths(data, delimiter, line_ending, name)
     raw = None
     if decoded.encoding == "utf-8" and not decoded.warnings:
         raw = data[3:] if decoded.bom else data
@@ -211,6 +215,44 @@ def _check_stray_cr(text: str, name: str, delimiter: str, lines: int = 25) -> No
     )
 
 
+def _check_line_widths(data: bytes, delimiter: str, line_ending: str, name: str) -> None:
+    """Refuse a line with more than :data:`MAX_COLUMNS` fields, or with a cell beyond
+    MAX_CELL_CHARS, before it is parsed (a 200 MB line of commas would otherwise become
+    a hundred million strings).
+
+    Only lines longer than MAX_COLUMNS bytes can hold that many fields; they are found
+    from the line-end positions (in chunks, so memory stays small) and their delimiters
+    counted. Delimiters inside quoted cells count too: no answer holds 65,536 of them.
+    """
+    if len(data) <= MAX_COLUMNS or len(delimiter) != 1:
+        return
+    nl = 13 if line_ending == "CR" else 10
+    step = 1 << 24
+    ends = [np.flatnonzero(np.frombuffer(data, np.uint8, count=min(step, len(data) - off), offset=off) == nl) + off
+            for off in range(0, len(data), step)]
+    stops = np.concatenate([*ends, [len(data)]])
+    starts = np.concatenate([[0], stops[:-1] + 1])
+    d = delimiter.encode("latin-1") if ord(delimiter) < 256 else delimiter.encode()
+    for k in np.flatnonzero(stops - starts > MAX_COLUMNS)[:10_000]:
+        length = int(stops[k] - starts[k])
+        n = data.count(d, int(starts[k]), int(stops[k]))
+        if n >= MAX_COLUMNS:
+            raise DataError(
+                f"this line has more than {MAX_COLUMNS:,} fields; no survey export is that wide (is the "
+                "delimiter right, or is this the right file?)",
+                file=name,
+                row=int(k) + 1,
+            )
+        # some run of bytes between two delimiters is at least this long, and lies in one cell
+        if (length - n) / (n + 1) > 4 * MAX_CELL_CHARS:
+            raise DataError(
+                f"a cell on this line is longer than {MAX_CELL_CHARS:,} characters; no survey answer is "
+                "that long (a stray quote can also join the rest of the file into one cell)",
+                file=name,
+                row=int(k) + 1,
+            )
+
+
 def _full_text(export: Export) -> str:
     """The whole text of a lazily opened export (decoded on first use)."""
     if export.text is None:
@@ -253,7 +295,9 @@ def _iter_records(export: Export) -> Iterator[tuple[int, int, list[str]]]:
             yield line, line, row
         return
     text = export.text if export.text is not None else _full_text(export)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=export.delimiter, quotechar='"', doublequote=True)
+    # lines handed out lazily: io.StringIO would copy the text at 4 bytes a character
+    lines = (m.group(0) for m in _LINE.finditer(text))
+    reader = csv.reader(lines, delimiter=export.delimiter, quotechar='"', doublequote=True)
     prev = 0
     while True:
         batch: list[tuple[int, int, list[str]]] = []
@@ -308,6 +352,7 @@ def _unclosed_quote_line(text: str, start_line: int) -> int | None:
 
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 _SMALL_INT = re.compile(r"^-?\d{1,4}$")
 _QUOTE_OR_NL = re.compile(r'"|\r\n|\r|\n')
 
@@ -328,7 +373,7 @@ def read_body(export: Export, data_start: int, width: int, *, string_columns: se
         Column positions read as text on the fast path (ids, names, free text); other
         columns may be read as numbers.
     """
-    if export.raw is not None and data_start == 1 and export.line_ending in ("LF", "CRLF"):
+    if export.raw is not None and data_start == 1 and export.line_ending in ("LF", "CRLF") and width <= _FAST_MAX_COLUMNS:
         fast = _read_fast(export, width, string_columns or set())
         if fast is not None:
             return fast
@@ -445,7 +490,7 @@ def _read_slow(export: Export, data_start: int, width: int) -> Body:
             continue
         current.append(row)
         lines.append(start)
-        if len(current) >= _BATCH:
+        if len(current) * width >= _BATCH_CELLS:
             batches.append(current)
             current = []
     if current:

@@ -3,6 +3,7 @@
 outputs that read back cell for cell)."""
 
 import csv
+import importlib
 import io
 import tracemalloc
 import zipfile
@@ -236,3 +237,40 @@ def test_zip_bomb_sheet_is_streamed_in_bounded_memory(tmp_path):
         tracemalloc.stop()
     assert code == 1 and len(read_back(out / "responses.csv")) == 6
     assert peak < 64 << 20
+
+
+# --- 3. size: wide files, giant lines and cells, running out of memory ----------------------
+
+def test_twenty_thousand_columns_are_read(tmp_path):
+    extra = [f"x{i}" for i in range(20_000)]
+    lines = [",".join(["partnership", "GOL1", "GOL2", *extra])]
+    lines += [",".join([f"P{k % 2}", str(1 + k % 5), "3", *(["7"] * 20_000)]) for k in range(12)]
+    code, err, out = run_ingest(tmp_path, "wide.csv", ("\n".join(lines) + "\n").encode())
+    assert code == 1, err
+    res = read_back(out / "responses.csv")
+    assert res["GOL1"].tolist() == [str(1 + k % 5) for k in range(12)]
+    assert res["partnership"].tolist() == [f"P{k % 2}" for k in range(12)]
+
+
+@pytest.mark.parametrize("row", [1, 3])
+def test_a_line_of_a_hundred_thousand_fields_is_refused_before_parsing(tmp_path, row):
+    lines = ["partnership,GOL1,GOL2", "A,1,2", "B,2,3"]
+    lines.insert(row - 1, "x," * 100_000)
+    code, err, _ = run_ingest(tmp_path, "commas.csv", ("\n".join(lines) + "\n").encode())
+    assert code == 2 and f"row {row}: this line has more than 65,536 fields" in err
+
+
+def test_a_giant_cell_is_refused_before_parsing(tmp_path, monkeypatch):
+    monkeypatch.setattr("kemitraan_assess.io.readers.MAX_CELL_CHARS", 10_000)
+    data = b'partnership,GOL1,comment\nA,1,ok\nB,2,"' + b"y" * 300_000 + b'"\n'
+    code, err, _ = run_ingest(tmp_path, "cell.csv", data)
+    assert code == 2 and "row 3: a cell on this line is longer than 10,000 characters" in err
+
+
+def test_running_out_of_memory_is_one_line_and_names_the_file(tmp_path, monkeypatch):
+    def no_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(importlib.import_module("kemitraan_assess.io.ingest"), "open_export", no_memory)
+    code, err, _ = run_ingest(tmp_path, "any.csv", b"partnership,GOL1\nA,1\n")
+    assert code == 2 and "not enough memory to read this export" in err
