@@ -141,9 +141,13 @@ def decode_bytes(data: bytes, *, encoding: str | None = None, file: str | None =
             try:
                 text = rest.decode(codec)
             except UnicodeDecodeError as exc:
+                before = rest[: exc.start].decode(codec, errors="replace")
+                line = len(re.findall(r"\r\n|\r|\n", before)) + 1
                 raise DataError(
-                    f"starts with a {codec} byte-order mark but byte {exc.start + len(mark)} is not {codec}",
+                    f"starts with a {codec} byte-order mark but byte {exc.start + len(mark)} is not "
+                    f"{codec}; the file mixes encodings: save it again as one, or pass --encoding",
                     file=file,
+                    row=line,
                 ) from None
             return Decoded(_strip_nul(text, warnings), codec, True, warnings)
     _check_binary(data, file)

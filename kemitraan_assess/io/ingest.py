@@ -161,7 +161,7 @@ def _ingest(
 
     verdicts = steps.Verdicts(n)
     ident = steps.identify(hm, body)
-    warnings = list(export.warnings)
+    warnings = list(export.warnings) + hm.warnings
     warnings += steps.platform_rules(hm, header, body, verdicts, ident, incomplete=incomplete)
     items = steps.code_items(inst, hm, body, spec, verdicts)
     steps.mark_duplicates(hm, header, body, ident, verdicts, dedupe=dedupe)
@@ -188,12 +188,17 @@ def _item_warnings(
     if len(unmatched) == len(item_ids):
         raise DataError(
             f"no column matches any item of instrument '{inst.id}' (columns: {', '.join(hm.names)}); "
-            "check the instrument or give a --mapping file",
+            "check the instrument or give a --mapping file" + "".join(f"; {w}" for w in hm.warnings),
             file=file,
             row=hm.header_line,
         )
     empty = [i for i in item_ids if i in items.column_of and len(responses) and responses[i].isna().all()]
     return unmatched, empty
+
+
+def _shown(name: str) -> str:
+    """A partnership spelling as the log shows it: look-alike and invisible characters escaped."""
+    return repr(name) if steps.is_plain(name) else ascii(name)
 
 
 def _group_sizes(responses: pd.DataFrame) -> pd.Series | None:
@@ -240,7 +245,7 @@ def _log(
     if ident.variants:
         warnings.append(
             f"{len(ident.variants)} partnership name(s) were written in more than one way and grouped: "
-            + "; ".join(f"{k!r} <- {', '.join(repr(v) for v in vs)}" for k, vs in list(ident.variants.items())[:10])
+            + "; ".join(f"{k!r} <- {', '.join(_shown(v) for v in vs)}" for k, vs in list(ident.variants.items())[:10])
         )
     sizes = _group_sizes(responses)
     small = _small_groups(sizes, k_min)

@@ -274,3 +274,117 @@ def test_running_out_of_memory_is_one_line_and_names_the_file(tmp_path, monkeypa
     monkeypatch.setattr(importlib.import_module("kemitraan_assess.io.ingest"), "open_export", no_memory)
     code, err, _ = run_ingest(tmp_path, "any.csv", b"partnership,GOL1\nA,1\n")
     assert code == 2 and "not enough memory to read this export" in err
+
+
+# --- 4. what a careless user types: names, labels, headers, options, mappings --------------
+
+def test_partnership_names_differing_by_invisible_or_look_alike_characters_are_one(tmp_path):
+    names = ["Alpha", "A\u200blpha", "\u0410lpha", "Alpha\u00a0", "ALPHA", "alpha\u200d", "\u00c1lpha"]
+    data = "partnership,GOL1,GOL2\n" + "".join(f"{n},{1 + k % 5},2\n" for k, n in enumerate(names))
+    code, err, out = run_ingest(tmp_path, "names.csv", data.encode())
+    assert code == 1
+    assert set(read_back(out / "responses.csv")["partnership"]) == {"Alpha"}
+    # the variants are reported, look-alikes escaped so that a reader can see them
+    assert "'A\\u200blpha', '\\u0410lpha'" in err and "'ALPHA'" in err
+    assert "fewer respondents" not in err  # seven respondents in one partnership, none suppressed
+
+
+def test_a_name_wholly_in_another_script_stays_apart(tmp_path):
+    data = "partnership,GOL1\n" + "Альфа,1\n" * 5 + "Alfa,2\n" * 5
+    code, err, out = run_ingest(tmp_path, "scripts.csv", data.encode())
+    assert code in (0, 1) and set(read_back(out / "responses.csv")["partnership"]) == {"Альфа", "Alfa"}
+
+
+def test_labels_in_either_language_with_any_case_and_accents(tmp_path):
+    data = ("Partnership Name,SEKTOR ORGANISASI ANDA,tujuan kemitraan dipahami semua anggota,"
+            "We agreed on shared objectives,Informasi dibagikan tepat waktu.\n"
+            "A,pemerintah,SANGAT SETUJU,strongly  AGREE,Sangat S\u00e9tuju\n"
+            "A,GOVERNMENT,setuju ,Agree.,Netral\n"
+            "A,ngo,Neither Agree Nor Disagree,ragu ragu,tidak tahu\n")
+    code, err, out = run_ingest(tmp_path, "labels.csv", data.encode())
+    assert code == 1
+    res = read_back(out / "responses.csv")
+    assert res[["GOL1", "GOL2", "KOM1"]].values.tolist() == [["5", "5", "5"], ["4", "4", "3"], ["3", "3", ""]]
+    assert res["sector"].tolist() == ["government", "government", "ngo"]
+    assert read_back(out / "cell_issues.csv").empty
+
+
+@pytest.mark.parametrize(("cell", "code_"), [("4,0", "4"), ("4.0", "4"), (" 4 ", "4"), ("\uff14", "4"),
+                                              ("\u0663", "3"), ("+2", "2"), ("4.5", ""), ("2024-05-01", "")])
+def test_numbers_as_people_and_programs_write_them(tmp_path, cell, code_):
+    data = f'partnership,GOL1,GOL2\nA,"{cell}",2\nA,1,2\n'.encode()
+    code, err, out = run_ingest(tmp_path, "numbers.csv", data)
+    assert code == 1
+    assert read_back(out / "responses.csv")["GOL1"].tolist()[0] == code_
+    issues = read_back(out / "cell_issues.csv")
+    assert (len(issues) == 1 and issues["value"][0] == cell.strip()) if code_ == "" else issues.empty
+
+
+def test_a_header_repeated_mid_file_is_rejected_as_such(tmp_path):
+    head = "partnership,sector,GOL1,GOL2\n"
+    data = head + "A,Swasta,4,4\nA,LSM,3,3\n" + head + "B,LSM,2,2\n"
+    code, err, out = run_ingest(tmp_path, "appended.csv", data.encode())
+    assert code == 1
+    rej = read_back(out / "rejected.csv")
+    assert rej[["source_row", "reason"]].values.tolist() == [["4", "repeated_header"]]
+    assert "repeats the header of line 1" in rej["detail"][0]
+    assert read_back(out / "responses.csv")["source_row"].tolist() == ["2", "3", "5"]
+
+
+def test_excel_sep_line_names_the_delimiter(tmp_path):
+    data = b"sep=;\r\npartnership;GOL1;GOL2\r\nA;4;3,5\r\nB;2;1\r\n"
+    code, err, out = run_ingest(tmp_path, "sep.csv", data)
+    assert code == 1 and '"delimiter": "semicolon"' in (out / "ingest.json").read_text()
+    res = read_back(out / "responses.csv")
+    assert res[["partnership", "GOL1", "source_row"]].values.tolist() == [["A", "4", "3"], ["B", "2", "4"]]
+
+
+def test_trailing_delimiters_on_every_row(tmp_path):
+    data = b"partnership,GOL1,GOL2,,,\nA,4,3,,,\nB,2,1,,,\n"
+    code, err, out = run_ingest(tmp_path, "trailing.csv", data)
+    assert code == 1 and read_back(out / "responses.csv")["GOL2"].tolist() == ["3", "1"]
+
+
+def test_group_col_naming_an_item_column_is_refused(tmp_path):
+    code, err, _ = run_ingest(tmp_path, "g.csv", b"partnership,GOL1\nA,1\nB,2\n", "--group-col", "GOL1")
+    assert code == 2 and "column 'GOL1': --group-col 'GOL1' is the column of item GOL1" in err
+
+
+def test_mapping_two_columns_to_one_item_is_refused(tmp_path):
+    (tmp_path / "m.yaml").write_text("columns:\n  A: GOL1\n  B: GOL1\n")
+    code, err, _ = run_ingest(tmp_path, "m.csv", b"partnership,A,B\nX,1,2\n", "--mapping", str(tmp_path / "m.yaml"))
+    assert code == 2 and "columns 'A' and 'B' both hold item 'GOL1'" in err
+
+
+def test_mapping_naming_a_column_the_export_lacks_is_reported(tmp_path):
+    (tmp_path / "m.yaml").write_text("columns:\n  Tujuan jelas: GOL1\n  NoSuchColumn: GOL2\n")
+    data = b"partnership,Tujuan jelas,KOM1\nX,1,2\nX,2,3\n"
+    code, err, out = run_ingest(tmp_path, "m.csv", data, "--mapping", str(tmp_path / "m.yaml"))
+    assert code == 1 and "names 1 column(s) this export does not have: 'NoSuchColumn'" in err
+    assert read_back(out / "responses.csv")["GOL1"].tolist() == ["1", "2"]
+    code, err, _ = run_ingest(tmp_path, "none.csv", b"partnership,A\nX,1\n", "--mapping", str(tmp_path / "m.yaml"))
+    assert code == 2 and "no column matches any item" in err and "'Tujuan jelas', 'NoSuchColumn'" in err
+
+
+def test_kobo_repeat_group_columns_are_named_as_such(tmp_path):
+    data = ('"partnership";"grp/GOL1";"anggota[1]/GOL3";"anggota[2]/GOL3";"_id";"_uuid";"_submission_time"\n'
+            '"P";"4";"2";"5";"101";"u1";"2024-05-02T02:10:01"\n')
+    code, err, _ = run_ingest(tmp_path, "repeat.csv", data.encode())
+    assert code == 2 and "instances of a repeat group" in err
+
+
+def test_id_column_with_formulas_is_kept_and_neutralised(tmp_path):
+    data = b'_id,partnership,GOL1\n=1+1,A,1\n"=HYPERLINK(""http://x"")",A,2\n@SUM(A1),A,3\n'
+    code, err, out = run_ingest(tmp_path, "ids.csv", data, "--id-col", "_id")
+    assert code == 1
+    ids = read_back(out / "responses.csv")["respondent_id"].tolist()
+    assert ids == ["'=1+1", "'=HYPERLINK(\"http://x\")", "'@SUM(A1)"]
+
+
+def test_bom_with_utf16_text_and_nul_bytes(tmp_path):
+    text = "partnership,GOL1\nAlpha,4\nBeta,2\n"
+    code, err, out = run_ingest(tmp_path, "mix.csv", b"\xef\xbb\xbf" + text.encode("utf-16-le"))
+    assert code == 1 and "removed" in err and "NUL" in err
+    assert read_back(out / "responses.csv")["partnership"].tolist() == ["Alpha", "Beta"]
+    code, err, _ = run_ingest(tmp_path, "bad16.csv", b"\xff\xfe" + text.encode("utf-16-le") + "Gamma,\u00e9\n".encode())
+    assert code == 2 and "byte-order mark" in err and "bad16.csv, row 4:" in err
