@@ -388,3 +388,17 @@ def test_bom_with_utf16_text_and_nul_bytes(tmp_path):
     assert read_back(out / "responses.csv")["partnership"].tolist() == ["Alpha", "Beta"]
     code, err, _ = run_ingest(tmp_path, "bad16.csv", b"\xff\xfe" + text.encode("utf-16-le") + "Gamma,\u00e9\n".encode())
     assert code == 2 and "byte-order mark" in err and "bad16.csv, row 4:" in err
+
+
+def test_running_out_of_memory_while_scoring_is_one_line(tmp_path, monkeypatch):
+    def no_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr("kemitraan_assess.scoring.score", no_memory)
+    src = tmp_path / "s.csv"
+    src.write_bytes(b"partnership,GOL1,GOL2\n" + b"A,1,2\n" * 6)
+    res = CliRunner().invoke(cli, ["score", str(src), "-i", IO_INSTRUMENT, "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2 and res.stderr.strip().splitlines() == [
+        "Error: not enough memory for this input on this machine; split it into smaller files"
+    ]
+    assert not (tmp_path / "out").exists()
