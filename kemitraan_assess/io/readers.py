@@ -19,6 +19,7 @@ import csv
 import itertools
 import os
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -191,28 +192,43 @@ def open_export(source: str | os.PathLike[str] | IO[Any] | bytes, *, encoding: s
 
 def _check_stray_cr(text: str, name: str, delimiter: str, lines: int = 25) -> None:
     """Refuse a lone carriage return outside quotes in the first lines of a file whose
-    lines end with LF or CRLF: it splits the header (or a title row) in two. A CR inside
-    a quoted cell is part of the answer and is kept."""
+    lines end with LF or CRLF when it splits a record in two (the header, or a title
+    row). A CR inside a quoted cell is part of the answer; a CR that ends a whole record
+    (as many fields before it and after it as the other lines have: mixed line endings)
+    is a line end."""
     head = text[:1_000_000]
     crlf = head.count("\r\n")
     lone_cr = head.count("\r") - crlf
     if not lone_cr or head.count("\n") == 0:
         return
     ends = [m for _, m in zip(range(max(lines, 200)), unquoted_line_ends(head, delimiter), strict=False)]
-    cr = [m for m in ends if m.group(0) == "\r"]
+    cr = [k for k, m in enumerate(ends) if m.group(0) == "\r"]
     if not cr or len(cr) * 2 >= len(ends):
         return  # no stray CR between records, or a file with CR line endings
-    first = cr[0].start()
-    line = head.count("\n", 0, first) + 1
-    if line > lines:
-        return
-    col = first - max(head.rfind("\n", 0, first), -1)
-    raise DataError(
-        f"a stray carriage return (CR) at character {col} splits this line in two (the file's lines end "
-        "with LF); remove it, or open the file in a spreadsheet program and save it again",
-        file=name,
-        row=line,
-    )
+    starts = [0] + [m.end() for m in ends]
+
+    def fields(k: int) -> int:  # fields of the k-th line (between record ends)
+        stop = ends[k].start() if k < len(ends) else len(head)
+        row = next(csv.reader([head[starts[k] : stop]], delimiter=delimiter), [])
+        return len(row)
+
+    cr_set = set(cr)
+    usual = Counter(fields(k) for k in range(len(ends)) if k not in cr_set).most_common(1)
+    width = usual[0][0] if usual else 0
+    for k in cr:
+        first = ends[k].start()
+        line = head.count("\n", 0, first) + 1
+        if line > lines:
+            return
+        if width > 1 and fields(k) == width and fields(k + 1) in (width, 0, 1):
+            continue  # a whole record ends here: a line end written by another program
+        col = first - max(head.rfind("\n", 0, first), -1)
+        raise DataError(
+            f"a stray carriage return (CR) at character {col} splits this line in two (the file's lines end "
+            "with LF); remove it, or open the file in a spreadsheet program and save it again",
+            file=name,
+            row=line,
+        )
 
 
 def _check_line_widths(data: bytes, delimiter: str, line_ending: str, name: str) -> None:

@@ -402,3 +402,15 @@ def test_running_out_of_memory_while_scoring_is_one_line(tmp_path, monkeypatch):
         "Error: not enough memory for this input on this machine; split it into smaller files"
     ]
     assert not (tmp_path / "out").exists()
+
+
+def test_mixed_line_endings_between_whole_records(tmp_path):
+    data = b"partnership,GOL1,GOL2\r\nA,4,3\nB,2,1\rC,5,5\r\nD,1,1\n"
+    code, err, out = run_ingest(tmp_path, "mixed.csv", data)
+    assert code == 1, err
+    res = read_back(out / "responses.csv")
+    assert res[["partnership", "GOL1", "source_row"]].values.tolist() == [
+        ["A", "4", "2"], ["B", "2", "3"], ["C", "5", "4"], ["D", "1", "5"]]
+    # a CR inside a record still splits it, and is still refused with its place
+    code, err, _ = run_ingest(tmp_path, "split.csv", b"partnership,GOL1,GOL2\nA,4\r,3\nB,2,1\n")
+    assert code == 2 and "split.csv, row 2: a stray carriage return (CR) at character 4" in err
