@@ -156,7 +156,8 @@ def identify(hm: HeaderMap, body: Body) -> Identity:
 
 def _repeated_header(header: list[str], body: Body) -> np.ndarray | None:
     """Records that repeat the header cell for cell (a sheet appended below another)."""
-    named = [(j, h.strip()) for j, h in enumerate(header) if h.strip() and j < len(body.columns)]
+    named = [(j, h.strip(" \t\r\n\ufeff")) for j, h in enumerate(header)
+             if h.strip(" \t\r\n\ufeff") and j < len(body.columns)]
     if not named or not len(body.source_row):
         return None
     mask = None
@@ -164,7 +165,7 @@ def _repeated_header(header: list[str], body: Body) -> np.ndarray | None:
         col = body.columns[j]
         if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
             return None  # a numeric column cannot hold a header name
-        hit = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(col), h), False)
+        hit = pc.fill_null(pc.equal(pc.utf8_trim(col, " \t\r\n\ufeff"), h.strip("\ufeff")), False)
         mask = hit if mask is None else pc.and_(mask, hit)
         if not pc.any(mask).as_py():
             return None

@@ -331,6 +331,15 @@ def test_a_header_repeated_mid_file_is_rejected_as_such(tmp_path):
     assert read_back(out / "responses.csv")["source_row"].tolist() == ["2", "3", "5"]
 
 
+def test_exports_concatenated_with_their_byte_order_marks(tmp_path):
+    part = "\ufeffpartnership,GOL1,GOL2\r\n"
+    data = (part + "A,1,2\r\nA,2,3\r\n" + part + "B,3,4\r\n").encode()
+    code, err, out = run_ingest(tmp_path, "concat.csv", data)
+    assert code == 1
+    assert read_back(out / "rejected.csv")[["source_row", "reason"]].values.tolist() == [["4", "repeated_header"]]
+    assert read_back(out / "responses.csv")["partnership"].tolist() == ["A", "A", "B"]
+
+
 def test_excel_sep_line_names_the_delimiter(tmp_path):
     data = b"sep=;\r\npartnership;GOL1;GOL2\r\nA;4;3,5\r\nB;2;1\r\n"
     code, err, out = run_ingest(tmp_path, "sep.csv", data)
