@@ -77,8 +77,10 @@ def ingest(
     ------
     DataError
         for unusable input (empty, binary, HTML/JSON, unclosed quote, header without
-        data, duplicate item columns, no partnership column when ``require_group``),
-        naming file, row, column.
+        data, duplicate item columns, no partnership column when ``require_group``, a
+        ``group_col`` that is an item column, a line of more than 65,536 fields or with a
+        cell beyond the cell limit, a workbook without a table on a visible sheet, not
+        enough memory), naming file, row, column.
 
     Notes
     -----
@@ -87,7 +89,12 @@ def ingest(
     below the confidentiality minimum.
 
     Every record ends in ``responses`` or in ``rejected`` with a reason code (see
-    :mod:`kemitraan_assess.io.log`). Answer labels map to codes in any language of the
+    :mod:`kemitraan_assess.io.log`; a record repeating the header, as when exports are
+    appended to one another, is ``repeated_header``). Quoted cells are opaque to the
+    detection of delimiter, line ending and header: they may hold line breaks, CRs and
+    delimiters. Partnership names that differ only in case, spaces, invisible
+    characters, accents or look-alike Cyrillic/Greek letters are one partnership, and
+    the spellings grouped are listed in the warnings. Answer labels map to codes in any language of the
     instrument, including its ``label_variants``; ``missing_labels`` and
     ``missing_codes`` become NaN and are counted, not reported as errors. Numbers
     outside the scale, non-integers and unknown labels become NaN and are listed in
