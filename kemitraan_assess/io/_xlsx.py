@@ -17,6 +17,7 @@ reader). Malformed XML is refused with the part, line and column of the fault.
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import io
 import posixpath
@@ -389,6 +390,7 @@ def _fill_merges(rows: list[tuple[int, list[str]]], merges: list[str]) -> list[s
     Horizontal merges are left as the CSV exports write them: the value in the first
     cell. Returns the ranges filled."""
     by_row = {r: cells for r, cells in rows}
+    numbers = sorted(by_row)
     filled: list[str] = []
     budget = MAX_CELLS
     for ref in merges:
@@ -402,13 +404,12 @@ def _fill_merges(rows: list[tuple[int, list[str]]], merges: list[str]) -> list[s
         if r2 <= r1 or top is None or col >= len(top) or top[col] == "":
             continue
         value = top[col]
-        for r in range(r1 + 1, r2 + 1):
+        # only rows with values: a range down to row 1,048,576 costs what the sheet holds
+        for k in range(bisect.bisect_right(numbers, r1), bisect.bisect_right(numbers, r2)):
             budget -= 1
             if budget < 0:
                 return filled
-            cells = by_row.get(r)
-            if cells is None:
-                continue  # a row without any other value is no record
+            cells = by_row[numbers[k]]
             if col >= len(cells):
                 cells.extend([""] * (col + 1 - len(cells)))
             if cells[col] == "":

@@ -5,6 +5,7 @@ outputs that read back cell for cell)."""
 import csv
 import importlib
 import io
+import time
 import tracemalloc
 import zipfile
 from pathlib import Path
@@ -423,3 +424,21 @@ def test_mixed_line_endings_between_whole_records(tmp_path):
     # a CR inside a record still splits it, and is still refused with its place
     code, err, _ = run_ingest(tmp_path, "split.csv", b"partnership,GOL1,GOL2\nA,4\r,3\nB,2,1\n")
     assert code == 2 and "split.csv, row 2: a stray carriage return (CR) at character 4" in err
+
+
+def test_merged_ranges_down_to_the_last_row_cost_what_the_sheet_holds(tmp_path):
+    data = workbook(lambda wb: table(wb.active))
+    zin = zipfile.ZipFile(io.BytesIO(data))
+    buf = io.BytesIO()
+    merges = b'<mergeCells>' + b'<mergeCell ref="A2:A1048576"/>' * 100_000 + b'</mergeCells>'
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            part = zin.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                part = part.replace(b"</sheetData>", b"</sheetData>" + merges)
+            zout.writestr(info, part)
+    start = time.perf_counter()
+    code, err, out = run_ingest(tmp_path, "merges.xlsx", buf.getvalue())
+    assert time.perf_counter() - start < 20
+    assert code == 1 and "100000 merged cell range(s) spanning rows were filled down" in err
+    assert read_back(out / "responses.csv")["partnership"].tolist() == ["Alpha", "Alpha", "Beta"] * 2
