@@ -395,7 +395,11 @@ def read_body(export: Export, data_start: int, width: int, *, string_columns: se
         Column positions read as text on the fast path (ids, names, free text); other
         columns may be read as numbers.
     """
-    if export.raw is not None and data_start == 1 and export.line_ending in ("LF", "CRLF") and width <= _FAST_MAX_COLUMNS:
+    # pyarrow refuses a record with another number of fields: when the first records show
+    # one, go straight to the reader that reports them (and spare pyarrow's allocation)
+    uneven = any(len(row) != width for _, row in export.preview[data_start:])
+    if (export.raw is not None and data_start == 1 and export.line_ending in ("LF", "CRLF")
+            and width <= _FAST_MAX_COLUMNS and not uneven):
         fast = _read_fast(export, width, string_columns or set())
         if fast is not None:
             return fast
