@@ -42,6 +42,8 @@ def handle_errors(func: F) -> F:
             raise CliError(str(exc)) from None
         except UnicodeDecodeError as exc:
             raise CliError(f"cannot decode input: {exc}; try --encoding") from None
+        except MemoryError:  # past ingest (which names the file): scoring or reporting a huge input
+            raise CliError("not enough memory for this input on this machine; split it into smaller files") from None
         except OSError as exc:  # an input or output the library did not name itself
             where = exc.filename if exc.filename is not None else "a file"
             raise CliError(f"{where}: {exc.strerror or exc}") from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..errors import DataError
@@ -14,6 +15,7 @@ from .readers import Export
 __all__ = ["HeaderMap", "locate_and_map"]
 
 _ALL_META = frozenset().union(*PLATFORM_META_COLUMNS.values())
+_REPEAT_INDEX = re.compile(r"\[\d+\]")
 
 
 @dataclass
@@ -29,20 +31,23 @@ class HeaderMap:
     partnership_col: int | None  # None: no partnership column (``require_group=False``)
     id_col: int | None
     meta_cols: list[int] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def data_start(self) -> int:
         return self.title_rows + self.header_rows
 
 
-def _score(row: list[str], index: ColumnIndex) -> int:
+def _score(row: list[str], index: ColumnIndex, memo: dict[str, bool]) -> int:
     n = 0
     for cell in row:
         c = cell.strip()
         if not c:
             continue
-        if c in _ALL_META or normalise_text(c) in PARTNERSHIP_NAMES or index.match([c]) is not None:
-            n += 1
+        hit = memo.get(c)
+        if hit is None:
+            hit = memo[c] = c in _ALL_META or normalise_text(c) in PARTNERSHIP_NAMES or index.match([c]) is not None
+        n += hit
     return n
 
 
@@ -69,7 +74,8 @@ def _locate(
 
 def _find_header(preview: list[tuple[int, list[str]]], index: ColumnIndex, extra: set[str]) -> int:
     window = preview[:25]
-    scores = [_score(r, index) + sum(1 for c in r if c.strip() in extra) for _, r in window]
+    memo: dict[str, bool] = {}  # answers repeat: each distinct text is matched once
+    scores = [_score(r, index, memo) + sum(1 for c in r if c.strip() in extra) for _, r in window]
     best = max(scores, default=0)
     if best > 0:
         return scores.index(best)
@@ -135,8 +141,10 @@ def locate_and_map(
     targets: list[Target | None] = []
     meta_cols: list[int] = []
     spec_norm = {normalise_text(k): v for k, v in spec.columns.items()}
+    used: set[str] = set()
     for j, name in enumerate(names):
         raw = header[j].strip() if j < len(header) else name
+        used |= {raw, name, normalise_text(name)}
         mapped = spec.columns.get(raw) or spec.columns.get(name) or spec_norm.get(normalise_text(name))
         if mapped is not None:
             t = index.resolve_target(mapped)
@@ -178,10 +186,26 @@ def locate_and_map(
             column=wanted,
         )
 
+    warnings = []
+    unused = [k for k in spec.columns if k not in used and k.strip() not in used and normalise_text(k) not in used]
+    if unused:
+        warnings.append(
+            f"the mapping{' ' + spec.source if spec.source else ''} names {len(unused)} column(s) this export does "
+            f"not have: {', '.join(repr(k) for k in unused[:10])}; their items were matched by header, if at all"
+        )
+
     p_field = instrument.field_by_role("partnership")
     partnership_col: int | None = None
     if group_col:
         partnership_col = find_column(group_col, "--group-col")
+        t = targets[partnership_col]
+        if t is not None and t.kind == "item":
+            raise DataError(
+                f"--group-col {group_col!r} is the column of item {t.id} (answers, not partnership names); "
+                "name the column that holds the partnership names",
+                file=export.name,
+                column=names[partnership_col],
+            )
         if p_field is not None:
             targets = [None if (t is not None and t.id == p_field.id) else t for t in targets]
             targets[partnership_col] = Target("field", p_field.id, "option")
@@ -234,6 +258,7 @@ def locate_and_map(
         partnership_col=partnership_col,
         id_col=idc,
         meta_cols=meta_cols,
+        warnings=warnings,
     )
 
 
@@ -244,10 +269,17 @@ def _check_duplicates(targets: list[Target | None], names: list[str], file: str)
             continue
         key = (t.kind, t.id)
         if key in first:
+            a, b = names[first[key]], names[j]
+            repeat = ""
+            if _REPEAT_INDEX.sub("[]", a) == _REPEAT_INDEX.sub("[]", b) and a != b:
+                repeat = (
+                    " (they are instances of a repeat group: an item asked once per partnership must not sit "
+                    "inside a repeat)"
+                )
             raise DataError(
-                f"columns {names[first[key]]!r} and {names[j]!r} both hold {t.kind} '{t.id}'; "
+                f"columns {a!r} and {b!r} both hold {t.kind} '{t.id}'{repeat}; "
                 "remove one, or say which to use with --mapping",
                 file=file,
-                column=names[j],
+                column=b,
             )
         first[key] = j

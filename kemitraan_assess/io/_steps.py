@@ -8,6 +8,7 @@ cell issues). Every function works on whole columns; none loops over records.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +36,7 @@ __all__ = [
     "submission_time_column",
     "code_items",
     "identify",
+    "is_plain",
     "mark_duplicates",
     "platform_rules",
     "rejected_table",
@@ -92,23 +94,47 @@ class Identity:
     variants: dict[str, list[str]] = field(default_factory=dict)
 
 
+# Cyrillic and Greek letters drawn like Latin ones: in a name that also has Latin letters
+# they are look-alikes typed by a keyboard layout or pasted (or planted), not another name.
+_LOOKALIKES = str.maketrans(
+    "АВЕКМНОРСТХаеорсухіјѕԁԛԝΑΒΕΖΗΙΚΜΝΟΡΤΥΧοіν",
+    "ABEKMHOPCTXaeopcyxijsdqwABEZHIKMNOPTYXoiv",
+)
+_LATIN = re.compile(r"[A-Za-z]")
+_CYR_GREEK = re.compile(r"[\u0370-\u03ff\u0400-\u04ff\u0500-\u052f]")
+
+
+def is_plain(name: str) -> bool:
+    """No invisible format characters, no Latin/Cyrillic/Greek mix, no combining marks."""
+    return not any(unicodedata.category(c) in ("Cf", "Mn") for c in name) and not (
+        _LATIN.search(name) and _CYR_GREEK.search(name)
+    )
+
+
 def _group_key(name: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+    """The key partnership names are grouped by: case, spaces, width, invisible characters
+    (zero-width space, joiners, soft hyphen), accents on Latin letters and look-alike
+    Cyrillic/Greek letters in a Latin name do not make another partnership."""
+    text = unicodedata.normalize("NFKC", name)
+    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    if _LATIN.search(text) and _CYR_GREEK.search(text):
+        text = text.translate(_LOOKALIKES)
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not "\u0300" <= c <= "\u036f")
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
 
 
 def _partnerships(arr: pa.Array) -> tuple[pa.Array, dict[str, list[str]]]:
-    """Display names (first spelling seen per group key) and the variants grouped."""
+    """Display names (the first plain spelling seen per group key, else the first) and
+    the variants grouped."""
     enc = pc.dictionary_encode(arr)
-    first: dict[str, str] = {}
+    spellings = enc.dictionary.to_pylist()
+    keys = [_group_key(s) for s in spellings]
     members: dict[str, list[str]] = {}
-    display = []
-    for s in enc.dictionary.to_pylist():
-        key = _group_key(s)
-        first.setdefault(key, s)
+    for s, key in zip(spellings, keys, strict=True):
         members.setdefault(key, []).append(s)
-        display.append(first[key])
-    out = pa.array(display, type=pa.string()).take(enc.indices)
-    return out, {first[k]: v for k, v in members.items() if len(v) > 1}
+    shown = {k: next((s for s in v if is_plain(s)), v[0]) for k, v in members.items()}
+    out = pa.array([shown[k] for k in keys], type=pa.string()).take(enc.indices)
+    return out, {shown[k]: v for k, v in members.items() if len(v) > 1}
 
 
 def identify(hm: HeaderMap, body: Body) -> Identity:
@@ -129,11 +155,33 @@ def identify(hm: HeaderMap, body: Body) -> Identity:
     return Identity(ids, has_id, respondent, names, variants)
 
 
+def _repeated_header(header: list[str], body: Body) -> np.ndarray | None:
+    """Records that repeat the header cell for cell (a sheet appended below another)."""
+    named = [(j, h.strip(" \t\r\n\ufeff")) for j, h in enumerate(header)
+             if h.strip(" \t\r\n\ufeff") and j < len(body.columns)]
+    if not named or not len(body.source_row):
+        return None
+    mask = None
+    for j, h in named:  # the first column rules out nearly every record at once
+        col = body.columns[j]
+        if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+            return None  # a numeric column cannot hold a header name
+        hit = pc.fill_null(pc.equal(pc.utf8_trim(col, " \t\r\n\ufeff"), h.strip("\ufeff")), False)
+        mask = hit if mask is None else pc.and_(mask, hit)
+        if not pc.any(mask).as_py():
+            return None
+    return np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool)
+
+
 def platform_rules(
     hm: HeaderMap, header: list[str], body: Body, verdicts: Verdicts, ident: Identity, *, incomplete: str
 ) -> list[str]:
     """Apply the platform's rules, then blank partnership names; returns warnings."""
     n = len(body.source_row)
+    repeated = _repeated_header(header, body)
+    if repeated is not None:
+        verdicts.reject(repeated, "repeated_header",
+                        f"repeats the header of line {hm.header_line} (exports appended to one another?)")
     outcome = get_platform(hm.platform).rules(Records(header, body.columns, n))
     warnings = list(outcome.warnings)
     for r in outcome.rejections:

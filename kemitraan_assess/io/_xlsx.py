@@ -17,6 +17,7 @@ reader). Malformed XML is refused with the part, line and column of the fault.
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import io
 import posixpath
@@ -46,6 +47,7 @@ MAX_PART_BYTES = 4 << 30
 _SMALL_PART_BYTES = 16 << 20  # workbook.xml, its relationships, styles.xml
 
 _CELL_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
+_MAX_MERGES = 100_000
 _DATE_FORMAT_IDS = frozenset({14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47})
 _DATE_CODE = re.compile(r"[ymdhs]", re.IGNORECASE)
 _QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
@@ -53,11 +55,13 @@ _QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
 
 @dataclass(frozen=True)
 class Sheet:
-    """The first sheet: its title, rows as ``(row number, cells)``, other sheet titles."""
+    """The sheet read: its title, rows as ``(row number, cells)``, the other sheets'
+    titles, and what the reader did that the user should know (``notes``)."""
 
     title: str
     rows: list[tuple[int, list[str]]]
     other_sheets: list[str]
+    notes: tuple[str, ...] = ()
 
 
 class _Stop(Exception):
@@ -66,6 +70,16 @@ class _Stop(Exception):
     def __init__(self, error: DataError):
         super().__init__(str(error))
         self.error = error
+
+
+def _column_letters(index: int) -> str:
+    """``0 -> "A"``, ``27 -> "AB"``."""
+    out = ""
+    index += 1
+    while index:
+        index, r = divmod(index - 1, 26)
+        out = chr(65 + r) + out
+    return out
 
 
 def _column_index(letters: str) -> int:
@@ -170,6 +184,10 @@ class _SheetRows(ContentHandler):
         self._text: list[str] | None = None
         self._len = 0
         self._in_is = False
+        self._formula = False
+        self.formulas_without_value: list[str] = []  # the first cell references, e.g. "C2"
+        self.n_formulas_without_value = 0
+        self.merges: list[str] = []  # merged ranges, e.g. "A3:A5"
 
     def _too_long(self) -> _Stop:
         ref = f"row {self._row_no}, column {self._col + 1}"
@@ -193,6 +211,12 @@ class _SheetRows(ContentHandler):
             self._type = get("t") or "n"
             s = get("s")
             self._style = int(s) if s and s.isdigit() else 0
+            self._formula = False
+        elif local == "f":
+            self._formula = True
+        elif local == "mergeCell":
+            if len(self.merges) < _MAX_MERGES:
+                self.merges.append(get("ref") or "")
         elif local == "v" or (local == "t" and self._in_is):
             self._text, self._len = [], 0
         elif local == "is":
@@ -216,6 +240,11 @@ class _SheetRows(ContentHandler):
             self._text = None
         elif local == "is":
             self._in_is = False
+        elif local == "c":
+            if self._formula and self._row.get(self._col, "") == "":
+                self.n_formulas_without_value += 1
+                if len(self.formulas_without_value) < 5:
+                    self.formulas_without_value.append(f"{_column_letters(self._col)}{self._row_no}")
         elif local == "row" and self._row:
             width = max(self._row) + 1
             cells = [""] * width
@@ -355,14 +384,59 @@ def _date_styles(zf: zipfile.ZipFile, name: str) -> set[int]:
     return out
 
 
+def _fill_merges(rows: list[tuple[int, list[str]]], merges: list[str]) -> list[str]:
+    """Copy the value of each merged range that spans rows down its first column (a
+    partnership name merged over its respondents' rows belongs to each of them).
+    Horizontal merges are left as the CSV exports write them: the value in the first
+    cell. Returns the ranges filled."""
+    by_row = {r: cells for r, cells in rows}
+    numbers = sorted(by_row)
+    filled: list[str] = []
+    budget = MAX_CELLS
+    for ref in merges:
+        a, _, b = ref.partition(":")
+        ma, mb = _CELL_REF.match(a), _CELL_REF.match(b)
+        if not (ma and mb):
+            continue
+        col = _column_index(ma.group(1))
+        r1, r2 = int(ma.group(2)), int(mb.group(2))
+        top = by_row.get(r1)
+        if r2 <= r1 or top is None or col >= len(top) or top[col] == "":
+            continue
+        value = top[col]
+        # only rows with values: a range down to row 1,048,576 costs what the sheet holds
+        for k in range(bisect.bisect_right(numbers, r1), bisect.bisect_right(numbers, r2)):
+            budget -= 1
+            if budget < 0:
+                return filled
+            cells = by_row[numbers[k]]
+            if col >= len(cells):
+                cells.extend([""] * (col + 1 - len(cells)))
+            if cells[col] == "":
+                cells[col] = value
+        filled.append(ref)
+    return filled
+
+
+def _is_table(rows: list[tuple[int, list[str]]]) -> bool:
+    """At least a header and one record, at least two columns wide."""
+    return len(rows) >= 2 and sum(1 for _, cells in rows if sum(1 for c in cells if c.strip()) >= 2) >= 2
+
+
 def read_first_sheet(data: bytes, name: str) -> Sheet:
-    """The first sheet of an ``.xlsx`` workbook as text rows (see the module's limits).
+    """The first visible sheet of an ``.xlsx`` workbook that holds a table, as text rows.
+
+    Hidden sheets are skipped, and so are sheets without a table (fewer than two rows
+    with two values: a title page, notes, an empty first sheet); the notes of the
+    result name every sheet skipped and why. Merged ranges that span rows are filled
+    down; formulas saved without their value are named in the notes. Bounded by the
+    module's limits.
 
     Raises
     ------
     DataError
         for a file that is not a workbook, a damaged part (naming it, with line and
-        column), or a workbook beyond the limits.
+        column), a workbook beyond the limits, or one with no table on a visible sheet.
     """
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
@@ -375,18 +449,51 @@ def read_first_sheet(data: bytes, name: str) -> Sheet:
         pr = _collect(zf, "xl/workbook.xml", {"workbookPr"}, name)
         date1904 = bool(pr) and pr[0][1].get("date1904", "0") in ("1", "true")
         rels = {a.get("Id"): a.get("Target", "") for _, a in _collect(zf, "xl/_rels/workbook.xml.rels", {"Relationship"}, name)}
-        first = sheets[0]
-        target = rels.get(first.get("rid", ""), "worksheets/sheet1.xml")
-        part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-        info = _member(zf, part, name)
-        if info is None:
-            raise DataError(f"not a readable .xlsx workbook (its first sheet {part} is missing)", file=name)
         shared: list[str] = []
         sinfo = _member(zf, "xl/sharedStrings.xml", name)
         if sinfo is not None:
             sh = _SharedStrings(name)
             _parse(zf, sinfo, sh, name)
             shared = sh.strings
-        rows = _SheetRows(name, shared, _date_styles(zf, name), date1904)
-        _parse(zf, info, rows, name)
-    return Sheet(first.get("name", "Sheet1"), rows.rows, [s.get("name", "") for s in sheets[1:]])
+        styles = _date_styles(zf, name)
+        skipped: list[str] = []
+        for k, sheet in enumerate(sheets):
+            title = sheet.get("name", f"Sheet{k + 1}")
+            if sheet.get("state", "visible") in ("hidden", "veryHidden"):
+                skipped.append(f"'{title}' (hidden)")
+                continue
+            default = f"worksheets/sheet{k + 1}.xml"
+            target = rels.get(sheet.get("rid", ""), default)
+            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            info = _member(zf, part, name)
+            if info is None:
+                skipped.append(f"'{title}' (its part {part} is missing)")
+                continue
+            rows = _SheetRows(name, shared, styles, date1904)
+            _parse(zf, info, rows, name)
+            if not _is_table(rows.rows):
+                skipped.append(f"'{title}' ({'empty' if not rows.rows else 'no table'})")
+                continue
+            notes = []
+            if skipped:
+                notes.append(f"read sheet '{title}'; skipped {', '.join(skipped)}")
+            rest = [s.get("name", "") for s in sheets[k + 1:]]
+            if rest:
+                notes.append(f"read sheet '{title}' only; other sheets: {', '.join(rest)}")
+            filled = _fill_merges(rows.rows, rows.merges)
+            if filled:
+                notes.append(
+                    f"sheet '{title}': {len(filled)} merged cell range(s) spanning rows were filled down "
+                    f"(the first: {filled[0]}); each row gets the merged value"
+                )
+            if rows.n_formulas_without_value:
+                notes.append(
+                    f"sheet '{title}': {rows.n_formulas_without_value} cell(s) hold a formula saved without its "
+                    f"value, read as empty (the first: {', '.join(rows.formulas_without_value)}); open the workbook "
+                    "in a spreadsheet program and save it, or export it as CSV"
+                )
+            return Sheet(title, rows.rows, [s.get("name", "") for s in sheets if s is not sheet], tuple(notes))
+    raise DataError(
+        f"no visible sheet of the workbook holds a table (a header and a row of answers): {', '.join(skipped)}",
+        file=name,
+    )

@@ -8,10 +8,13 @@ for ten rows and for a million.
 from __future__ import annotations
 
 import codecs
+import csv
+import io
+import itertools
 import json
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from ..errors import DataError
@@ -23,6 +26,7 @@ __all__ = [
     "check_content",
     "detect_line_ending",
     "detect_delimiter",
+    "unquoted_line_ends",
     "detect_platform",
     "PLATFORMS",
     "PLATFORM_ID_COLUMNS",
@@ -137,9 +141,13 @@ def decode_bytes(data: bytes, *, encoding: str | None = None, file: str | None =
             try:
                 text = rest.decode(codec)
             except UnicodeDecodeError as exc:
+                before = rest[: exc.start].decode(codec, errors="replace")
+                line = len(re.findall(r"\r\n|\r|\n", before)) + 1
                 raise DataError(
-                    f"starts with a {codec} byte-order mark but byte {exc.start + len(mark)} is not {codec}",
+                    f"starts with a {codec} byte-order mark but byte {exc.start + len(mark)} is not "
+                    f"{codec}; the file mixes encodings: save it again as one, or pass --encoding",
                     file=file,
+                    row=line,
                 ) from None
             return Decoded(_strip_nul(text, warnings), codec, True, warnings)
     _check_binary(data, file)
@@ -219,40 +227,120 @@ def check_content(text: str, *, file: str | None = None) -> None:
             )
 
 
-def detect_line_ending(text: str) -> str:
+def unquoted_line_ends(text: str, delimiter: str) -> Iterator[re.Match[str]]:
+    """The line ends of ``text`` that end records: those outside quoted fields.
+
+    A quote opens a quoted field only as the first character of a field (as Python's
+    :mod:`csv` and Excel read it); inside, ``""`` is a quote and the next lone ``"``
+    closes the field. Line breaks, delimiters and quotes inside a quoted cell are
+    opaque. An unclosed quote hides every line end after it.
+
+    Examples
+    --------
+    >>> [m.group(0) for m in unquoted_line_ends('a,"x\\r\\ny"\\r\\nb,5" tall\\n', ",")]
+    ['\\r\\n', '\\n']
+    """
+    token = re.compile('"|' + re.escape(delimiter) + r"|\r\n|\r|\n") if delimiter else re.compile(r'"|\r\n|\r|\n')
+    pos = 0
+    field_start = 0
+    n = len(text)
+    while pos < n:
+        m = token.search(text, pos)
+        if m is None:
+            return
+        tok = m.group(0)
+        pos = m.end()
+        if tok == '"':
+            if m.start() != field_start:
+                continue  # a quote inside an unquoted field is text
+            while True:  # skip the quoted field
+                close = text.find('"', pos)
+                if close < 0:
+                    return
+                if text.startswith('"', close + 1):
+                    pos = close + 2
+                    continue
+                pos = close + 1
+                break
+        elif tok == delimiter:
+            field_start = pos
+        else:
+            field_start = pos
+            yield m
+
+
+def detect_line_ending(text: str, delimiter: str | None = None) -> str:
     """``"CRLF"``, ``"LF"``, ``"CR"`` (or ``"none"`` for a single line), from the first line end.
+
+    With the ``delimiter``, line breaks inside quoted cells are skipped: only a line
+    end between records counts.
 
     Examples
     --------
     >>> detect_line_ending("a\\r\\nb"), detect_line_ending("a\\rb"), detect_line_ending("a\\nb")
     ('CRLF', 'CR', 'LF')
+    >>> detect_line_ending('"a\\r\\nb",c\\nd,e\\n', ",")
+    'LF'
     """
-    m = re.search(r"\r\n|\r|\n", text[:1_000_000])
+    head = text[:1_000_000]
+    if delimiter is None:
+        m = re.search(r"\r\n|\r|\n", head)
+    else:
+        m = next(unquoted_line_ends(head, delimiter), None)
     if m is None:
         return "none"
     return {"\r\n": "CRLF", "\r": "CR", "\n": "LF"}[m.group(0)]
 
 
 _DELIMS = (",", ";", "\t", "|")
+_SEP_LINE = re.compile(r"^sep=([,;\t|])(?:\r\n|\r|\n|$)", re.IGNORECASE)
+_SAMPLE_RECORDS = 80
 
 
-def detect_delimiter(lines: Sequence[str]) -> str:
-    """The delimiter among ``,`` ``;`` tab ``|`` that splits the sample lines most consistently.
+def _field_counts(text: str, delimiter: str, truncated: bool) -> list[int]:
+    """Number of fields of the first records of ``text`` (blank records left out)."""
+    counts = []
+    old = csv.field_size_limit(max(len(text) + 1, 131_072))
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True)
+        for row in itertools.islice(reader, _SAMPLE_RECORDS + 1):
+            if any(c.strip() for c in row):
+                counts.append(len(row))
+    except csv.Error:
+        return []
+    finally:
+        csv.field_size_limit(old)
+    if truncated and len(counts) > 1:
+        counts.pop()  # the last record may be cut short by the end of the sample
+    return counts[:_SAMPLE_RECORDS]
 
-    Quoted text is removed before counting, so commas inside answers do not vote.
+
+def detect_delimiter(sample: str | Sequence[str], *, truncated: bool = False) -> str:
+    """The delimiter among ``,`` ``;`` tab ``|`` that splits the sample most consistently.
+
+    ``sample`` is the start of the text (or a list of its lines). Each candidate
+    splits it into records as a CSV reader would, so delimiters, quotes and line breaks
+    inside quoted cells do not vote. Excel's ``sep=;`` first line names the delimiter.
+    ``truncated`` says that the sample was cut from a longer text (its last record is
+    then left out).
 
     Examples
     --------
     >>> detect_delimiter(['a;b;"x, y"', '1;2;"p, q"'])
     ';'
+    >>> detect_delimiter('a,b,c\\n1,2,"x\\r|y\\r|z"\\n3,4,"p\\r|q\\r|r"\\n')
+    ','
+    >>> detect_delimiter("sep=;\\na;b\\n")
+    ';'
     """
-    cleaned = [re.sub(r'"[^"]*"', '""', ln) for ln in lines if ln.strip()]
-    if not cleaned:
-        return ","
+    text = sample if isinstance(sample, str) else "\n".join(sample)
+    m = _SEP_LINE.match(text.lstrip("\ufeff"))
+    if m:
+        return m.group(1)
     best, best_score = ",", (-1.0, 0)
     for d in _DELIMS:
-        counts = [ln.count(d) for ln in cleaned]
-        if max(counts) == 0:
+        counts = [c - 1 for c in _field_counts(text, d, truncated)]
+        if not counts or max(counts) == 0:
             continue
         mode, freq = Counter(c for c in counts if c > 0).most_common(1)[0]
         score = (freq / len(counts), mode)

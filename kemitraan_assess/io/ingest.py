@@ -77,8 +77,10 @@ def ingest(
     ------
     DataError
         for unusable input (empty, binary, HTML/JSON, unclosed quote, header without
-        data, duplicate item columns, no partnership column when ``require_group``),
-        naming file, row, column.
+        data, duplicate item columns, no partnership column when ``require_group``, a
+        ``group_col`` that is an item column, a line of more than 65,536 fields or with a
+        cell beyond the cell limit, a workbook without a table on a visible sheet, not
+        enough memory), naming file, row, column.
 
     Notes
     -----
@@ -87,7 +89,12 @@ def ingest(
     below the confidentiality minimum.
 
     Every record ends in ``responses`` or in ``rejected`` with a reason code (see
-    :mod:`kemitraan_assess.io.log`). Answer labels map to codes in any language of the
+    :mod:`kemitraan_assess.io.log`; a record repeating the header, as when exports are
+    appended to one another, is ``repeated_header``). Quoted cells are opaque to the
+    detection of delimiter, line ending and header: they may hold line breaks, CRs and
+    delimiters. Partnership names that differ only in case, spaces, invisible
+    characters, accents or look-alike Cyrillic/Greek letters are one partnership, and
+    the spellings grouped are listed in the warnings. Answer labels map to codes in any language of the
     instrument, including its ``label_variants``; ``missing_labels`` and
     ``missing_codes`` become NaN and are counted, not reported as errors. Numbers
     outside the scale, non-integers and unknown labels become NaN and are listed in
@@ -111,6 +118,33 @@ def ingest(
     if k_min < 3:
         raise DataError(f"the confidentiality minimum cannot be below 3 (got {k_min})")
     spec = load_mapping(os.fspath(mapping) if isinstance(mapping, os.PathLike) else mapping)
+    try:
+        return _ingest(source, inst, spec, group_col=group_col, id_col=id_col, encoding=encoding,
+                       incomplete=incomplete, dedupe=dedupe, platform=platform, require_group=require_group,
+                       k_min=k_min)
+    except MemoryError:
+        name = os.fspath(source) if isinstance(source, (str, os.PathLike)) else "<input>"
+        raise DataError(
+            "not enough memory to read this export on this machine; split it into smaller files, or save "
+            "it as a plain UTF-8 CSV (read by the fastest, leanest reader)",
+            file=str(name),
+        ) from None
+
+
+def _ingest(
+    source: str | os.PathLike[str] | IO[Any] | bytes,
+    inst: Instrument,
+    spec: MappingSpec,
+    *,
+    group_col: str | None,
+    id_col: str | None,
+    encoding: str | None,
+    incomplete: str,
+    dedupe: str,
+    platform: str | None,
+    require_group: bool,
+    k_min: int,
+) -> IngestResult:
     export = open_export(source, encoding=encoding)
     hm = locate_and_map(
         export, inst, spec, group_col=group_col, id_col=id_col, platform=platform, require_group=require_group
@@ -134,7 +168,7 @@ def ingest(
 
     verdicts = steps.Verdicts(n)
     ident = steps.identify(hm, body)
-    warnings = list(export.warnings)
+    warnings = list(export.warnings) + hm.warnings
     warnings += steps.platform_rules(hm, header, body, verdicts, ident, incomplete=incomplete)
     items = steps.code_items(inst, hm, body, spec, verdicts)
     steps.mark_duplicates(hm, header, body, ident, verdicts, dedupe=dedupe)
@@ -163,12 +197,17 @@ def _item_warnings(
     if len(unmatched) == len(item_ids):
         raise DataError(
             f"no column matches any item of instrument '{inst.id}' (columns: {', '.join(hm.names)}); "
-            "check the instrument or give a --mapping file",
+            "check the instrument or give a --mapping file" + "".join(f"; {w}" for w in hm.warnings),
             file=file,
             row=hm.header_line,
         )
     empty = [i for i in item_ids if i in items.column_of and len(responses) and responses[i].isna().all()]
     return unmatched, empty
+
+
+def _shown(name: str) -> str:
+    """A partnership spelling as the log shows it: look-alike and invisible characters escaped."""
+    return repr(name) if steps.is_plain(name) else ascii(name)
 
 
 def _group_sizes(responses: pd.DataFrame) -> pd.Series | None:
@@ -215,7 +254,7 @@ def _log(
     if ident.variants:
         warnings.append(
             f"{len(ident.variants)} partnership name(s) were written in more than one way and grouped: "
-            + "; ".join(f"{k!r} <- {', '.join(repr(v) for v in vs)}" for k, vs in list(ident.variants.items())[:10])
+            + "; ".join(f"{k!r} <- {', '.join(_shown(v) for v in vs)}" for k, vs in list(ident.variants.items())[:10])
         )
     sizes = _group_sizes(responses)
     small = _small_groups(sizes, k_min)

@@ -32,6 +32,7 @@ __all__ = ["IngestResult", "REJECT_REASONS", "ingest_json", "write_ingest_output
 
 REJECT_REASONS = (
     "wrong_field_count",
+    "repeated_header",
     "test_submission",
     "not_approved",
     "blank_partnership",

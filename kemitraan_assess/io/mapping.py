@@ -64,8 +64,15 @@ def normalise_text(value: str) -> str:
     "tujuan kemitraan's jelas"
     >>> normalise_text("Ｓangat setuju.")
     'sangat setuju'
+    >>> normalise_text("Sangat S\u00e9tuju\u200b")
+    'sangat setuju'
     """
     text = unicodedata.normalize("NFKC", str(value)).translate(_QUOTES).casefold()
+    if not text.isascii():  # invisible format characters out, accents off Latin letters
+        text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+        text = unicodedata.normalize(
+            "NFC", "".join(c for c in unicodedata.normalize("NFKD", text) if not "\u0300" <= c <= "\u036f")
+        )
     text = _SPACES.sub(" ", text)
     text = _TRAIL.sub("", text)
     return _LEAD.sub("", text)

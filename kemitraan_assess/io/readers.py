@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import io
 import itertools
 import os
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,13 +32,25 @@ import pyarrow.csv as pacsv
 
 from ..errors import DataError
 from ._xlsx import MAX_CELL_CHARS, read_first_sheet
-from .detect import Decoded, check_content, decode_bytes, detect_delimiter, detect_line_ending
+from .detect import (
+    Decoded,
+    check_content,
+    decode_bytes,
+    detect_delimiter,
+    detect_line_ending,
+    unquoted_line_ends,
+)
 
 __all__ = ["Export", "Body", "open_export", "read_body", "PREVIEW_RECORDS"]
 
 PREVIEW_RECORDS = 60
+_SAMPLE_CHARS = 200_000  # characters of the head that delimiter detection reads
 _LAZY_MIN = 1 << 20
-_BATCH = 100_000
+_BATCH_CELLS = 2_000_000  # cells held as Python strings before they become arrays
+_FAST_MAX_COLUMNS = 2_000  # wider exports go through the Python reader (pyarrow's
+# multi-threaded reader holds ~11 kB a column per thread: 50,000 columns took ~600 MB)
+MAX_COLUMNS = 65_536
+"""Most fields in one line (Excel stops at 16,384 columns, Google Sheets at 18,278)."""
 
 _CSV_BATCH = 2048  # records parsed per scoped change of the csv module's field limit
 
@@ -118,9 +130,11 @@ def open_export(source: str | os.PathLike[str] | IO[Any] | bytes, *, encoding: s
         for empty, binary, HTML or JSON content and for unreadable workbooks.
     """
     data, name = _read_source(source)
-    is_xlsx = data.startswith(b"PK\x03\x04") or name.lower().endswith((".xlsx", ".xlsm"))
-    if is_xlsx:
+    # The content decides, not the name: a workbook renamed .csv is a workbook, and a
+    # CSV saved under an .xlsx name is read as the text it is.
+    if data.startswith(b"PK\x03\x04"):
         return _open_xlsx(data, name)
+    misnamed = name.lower().endswith((".xlsx", ".xlsm"))
     lazy = encoding is None and not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) and len(data) > _LAZY_MIN
     if lazy and b"\x00" not in data[:8192]:
         # Large file: decode only the head now; the rest is decoded only if the slow
@@ -140,13 +154,18 @@ def open_export(source: str | os.PathLike[str] | IO[Any] | bytes, *, encoding: s
     check_content(text, file=name)
     if not text.strip():
         raise DataError("the file holds only blank lines, no header and no data", file=name)
-    line_ending = detect_line_ending(text)
-    _check_stray_cr(text, name)
-    sample = re.split(r"\r\n|\r|\n", text[:200_000], maxsplit=80)[:80]
-    delimiter = detect_delimiter(sample)
+    # Quoted cells are opaque to detection: the delimiter is the one whose quote-aware
+    # split of the first records is most consistent, and the line ending and stray CRs
+    # are looked for only between records.
+    delimiter = detect_delimiter(text[:_SAMPLE_CHARS], truncated=len(text) > _SAMPLE_CHARS)
+    line_ending = detect_line_ending(text, delimiter)
+    _check_stray_cr(text, name, delimiter)
+    _check_line_widths(data, delimiter, line_ending, name)
     raw = None
     if decoded.encoding == "utf-8" and not decoded.warnings:
         raw = data[3:] if decoded.bom else data
+    if misnamed:
+        decoded.warnings.append("the file is named like a workbook (.xlsx) but holds text; it was read as CSV")
     export = Export(
         name=name,
         kind="csv",
@@ -171,31 +190,88 @@ def open_export(source: str | os.PathLike[str] | IO[Any] | bytes, *, encoding: s
     return export
 
 
-def _check_stray_cr(text: str, name: str, lines: int = 25) -> None:
+def _check_stray_cr(text: str, name: str, delimiter: str, lines: int = 25) -> None:
     """Refuse a lone carriage return outside quotes in the first lines of a file whose
-    lines end with LF or CRLF: it splits the header (or a title row) in two."""
+    lines end with LF or CRLF when it splits a record in two (the header, or a title
+    row). A CR inside a quoted cell is part of the answer; a CR that ends a whole record
+    (as many fields before it and after it as the other lines have: mixed line endings)
+    is a line end."""
     head = text[:1_000_000]
     crlf = head.count("\r\n")
     lone_cr = head.count("\r") - crlf
-    if not lone_cr or head.count("\n") == 0 or lone_cr >= head.count("\n"):
-        return  # no stray CR, or a file with CR line endings
-    line, col, inside = 1, 0, False
-    for i, ch in enumerate(head):
-        col += 1
-        if ch == '"':
-            inside = not inside
-        elif ch == "\n":
-            if not inside:
-                line += 1
-                col = 0
-                if line > lines:
-                    return
-        elif ch == "\r" and not inside and head[i + 1 : i + 2] != "\n":
+    if not lone_cr or head.count("\n") == 0:
+        return
+    ends = [m for _, m in zip(range(max(lines, 200)), unquoted_line_ends(head, delimiter), strict=False)]
+    cr = [k for k, m in enumerate(ends) if m.group(0) == "\r"]
+    if not cr or len(cr) * 2 >= len(ends):
+        return  # no stray CR between records, or a file with CR line endings
+    starts = [0] + [m.end() for m in ends]
+
+    def fields(k: int) -> int:  # fields of the k-th line (between record ends)
+        stop = ends[k].start() if k < len(ends) else len(head)
+        row = next(csv.reader([head[starts[k] : stop]], delimiter=delimiter), [])
+        return len(row)
+
+    cr_set = set(cr)
+    usual = Counter(fields(k) for k in range(len(ends)) if k not in cr_set).most_common(1)
+    width = usual[0][0] if usual else 0
+    for k in cr:
+        first = ends[k].start()
+        line = head.count("\n", 0, first) + 1
+        if line > lines:
+            return
+        if width > 1 and fields(k) == width and fields(k + 1) in (width, 0, 1):
+            continue  # a whole record ends here: a line end written by another program
+        col = first - max(head.rfind("\n", 0, first), -1)
+        raise DataError(
+            f"a stray carriage return (CR) at character {col} splits this line in two (the file's lines end "
+            "with LF); remove it, or open the file in a spreadsheet program and save it again",
+            file=name,
+            row=line,
+        )
+
+
+def _check_line_widths(data: bytes, delimiter: str, line_ending: str, name: str) -> None:
+    """Refuse a line with more than :data:`MAX_COLUMNS` fields, or with a cell beyond
+    MAX_CELL_CHARS, before it is parsed (a 200 MB line of commas would otherwise become
+    a hundred million strings).
+
+    Only lines longer than MAX_COLUMNS bytes can hold that many fields; their delimiters
+    are counted. Delimiters inside quoted cells count too: no answer holds 65,536 of them.
+    """
+    if len(data) <= MAX_COLUMNS or len(delimiter) != 1:
+        return
+    nl = b"\r" if line_ending == "CR" else b"\n"
+    d = delimiter.encode("latin-1") if ord(delimiter) < 256 else delimiter.encode()
+    # A line longer than MAX_COLUMNS bytes covers at least one whole aligned block of half
+    # that size: only blocks without a line end are looked at (memchr-fast, no arrays).
+    block = MAX_COLUMNS // 2
+    seen_end = -1
+    for b0 in range(0, len(data), block):
+        if b0 < seen_end or data.find(nl, b0, b0 + block) >= 0:
+            continue
+        line_start = data.rfind(nl, 0, b0) + 1
+        stop = data.find(nl, b0)
+        stop = len(data) if stop < 0 else stop
+        seen_end = stop
+        if stop - line_start <= MAX_COLUMNS:
+            continue
+        length = stop - line_start
+        n = data.count(d, line_start, stop)
+        if n >= MAX_COLUMNS:
             raise DataError(
-                f"a stray carriage return (CR) at character {col} splits this line in two (the file's lines end "
-                "with LF); remove it, or open the file in a spreadsheet program and save it again",
+                f"this line has more than {MAX_COLUMNS:,} fields; no survey export is that wide (is the "
+                "delimiter right, or is this the right file?)",
                 file=name,
-                row=line,
+                row=data.count(nl, 0, line_start) + 1,
+            )
+        # some run of bytes between two delimiters is at least this long, and lies in one cell
+        if (length - n) / (n + 1) > 4 * MAX_CELL_CHARS:
+            raise DataError(
+                f"a cell on this line is longer than {MAX_CELL_CHARS:,} characters; no survey answer is "
+                "that long (a stray quote can also join the rest of the file into one cell)",
+                file=name,
+                row=data.count(nl, 0, line_start) + 1,
             )
 
 
@@ -212,7 +288,8 @@ def _full_text(export: Export) -> str:
 
 
 def _open_xlsx(data: bytes, name: str) -> Export:
-    """The first sheet of a workbook (bounded: see :mod:`kemitraan_assess.io._xlsx`)."""
+    """The first visible sheet of a workbook holding a table (bounded: see
+    :mod:`kemitraan_assess.io._xlsx`)."""
     sheet = read_first_sheet(data, name)
     rows = sheet.rows
     width = max((len(v) for _, v in rows), default=0)
@@ -225,10 +302,8 @@ def _open_xlsx(data: bytes, name: str) -> Export:
     rows = [(ln, (v + [""] * (width - len(v)))[:used]) for ln, v in rows]
     rows = [(ln, v) for ln, v in rows if any(x.strip() for x in v)] if used else []
     if not rows:
-        raise DataError("the workbook's first sheet is empty", file=name)
-    warnings = []
-    if sheet.other_sheets:
-        warnings.append(f"read the first sheet '{sheet.title}' only; other sheets: {', '.join(sheet.other_sheets)}")
+        raise DataError(f"the workbook's sheet '{sheet.title}' is empty", file=name)
+    warnings = list(sheet.notes)
     return Export(
         name=name, kind="xlsx", encoding="xlsx", bom=False, delimiter="", line_ending="none",
         preview=rows[:PREVIEW_RECORDS], sheet_rows=rows, sheet=sheet.title, warnings=warnings,
@@ -242,7 +317,9 @@ def _iter_records(export: Export) -> Iterator[tuple[int, int, list[str]]]:
             yield line, line, row
         return
     text = export.text if export.text is not None else _full_text(export)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=export.delimiter, quotechar='"', doublequote=True)
+    # lines handed out lazily: io.StringIO would copy the text at 4 bytes a character
+    lines = (m.group(0) for m in _LINE.finditer(text))
+    reader = csv.reader(lines, delimiter=export.delimiter, quotechar='"', doublequote=True)
     prev = 0
     while True:
         batch: list[tuple[int, int, list[str]]] = []
@@ -297,6 +374,7 @@ def _unclosed_quote_line(text: str, start_line: int) -> int | None:
 
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 _SMALL_INT = re.compile(r"^-?\d{1,4}$")
 _QUOTE_OR_NL = re.compile(r'"|\r\n|\r|\n')
 
@@ -317,7 +395,11 @@ def read_body(export: Export, data_start: int, width: int, *, string_columns: se
         Column positions read as text on the fast path (ids, names, free text); other
         columns may be read as numbers.
     """
-    if export.raw is not None and data_start == 1 and export.line_ending in ("LF", "CRLF"):
+    # pyarrow refuses a record with another number of fields: when the first records show
+    # one, go straight to the reader that reports them (and spare pyarrow's allocation)
+    uneven = any(len(row) != width for _, row in export.preview[data_start:])
+    if (export.raw is not None and data_start == 1 and export.line_ending in ("LF", "CRLF")
+            and width <= _FAST_MAX_COLUMNS and not uneven):
         fast = _read_fast(export, width, string_columns or set())
         if fast is not None:
             return fast
@@ -434,7 +516,7 @@ def _read_slow(export: Export, data_start: int, width: int) -> Body:
             continue
         current.append(row)
         lines.append(start)
-        if len(current) >= _BATCH:
+        if len(current) * width >= _BATCH_CELLS:
             batches.append(current)
             current = []
     if current:

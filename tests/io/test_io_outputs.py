@@ -40,12 +40,12 @@ def test_generated_ids(inst):
     assert res.responses["respondent_id"].tolist() == ["r2", "r3"]
 
 
-def test_formula_cells_neutralised(inst, tmp_path, export):
+def test_formula_cells_neutralised(inst, tmp_path, export, cited):
     res = ingest(export("kobo_xml_values.csv"), inst)
     paths = write_ingest_outputs(res, tmp_path / "out")
     text = paths["responses"].read_text(encoding="utf-8")
     assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
-    sm = ingest(export("surveymonkey.csv"), inst)
+    sm = ingest(cited("surveymonkey.csv"), inst)
     out = write_ingest_outputs(sm, tmp_path / "sm")["responses"].read_text(encoding="utf-8")
     assert "'+62 812 000" in out
     df = pd.DataFrame({"t": ["@SUM(A1)", "-1", "\tx", "ok"], "n": [-1, 2, 3, 4]})

@@ -84,8 +84,8 @@ def test_google_forms_grid_and_linear_scale(inst, export):
     assert res.cell_issues[["source_row", "value", "problem"]].values.tolist() == [[4, "Agak setuju", "unmapped_label"]]
 
 
-def test_surveymonkey_two_header_rows(inst, export):
-    res = ingest(export("surveymonkey.csv"), inst)
+def test_surveymonkey_two_header_rows(inst, cited):
+    res = ingest(cited("surveymonkey.csv"), inst)
     log = res.log
     assert (log["platform"], log["header_rows"], log["line_ending"]) == ("surveymonkey", 2, "CRLF")
     assert log["respondent_id_column"] == "Respondent ID"

@@ -34,7 +34,7 @@ def same(a, b):
     return all((math.isnan(x) and math.isnan(y)) or x == y for x, y in zip(a, b, strict=True))
 
 
-@pytest.mark.parametrize("name", ["surveymonkey_matrix.csv", "kobo_formbuilder_xml.csv", "numbered_titles.csv"])
+@pytest.mark.parametrize("name", ["surveymonkey.csv", "surveymonkey_matrix.csv", "kobo_formbuilder_xml.csv", "numbered_titles.csv"])
 def test_fixture_cites_its_source(name):
     head = (EXPORTS / name).read_text(encoding="utf-8").splitlines()[:3]
     assert head[0].startswith("#") and any("/" in line for line in head)
