@@ -5,11 +5,11 @@ DESIGN.md, extended). Items are reverse-keyed before analysis and missing data a
 handled pairwise by default, as R's psych does. Sample-level statistics use every usable
 respondent, including those in partnerships too small to be shown.
 
-With pairwise missing data (the default) the responses are read once
-(:func:`kemitraan_assess.stats._batch.scale_batch`): the pairwise sums of every item, the
-scale scores and the answer counts; each statistic then works from its sub-block, with
-the same numbers (and the same errors) as calling it on that scale's columns, which is
-what the listwise path still does.
+The responses are read once (:func:`kemitraan_assess.stats.item_moments`, with the
+instrument's scales declared): the pairwise sums of every item, the scale scores and the
+answer counts. Each statistic is then called on the moments of its items
+(``moments.subset(items)``), with the numbers and errors of calling it on those columns;
+with ``missing="listwise"`` a subset drops the rows missing any of its items.
 """
 
 from __future__ import annotations
@@ -23,26 +23,26 @@ import pandas as pd
 from ..errors import InsufficientDataError, KemitraanError
 from ..instrument.model import Instrument
 from ..scoring.groups import GroupIndex
-from ..scoring.scales import item_matrix, reverse_key, scale_scores
-from ..stats._batch import ScaleBatch, _columns, scale_batch
-from ..stats._keys import NegativeItemWarning
-from ..stats._result import finite_or_none, to_jsonable
+from ..scoring.scales import item_matrix, scale_score
 from ..stats.agreement import rwg_j_by_group
-from ..stats.cfa import _cfa_from_cov, _check_structure, _pairwise_from, cfa
-from ..stats.efa import efa
+from ..stats.arrays import single_threaded_blas
+from ..stats.confirmatory import CFAResult, cfa
+from ..stats.exploratory import efa
 from ..stats.factor import (
     CorrelationInput,
-    _single_threaded_blas,
     bartlett_sphericity,
     correlation_input,
     kmo,
     parallel_analysis,
 )
 from ..stats.icc import icc_nested, respondents_needed
-from ..stats.items import ItemAnalysis, _item_analysis, item_analysis
-from ..stats.omega import _omega_total_1f, omega, omega_total_1f
-from ..stats.reliability import R_DROP_MIN, AlphaResult, NanPolicy, _alpha_result, cronbach_alpha
-from ..stats.splithalf import SplitHalfResult, _split_half, split_half
+from ..stats.items import ItemAnalysis, item_analysis
+from ..stats.keys import NegativeItemWarning
+from ..stats.moments import ItemMoments, item_moments
+from ..stats.omegas import OmegaTotalResult, omega, omega_total_1f
+from ..stats.reliability import AlphaResult, cronbach_alpha
+from ..stats.results import finite_or_none, to_jsonable
+from ..stats.splithalf import SplitHalfResult, split_half
 from ._plan import NO_GROUPS, Plan, ValidationWarning, make_plan
 
 __all__ = ["validate", "structure_scales", "THRESHOLDS"]
@@ -72,35 +72,20 @@ def _not_computed(exc: Exception) -> dict[str, Any]:
     return {"not_computed": str(exc)}
 
 
-def _scale_block(items: pd.DataFrame, missing: NanPolicy, seed: int) -> dict[str, Any]:
-    a = cronbach_alpha(items, nan_policy=missing)
-    ia = item_analysis(items, nan_policy=missing)
+def _scale_block(mo: ItemMoments, seed: int) -> dict[str, Any]:
+    """Reliability, item analysis, split halves and one-factor omega of one scale's items."""
+    a = cronbach_alpha(mo)
+    ia = item_analysis(mo)
     sh: SplitHalfResult | KemitraanError
     try:
-        sh = split_half(items, nan_policy=missing, seed=seed)
+        sh = split_half(mo, seed=seed)
     except KemitraanError as exc:
         sh = exc
+    om: OmegaTotalResult | KemitraanError
     try:
-        om = omega_total_1f(items, nan_policy=missing)
+        om = omega_total_1f(mo)
     except KemitraanError as exc:
-        return _scale_dict(a, ia, sh, exc)
-    return _scale_dict(a, ia, sh, om)
-
-
-def _scale_block_batch(batch: ScaleBatch, scale: str, seed: int) -> dict[str, Any]:
-    """:func:`_scale_block` (pairwise) from the one-pass sums: same values, same errors."""
-    mo = batch.moments(scale)
-    a = _alpha_result(mo, 0.95)
-    ia = _item_analysis(mo, R_DROP_MIN, 10)
-    sh: SplitHalfResult | KemitraanError
-    try:
-        sh = _split_half(mo, 10000, seed, "psych", 0.95)
-    except KemitraanError as exc:
-        sh = exc
-    try:
-        om = _omega_total_1f(batch.correlation(batch.scales[scale], min_items=3))
-    except KemitraanError as exc:
-        return _scale_dict(a, ia, sh, exc)
+        om = exc
     return _scale_dict(a, ia, sh, om)
 
 
@@ -139,28 +124,7 @@ def _scale_dict(a: AlphaResult, ia: ItemAnalysis, sh: SplitHalfResult | Kemitraa
     return out
 
 
-def _cfa_block(keyed: pd.DataFrame, structure: dict[str, list[str]], missing: NanPolicy) -> dict[str, Any]:
-    return _cfa_dict(cfa(keyed, structure, missing=missing))
-
-
-def _cfa_block_batch(x: np.ndarray, batch: ScaleBatch, structure: dict[str, list[str]]) -> dict[str, Any]:
-    """:func:`_cfa_block` (pairwise, as the batch) from the batch's pairwise sums: lavaan's
-    ``missing = "pairwise"`` covariance over the respondents who answered any item of the
-    block (the structure's factors are scales of the batch)."""
-    struct = _check_structure(structure)
-    items = tuple(i for f in struct for i in struct[f])
-    pos = {name: j for j, name in enumerate(batch.items)}
-    any_answer = np.zeros(batch.n, dtype=bool)
-    for f in struct:
-        any_answer |= batch.answered[:, list(batch.scales).index(f)] > 0
-    cols = np.array([pos[i] for i in items], dtype=np.intp)
-    c, n_ij, _ = batch.sums.take(cols).covariance()
-    n = int(np.count_nonzero(any_answer))
-    s, n_used, n_dropped = _pairwise_from(c, n_ij, n, batch.n, items)
-    return _cfa_dict(_cfa_from_cov(struct, s, n_used, n_dropped, missing="pairwise"))
-
-
-def _cfa_dict(fit: Any) -> dict[str, Any]:
+def _cfa_dict(fit: CFAResult) -> dict[str, Any]:
     std = {
         f: {item: finite_or_none(fit.standardized_loadings[i, j]) for i, item in enumerate(fit.items) if item in fit.structure[f]}
         for j, f in enumerate(fit.factors)
@@ -230,15 +194,15 @@ def validate(
     item_ids = list(instrument.items)
     x = _keyed_matrix(responses, instrument, item_ids)
     plan = make_plan(x, responses, instrument, min_group_size=min_group_size)
-    with _single_threaded_blas(), warnings.catch_warnings():  # small matrices: threads cost more than they give
+    with single_threaded_blas(), warnings.catch_warnings():  # small matrices: threads cost more than they give
         # the analysis records its own warnings (an item against its scale) in the result
         warnings.simplefilter("ignore", NegativeItemWarning)
-        source: _Source
-        if missing == "pairwise" and x.shape[0] > len(item_ids):
-            source = _BatchSource(x, instrument, plan)
-        else:
-            source = _ColumnSource(x, reverse_key(responses, instrument), "listwise" if missing == "listwise" else "pairwise")
-        return to_jsonable(_validate(source, plan, instrument, missing, seed, n_iter))
+        # one pass; the scales as the plan analyses them, and whole (the aggregation's scores)
+        declared = {f"plan:{sid}": items for sid, items in plan.scales.items() if items}
+        if plan.dropped:
+            declared.update({f"whole:{s.id}": [i.id for i in s.items] for s in instrument.scales})
+        mo = item_moments(x, names=item_ids, scales=declared, nan_policy="listwise" if missing == "listwise" else "pairwise")
+        return to_jsonable(_validate(mo, x, plan, instrument, missing, seed, n_iter))
 
 
 def _keyed_matrix(responses: pd.DataFrame, instrument: Instrument, item_ids: list[str]) -> np.ndarray:
@@ -265,95 +229,11 @@ def _keyed_matrix(responses: pd.DataFrame, instrument: Instrument, item_ids: lis
     return x
 
 
-class _ColumnSource:
-    """The statistics called on each scale's columns (any missing-data policy)."""
-
-    def __init__(self, x: np.ndarray, keyed: pd.DataFrame, missing: NanPolicy) -> None:
-        self.x, self.keyed, self.missing = x, keyed, missing
-
-    def missing_counts(self) -> tuple[np.ndarray, int]:
-        blank = np.isnan(self.x)
-        return blank.sum(axis=0), int(np.count_nonzero(~blank.any(axis=1)))
-
-    def scale_block(self, scale: str, cols: list[str], seed: int) -> dict[str, Any]:
-        return _scale_block(self.keyed[cols], self.missing, seed)
-
-    def correlation(self, items: list[str]) -> CorrelationInput:
-        return correlation_input(self.keyed[items], nan_policy=self.missing)
-
-    def cfa_block(self, structure: dict[str, list[str]]) -> dict[str, Any]:
-        return _cfa_block(self.keyed, structure, self.missing)
-
-    def scale_scores(self, instrument: Instrument) -> pd.DataFrame:
-        return scale_scores(self.keyed, instrument)
-
-
-class _BatchSource:
-    """The same statistics from one pass over the responses (pairwise missing data)."""
-
-    def __init__(self, x: np.ndarray, instrument: Instrument, plan: Plan | None = None) -> None:
-        self.x = x
-        self.pos = {item: j for j, item in enumerate(instrument.items)}
-        if plan is None:
-            scales = {s.id: [self.pos[i.id] for i in s.items] for s in instrument.scales}
-        else:  # the items each scale analyses (a scale left without any is not in the batch)
-            scales = {sid: [self.pos[i] for i in items] for sid, items in plan.scales.items() if items}
-        self.whole = plan is None or not plan.dropped
-        self.batch = scale_batch(x, list(instrument.items), scales)
-
-    def missing_counts(self) -> tuple[np.ndarray, int]:
-        b = self.batch
-        if not self.whole:  # the batch's scales lack the items left out: count on every item
-            return np.isnan(self.x).sum(axis=0), int(np.count_nonzero(~np.isnan(self.x).any(axis=1)))
-        sizes = np.array([len(b.scales[s]) for s in b.scales])
-        complete = int(np.count_nonzero((b.answered == sizes).all(axis=1)))
-        return b.n - np.diag(b.sums.n_ij).astype(np.int64), complete
-
-    def scale_block(self, scale: str, cols: list[str], seed: int) -> dict[str, Any]:
-        return _scale_block_batch(self.batch, scale, seed)
-
-    def correlation(self, items: list[str]) -> CorrelationInput:
-        return self.batch.correlation([self.pos[i] for i in items])
-
-    def cfa_block(self, structure: dict[str, list[str]]) -> dict[str, Any]:
-        return _cfa_block_batch(self.x, self.batch, structure)
-
-    def scale_scores(self, instrument: Instrument) -> pd.DataFrame:
-        """:func:`~kemitraan_assess.scoring.scale_scores` from the batch's row means: the
-        mean of the answered items where enough are answered."""
-        if not self.whole:  # the batch's scales lack the items left out: score the whole scales
-            return _scale_scores_x(self.x, instrument)
-        b, out = self.batch, {}
-        for s_pos, scale in enumerate(instrument.scales):
-            answered = b.answered[:, s_pos]
-            mean = np.where(answered > 0, b.totals[:, s_pos], 0.0)
-            out[scale.id] = np.where(answered >= instrument.min_answered_count(scale), mean, np.nan)
-        return pd.DataFrame(out)
-
-
-def _scale_scores_x(x: np.ndarray, instrument: Instrument) -> pd.DataFrame:
-    """The instrument's scale scores from the keyed matrix (as :meth:`_BatchSource.scale_scores`)."""
-    pos = {item: j for j, item in enumerate(instrument.items)}
-    out = {}
-    for scale in instrument.scales:
-        block = x[:, [pos[i.id] for i in scale.items]]
-        answered = np.count_nonzero(~np.isnan(block), axis=1)
-        total = np.where(np.isnan(block), 0.0, block).sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = total / answered
-        out[scale.id] = np.where(answered >= instrument.min_answered_count(scale), mean, np.nan)
-    return pd.DataFrame(out)
-
-
-_Source = _ColumnSource | _BatchSource
-
-
 def _validate(
-    source: _Source, plan: Plan, instrument: Instrument, missing: str, seed: int, n_iter: int
+    mo: ItemMoments, x: np.ndarray, plan: Plan, instrument: Instrument, missing: str, seed: int, n_iter: int
 ) -> dict[str, Any]:
-    """The analyses, from either source."""
+    """The analyses, from the moments of every item (``x``: the keyed responses)."""
     gi = plan.all_groups
-    x = source.x
     n = int(x.shape[0])
     item_ids = list(instrument.items)
     result: dict[str, Any] = {
@@ -363,7 +243,10 @@ def _validate(
         "seed": seed,
         "thresholds": THRESHOLDS,
     }
-    n_missing, complete_cases = source.missing_counts()
+    if mo.nan_policy == "pairwise":  # the answers per item and the complete rows, from the pass
+        n_missing, complete_cases = mo.n - np.diag(mo.n_pairs).astype(np.int64), mo.n_complete
+    else:
+        n_missing, complete_cases = np.isnan(x).sum(axis=0), mo.n
     result["sample"] = {
         "n_partnerships": gi.n_groups if gi else None,
         "group_size": (
@@ -380,8 +263,8 @@ def _validate(
     }
 
     result["items_left_out"] = dict(plan.dropped)
-    result["scales"] = _scales(source, plan, instrument, seed)
-    result.update(_models(source, plan, instrument, seed, n_iter))
+    result["scales"] = _scales(mo, plan, instrument, seed)
+    result.update(_models(mo, plan, instrument, seed, n_iter))
     if plan.group_rows is not None:
         result["sample"]["aggregation_excluded"] = {
             "min_group_size": plan.min_group_size,
@@ -389,10 +272,27 @@ def _validate(
             "respondents": plan.excluded_respondents,
         }
     result["aggregation"] = (
-        _aggregation(source, plan, plan.groups, instrument) if plan.groups is not None else {"not_computed": NO_GROUPS}
+        _aggregation(mo, x, plan, plan.groups, instrument) if plan.groups is not None else {"not_computed": NO_GROUPS}
     )
     result["warnings"] = [w.to_dict() for w in (*plan.warnings, *_negative_items(result["scales"]))]
     return result
+
+
+def _scale_scores(mo: ItemMoments, x: np.ndarray, instrument: Instrument) -> pd.DataFrame:
+    """:func:`~kemitraan_assess.scoring.scale_scores` of the whole scales (every row, as
+    ``score``): from the row means of the pass (pairwise), else from the keyed matrix."""
+    pos = {item: j for j, item in enumerate(instrument.items)}
+    out = {}
+    for scale in instrument.scales:
+        items = [i.id for i in scale.items]
+        least = instrument.min_answered_count(scale)
+        if mo.nan_policy == "pairwise":
+            mean, answered = mo.subset(items).row_means()
+            mean = np.where(answered > 0, mean, 0.0)
+            out[scale.id] = np.where(answered >= least, mean, np.nan)
+        else:
+            out[scale.id] = scale_score([x[:, pos[i]] for i in items], least)
+    return pd.DataFrame(out)
 
 
 def _negative_items(scales: dict[str, Any]) -> list[ValidationWarning]:
@@ -412,7 +312,7 @@ def _negative_items(scales: dict[str, Any]) -> list[ValidationWarning]:
     return out
 
 
-def _scales(source: _Source, plan: Plan, instrument: Instrument, seed: int) -> dict[str, Any]:
+def _scales(mo: ItemMoments, plan: Plan, instrument: Instrument, seed: int) -> dict[str, Any]:
     """Reliability and item analysis of every scale, on the items the plan keeps."""
     scales_out: dict[str, Any] = {}
     for scale in instrument.scales:
@@ -425,7 +325,7 @@ def _scales(source: _Source, plan: Plan, instrument: Instrument, seed: int) -> d
             scales_out[scale.id] = {"n_items": len(cols), "not_computed": why}
         else:
             try:
-                scales_out[scale.id] = source.scale_block(scale.id, cols, seed)
+                scales_out[scale.id] = _scale_block(mo.subset(cols), seed)
             except (InsufficientDataError, KemitraanError) as exc:
                 scales_out[scale.id] = {"n_items": len(cols), **_not_computed(exc)}
         if left_out:
@@ -434,14 +334,14 @@ def _scales(source: _Source, plan: Plan, instrument: Instrument, seed: int) -> d
     return scales_out
 
 
-def _models(source: _Source, plan: Plan, instrument: Instrument, seed: int, n_iter: int) -> dict[str, Any]:
+def _models(mo: ItemMoments, plan: Plan, instrument: Instrument, seed: int, n_iter: int) -> dict[str, Any]:
     """Structure items, factorability, parallel analysis, EFA, omega and CFA (in that order),
     on the items the plan keeps; a scale left with fewer than 2 items is not a factor."""
     struct_ids = [sid for sid in structure_scales(instrument) if len(plan.scales[sid]) >= 2]
     struct_items = [i for sid in struct_ids for i in plan.scales[sid]]
     out: dict[str, Any] = {"structure_items": struct_items}
     try:
-        corr = source.correlation(struct_items)
+        corr = correlation_input(mo.subset(struct_items))
         _structure(out, corr, instrument, struct_ids, seed, n_iter)
     except KemitraanError as exc:
         out.setdefault("factorability", _not_computed(exc))
@@ -456,7 +356,7 @@ def _models(source: _Source, plan: Plan, instrument: Instrument, seed: int, n_it
     for kind, sids in blocks.items():
         structure = {sid: plan.items(sid) for sid in sids}
         try:
-            out["cfa"][kind] = source.cfa_block(structure)
+            out["cfa"][kind] = _cfa_dict(cfa(mo, structure))
         except KemitraanError as exc:
             out["cfa"][kind] = _not_computed(exc)
     return out
@@ -514,13 +414,12 @@ def _structure(
     }
 
 
-def _aggregation(source: _Source, plan: Plan, gi: GroupIndex, instrument: Instrument) -> dict[str, Any]:
+def _aggregation(mo: ItemMoments, x: np.ndarray, plan: Plan, gi: GroupIndex, instrument: Instrument) -> dict[str, Any]:
     """ICC(1), ICC(2) and the rwg(j) distribution of every scale across partnerships (the
     instrument's whole scales, as ``score``; partnerships below ``min_group_size`` left out)."""
     agg: dict[str, Any] = {}
     pos = {item: j for j, item in enumerate(instrument.items)}
-    sc = source.scale_scores(instrument)
-    x = source.x
+    sc = _scale_scores(mo, x, instrument)
     if plan.group_rows is not None:
         sc, x = sc[plan.group_rows], x[plan.group_rows]
     for scale in instrument.scales:
@@ -540,7 +439,9 @@ def _aggregation(source: _Source, plan: Plan, gi: GroupIndex, instrument: Instru
             )
         except KemitraanError as exc:
             entry.update(_not_computed(exc))
-        cols = _columns(np.array([pos[i.id] for i in scale.items], dtype=np.intp))  # a view if consecutive
+        idx = np.array([pos[i.id] for i in scale.items], dtype=np.intp)
+        consecutive = bool(np.array_equal(idx, np.arange(idx[0], idx[0] + idx.size)))
+        cols = slice(int(idx[0]), int(idx[0]) + idx.size) if consecutive else idx  # a view if consecutive
         a_opts = instrument.response_scales[scale.items[0].response].n_options
         rwg = rwg_j_by_group(x[:, cols], gi.codes, a_opts, n_groups=gi.n_groups).value
         rwg = rwg[~np.isnan(rwg)]

@@ -1,6 +1,7 @@
 """The JSON of ``validate()`` is the contract: byte for byte what the code wrote before the
 statistics core of issue 12 (golden files written by tests/validation/make_golden.py at
-commit e57dbfb, with the per-scale and one-pass twins). A changed number, key, key order
+commit e57dbfb, with the per-scale and one-pass twins; rewritten once for the single SMC, see
+make_golden.py). A changed number, key, key order
 or float repr fails here.
 """
 

@@ -96,7 +96,7 @@ def test_cfa_blocks_follow_the_missing_data_policy(doc, survey, missing):
     """The CFA of each block uses the run's policy; the one-pass (pairwise) path gives the
     numbers of stats.cfa on the keyed columns, which tests/stats/test_cfa.py checks against
     lavaan (missing = "pairwise" / "listwise")."""
-    from kemitraan_assess.stats.cfa import cfa
+    from kemitraan_assess.stats.confirmatory import cfa
 
     responses = ingest(survey, INST).responses
     out = doc["cfa"] if missing == "pairwise" else validate(responses, INST, missing="listwise")["cfa"]
