@@ -46,7 +46,7 @@ def test_items_left_out_and_a_scale_that_cannot_be_computed() -> None:
     x[0, 7] = 3.0
     responses = pd.DataFrame(x, columns=list(inst.items))
     responses["partnership"] = [f"P{i % 12}" for i in range(120)]
-    doc = validate(responses, inst)
+    doc = validate(responses, inst).to_dict()
     assert doc["items_left_out"] == {"B0": "constant_item", "C0": "sparse_item"}
     assert doc["scales"]["B"]["n_items"] == 2 and doc["scales"]["B"]["items_left_out"] == ["B0"]
     assert list(doc["scales"]["B"]["items"]) == ["B1", "B2"]
@@ -66,7 +66,7 @@ def test_aggregation_scores_equal_scoring_under_both_missing_data_policies() -> 
     responses["partnership"] = [f"P{i % 20}" for i in range(240)]
     scores = scale_scores(reverse_key(responses, inst), inst)
     for missing in ("pairwise", "listwise"):
-        doc = validate(responses, inst, missing=missing)
+        doc = validate(responses, inst, missing=missing).to_dict()
         for sid in ("A", "B", "C"):
             icc = icc_nested(scores[sid].to_numpy(), responses["partnership"])
             assert doc["aggregation"][sid]["icc1"] == icc.icc1, (missing, sid)

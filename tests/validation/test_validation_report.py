@@ -95,7 +95,7 @@ def instrument():  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def result(instrument):  # type: ignore[no-untyped-def]
-    return validate(_responses(instrument), instrument, n_iter=20)
+    return validate(_responses(instrument), instrument, n_iter=20).to_dict()
 
 
 @pytest.fixture(scope="module")
@@ -289,7 +289,7 @@ def test_bundled_instrument_on_the_demo_survey_renders(tmp_path) -> None:  # typ
     inst = load_instrument("kemitraan-readiness")
     path = tmp_path / "demo.csv"
     path.write_bytes(demo_csv_bytes(make_demo_survey(inst)))
-    res = validate(ingest(path, inst).responses, inst, n_iter=20)
+    res = validate(ingest(path, inst).responses, inst, n_iter=20).to_dict()
     page = render_validation_html(res, inst, lang="en")
     for scale in inst.scales:
         assert inst.text(scale.name, "en").replace("&", "&amp;") in page
