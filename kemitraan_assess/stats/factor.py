@@ -86,9 +86,11 @@ def correlation_input(
 
     Parameters
     ----------
-    data_or_corr : array-like or pandas.DataFrame
+    data_or_corr : array-like, pandas.DataFrame or ItemMoments
         Item responses (rows = respondents, NaN = missing) or a correlation matrix
         (square, symmetric, unit diagonal).
+        :func:`~kemitraan_assess.stats.item_moments` give ``cor(x, use = "pairwise")`` of
+        their items from the sums already read (their own ``nan_policy``).
     nan_policy : {"pairwise", "listwise"}
         Pairwise-complete correlations (psych's ``use = "pairwise"``) or complete rows only.
     n_obs : int, optional

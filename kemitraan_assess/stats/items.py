@@ -184,8 +184,11 @@ def item_analysis(
 
     Parameters
     ----------
-    items : pandas.DataFrame or array-like
+    items : pandas.DataFrame, array-like or ItemMoments
         Responses, rows = respondents, columns = reverse-keyed items; NaN = missing.
+        Or :func:`~kemitraan_assess.stats.item_moments` of those items (read once, e.g.
+        ``moments.subset(scale_items)``): the same result, and ``nan_policy`` / ``keys``
+        are then the moments' own.
     nan_policy : {"pairwise", "listwise"}
         As in :func:`cronbach_alpha`.
     r_drop_min : float

@@ -161,9 +161,12 @@ def cronbach_alpha(
 
     Parameters
     ----------
-    items : pandas.DataFrame or array-like
+    items : pandas.DataFrame, array-like or ItemMoments
         Responses, rows = respondents, columns = items already reverse-keyed
         (:func:`reverse`); NaN = missing.
+        Or :func:`~kemitraan_assess.stats.item_moments` of those items (read once, e.g.
+        ``moments.subset(scale_items)``): the same result, and ``nan_policy`` / ``keys``
+        are then the moments' own.
     nan_policy : {"pairwise", "listwise"}
         Pairwise-complete covariances (psych's default ``use = "pairwise"``), or complete
         rows only (``psych::alpha(na.omit(x))``).
