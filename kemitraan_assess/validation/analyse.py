@@ -220,9 +220,9 @@ def validate(
         # the analysis records its own warnings (an item against its scale) in the result
         warnings.simplefilter("ignore", NegativeItemWarning)
         # one pass; the scales as the plan analyses them, and whole (the aggregation's scores)
-        declared = {f"plan:{sid}": items for sid, items in plan.scales.items() if items}
+        declared: dict[str, tuple[str, ...]] = {f"plan:{sid}": tuple(items) for sid, items in plan.scales.items() if items}
         if plan.dropped:
-            declared.update({f"whole:{s.id}": [i.id for i in s.items] for s in instrument.scales})
+            declared.update({f"whole:{s.id}": tuple(i.id for i in s.items) for s in instrument.scales})
         mo = item_moments(x, names=item_ids, scales=declared, nan_policy="listwise" if missing == "listwise" else "pairwise")
         return _validate(mo, x, plan, instrument, missing, seed, n_iter)
 
