@@ -70,17 +70,25 @@ def group_moments(x: np.ndarray, codes: np.ndarray, n_groups: int, missing: Miss
         raise DataError(f"missing must be 'listwise' or 'available', got {missing!r}")
     answered = ~np.isnan(x)
     keep: np.ndarray | None = codes >= 0
-    keep &= answered.all(axis=1) if missing == "listwise" else answered.any(axis=1)
+    if x.shape[1] == 1:  # one item (a scale score): its answers, without a reduction over rows
+        keep &= answered[:, 0]
+    else:
+        keep &= answered.all(axis=1) if missing == "listwise" else answered.any(axis=1)
     if keep.all():
         keep = None
     else:
-        codes, answered = codes[keep], answered[keep]
+        codes = codes[keep]
     n_items = x.shape[1]
     n = np.bincount(codes, minlength=n_groups)
     count = np.empty((n_groups, n_items))
     mean = np.empty((n_groups, n_items))
     var = np.empty((n_groups, n_items))
-    complete = bool(answered.all())
+    # every kept row answers every item when rows are kept listwise or there is one item
+    complete = missing == "listwise" or n_items == 1
+    if not complete:
+        if keep is not None:
+            answered = answered[keep]
+        complete = bool(answered.all())
     # item by item: a group's answers are added in row order, so the sums are those of one
     # bincount over every (group, item) cell, without copying the rows used
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -94,7 +102,7 @@ def group_moments(x: np.ndarray, codes: np.ndarray, n_groups: int, missing: Miss
                 c, v = codes[ok], v[ok]
                 count[:, j] = np.bincount(c, minlength=n_groups)
             mean[:, j] = np.bincount(c, weights=v, minlength=n_groups) / count[:, j]
-            dev = v - mean[c, j]
+            dev = v - mean[:, j][c]
             ss = np.bincount(c, weights=dev * dev, minlength=n_groups)
             var[:, j] = np.where(count[:, j] > 1, ss / (count[:, j] - 1), np.nan)
     return GroupMoments(count, mean, var, n, codes, x, keep)
