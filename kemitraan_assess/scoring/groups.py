@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..stats.grouped import group_moments
+
 __all__ = ["GroupIndex", "group_index", "group_describe", "band_uncertain", "modal_choice"]
 
 
@@ -38,19 +40,10 @@ def group_describe(
 
     Groups with fewer than two values get NaN for SD and CI (and NaN mean with none).
     """
-    ok = ~np.isnan(values)
-    codes = gi.codes[ok]
-    x = values[ok]
-    g = gi.n_groups
-    n = np.bincount(codes, minlength=g).astype(np.float64)
-    s1 = np.bincount(codes, weights=x, minlength=g)
+    # the grouped mean and variance of the agreement indices (two passes, as R's var)
+    m = group_moments(np.asarray(values, dtype=np.float64)[:, None], gi.codes, gi.n_groups, "available")
+    n, mean, sd = m.count[:, 0], m.mean[:, 0], np.sqrt(m.var[:, 0])
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = s1 / n
-        # two-pass for accuracy: squared deviations from each group's mean
-        dev = x - mean[codes]
-        ss = np.bincount(codes, weights=dev * dev, minlength=g)
-        sd = np.sqrt(ss / (n - 1))
-        sd[n < 2] = np.nan
         df = np.where(n >= 2, n - 1, np.nan)
         tq = _t_quantile(0.5 + ci_level / 2, df)
         half = tq * sd / np.sqrt(n)

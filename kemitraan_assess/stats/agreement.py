@@ -24,15 +24,15 @@ import numpy as np
 import pandas as pd
 
 from kemitraan_assess.errors import DataError, InsufficientDataError
-from kemitraan_assess.stats._grouped import (
+from kemitraan_assess.stats.grouped import (
     Missing,
-    _as_items,
-    _factorize,
-    _group_medians,
-    _moments,
-    _nanmean_rows,
+    as_items,
+    factorize_groups,
+    group_medians,
+    group_moments,
+    nanmean_rows,
 )
-from kemitraan_assess.stats._result import StatResult
+from kemitraan_assess.stats.results import StatResult
 
 __all__ = [
     "NULL_DISTRIBUTIONS",
@@ -292,11 +292,11 @@ def rwg_j_by_group(
     >>> [round(float(v), 4) for v in r.value]
     [0.9091, 0.0]
     """
-    x = _as_items(X)
+    x = as_items(X)
     sigma2 = null_variance(n_options, null)
-    codes, labels = _factorize(groups, x.shape[0], n_groups)
-    m = _moments(x, codes, len(labels), missing)
-    mean_var, k = _nanmean_rows(m.var)
+    codes, labels = factorize_groups(groups, x.shape[0], n_groups)
+    m = group_moments(x, codes, len(labels), missing)
+    mean_var, k = nanmean_rows(m.var)
     value = _rwg_from_variance(mean_var, k, sigma2)
     value = np.where((k > 0) & (m.n > 1), value, np.nan)
     return GroupAgreement("rwg_j", labels, value, m.n, x.shape[1], missing, _null_name(null), sigma2)
@@ -341,7 +341,7 @@ def rwg_by_group(
     >>> [round(float(v), 4) for v in r.value]  # In R: multilevel::rwg(x, grp)
     [0.8333, 0.0]
     """
-    x = _as_items(values)
+    x = as_items(values)
     if x.shape[1] != 1:
         raise DataError("rwg_by_group takes one item; use rwg_j_by_group for several")
     result = rwg_j_by_group(x, groups, n_options, null=null, n_groups=n_groups)
@@ -380,7 +380,7 @@ def rwg(values: Any, n_options: int, *, null: str | float = "uniform") -> RwgRes
     >>> round(r.value, 4), r.variance
     (0.75, 0.5)
     """
-    x = _as_items(values)
+    x = as_items(values)
     if x.shape[1] != 1:
         raise DataError("rwg takes one item; use rwg_j for several")
     return rwg_j(x, n_options, null=null)
@@ -422,11 +422,11 @@ def rwg_j(
     >>> round(r.value, 4), r.n, r.n_items
     (0.9091, 3, 2)
     """
-    x = _as_items(items)
+    x = as_items(items)
     sigma2 = null_variance(n_options, null)
     codes = np.zeros(x.shape[0], dtype=np.intp)
-    m = _moments(x, codes, 1, missing)
-    mean_var, k = _nanmean_rows(m.var)
+    m = group_moments(x, codes, 1, missing)
+    mean_var, k = nanmean_rows(m.var)
     n = int(m.n[0])
     if n < 2 or k[0] == 0:
         raise InsufficientDataError(f"rwg(j) needs at least 2 respondents, got {n}", n=n, required=2)
@@ -493,11 +493,11 @@ def awg_by_group(
     >>> [round(float(v), 4) for v in r.value]  # In R: multilevel::awg(x, grp, range = c(1, 5))
     [0.6508, 1.0]
     """
-    x = _as_items(X)
+    x = as_items(X)
     a = _check_options(n_options)
     low, high = float(lowest), float(lowest) + a - 1
-    codes, labels = _factorize(groups, x.shape[0], n_groups)
-    m = _moments(x, codes, len(labels), missing)
+    codes, labels = factorize_groups(groups, x.shape[0], n_groups)
+    m = group_moments(x, codes, len(labels), missing)
     k, mu = m.count, m.mean
     with np.errstate(invalid="ignore", divide="ignore"):
         maxvar = ((high + low) * mu - mu * mu - high * low) * (k / (k - 1))
@@ -506,7 +506,7 @@ def awg_by_group(
     item = np.where(undefined, np.nan, item)
     item = np.where((mu == high) | (mu == low), 1.0, item)
     item = np.where(k > 1, item, np.nan)
-    value, _ = _nanmean_rows(item)
+    value, _ = nanmean_rows(item)
     value = np.where(m.n > 1, value, np.nan)
     return GroupAgreement("awg", labels, value, m.n, x.shape[1], missing)
 
@@ -560,11 +560,11 @@ def ad_by_group(
     """
     if center not in ("mean", "median"):
         raise DataError(f"center must be 'mean' or 'median', got {center!r}")
-    x = _as_items(X)
-    codes, labels = _factorize(groups, x.shape[0], n_groups)
-    m = _moments(x, codes, len(labels), missing)
+    x = as_items(X)
+    codes, labels = factorize_groups(groups, x.shape[0], n_groups)
+    m = group_moments(x, codes, len(labels), missing)
     n_grp, n_items = m.count.shape
-    mid = m.mean if center == "mean" else _group_medians(m.x, m.codes, m.count)
+    mid = m.mean if center == "mean" else group_medians(m.x, m.codes, m.count)
     key = (m.codes[:, None] * n_items + np.arange(n_items)).ravel()
     flat = m.x.ravel()
     ok = ~np.isnan(flat)
@@ -573,6 +573,6 @@ def ad_by_group(
     with np.errstate(invalid="ignore", divide="ignore"):
         item = absdev.reshape(n_grp, n_items) / m.count
     item = np.where(m.count > 1, item, np.nan)
-    value, _ = _nanmean_rows(item)
+    value, _ = nanmean_rows(item)
     value = np.where(m.n > 1, value, np.nan)
     return GroupAgreement(f"ad_{center}", labels, value, m.n, n_items, missing)

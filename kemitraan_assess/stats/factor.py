@@ -9,18 +9,18 @@ a large sample is that of one pass over the data.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-from collections.abc import Iterator, Sequence
 from typing import Any, Literal
 
 import numpy as np
-import pandas as pd
 from scipy import stats as sps
 
 from kemitraan_assess.errors import DataError, InsufficientDataError
-from kemitraan_assess.stats._pairwise import PairwiseSums, pairwise_sums
-from kemitraan_assess.stats._result import StatResult
+from kemitraan_assess.stats.arrays import numeric_matrix, single_threaded_blas
+from kemitraan_assess.stats.extraction import reduced_eigenvalues
+from kemitraan_assess.stats.moments import ItemMoments
+from kemitraan_assess.stats.pairwise import pairwise_sums
+from kemitraan_assess.stats.results import StatResult
 
 __all__ = [
     "CorrelationInput",
@@ -67,53 +67,12 @@ class CorrelationInput(StatResult):
         return int(self.r.shape[0])
 
 
-def _is_correlation(x: np.ndarray) -> bool:
+def is_correlation(x: np.ndarray) -> bool:
     if x.ndim != 2 or x.shape[0] != x.shape[1] or x.shape[0] == 0:
         return False
     if not np.all(np.isfinite(x)):
         return False
     return bool(np.allclose(x, x.T, rtol=0, atol=1e-10) and np.allclose(np.diag(x), 1.0, atol=1e-10))
-
-
-def _pairwise_corr(x: np.ndarray, items: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Pearson correlations over pairwise-complete rows, from one pass of sums
-    (:func:`kemitraan_assess.stats._pairwise.pairwise_sums`)."""
-    return _corr_from_sums(pairwise_sums(x), items)
-
-
-def _corr_from_sums(sums: PairwiseSums, items: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """R's ``cor(x, use = "pairwise")`` and the pair counts, from pairwise sums: each pair
-    on its shared rows, ``(N P - S S^T) / sqrt((N Q - S^2) (N Q - S^2)^T)``."""
-    cross, square, n_ij = sums.numerators()
-    if np.any(n_ij < 2):
-        i, j = np.argwhere(n_ij < 2)[0]
-        raise InsufficientDataError(
-            f"items {items[i]!r} and {items[j]!r} have {int(n_ij[i, j])} pairwise complete "
-            "responses; a correlation needs at least 2",
-            n=int(n_ij[i, j]),
-            required=2,
-        )
-    _check_variance(np.sqrt(np.clip(np.diag(square), 0.0, None)), items)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r = cross / np.sqrt(square * square.T)
-    if not np.all(np.isfinite(r)):
-        i, j = np.argwhere(~np.isfinite(r))[0]
-        raise DataError(
-            f"items {items[i]!r} and {items[j]!r} do not vary on their shared responses; "
-            "their correlation is undefined",
-            column=str(items[i]),
-        )
-    np.fill_diagonal(r, 1.0)
-    return np.clip(r, -1.0, 1.0), n_ij
-
-
-def _check_variance(sd: np.ndarray, items: Sequence[str]) -> None:
-    bad = np.flatnonzero(~(sd > 0))
-    if bad.size:
-        raise DataError(
-            f"item {items[bad[0]]!r} has no variance; drop it before factor analysis",
-            column=str(items[bad[0]]),
-        )
 
 
 def correlation_input(
@@ -127,9 +86,11 @@ def correlation_input(
 
     Parameters
     ----------
-    data_or_corr : array-like or pandas.DataFrame
+    data_or_corr : array-like, pandas.DataFrame or ItemMoments
         Item responses (rows = respondents, NaN = missing) or a correlation matrix
         (square, symmetric, unit diagonal).
+        :func:`~kemitraan_assess.stats.item_moments` give ``cor(x, use = "pairwise")`` of
+        their items from the sums already read (their own ``nan_policy``).
     nan_policy : {"pairwise", "listwise"}
         Pairwise-complete correlations (psych's ``use = "pairwise"``) or complete rows only.
     n_obs : int, optional
@@ -149,48 +110,37 @@ def correlation_input(
     >>> ci.n_obs, ci.items, ci.r.round(4)[0].tolist()
     (4, ('V1', 'V2', 'V3'), [1.0, 0.9234, 0.7857])
     """
+    if isinstance(data_or_corr, ItemMoments):
+        mo = data_or_corr
+        _enough(len(mo.items), min_items)
+        _enough_rows(mo.n, mo.nan_policy)
+        return CorrelationInput(mo.sums.correlation(mo.items), mo.items, mo.n, mo.n_pairs, mo.nan_policy)
     if nan_policy not in ("pairwise", "listwise"):
         raise DataError(f"nan_policy must be 'pairwise' or 'listwise', not {nan_policy!r}")
-    if isinstance(data_or_corr, pd.DataFrame):
-        items = tuple(str(c) for c in data_or_corr.columns)
-        try:
-            x = data_or_corr.to_numpy(dtype=np.float64, na_value=np.nan)
-        except (TypeError, ValueError) as exc:
-            bad = [c for c in data_or_corr.columns if not pd.api.types.is_numeric_dtype(data_or_corr[c])]
-            raise DataError(
-                "item columns must be numeric", column=str(bad[0]) if bad else None
-            ) from exc
-    else:
-        try:
-            x = np.asarray(data_or_corr, dtype=np.float64)
-        except (TypeError, ValueError) as exc:
-            raise DataError("item responses must be numeric") from exc
-        items = tuple(f"V{i + 1}" for i in range(x.shape[1])) if x.ndim == 2 else ()
-    if x.ndim != 2:
-        raise DataError(f"expected a 2-D table of items, got {x.ndim} dimension(s)")
-    if x.shape[1] < min_items:
-        raise InsufficientDataError(
-            f"{x.shape[1]} item(s) given; at least {min_items} are needed",
-            n=int(x.shape[1]),
-            required=min_items,
-        )
-    if _is_correlation(x):
+    x, items = numeric_matrix(data_or_corr)
+    _enough(x.shape[1], min_items)
+    if is_correlation(x):
         if n_obs is not None and n_obs < 2:
             raise InsufficientDataError(f"n_obs = {n_obs}; at least 2 needed", n=n_obs, required=2)
         r = (x + x.T) / 2.0
         np.fill_diagonal(r, 1.0)
         return CorrelationInput(r, items, n_obs, None, "matrix")
-    if np.isinf(x).any():
-        raise DataError("item responses contain infinite values")
     if nan_policy == "listwise":
         x = x[~np.isnan(x).any(axis=1)]
     n = int(x.shape[0])
+    _enough_rows(n, nan_policy)
+    sums = pairwise_sums(x)
+    return CorrelationInput(sums.correlation(items), items, n, sums.n_ij, nan_policy)
+
+
+def _enough(p: int, min_items: int) -> None:
+    if p < min_items:
+        raise InsufficientDataError(f"{p} item(s) given; at least {min_items} are needed", n=p, required=min_items)
+
+
+def _enough_rows(n: int, nan_policy: str) -> None:
     if n < 3:
-        raise InsufficientDataError(
-            f"n = {n} usable rows ({nan_policy}); at least 3 are needed", n=n, required=3
-        )
-    r, n_pairs = _pairwise_corr(x, items)
-    return CorrelationInput(r, items, n, n_pairs, nan_policy)
+        raise InsufficientDataError(f"n = {n} usable rows ({nan_policy}); at least 3 are needed", n=n, required=3)
 
 
 # --------------------------------------------------------------------------- KMO
@@ -417,22 +367,6 @@ def random_correlations(n_obs: int, n_items: int, n_iter: int, rng: np.random.Ge
     return r
 
 
-@contextlib.contextmanager
-def _single_threaded_blas() -> Iterator[None]:
-    """Run many small eigen-decompositions on one BLAS thread (threadpoolctl, if present).
-
-    Multi-threaded BLAS on 25 x 25 matrices costs more in thread hand-offs than it saves:
-    on a busy 2-core machine the simulation loop ran 5x slower with two threads.
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # optional: only a speed-up
-        yield
-        return
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
-
-
 def _first_not_above(observed: np.ndarray, threshold: np.ndarray) -> int:
     """psych: ``which(!(observed > threshold))[1] - 1``."""
     below = np.flatnonzero(~(observed > threshold))
@@ -522,9 +456,9 @@ def parallel_analysis(
             n=n,
             required=p + 1,
         )
-    from kemitraan_assess.stats.efa import reduced_eigenvalues
 
-    with _single_threaded_blas():
+
+    with single_threaded_blas():
         pc_values = np.linalg.eigvalsh(ci.r)[::-1]
         rng = np.random.default_rng(seed)
         sims = random_correlations(n, p, n_iter, rng)

@@ -25,7 +25,8 @@ import pandas as pd
 from scipy import special as _special
 
 from kemitraan_assess.errors import DataError, InsufficientDataError, KemitraanError
-from kemitraan_assess.stats._result import StatResult
+from kemitraan_assess.stats.arrays import numeric_matrix
+from kemitraan_assess.stats.results import StatResult
 
 __all__ = [
     "ICCResult",
@@ -122,17 +123,12 @@ def icc_nested(y: Any, groups: Any) -> ICCResult:
     >>> round(r.icc1, 4), round(r.icc2, 4), r.df1, r.df2
     (0.1788, 0.4439, 2, 8)
     """
-    try:
-        v = np.asarray(y, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise DataError("y must be numeric (NaN for missing)") from exc
-    if v.ndim != 1:
-        raise DataError(f"y must be one-dimensional, got shape {v.shape}")
+    if isinstance(y, pd.DataFrame) or np.ndim(y) != 1:
+        raise DataError(f"y must be one-dimensional, got shape {np.shape(y)}")
+    v = numeric_matrix(y, what="values of y", one_d=True)[0][:, 0]
     g = groups if isinstance(groups, (pd.Series, pd.Index, pd.Categorical)) else np.asarray(groups)
     if len(g) != v.size:
         raise DataError(f"groups has {len(g)} entries but y has {v.size}")
-    if np.isinf(v).any():
-        raise DataError("y contains infinite values")
     codes, labels = pd.factorize(g, sort=False, use_na_sentinel=True)
     keep = (codes >= 0) & ~np.isnan(v)
     v, codes = v[keep], np.asarray(codes, dtype=np.intp)[keep]
@@ -385,16 +381,8 @@ def shrout_fleiss_icc(ratings: Any) -> ShroutFleissResult:
     """
     import pingouin
 
-    if isinstance(ratings, pd.DataFrame):
-        table = ratings.astype(np.float64)
-    else:
-        try:
-            arr = np.asarray(ratings, dtype=np.float64)
-        except (TypeError, ValueError) as exc:
-            raise DataError("ratings must be numeric (NaN for missing)") from exc
-        if arr.ndim != 2:
-            raise DataError(f"ratings must be a 2-D targets x raters table, got shape {arr.shape}")
-        table = pd.DataFrame(arr)
+    arr, raters = numeric_matrix(ratings, what="ratings (a 2-D targets x raters table)")
+    table = pd.DataFrame(arr, columns=list(raters))
     table = table.dropna(axis=0, how="any")
     n_targets, n_raters = table.shape
     if n_targets < 2 or n_raters < 2:

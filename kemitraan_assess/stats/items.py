@@ -15,10 +15,13 @@ import numpy as np
 import pandas as pd
 
 from kemitraan_assess.errors import DataError
-from kemitraan_assess.stats._keys import Keys, apply_keys, warn_negative_items
-from kemitraan_assess.stats._moments import _alpha_stats, _Moments, _prepare, _row_means, _smc
-from kemitraan_assess.stats._result import StatResult
-from kemitraan_assess.stats.reliability import R_DROP_MIN, NanPolicy
+from kemitraan_assess.stats.keys import Keys, warn_negative_items
+from kemitraan_assess.stats.moments import ItemMoments, NanPolicy, alpha_parts, prepared, smc
+from kemitraan_assess.stats.results import StatResult
+
+#: Corrected item-total correlation (psych's r.drop) below which an item is flagged as weakening
+#: its scale: the usual .30 rule of thumb (Nunnally & Bernstein 1994; Field 2013).
+R_DROP_MIN = 0.30
 
 __all__ = ["ItemAnalysis", "item_analysis"]
 _DROP_KEYS = ("raw", "std", "g6", "av_r", "sn", "ase", "var_r", "med_r")
@@ -96,30 +99,10 @@ def _category_label(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else repr(float(v))
 
 
-def _value_counts(x: np.ndarray, max_categories: int) -> tuple[np.ndarray, np.ndarray] | None:
-    """The answers present in ``x`` and their counts per item (columns follow the
-    answers); None when there are more than ``max_categories`` distinct answers."""
-    observed = ~np.isnan(x)
-    cols = [x[observed[:, j], j] for j in range(x.shape[1])]
-    lo = min(float(c.min()) for c in cols)
-    hi = max(float(c.max()) for c in cols)
-    if hi - lo <= 4 * max_categories and all(np.array_equal(c, np.floor(c)) for c in cols):
-        # whole-number answers: one counting pass per item
-        bins = np.stack(
-            [np.bincount((c - lo).astype(np.intp), minlength=int(hi - lo) + 1) for c in cols]
-        )
-        used = np.flatnonzero(bins.sum(axis=0))
-        return used + lo, bins[:, used]
-    values = np.unique(np.concatenate(cols))
-    if values.size > max_categories:
-        return None
-    return values, np.stack([(x == v).sum(axis=0) for v in values], axis=1)
-
-
 def _response_freq(
     found: tuple[np.ndarray, np.ndarray] | None, answered: np.ndarray, n: int, max_categories: int
 ) -> tuple[tuple[float, ...] | None, np.ndarray | None]:
-    """psych's ``response.freq`` from the answers found (:func:`_value_counts`)."""
+    """psych's ``response.freq`` from the answers found (:func:`~kemitraan_assess.stats.moments.value_counts`)."""
     if found is None:
         return None, None
     values, counts = found
@@ -130,45 +113,21 @@ def _response_freq(
     return tuple(float(v) for v in values), np.column_stack([freq, miss])
 
 
-def _total_item_r(x: np.ndarray, total: np.ndarray) -> np.ndarray:
-    """``cor(total, x, use = "pairwise")``: each item against the scale score, over the rows
-    that answered the item (those rows always have a score)."""
-    observed = ~np.isnan(x)
-    m = observed.astype(np.float64)
-    n_i = m.sum(axis=0)
-    xc = np.where(observed, x - np.where(observed, x, 0.0).sum(axis=0) / n_i, 0.0)
-    finite = ~np.isnan(total)
-    tc = np.where(finite, total - total[finite].mean(), 0.0)
-    s_t, s_tt, s_xt = m.T @ tc, m.T @ (tc * tc), xc.T @ tc
-    s_x, s_xx = xc.sum(axis=0), (xc * xc).sum(axis=0)
-    cov = s_xt - s_x * s_t / n_i
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return cov / np.sqrt((s_tt - s_t * s_t / n_i) * (s_xx - s_x * s_x / n_i))
-
-
-def _item_analysis(mo: _Moments, r_drop_min: float, max_categories: int) -> ItemAnalysis:
+def _item_analysis(mo: ItemMoments, r_drop_min: float, max_categories: int) -> ItemAnalysis:
     c, r = mo.cov, mo.corr
     p = len(mo.items)
-    total_alpha = _alpha_stats(c, r)["raw"]
-    found: tuple[np.ndarray, np.ndarray] | None
-    if mo.rows is not None and mo.rows.max_categories == max_categories:
-        rows = mo.rows
-        item_n, item_mean, raw_r, found = rows.item_n, rows.item_mean, rows.raw_r, rows.response
-    else:
-        x = mo._data()
-        item_n = (~np.isnan(x)).sum(axis=0)
-        item_mean = np.nanmean(x, axis=0)
-        raw_r = _total_item_r(x, _row_means(x))
-        found = _value_counts(x, max_categories)
+    total_alpha = alpha_parts(c, r)["raw"]
+    rows = mo.row_summary(max_categories)
+    item_n, item_mean, raw_r, found = rows.item_n, rows.item_mean, rows.raw_r, rows.response
     rc = r.copy()
-    np.fill_diagonal(rc, _smc(r))
+    np.fill_diagonal(rc, smc(r))
     col_c = c.sum(axis=0)
     r_drop = (col_c - np.diag(c)) / np.sqrt(np.diag(c) * (c.sum() - 2 * col_c + np.diag(c)))
     drop = {k: np.full(p, np.nan) for k in _DROP_KEYS}
     if p > 2:
         for i in range(p):
             keep = np.r_[0:i, i + 1 : p]
-            st = _alpha_stats(c[np.ix_(keep, keep)], r[np.ix_(keep, keep)])
+            st = alpha_parts(c[np.ix_(keep, keep)], r[np.ix_(keep, keep)])
             st["ase"] = float(np.sqrt(st["q"] / mo.n))
             for k in _DROP_KEYS:
                 drop[k][i] = st[k]
@@ -225,8 +184,11 @@ def item_analysis(
 
     Parameters
     ----------
-    items : pandas.DataFrame or array-like
+    items : pandas.DataFrame, array-like or ItemMoments
         Responses, rows = respondents, columns = reverse-keyed items; NaN = missing.
+        Or :func:`~kemitraan_assess.stats.item_moments` of those items (read once, e.g.
+        ``moments.subset(scale_items)``): the same result, and ``nan_policy`` / ``keys``
+        are then the moments' own.
     nan_policy : {"pairwise", "listwise"}
         As in :func:`cronbach_alpha`.
     r_drop_min : float
@@ -282,6 +244,6 @@ def item_analysis(
     """
     if not (isinstance(r_drop_min, (int, float)) and -1 <= r_drop_min <= 1):
         raise DataError(f"r_drop_min must be a correlation between -1 and 1, not {r_drop_min!r}")
-    mo = _prepare(apply_keys(items, keys), nan_policy)
+    mo = prepared(items, nan_policy, keys)
     warn_negative_items(mo.items, mo.cov)
     return _item_analysis(mo, float(r_drop_min), int(max_categories))

@@ -16,28 +16,27 @@ Item analysis (psych::alpha's ``item.stats``, ``alpha.drop``, ``response.freq``)
 :mod:`kemitraan_assess.stats.items`, split-half reliabilities (``psych::splitHalf``) in
 :mod:`kemitraan_assess.stats.splithalf`; :func:`reliability_table` combines all three per
 scale. The helpers they share (input checks, pairwise covariances, SMCs) are in
-:mod:`kemitraan_assess.stats._moments`.
+:mod:`kemitraan_assess.stats.moments`.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
 from kemitraan_assess.errors import DataError, InsufficientDataError
-from kemitraan_assess.stats._keys import Keys, apply_keys, warn_negative_items
-from kemitraan_assess.stats._moments import (
-    _alpha_stats,
-    _check_ci,
-    _Moments,
-    _prepare,
-)
-from kemitraan_assess.stats._result import StatResult, to_jsonable
+from kemitraan_assess.stats.arrays import check_ci
+from kemitraan_assess.stats.items import R_DROP_MIN, ItemAnalysis, item_analysis
+from kemitraan_assess.stats.keys import Keys, NegativeItemWarning, warn_negative_items
+from kemitraan_assess.stats.moments import ItemMoments, NanPolicy, alpha_parts, prepared
+from kemitraan_assess.stats.results import StatResult, to_jsonable
+from kemitraan_assess.stats.splithalf import SplitHalfResult, split_half
 
 __all__ = [
     "AlphaResult",
@@ -49,11 +48,6 @@ __all__ = [
     "R_DROP_MIN",
 ]
 
-NanPolicy = Literal["pairwise", "listwise"]
-
-#: Corrected item-total correlation (psych's r.drop) below which an item is flagged as weakening
-#: its scale: the usual .30 rule of thumb (Nunnally & Bernstein 1994; Field 2013).
-R_DROP_MIN = 0.30
 
 
 # --------------------------------------------------------------------------- alpha
@@ -127,9 +121,9 @@ def _feldt(alpha: float, n: int, p: int, level: float) -> tuple[float, float]:
     )
 
 
-def _alpha_result(mo: _Moments, level: float) -> AlphaResult:
+def _alpha_result(mo: ItemMoments, level: float) -> AlphaResult:
     p = len(mo.items)
-    st = _alpha_stats(mo.cov, mo.corr)
+    st = alpha_parts(mo.cov, mo.corr)
     ase = float(np.sqrt(st["q"] / mo.n))
     z = float(sps.norm.ppf(1 - (1 - level) / 2))
     total_mean, total_sd = mo.total_mean_sd()
@@ -167,9 +161,12 @@ def cronbach_alpha(
 
     Parameters
     ----------
-    items : pandas.DataFrame or array-like
+    items : pandas.DataFrame, array-like or ItemMoments
         Responses, rows = respondents, columns = items already reverse-keyed
         (:func:`reverse`); NaN = missing.
+        Or :func:`~kemitraan_assess.stats.item_moments` of those items (read once, e.g.
+        ``moments.subset(scale_items)``): the same result, and ``nan_policy`` / ``keys``
+        are then the moments' own.
     nan_policy : {"pairwise", "listwise"}
         Pairwise-complete covariances (psych's default ``use = "pairwise"``), or complete
         rows only (``psych::alpha(na.omit(x))``).
@@ -234,8 +231,8 @@ def cronbach_alpha(
     >>> round(cronbach_alpha(y, keys=["V4"]).raw, 4)  # In R: psych::alpha(y, keys = "V4")
     0.8735
     """
-    level = _check_ci(ci)
-    mo = _prepare(apply_keys(items, keys), nan_policy)
+    level = check_ci(ci)
+    mo = prepared(items, nan_policy, keys)
     warn_negative_items(mo.items, mo.cov)
     return _alpha_result(mo, level)
 
@@ -276,11 +273,6 @@ def reverse(x: Any, *, low: float | None = None, high: float | None = None) -> A
 
 # --------------------------------------------------------------------------- all scales
 
-if TYPE_CHECKING:
-    from kemitraan_assess.stats.items import ItemAnalysis
-    from kemitraan_assess.stats.splithalf import SplitHalfResult
-
-
 @dataclasses.dataclass(frozen=True)
 class ScaleReliability(StatResult):
     """One scale's alpha, item analysis and split-half results (all from one covariance matrix)."""
@@ -292,7 +284,7 @@ class ScaleReliability(StatResult):
 
     def to_summary(self) -> dict[str, Any]:
         """The scale's entry of the ``reliability --format json`` contract (DESIGN.md),
-        without ``omega_total`` (computed by :mod:`kemitraan_assess.stats.omega`).
+        without ``omega_total`` (computed by :mod:`kemitraan_assess.stats.omegas`).
 
         The interval key is ``ci95`` at the default level and ``ci<level>`` otherwise.
         """
@@ -410,11 +402,7 @@ def reliability_table(
     scale
     S1     8     0.8735          0.7949
     """
-    # imported here: items and splithalf build on this module's helpers
-    from kemitraan_assess.stats.items import _item_analysis
-    from kemitraan_assess.stats.splithalf import _split_half
-
-    level = _check_ci(ci)
+    level = check_ci(ci)
     if on_error not in ("raise", "record"):
         raise DataError(f"on_error must be 'raise' or 'record', not {on_error!r}")
     if not isinstance(data, pd.DataFrame):
@@ -431,13 +419,15 @@ def reliability_table(
                 column=str(missing[0]),
             )
         try:
-            mo = _prepare(data[list(cols)], nan_policy)
-            results[str(name)] = ScaleReliability(
-                scale=str(name),
-                alpha=_alpha_result(mo, level),
-                items=_item_analysis(mo, float(r_drop_min), 10),
-                split_half=_split_half(mo, int(n_sample), seed, "psych", level),
-            )
+            mo = prepared(data[list(cols)], nan_policy, None)
+            with warnings.catch_warnings():  # the table reports items, it does not warn
+                warnings.simplefilter("ignore", NegativeItemWarning)
+                results[str(name)] = ScaleReliability(
+                    scale=str(name),
+                    alpha=_alpha_result(mo, level),
+                    items=item_analysis(mo, r_drop_min=float(r_drop_min)),
+                    split_half=split_half(mo, n_sample=int(n_sample), seed=seed, ci=level),
+                )
         except (InsufficientDataError, DataError) as exc:
             if on_error == "raise":
                 raise

@@ -19,10 +19,10 @@ from typing import Any, Literal
 import numpy as np
 
 from kemitraan_assess.errors import DataError
-from kemitraan_assess.stats._keys import Keys, apply_keys, warn_negative_items
-from kemitraan_assess.stats._moments import _check_ci, _Moments, _prepare, _smc
-from kemitraan_assess.stats._result import StatResult
-from kemitraan_assess.stats.reliability import NanPolicy
+from kemitraan_assess.stats.arrays import check_ci
+from kemitraan_assess.stats.keys import Keys, warn_negative_items
+from kemitraan_assess.stats.moments import ItemMoments, NanPolicy, prepared, smc
+from kemitraan_assess.stats.results import StatResult
 
 __all__ = ["SplitHalfResult", "split_half"]
 
@@ -103,8 +103,11 @@ def split_half(
 
     Parameters
     ----------
-    items : pandas.DataFrame or array-like
+    items : pandas.DataFrame, array-like or ItemMoments
         Responses, rows = respondents, columns = reverse-keyed items; NaN = missing.
+        Or :func:`~kemitraan_assess.stats.item_moments` of those items (read once, e.g.
+        ``moments.subset(scale_items)``): the same result, and ``nan_policy`` / ``keys``
+        are then the moments' own.
     nan_policy : {"pairwise", "listwise"}
         As in :func:`~kemitraan_assess.stats.reliability.cronbach_alpha`.
     n_sample : int
@@ -167,20 +170,20 @@ def split_half(
     >>> round(sh.max, 4), round(sh.min, 4), round(sh.mean, 4), sh.n_splits
     (0.9447, 0.7949, 0.8719, 3)
     """
-    level = _check_ci(ci)
+    level = check_ci(ci)
     if splits not in ("psych", "all"):
         raise DataError(f"splits must be 'psych' or 'all', not {splits!r}")
     if not (isinstance(n_sample, (int, np.integer)) and n_sample >= 1):
         raise DataError(f"n_sample must be a positive integer, not {n_sample!r}")
     if seed is not None and not isinstance(seed, (int, np.integer)):
         raise DataError(f"seed must be an integer or None, not {seed!r}")
-    mo = _prepare(apply_keys(items, keys), nan_policy)
+    mo = prepared(items, nan_policy, keys)
     warn_negative_items(mo.items, mo.cov)
     return _split_half(mo, int(n_sample), seed, splits, level)
 
 
 def _split_half(
-    mo: _Moments, n_sample: int, seed: int | None, splits: str, level: float
+    mo: ItemMoments, n_sample: int, seed: int | None, splits: str, level: float
 ) -> SplitHalfResult:
     r = mo.corr
     p = r.shape[0]
@@ -247,7 +250,7 @@ def _split_half(
         seed=None if seed is None else int(seed),
         alpha=sum_off / sum_r * p / (p - 1),
         lambda2=(sum_off + math.sqrt(float((off**2).sum()) * p / (p - 1))) / sum_r,
-        lambda6=(sum_off + float(_smc(r).sum())) / sum_r,
+        lambda6=(sum_off + float(smc(r).sum())) / sum_r,
         average_r=float(low.mean()),
         median_r=float(np.median(low)),
         method=f"psych::splitHalf: 4 * sum(R[A, B]) / sum(R), R = cov2cor(C), {how}",

@@ -22,8 +22,12 @@ __all__ = [
 ]
 
 
-def render_validation(result: dict, instrument, *, lang: str = "id", fmt: str = "html") -> bytes:  # type: ignore[no-untyped-def]
-    """The validation report as HTML or PDF bytes."""
+def render_validation(  # type: ignore[no-untyped-def]
+    result: ValidationResult | dict, instrument, *, lang: str = "id", fmt: str = "html"
+) -> bytes:
+    """The validation report as HTML or PDF bytes, from ``validate()``'s result (or its
+    ``to_dict()``, the JSON document)."""
     from .render import render_validation as _render
 
-    return _render(result, instrument, lang=lang, fmt=fmt)
+    doc = result.to_dict() if isinstance(result, ValidationResult) else result
+    return _render(doc, instrument, lang=lang, fmt=fmt)

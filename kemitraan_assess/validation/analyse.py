@@ -5,45 +5,68 @@ DESIGN.md, extended). Items are reverse-keyed before analysis and missing data a
 handled pairwise by default, as R's psych does. Sample-level statistics use every usable
 respondent, including those in partnerships too small to be shown.
 
-With pairwise missing data (the default) the responses are read once
-(:func:`kemitraan_assess.stats._batch.scale_batch`): the pairwise sums of every item, the
-scale scores and the answer counts; each statistic then works from its sub-block, with
-the same numbers (and the same errors) as calling it on that scale's columns, which is
-what the listwise path still does.
+The responses are read once (:func:`kemitraan_assess.stats.item_moments`, with the
+instrument's scales declared): the pairwise sums of every item, the scale scores and the
+answer counts. Each statistic is then called on the moments of its items
+(``moments.subset(items)``), with the numbers and errors of calling it on those columns;
+with ``missing="listwise"`` a subset drops the rows missing any of its items.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..errors import InsufficientDataError, KemitraanError
-from ..instrument.model import Instrument
+from ..instrument.model import Instrument, Scale
 from ..scoring.groups import GroupIndex
-from ..scoring.scales import item_matrix, reverse_key, scale_scores
-from ..stats._batch import ScaleBatch, _columns, scale_batch
-from ..stats._keys import NegativeItemWarning
-from ..stats._result import finite_or_none, to_jsonable
+from ..scoring.scales import item_matrix, scale_score
 from ..stats.agreement import rwg_j_by_group
-from ..stats.cfa import _cfa_from_cov, _check_structure, _pairwise_from, cfa
-from ..stats.efa import efa
+from ..stats.arrays import single_threaded_blas
+from ..stats.confirmatory import CFAResult, cfa
+from ..stats.exploratory import efa
 from ..stats.factor import (
     CorrelationInput,
-    _single_threaded_blas,
     bartlett_sphericity,
     correlation_input,
     kmo,
     parallel_analysis,
 )
 from ..stats.icc import icc_nested, respondents_needed
-from ..stats.items import ItemAnalysis, _item_analysis, item_analysis
-from ..stats.omega import _omega_total_1f, omega, omega_total_1f
-from ..stats.reliability import R_DROP_MIN, AlphaResult, NanPolicy, _alpha_result, cronbach_alpha
-from ..stats.splithalf import SplitHalfResult, _split_half, split_half
+from ..stats.items import ItemAnalysis, item_analysis
+from ..stats.keys import NegativeItemWarning
+from ..stats.moments import ItemMoments, item_moments
+from ..stats.omegas import omega, omega_total_1f
+from ..stats.reliability import cronbach_alpha
+from ..stats.results import finite_or_none, to_jsonable
+from ..stats.splithalf import split_half
 from ._plan import NO_GROUPS, Plan, ValidationWarning, make_plan
+from .sections import (
+    AggregationExcluded,
+    AlphaSummary,
+    Bartlett,
+    CFASummary,
+    EFAFit,
+    EFASummary,
+    Factorability,
+    GroupSize,
+    ItemStats,
+    NotComputed,
+    OmegaSummary,
+    ParallelSummary,
+    RwgSummary,
+    Sample,
+    ScaleAggregation,
+    ScaleResult,
+    SplitHalfSummary,
+    Structure,
+    ValidationResult,
+)
 
 __all__ = ["validate", "structure_scales", "THRESHOLDS"]
 
@@ -68,124 +91,86 @@ def structure_scales(instrument: Instrument) -> list[str]:
     return chosen or [s.id for s in instrument.scales]
 
 
-def _not_computed(exc: Exception) -> dict[str, Any]:
-    return {"not_computed": str(exc)}
+def _not_computed(exc: Exception) -> NotComputed:
+    return NotComputed(str(exc))
 
 
-def _scale_block(items: pd.DataFrame, missing: NanPolicy, seed: int) -> dict[str, Any]:
-    a = cronbach_alpha(items, nan_policy=missing)
-    ia = item_analysis(items, nan_policy=missing)
-    sh: SplitHalfResult | KemitraanError
+def _scale_block(scale: Scale, mo: ItemMoments, seed: int) -> ScaleResult:
+    """Reliability, item analysis, split halves and one-factor omega of one scale's items."""
+    a = cronbach_alpha(mo)
+    ia = item_analysis(mo)
+    split: SplitHalfSummary | NotComputed
     try:
-        sh = split_half(items, nan_policy=missing, seed=seed)
+        sh = split_half(mo, seed=seed)
+        split = SplitHalfSummary(max=finite_or_none(sh.max), min=finite_or_none(sh.min),
+                                 mean=finite_or_none(sh.mean), method=sh.method)
     except KemitraanError as exc:
-        sh = exc
+        split = _not_computed(exc)
     try:
-        om = omega_total_1f(items, nan_policy=missing)
+        om = omega_total_1f(mo)
+        omega_total, omega_method = finite_or_none(om.omega_total), om.method
     except KemitraanError as exc:
-        return _scale_dict(a, ia, sh, exc)
-    return _scale_dict(a, ia, sh, om)
+        omega_total, omega_method = None, str(exc)
+    return ScaleResult(
+        scale=scale.id,
+        kind=scale.kind,
+        n_items=int(a.n_items),
+        n=int(a.n),
+        alpha_summary=AlphaSummary(
+            raw=finite_or_none(a.raw),
+            standardized=finite_or_none(a.standardized),
+            ci95=(finite_or_none(a.ci[0]), finite_or_none(a.ci[1])),
+            ci_method="feldt",
+            ci95_duhachek=(finite_or_none(a.ci_duhachek[0]), finite_or_none(a.ci_duhachek[1])),
+        ),
+        guttman_lambda6=finite_or_none(a.guttman_lambda6),
+        average_r=finite_or_none(a.average_r),
+        split_half=split,
+        omega_total=omega_total,
+        omega_method=omega_method,
+        items=_item_stats(ia),
+    )
 
 
-def _scale_block_batch(batch: ScaleBatch, scale: str, seed: int) -> dict[str, Any]:
-    """:func:`_scale_block` (pairwise) from the one-pass sums: same values, same errors."""
-    mo = batch.moments(scale)
-    a = _alpha_result(mo, 0.95)
-    ia = _item_analysis(mo, R_DROP_MIN, 10)
-    sh: SplitHalfResult | KemitraanError
-    try:
-        sh = _split_half(mo, 10000, seed, "psych", 0.95)
-    except KemitraanError as exc:
-        sh = exc
-    try:
-        om = _omega_total_1f(batch.correlation(batch.scales[scale], min_items=3))
-    except KemitraanError as exc:
-        return _scale_dict(a, ia, sh, exc)
-    return _scale_dict(a, ia, sh, om)
-
-
-def _scale_dict(a: AlphaResult, ia: ItemAnalysis, sh: SplitHalfResult | KemitraanError, om: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "n_items": int(a.n_items),
-        "n": int(a.n),
-        "alpha": {
-            "raw": finite_or_none(a.raw),
-            "standardized": finite_or_none(a.standardized),
-            "ci95": [finite_or_none(v) for v in a.ci],
-            "ci_method": "feldt",
-            "ci95_duhachek": [finite_or_none(v) for v in a.ci_duhachek],
-        },
-        "guttman_lambda6": finite_or_none(a.guttman_lambda6),
-        "average_r": finite_or_none(a.average_r),
+def _item_stats(ia: ItemAnalysis) -> dict[str, ItemStats]:
+    """psych::alpha's item table, and psych's response.freq (share of each answer and of
+    missing), one typed row per item."""
+    freq = ia.response_frame()
+    freqs = {} if freq is None else {
+        str(item): {str(k): to_jsonable(v) for k, v in row.items()} for item, row in freq.to_dict("index").items()
     }
-    if isinstance(sh, KemitraanError):
-        out["split_half"] = _not_computed(sh)
-    else:
-        out["split_half"] = {"max": finite_or_none(sh.max), "min": finite_or_none(sh.min), "mean": finite_or_none(sh.mean), "method": sh.method}
-    if isinstance(om, KemitraanError):
-        out["omega_total"] = None
-        out["omega_method"] = _not_computed(om)["not_computed"]
-    else:
-        out["omega_total"] = finite_or_none(om.omega_total)
-        out["omega_method"] = om.method
-    frame = ia.to_frame()
-    out["items"] = {
-        str(item): {k: to_jsonable(v) for k, v in row.items()} for item, row in frame.to_dict("index").items()
+    return {
+        str(item): ItemStats(**{k: to_jsonable(v) for k, v in row.items()}, response_freq=freqs.get(str(item)))
+        for item, row in ia.to_frame().to_dict("index").items()
     }
-    freq = ia.response_frame()  # psych's response.freq: share of each answer and of missing
-    if freq is not None:
-        for item, row in freq.to_dict("index").items():
-            out["items"][str(item)]["response_freq"] = {str(k): to_jsonable(v) for k, v in row.items()}
-    return out
 
 
-def _cfa_block(keyed: pd.DataFrame, structure: dict[str, list[str]], missing: NanPolicy) -> dict[str, Any]:
-    return _cfa_dict(cfa(keyed, structure, missing=missing))
-
-
-def _cfa_block_batch(x: np.ndarray, batch: ScaleBatch, structure: dict[str, list[str]]) -> dict[str, Any]:
-    """:func:`_cfa_block` (pairwise, as the batch) from the batch's pairwise sums: lavaan's
-    ``missing = "pairwise"`` covariance over the respondents who answered any item of the
-    block (the structure's factors are scales of the batch)."""
-    struct = _check_structure(structure)
-    items = tuple(i for f in struct for i in struct[f])
-    pos = {name: j for j, name in enumerate(batch.items)}
-    any_answer = np.zeros(batch.n, dtype=bool)
-    for f in struct:
-        any_answer |= batch.answered[:, list(batch.scales).index(f)] > 0
-    cols = np.array([pos[i] for i in items], dtype=np.intp)
-    c, n_ij, _ = batch.sums.take(cols).covariance()
-    n = int(np.count_nonzero(any_answer))
-    s, n_used, n_dropped = _pairwise_from(c, n_ij, n, batch.n, items)
-    return _cfa_dict(_cfa_from_cov(struct, s, n_used, n_dropped, missing="pairwise"))
-
-
-def _cfa_dict(fit: Any) -> dict[str, Any]:
+def _cfa_summary(fit: CFAResult) -> CFASummary:
     std = {
         f: {item: finite_or_none(fit.standardized_loadings[i, j]) for i, item in enumerate(fit.items) if item in fit.structure[f]}
         for j, f in enumerate(fit.factors)
     }
-    return {
-        "factors": list(fit.factors),
-        "n": int(fit.n_used),
-        "n_dropped": int(fit.n_dropped),
-        "missing": fit.missing,
-        "chi2": finite_or_none(fit.chi2),
-        "df": int(fit.dof),
-        "p": finite_or_none(fit.p_value),
-        "cfi": finite_or_none(fit.cfi),
-        "tli": finite_or_none(fit.tli),
-        "rmsea": finite_or_none(fit.rmsea),
-        "rmsea_ci90": [finite_or_none(v) for v in fit.rmsea_ci90],
-        "srmr": finite_or_none(fit.srmr),
-        "aic": finite_or_none(fit.aic),
-        "bic": finite_or_none(fit.bic),
-        "converged": bool(fit.converged),
-        "heywood": bool(fit.heywood),
-        "warnings": list(fit.warnings),
-        "method": fit.method,
-        "std_loadings": std,
-    }
+    return CFASummary(
+        factors=tuple(fit.factors),
+        n=int(fit.n_used),
+        n_dropped=int(fit.n_dropped),
+        missing=fit.missing,
+        chi2=finite_or_none(fit.chi2),
+        df=int(fit.dof),
+        p=finite_or_none(fit.p_value),
+        cfi=finite_or_none(fit.cfi),
+        tli=finite_or_none(fit.tli),
+        rmsea=finite_or_none(fit.rmsea),
+        rmsea_ci90=(finite_or_none(fit.rmsea_ci90[0]), finite_or_none(fit.rmsea_ci90[1])),
+        srmr=finite_or_none(fit.srmr),
+        aic=finite_or_none(fit.aic),
+        bic=finite_or_none(fit.bic),
+        converged=bool(fit.converged),
+        heywood=bool(fit.heywood),
+        warnings=tuple(fit.warnings),
+        method=fit.method,
+        std_loadings=std,
+    )
 
 
 def validate(
@@ -196,8 +181,9 @@ def validate(
     seed: int = 0,
     n_iter: int = 100,
     min_group_size: int | None = None,
-) -> dict[str, Any]:
-    """All the psychometrics of ``instrument`` on ``responses``, as plain JSON data.
+) -> ValidationResult:
+    """All the psychometrics of ``instrument`` on ``responses``, as a typed result whose
+    ``to_dict()`` is the JSON of ``kemitraan-assess reliability --format json``.
 
     Parameters
     ----------
@@ -230,15 +216,15 @@ def validate(
     item_ids = list(instrument.items)
     x = _keyed_matrix(responses, instrument, item_ids)
     plan = make_plan(x, responses, instrument, min_group_size=min_group_size)
-    with _single_threaded_blas(), warnings.catch_warnings():  # small matrices: threads cost more than they give
+    with single_threaded_blas(), warnings.catch_warnings():  # small matrices: threads cost more than they give
         # the analysis records its own warnings (an item against its scale) in the result
         warnings.simplefilter("ignore", NegativeItemWarning)
-        source: _Source
-        if missing == "pairwise" and x.shape[0] > len(item_ids):
-            source = _BatchSource(x, instrument, plan)
-        else:
-            source = _ColumnSource(x, reverse_key(responses, instrument), "listwise" if missing == "listwise" else "pairwise")
-        return to_jsonable(_validate(source, plan, instrument, missing, seed, n_iter))
+        # one pass; the scales as the plan analyses them, and whole (the aggregation's scores)
+        declared: dict[str, tuple[str, ...]] = {f"plan:{sid}": tuple(items) for sid, items in plan.scales.items() if items}
+        if plan.dropped:
+            declared.update({f"whole:{s.id}": tuple(i.id for i in s.items) for s in instrument.scales})
+        mo = item_moments(x, names=item_ids, scales=declared, nan_policy="listwise" if missing == "listwise" else "pairwise")
+        return _validate(mo, x, plan, instrument, missing, seed, n_iter)
 
 
 def _keyed_matrix(responses: pd.DataFrame, instrument: Instrument, item_ids: list[str]) -> np.ndarray:
@@ -265,144 +251,81 @@ def _keyed_matrix(responses: pd.DataFrame, instrument: Instrument, item_ids: lis
     return x
 
 
-class _ColumnSource:
-    """The statistics called on each scale's columns (any missing-data policy)."""
-
-    def __init__(self, x: np.ndarray, keyed: pd.DataFrame, missing: NanPolicy) -> None:
-        self.x, self.keyed, self.missing = x, keyed, missing
-
-    def missing_counts(self) -> tuple[np.ndarray, int]:
-        blank = np.isnan(self.x)
-        return blank.sum(axis=0), int(np.count_nonzero(~blank.any(axis=1)))
-
-    def scale_block(self, scale: str, cols: list[str], seed: int) -> dict[str, Any]:
-        return _scale_block(self.keyed[cols], self.missing, seed)
-
-    def correlation(self, items: list[str]) -> CorrelationInput:
-        return correlation_input(self.keyed[items], nan_policy=self.missing)
-
-    def cfa_block(self, structure: dict[str, list[str]]) -> dict[str, Any]:
-        return _cfa_block(self.keyed, structure, self.missing)
-
-    def scale_scores(self, instrument: Instrument) -> pd.DataFrame:
-        return scale_scores(self.keyed, instrument)
-
-
-class _BatchSource:
-    """The same statistics from one pass over the responses (pairwise missing data)."""
-
-    def __init__(self, x: np.ndarray, instrument: Instrument, plan: Plan | None = None) -> None:
-        self.x = x
-        self.pos = {item: j for j, item in enumerate(instrument.items)}
-        if plan is None:
-            scales = {s.id: [self.pos[i.id] for i in s.items] for s in instrument.scales}
-        else:  # the items each scale analyses (a scale left without any is not in the batch)
-            scales = {sid: [self.pos[i] for i in items] for sid, items in plan.scales.items() if items}
-        self.whole = plan is None or not plan.dropped
-        self.batch = scale_batch(x, list(instrument.items), scales)
-
-    def missing_counts(self) -> tuple[np.ndarray, int]:
-        b = self.batch
-        if not self.whole:  # the batch's scales lack the items left out: count on every item
-            return np.isnan(self.x).sum(axis=0), int(np.count_nonzero(~np.isnan(self.x).any(axis=1)))
-        sizes = np.array([len(b.scales[s]) for s in b.scales])
-        complete = int(np.count_nonzero((b.answered == sizes).all(axis=1)))
-        return b.n - np.diag(b.sums.n_ij).astype(np.int64), complete
-
-    def scale_block(self, scale: str, cols: list[str], seed: int) -> dict[str, Any]:
-        return _scale_block_batch(self.batch, scale, seed)
-
-    def correlation(self, items: list[str]) -> CorrelationInput:
-        return self.batch.correlation([self.pos[i] for i in items])
-
-    def cfa_block(self, structure: dict[str, list[str]]) -> dict[str, Any]:
-        return _cfa_block_batch(self.x, self.batch, structure)
-
-    def scale_scores(self, instrument: Instrument) -> pd.DataFrame:
-        """:func:`~kemitraan_assess.scoring.scale_scores` from the batch's row means: the
-        mean of the answered items where enough are answered."""
-        if not self.whole:  # the batch's scales lack the items left out: score the whole scales
-            return _scale_scores_x(self.x, instrument)
-        b, out = self.batch, {}
-        for s_pos, scale in enumerate(instrument.scales):
-            answered = b.answered[:, s_pos]
-            mean = np.where(answered > 0, b.totals[:, s_pos], 0.0)
-            out[scale.id] = np.where(answered >= instrument.min_answered_count(scale), mean, np.nan)
-        return pd.DataFrame(out)
+def _validate(
+    mo: ItemMoments, x: np.ndarray, plan: Plan, instrument: Instrument, missing: str, seed: int, n_iter: int
+) -> ValidationResult:
+    """The analyses, from the moments of every item (``x``: the keyed responses)."""
+    gi = plan.all_groups
+    n = int(x.shape[0])
+    item_ids = list(instrument.items)
+    if mo.nan_policy == "pairwise":  # the answers per item and the complete rows, from the pass
+        n_missing, complete_cases = mo.n - np.diag(mo.n_pairs).astype(np.int64), mo.n_complete
+    else:
+        n_missing, complete_cases = np.isnan(x).sum(axis=0), mo.n
+    sizes = gi.sizes() if gi else None
+    sample = Sample(
+        n_partnerships=gi.n_groups if gi else None,
+        group_size=(
+            GroupSize(min=int(sizes.min()), median=float(np.median(sizes)), max=int(sizes.max()))
+            if sizes is not None
+            else None
+        ),
+        complete_cases=int(complete_cases),
+        missing_share={k: finite_or_none(int(v) / n) for k, v in zip(item_ids, n_missing, strict=True)},
+        aggregation_excluded=(
+            AggregationExcluded(
+                min_group_size=plan.min_group_size,
+                partnerships=plan.excluded_groups,
+                respondents=plan.excluded_respondents,
+            )
+            if plan.group_rows is not None
+            else None
+        ),
+    )
+    scales = _scales(mo, plan, instrument, seed)
+    structure = _models(mo, plan, instrument, seed, n_iter)
+    aggregation = _aggregation(mo, x, plan, plan.groups, instrument) if plan.groups is not None else NotComputed(NO_GROUPS)
+    return ValidationResult(
+        instrument_id=instrument.id,
+        instrument_version=instrument.version,
+        n_respondents=n,
+        missing=missing,
+        seed=seed,
+        thresholds=THRESHOLDS,
+        sample=sample,
+        items_left_out=dict(plan.dropped),
+        scales=scales,
+        structure=structure,
+        aggregation=aggregation,
+        warnings=(*plan.warnings, *_negative_items(scales)),
+    )
 
 
-def _scale_scores_x(x: np.ndarray, instrument: Instrument) -> pd.DataFrame:
-    """The instrument's scale scores from the keyed matrix (as :meth:`_BatchSource.scale_scores`)."""
+def _scale_scores(mo: ItemMoments, x: np.ndarray, instrument: Instrument) -> pd.DataFrame:
+    """:func:`~kemitraan_assess.scoring.scale_scores` of the whole scales (every row, as
+    ``score``): from the row means of the pass (pairwise), else from the keyed matrix."""
     pos = {item: j for j, item in enumerate(instrument.items)}
     out = {}
     for scale in instrument.scales:
-        block = x[:, [pos[i.id] for i in scale.items]]
-        answered = np.count_nonzero(~np.isnan(block), axis=1)
-        total = np.where(np.isnan(block), 0.0, block).sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = total / answered
-        out[scale.id] = np.where(answered >= instrument.min_answered_count(scale), mean, np.nan)
+        items = [i.id for i in scale.items]
+        least = instrument.min_answered_count(scale)
+        if mo.nan_policy == "pairwise":
+            mean, answered = mo.subset(items).row_means()
+            mean = np.where(answered > 0, mean, 0.0)
+            out[scale.id] = np.where(answered >= least, mean, np.nan)
+        else:
+            out[scale.id] = scale_score([x[:, pos[i]] for i in items], least)
     return pd.DataFrame(out)
 
 
-_Source = _ColumnSource | _BatchSource
-
-
-def _validate(
-    source: _Source, plan: Plan, instrument: Instrument, missing: str, seed: int, n_iter: int
-) -> dict[str, Any]:
-    """The analyses, from either source."""
-    gi = plan.all_groups
-    x = source.x
-    n = int(x.shape[0])
-    item_ids = list(instrument.items)
-    result: dict[str, Any] = {
-        "instrument": {"id": instrument.id, "version": instrument.version},
-        "n_respondents": n,
-        "missing": missing,
-        "seed": seed,
-        "thresholds": THRESHOLDS,
-    }
-    n_missing, complete_cases = source.missing_counts()
-    result["sample"] = {
-        "n_partnerships": gi.n_groups if gi else None,
-        "group_size": (
-            {
-                "min": int(gi.sizes().min()),
-                "median": float(np.median(gi.sizes())),
-                "max": int(gi.sizes().max()),
-            }
-            if gi
-            else None
-        ),
-        "complete_cases": complete_cases,
-        "missing_share": {k: finite_or_none(int(v) / n) for k, v in zip(item_ids, n_missing, strict=True)},
-    }
-
-    result["items_left_out"] = dict(plan.dropped)
-    result["scales"] = _scales(source, plan, instrument, seed)
-    result.update(_models(source, plan, instrument, seed, n_iter))
-    if plan.group_rows is not None:
-        result["sample"]["aggregation_excluded"] = {
-            "min_group_size": plan.min_group_size,
-            "partnerships": plan.excluded_groups,
-            "respondents": plan.excluded_respondents,
-        }
-    result["aggregation"] = (
-        _aggregation(source, plan, plan.groups, instrument) if plan.groups is not None else {"not_computed": NO_GROUPS}
-    )
-    result["warnings"] = [w.to_dict() for w in (*plan.warnings, *_negative_items(result["scales"]))]
-    return result
-
-
-def _negative_items(scales: dict[str, Any]) -> list[ValidationWarning]:
+def _negative_items(scales: Mapping[str, ScaleResult]) -> list[ValidationWarning]:
     """Items whose corrected item-total correlation (psych's r.drop) is negative after
     reverse-keying: the instrument's key is probably wrong for them, or the item does not
     belong to its scale."""
     out = []
     for sid, block in scales.items():
-        for item, stats in (block["items"] if "items" in block else {}).items():
-            r = stats["r_drop"]
+        for item, stats in block.items.items():
+            r = stats.r_drop
             if r is not None and r < 0:
                 out.append(ValidationWarning(
                     "negative_item",
@@ -412,39 +335,37 @@ def _negative_items(scales: dict[str, Any]) -> list[ValidationWarning]:
     return out
 
 
-def _scales(source: _Source, plan: Plan, instrument: Instrument, seed: int) -> dict[str, Any]:
+def _scales(mo: ItemMoments, plan: Plan, instrument: Instrument, seed: int) -> dict[str, ScaleResult]:
     """Reliability and item analysis of every scale, on the items the plan keeps."""
-    scales_out: dict[str, Any] = {}
+    scales_out: dict[str, ScaleResult] = {}
     for scale in instrument.scales:
         cols = plan.items(scale.id)
-        left_out = [i.id for i in scale.items if i.id in plan.dropped]
+        left_out = tuple(i.id for i in scale.items if i.id in plan.dropped)
         if len(cols) < 2:
             why = "a scale needs at least 2 items"
             if left_out:
                 why += f" ({len(cols)} left after leaving out {', '.join(left_out)})"
-            scales_out[scale.id] = {"n_items": len(cols), "not_computed": why}
+            res = ScaleResult(scale=scale.id, kind=scale.kind, n_items=len(cols), not_computed=why)
         else:
             try:
-                scales_out[scale.id] = source.scale_block(scale.id, cols, seed)
+                res = _scale_block(scale, mo.subset(cols), seed)
             except (InsufficientDataError, KemitraanError) as exc:
-                scales_out[scale.id] = {"n_items": len(cols), **_not_computed(exc)}
-        if left_out:
-            scales_out[scale.id]["items_left_out"] = left_out
-        scales_out[scale.id]["kind"] = scale.kind
+                res = ScaleResult(scale=scale.id, kind=scale.kind, n_items=len(cols), not_computed=str(exc))
+        scales_out[scale.id] = dataclasses.replace(res, items_left_out=left_out)
     return scales_out
 
 
-def _models(source: _Source, plan: Plan, instrument: Instrument, seed: int, n_iter: int) -> dict[str, Any]:
+def _models(mo: ItemMoments, plan: Plan, instrument: Instrument, seed: int, n_iter: int) -> Structure:
     """Structure items, factorability, parallel analysis, EFA, omega and CFA (in that order),
     on the items the plan keeps; a scale left with fewer than 2 items is not a factor."""
     struct_ids = [sid for sid in structure_scales(instrument) if len(plan.scales[sid]) >= 2]
     struct_items = [i for sid in struct_ids for i in plan.scales[sid]]
-    out: dict[str, Any] = {"structure_items": struct_items}
+    parts: dict[str, Any] = {}
     try:
-        corr = source.correlation(struct_items)
-        _structure(out, corr, instrument, struct_ids, seed, n_iter)
+        corr = correlation_input(mo.subset(struct_items))
+        _structure(parts, corr, instrument, struct_ids, seed, n_iter)
     except KemitraanError as exc:
-        out.setdefault("factorability", _not_computed(exc))
+        parts.setdefault("factorability", _not_computed(exc))
 
     # CFA by block (success factors, benefits), with the run's missing-data policy (lavaan's
     # missing = "pairwise" by default): listwise deletion over all 49 items of an instrument
@@ -452,14 +373,14 @@ def _models(source: _Source, plan: Plan, instrument: Instrument, seed: int, n_it
     blocks: dict[str, list[str]] = {}
     for sid in struct_ids:
         blocks.setdefault(instrument.scale(sid).kind, []).append(sid)
-    out["cfa"] = {}
+    fits: dict[str, CFASummary | NotComputed] = {}
     for kind, sids in blocks.items():
         structure = {sid: plan.items(sid) for sid in sids}
         try:
-            out["cfa"][kind] = source.cfa_block(structure)
+            fits[kind] = _cfa_summary(cfa(mo, structure))
         except KemitraanError as exc:
-            out["cfa"][kind] = _not_computed(exc)
-    return out
+            fits[kind] = _not_computed(exc)
+    return Structure(structure_items=tuple(struct_items), cfa=fits, **parts)
 
 
 def _structure(
@@ -474,83 +395,86 @@ def _structure(
     rmat = pd.DataFrame(corr.r, index=list(corr.items), columns=list(corr.items))
     k = kmo(rmat)
     b = bartlett_sphericity(rmat, n=corr.n_obs)
-    result["factorability"] = {
-        "kmo": finite_or_none(k.msa),
-        "kmo_items": {str(key): finite_or_none(v) for key, v in k.msa_items.items()},
-        "bartlett": {"chi2": finite_or_none(b.chi2), "df": int(b.df), "p": finite_or_none(b.p)},
-        "n": int(corr.n_obs) if corr.n_obs is not None else None,
-    }
+    result["factorability"] = Factorability(
+        kmo=finite_or_none(k.msa),
+        kmo_items={str(key): finite_or_none(v) for key, v in k.msa_items.items()},
+        bartlett=Bartlett(chi2=finite_or_none(b.chi2), df=int(b.df), p=finite_or_none(b.p)),
+        n=int(corr.n_obs) if corr.n_obs is not None else None,
+    )
     pa = parallel_analysis(rmat, n_obs=corr.n_obs, n_iter=n_iter, seed=seed)
-    result["parallel_analysis"] = {
-        "n_factors": pa.n_factors,
-        "n_components": pa.n_components,
-        "fa_values": to_jsonable(pa.fa_values),
-        "fa_sim_quantile": to_jsonable(pa.fa_sim_quantile),
-        "pc_values": to_jsonable(pa.pc_values),
-        "pc_sim_quantile": to_jsonable(pa.pc_sim_quantile),
-        "n_iter": n_iter,
-        "method": pa.method,
-    }
+    result["parallel_analysis"] = ParallelSummary(
+        n_factors=to_jsonable(pa.n_factors),
+        n_components=to_jsonable(pa.n_components),
+        fa_values=tuple(to_jsonable(pa.fa_values)),
+        fa_sim_quantile=tuple(to_jsonable(pa.fa_sim_quantile)),
+        pc_values=tuple(to_jsonable(pa.pc_values)),
+        pc_sim_quantile=tuple(to_jsonable(pa.pc_sim_quantile)),
+        n_iter=n_iter,
+        method=pa.method,
+    )
     n_fac = len(struct_ids)
     fa = efa(rmat, n_fac, n_obs=corr.n_obs)
-    result["efa"] = {
-        "n_factors": n_fac,
-        "method": fa.method,
-        "loadings": {
+    result["efa"] = EFASummary(
+        n_factors=n_fac,
+        method=fa.method,
+        loadings={
             item: {f: finite_or_none(fa.loadings[i, j]) for j, f in enumerate(fa.factors)} for i, item in enumerate(fa.items)
         },
-        "phi": to_jsonable(fa.phi),
-        "communalities": {item: finite_or_none(fa.communalities[i]) for i, item in enumerate(fa.items)},
-        "fit": {"rmsea": finite_or_none(fa.rmsea), "tli": finite_or_none(fa.tli), "bic": finite_or_none(fa.bic), "rms": finite_or_none(fa.rms)},
-    }
+        phi=to_jsonable(fa.phi),
+        communalities={item: finite_or_none(fa.communalities[i]) for i, item in enumerate(fa.items)},
+        fit=EFAFit(rmsea=finite_or_none(fa.rmsea), tli=finite_or_none(fa.tli), bic=finite_or_none(fa.bic), rms=finite_or_none(fa.rms)),
+    )
     n_sf = len([sid for sid in struct_ids if instrument.scale(sid).kind == "success_factor"])
     om = omega(rmat, n_factors=n_sf if n_sf >= 3 else 3, n_obs=corr.n_obs)
-    result["omega"] = {
-        "omega_h": finite_or_none(om.omega_h),
-        "omega_total": finite_or_none(om.omega_total),
-        "n_factors": om.n_factors,
-        "heywood": bool(om.heywood),
-        "method": om.method,
-    }
+    result["omega"] = OmegaSummary(
+        omega_h=finite_or_none(om.omega_h),
+        omega_total=finite_or_none(om.omega_total),
+        n_factors=to_jsonable(om.n_factors),
+        heywood=bool(om.heywood),
+        method=om.method,
+    )
 
 
-def _aggregation(source: _Source, plan: Plan, gi: GroupIndex, instrument: Instrument) -> dict[str, Any]:
+def _aggregation(
+    mo: ItemMoments, x: np.ndarray, plan: Plan, gi: GroupIndex, instrument: Instrument
+) -> dict[str, ScaleAggregation]:
     """ICC(1), ICC(2) and the rwg(j) distribution of every scale across partnerships (the
     instrument's whole scales, as ``score``; partnerships below ``min_group_size`` left out)."""
-    agg: dict[str, Any] = {}
+    agg: dict[str, ScaleAggregation] = {}
     pos = {item: j for j, item in enumerate(instrument.items)}
-    sc = source.scale_scores(instrument)
-    x = source.x
+    sc = _scale_scores(mo, x, instrument)
     if plan.group_rows is not None:
         sc, x = sc[plan.group_rows], x[plan.group_rows]
     for scale in instrument.scales:
         vals = sc[scale.id].to_numpy()
-        entry: dict[str, Any] = {}
+        icc: dict[str, Any]
         try:
             r = icc_nested(vals, gi.codes)
-            entry.update(
-                {
-                    "icc1": finite_or_none(r.icc1),
-                    "icc2": finite_or_none(r.icc2),
-                    "F": finite_or_none(r.F),
-                    "p": finite_or_none(r.p),
-                    "mean_group_size": finite_or_none(r.mean_group_size),
-                    "respondents_needed": finite_or_none(respondents_needed(r.icc1, instrument.defaults.icc2_threshold)),
-                }
-            )
+            icc = {
+                "icc1": finite_or_none(r.icc1),
+                "icc2": finite_or_none(r.icc2),
+                "F": finite_or_none(r.F),
+                "p": finite_or_none(r.p),
+                "mean_group_size": finite_or_none(r.mean_group_size),
+                "respondents_needed": finite_or_none(respondents_needed(r.icc1, instrument.defaults.icc2_threshold)),
+            }
         except KemitraanError as exc:
-            entry.update(_not_computed(exc))
-        cols = _columns(np.array([pos[i.id] for i in scale.items], dtype=np.intp))  # a view if consecutive
+            icc = dict.fromkeys(("icc1", "icc2", "F", "p", "mean_group_size", "respondents_needed"))
+            icc["not_computed"] = str(exc)
+        idx = np.array([pos[i.id] for i in scale.items], dtype=np.intp)
+        consecutive = bool(np.array_equal(idx, np.arange(idx[0], idx[0] + idx.size)))
+        cols = slice(int(idx[0]), int(idx[0]) + idx.size) if consecutive else idx  # a view if consecutive
         a_opts = instrument.response_scales[scale.items[0].response].n_options
         rwg = rwg_j_by_group(x[:, cols], gi.codes, a_opts, n_groups=gi.n_groups).value
         rwg = rwg[~np.isnan(rwg)]
-        entry["rwg_j"] = {
-            "n_partnerships": int(len(rwg)),
-            "median": finite_or_none(np.median(rwg)) if len(rwg) else None,
-            "quartiles": [finite_or_none(np.quantile(rwg, q)) for q in (0.25, 0.75)] if len(rwg) else None,
-            "share_strong": finite_or_none((rwg >= instrument.defaults.agreement_strong).mean()) if len(rwg) else None,
-            "share_weak": finite_or_none((rwg < instrument.defaults.agreement_moderate).mean()) if len(rwg) else None,
-            "histogram": np.histogram(rwg, bins=10, range=(0.0, 1.0))[0].tolist() if len(rwg) else [],
-        }
-        agg[scale.id] = entry
+        found = len(rwg) > 0
+        rwg_j = RwgSummary(
+            n_partnerships=int(len(rwg)),
+            median=finite_or_none(np.median(rwg)) if found else None,
+            quartiles=(finite_or_none(np.quantile(rwg, 0.25)), finite_or_none(np.quantile(rwg, 0.75))) if found else None,
+            share_strong=finite_or_none((rwg >= instrument.defaults.agreement_strong).mean()) if found else None,
+            share_weak=finite_or_none((rwg < instrument.defaults.agreement_moderate).mean()) if found else None,
+            histogram=tuple(np.histogram(rwg, bins=10, range=(0.0, 1.0))[0].tolist()) if found else (),
+        )
+        agg[scale.id] = ScaleAggregation(**icc, rwg_j=rwg_j)
     return agg

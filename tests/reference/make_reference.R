@@ -15,12 +15,13 @@
 #   ref_scoring.R      the scoring stage's partnership rwg(j) and ICC(1)/ICC(2) on the nested survey
 #   ref_validation.R   `reliability` on keyed psych::bfi without groups: KMO, Bartlett, fa, omega,
 #                      one-factor omega total per scale, lavaan::cfa (missing = "pairwise")
+#   ref_smc.R          psych::smc on positive definite, singular and indefinite R
 #
 # Data: psych::bfi (exported to data/bfi.csv), lavaan::HolzingerSwineford1939
 # (data/holzinger_swineford.csv), and the seeded synthetic surveys written by the parts.
 here <- file.path("tests", "reference")
 parts <- c("ref_agreement.R", "ref_reliability.R", "ref_factor.R", "ref_cfa.R", "ref_scoring.R",
-           "ref_validation.R")
+           "ref_validation.R", "ref_smc.R")
 for (part in parts) {
   message("== ", part)
   source(file.path(here, part), local = new.env())

@@ -33,10 +33,11 @@ import pandas as pd
 import pytest
 
 from kemitraan_assess.errors import DataError, InsufficientDataError
-from kemitraan_assess.stats.cfa import CFAResult, cfa
+from kemitraan_assess.stats.cfa_model import build_model, information, start_values
+from kemitraan_assess.stats.confirmatory import CFAResult, cfa
 
 # the module itself: kemitraan_assess.stats re-exports the function cfa under the same name
-cfa_module = importlib.import_module("kemitraan_assess.stats.cfa")
+cfa_module = importlib.import_module("kemitraan_assess.stats.confirmatory")
 
 REF = Path(__file__).resolve().parents[1] / "reference"
 LAVAAN = "0.6.14"
@@ -283,3 +284,32 @@ def test_fit_falls_back_to_bfgs_when_the_trust_region_breaks_down(monkeypatch):
     assert res.converged and res.warnings == ()
     assert res.chi2 == pytest.approx(expected.chi2, rel=1e-9)
     np.testing.assert_allclose(res.loadings, expected.loadings, atol=1e-6)
+
+
+def test_cfa_information_equals_delta_matrix_form() -> None:
+    # H_ab = tr(S^-1 D_a S^-1 D_b) with D_a = dSigma/dx_a built cell by cell (Joreskog 1969)
+    struct = {f"F{f}": tuple(f"F{f}i{i}" for i in range(4)) for f in range(3)}
+    rng = np.random.default_rng(6)
+    x = np.repeat(rng.normal(size=(500, 3)), 4, axis=1) + rng.normal(size=(500, 12))
+    s = np.cov(x.T, bias=True)
+    for std_lv in (False, True):
+        model = build_model(struct, std_lv)
+        theta = start_values(model, s) + rng.normal(scale=0.05, size=len(model.kind))
+        lam, phi, _ = model.unpack(theta)
+        lp = lam @ phi
+        deltas = []
+        for kind, r, c in zip(model.kind, model.row, model.col, strict=True):
+            d = np.zeros((model.p, model.p))
+            if kind == "l":
+                d[r, :] += lp[:, c]
+                d[:, r] += lp[:, c]
+            elif kind == "t":
+                d[c, c] = 1.0
+            else:
+                o = np.outer(lam[:, r], lam[:, c])
+                d = o if r == c else o + o.T
+            deltas.append(d)
+        inv = np.linalg.inv(model.sigma(theta))
+        ref = np.array([[np.trace(inv @ da @ inv @ db) for db in deltas] for da in deltas])
+        np.testing.assert_allclose(information(model, theta), ref, rtol=1e-12, atol=1e-12 * np.abs(ref).max())
+        assert math.isfinite(float(ref.sum()))

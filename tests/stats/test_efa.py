@@ -22,7 +22,8 @@ import pandas as pd
 import pytest
 
 from kemitraan_assess.errors import DataError
-from kemitraan_assess.stats.efa import efa, oblimin, smc, varimax
+from kemitraan_assess.stats.exploratory import efa, oblimin, varimax
+from kemitraan_assess.stats.moments import smc
 
 REF = Path(__file__).resolve().parents[1] / "reference"
 LOAD = 1e-8

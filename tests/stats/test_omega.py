@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from kemitraan_assess.errors import DataError
-from kemitraan_assess.stats.omega import omega, omega_total_1f
+from kemitraan_assess.stats.omegas import omega, omega_total_1f
 
 REF = Path(__file__).resolve().parents[1] / "reference"
 PROPER = 1e-8

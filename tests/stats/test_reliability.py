@@ -35,7 +35,7 @@ from kemitraan_assess.stats.splithalf import split_half
 # Expected NegativeItemWarnings here: q6 of reliability_small.csv is a weak item by design,
 # and the long split-half cases mix the bfi's scales (N against A, C, E) as the R calls do
 # with check.keys = FALSE. The warning itself is tested in test_keys.py.
-pytestmark = pytest.mark.filterwarnings("ignore::kemitraan_assess.stats._keys.NegativeItemWarning")
+pytestmark = pytest.mark.filterwarnings("ignore::kemitraan_assess.stats.keys.NegativeItemWarning")
 
 REF = Path(__file__).resolve().parents[1] / "reference"
 REL = 1e-6

@@ -85,10 +85,11 @@ def test_listwise_uses_complete_cases(survey):
     res = validate(responses, INST, missing="listwise")
     cols = [i.id for i in INST.scale("LEAD").items]
     complete = int(responses[cols].notna().all(axis=1).sum())
-    assert res["missing"] == "listwise"
-    assert res["scales"]["LEAD"]["items"]["LEAD1"]["n"] == complete
-    assert not math.isnan(res["scales"]["LEAD"]["alpha"]["raw"])
-    assert np.isfinite(pd.Series(res["scales"]["LEAD"]["alpha"]["ci95"])).all()
+    assert res.missing == "listwise"  # the typed result: scales, their items, structure, aggregation
+    assert res.scales["LEAD"].items["LEAD1"].n == complete
+    assert not math.isnan(res.scales["LEAD"].alpha)
+    assert res.to_dict()["scales"]["LEAD"]["items"]["LEAD1"]["n"] == complete
+    assert np.isfinite(pd.Series(res.scales["LEAD"].alpha_ci95, dtype=float)).all()
 
 
 @pytest.mark.parametrize("missing", ["pairwise", "listwise"])
@@ -96,10 +97,10 @@ def test_cfa_blocks_follow_the_missing_data_policy(doc, survey, missing):
     """The CFA of each block uses the run's policy; the one-pass (pairwise) path gives the
     numbers of stats.cfa on the keyed columns, which tests/stats/test_cfa.py checks against
     lavaan (missing = "pairwise" / "listwise")."""
-    from kemitraan_assess.stats.cfa import cfa
+    from kemitraan_assess.stats.confirmatory import cfa
 
     responses = ingest(survey, INST).responses
-    out = doc["cfa"] if missing == "pairwise" else validate(responses, INST, missing="listwise")["cfa"]
+    out = doc["cfa"] if missing == "pairwise" else validate(responses, INST, missing="listwise").to_dict()["cfa"]
     keyed = reverse_key(responses, INST)
     for kind, block in out.items():
         structure = {s.id: [i.id for i in s.items] for s in INST.scales if s.kind == kind}

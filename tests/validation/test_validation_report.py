@@ -95,7 +95,7 @@ def instrument():  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def result(instrument):  # type: ignore[no-untyped-def]
-    return validate(_responses(instrument), instrument, n_iter=20)
+    return validate(_responses(instrument), instrument, n_iter=20).to_dict()
 
 
 @pytest.fixture(scope="module")
@@ -289,7 +289,17 @@ def test_bundled_instrument_on_the_demo_survey_renders(tmp_path) -> None:  # typ
     inst = load_instrument("kemitraan-readiness")
     path = tmp_path / "demo.csv"
     path.write_bytes(demo_csv_bytes(make_demo_survey(inst)))
-    res = validate(ingest(path, inst).responses, inst, n_iter=20)
+    res = validate(ingest(path, inst).responses, inst, n_iter=20).to_dict()
     page = render_validation_html(res, inst, lang="en")
     for scale in inst.scales:
         assert inst.text(scale.name, "en").replace("&", "&amp;") in page
+
+
+def test_the_report_renders_from_the_typed_result(instrument, result) -> None:  # type: ignore[no-untyped-def]
+    # validate() returns a ValidationResult; the package's render_validation takes it as it
+    # takes the JSON document (web/ and notebooks pass validate()'s result directly)
+    from kemitraan_assess import validation
+
+    typed = validate(_responses(instrument), instrument, n_iter=20)
+    assert typed.to_dict() == result
+    assert validation.render_validation(typed, instrument, lang="en") == render_validation(result, instrument, lang="en")

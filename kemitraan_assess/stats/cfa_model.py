@@ -1,7 +1,7 @@
 """The simple-structure CFA model: its parameters, implied covariance, ML objective,
 analytic gradient and expected information, and lavaan-style start values.
 
-Private to :mod:`kemitraan_assess.stats.cfa`, which fits the model and reports it.
+Used by :mod:`kemitraan_assess.stats.confirmatory`, which fits the model and reports it.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import numpy as np
 
 
 @dataclasses.dataclass(frozen=True)
-class _Model:
+class CFAModel:
     """Where each free parameter sits: kinds 'l' (loading), 't' (residual), 'p' (factor cov)."""
 
     p: int
@@ -83,7 +83,7 @@ class _Model:
         return u, w
 
 
-def _objective(model: _Model, s: np.ndarray, logdet_s: float, x: np.ndarray) -> float:
+def objective(model: CFAModel, s: np.ndarray, logdet_s: float, x: np.ndarray) -> float:
     """F_ML = log|Sigma| + tr(S Sigma^-1) - log|S| - p; +inf where Sigma is not positive definite."""
     try:
         chol = np.linalg.cholesky(model.sigma(x))
@@ -93,9 +93,9 @@ def _objective(model: _Model, s: np.ndarray, logdet_s: float, x: np.ndarray) -> 
     return float(2.0 * np.sum(np.log(np.diag(chol))) + np.sum((inv_l @ s) * inv_l) - logdet_s - model.p)
 
 
-def _gradient(model: _Model, s: np.ndarray, x: np.ndarray) -> np.ndarray:
+def gradient(model: CFAModel, s: np.ndarray, x: np.ndarray) -> np.ndarray:
     """dF/dx = tr(G dSigma/dx) with G = Sigma^-1 - Sigma^-1 S Sigma^-1; with
-    dSigma_a = u_a w_a^T + w_a u_a^T (:meth:`_Model.factors_uv`) that is 2 u_a^T G w_a."""
+    dSigma_a = u_a w_a^T + w_a u_a^T (:meth:`CFAModel.factors_uv`) that is 2 u_a^T G w_a."""
     try:
         inv = np.linalg.inv(model.sigma(x))
     except np.linalg.LinAlgError:
@@ -105,7 +105,7 @@ def _gradient(model: _Model, s: np.ndarray, x: np.ndarray) -> np.ndarray:
     return 2.0 * np.einsum("ia,ia->a", u, g @ w)
 
 
-def _information(model: _Model, x: np.ndarray) -> np.ndarray:
+def information(model: CFAModel, x: np.ndarray) -> np.ndarray:
     """Expected second derivative of F_ML: H_ab = tr(Sigma^-1 dSigma_a Sigma^-1 dSigma_b).
 
     With dSigma_a = u_a w_a^T + w_a u_a^T and W = Sigma^-1,
@@ -125,7 +125,7 @@ def _information(model: _Model, x: np.ndarray) -> np.ndarray:
     return (h + h.T) / 2.0
 
 
-def _build_model(structure: dict[str, tuple[str, ...]], std_lv: bool) -> _Model:
+def build_model(structure: dict[str, tuple[str, ...]], std_lv: bool) -> CFAModel:
     factors = tuple(structure)
     items = tuple(i for f in factors for i in structure[f])
     p, k = len(items), len(factors)
@@ -137,10 +137,10 @@ def _build_model(structure: dict[str, tuple[str, ...]], std_lv: bool) -> _Model:
     entries += [] if std_lv else [("p", f, f) for f in range(k)]
     entries += [("p", f, g) for f in range(k) for g in range(f + 1, k)]
     kind, row, col = (tuple(column) for column in zip(*entries, strict=True))
-    return _Model(p, k, factor_of, kind, row, col, fixed, std_lv)
+    return CFAModel(p, k, factor_of, kind, row, col, fixed, std_lv)
 
 
-def _start(model: _Model, s: np.ndarray) -> np.ndarray:
+def start_values(model: CFAModel, s: np.ndarray) -> np.ndarray:
     """One-factor principal-axis loadings per scale, residual variances S_jj / 2 (as lavaan)."""
     lam = np.zeros((model.p, model.k))
     phi = np.eye(model.k)

@@ -18,103 +18,14 @@ from scipy import optimize
 from scipy import stats as sps
 
 from kemitraan_assess.errors import DataError
-from kemitraan_assess.stats._result import StatResult
-from kemitraan_assess.stats.factor import NanPolicy, _single_threaded_blas, correlation_input
+from kemitraan_assess.stats.arrays import single_threaded_blas
+from kemitraan_assess.stats.extraction import minres
+from kemitraan_assess.stats.factor import NanPolicy, correlation_input
+from kemitraan_assess.stats.results import StatResult
 
-__all__ = ["EFAResult", "efa", "smc", "reduced_eigenvalues"]
+__all__ = ["EFAResult", "efa", "oblimin", "varimax"]
 
 _EPS = float(np.finfo(np.float64).eps)
-# R's optim(method = "L-BFGS-B") defaults as psych calls it: factr = 1e7, pgtol = 0,
-# maxit = 100, lmm = 5, parscale = 0.01 on every uniqueness, bounds [0.005, 1].
-_OPTIM = {"maxcor": 5, "ftol": 1e7 * _EPS, "gtol": 0.0, "maxiter": 100}
-_PARSCALE = 0.01
-_LOWER = 0.005
-
-
-def smc(r: np.ndarray) -> np.ndarray:
-    """Squared multiple correlations, ``1 - 1/diag(R^+)``, clipped to [0, 1] (psych::smc).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> smc(np.array([[1, .5], [.5, 1]])).round(4).tolist()
-    [0.25, 0.25]
-    """
-    inv = np.linalg.pinv(r, rcond=math.sqrt(_EPS), hermitian=True)
-    return np.clip(1.0 - 1.0 / np.diag(inv), 0.0, 1.0)
-
-
-def _top_eigen(s: np.ndarray, nf: int) -> tuple[np.ndarray, np.ndarray]:
-    w, v = np.linalg.eigh(s)
-    return w[::-1][:nf], v[:, ::-1][:, :nf]
-
-
-def _fit_residuals(psi: np.ndarray, r: np.ndarray, nf: int) -> float:
-    """psych's minres objective: squared lower-triangle residuals with 1 - psi on the diagonal."""
-    s = r.copy()
-    np.fill_diagonal(s, 1.0 - psi)
-    w, v = _top_eigen(s, nf)
-    w = np.where(w < _EPS, 100 * _EPS, w)
-    lam = v * np.sqrt(w)
-    res = s - lam @ lam.T
-    return float(np.sum(np.tril(res, -1) ** 2))
-
-
-def _fit_gradient(psi: np.ndarray, r: np.ndarray, nf: int) -> np.ndarray:
-    """psych's ``FAgr.minres``: reproduced minus assumed communality, item by item."""
-    w, v = _top_eigen(r - np.diag(psi), nf)
-    lam = v * np.sqrt(np.maximum(w, 0.0))
-    return np.sum(lam**2, axis=1) + psi - np.diag(r)
-
-
-@dataclasses.dataclass(frozen=True)
-class _Minres:
-    loadings: np.ndarray
-    psi: np.ndarray
-    objective: float
-    iterations: int
-    converged: bool
-    message: str
-
-    @property
-    def at_bound(self) -> bool:
-        """A uniqueness stopped at psych's lower bound 0.005: a Heywood case."""
-        return bool(np.any(self.psi <= _LOWER + 1e-12))
-
-
-def _minres(r: np.ndarray, nf: int) -> _Minres:
-    """Minimum residual (unweighted least squares) extraction, as ``psych:::fac``."""
-    start = np.diag(r) - smc(r)
-    upper = max(float(smc(r).max()), 1.0)
-    res = optimize.minimize(
-        lambda x: _fit_residuals(x * _PARSCALE, r, nf),
-        start / _PARSCALE,
-        jac=lambda x: _fit_gradient(x * _PARSCALE, r, nf) * _PARSCALE,
-        method="L-BFGS-B",
-        bounds=[(_LOWER / _PARSCALE, upper / _PARSCALE)] * r.shape[0],
-        options=dict(_OPTIM),
-    )
-    psi = res.x * _PARSCALE
-    s = r - np.diag(psi)
-    w, v = _top_eigen(s, nf)
-    lam = v * np.sqrt(np.maximum(w, 0.0))
-    return _Minres(lam, psi, float(res.fun), int(res.nit), bool(res.success), str(res.message))
-
-
-def reduced_eigenvalues(r: np.ndarray, n_factors: int = 1) -> np.ndarray:
-    """Eigenvalues of R with minres communalities on its diagonal (psych ``fa(...)$values``).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> r = np.array([[1, .6, .5, .3], [.6, 1, .4, .35], [.5, .4, 1, .2], [.3, .35, .2, 1]])
-    >>> reduced_eigenvalues(r).round(3).tolist()  # In R: psych::fa(r, 1)$values
-    [1.709, 0.089, -0.033, -0.056]
-    """
-    fit = _minres(r, n_factors)
-    s = r.copy()
-    np.fill_diagonal(s, np.sum(fit.loadings**2, axis=1))
-    return np.linalg.eigvalsh(s)[::-1]
 
 
 # --------------------------------------------------------------------------- rotations
@@ -192,7 +103,7 @@ def varimax(a: np.ndarray, *, normalize: bool = True, eps: float = 1e-5) -> np.n
     return z * sc[:, None]
 
 
-def _sign_and_sort(lam: np.ndarray, phi: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
+def sign_and_sort(lam: np.ndarray, phi: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
     """psych: make column sums positive, then order factors by (Phi-weighted) variance."""
     signs = np.sign(lam.sum(axis=0))
     signs[signs == 0] = 1.0
@@ -472,8 +383,8 @@ def efa(
         raise DataError(f"n_factors must be an integer from 1 to {p - 1} for {p} items, not {n_factors!r}")
     k = int(n_factors)
     r = ci.r
-    with _single_threaded_blas():
-        ext = _minres(r, k)
+    with single_threaded_blas():
+        ext = minres(r, k)
     unrot = ext.loadings
     if k > 1:
         signs = np.sign(unrot.sum(axis=0))
@@ -490,8 +401,8 @@ def efa(
         lam, phi, rot_conv, _ = oblimin(unrot)
     elif k > 1 and rotate == "varimax":
         lam = varimax(unrot)
-    lam, phi = _sign_and_sort(lam, phi)
-    unrot_sorted, _ = _sign_and_sort(unrot, None)
+    lam, phi = sign_and_sort(lam, phi)
+    unrot_sorted, _ = sign_and_sort(unrot, None)
     h2 = np.diag(model).copy()
     u2 = np.diag(r - model).copy()
     stats = _fit_stats(r, lam, phi, ci.n_obs, ci.n_pairs)

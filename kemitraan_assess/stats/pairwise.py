@@ -25,6 +25,9 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from kemitraan_assess.errors import DataError
+from kemitraan_assess.stats.arrays import check_pair_counts
+
 __all__ = ["Block", "PairwiseSums", "choose_centre", "pairwise_sums", "CHUNK_ROWS", "CODE_BOUND"]
 
 #: Rows per block of the pass (a block stays in cache), and the largest |answer - centre|
@@ -91,6 +94,31 @@ class PairwiseSums:
         with np.errstate(invalid="ignore", divide="ignore"):
             denom = n * (n - 1.0)
             return cross / denom, n, square / denom
+
+    def correlation(self, items: Sequence[str]) -> np.ndarray:
+        """R's ``cor(x, use = "pairwise")``: each pair on its shared rows,
+        ``(N P - S S^T) / sqrt((N Q - S^2) (N Q - S^2)^T)``, after the pair-count and
+        variance checks (``items`` name the columns in errors)."""
+        cross, square, n_ij = self.numerators()
+        check_pair_counts(items, n_ij, what="a correlation")
+        sd = np.sqrt(np.clip(np.diag(square), 0.0, None))
+        bad = np.flatnonzero(~(sd > 0))
+        if bad.size:
+            raise DataError(
+                f"item {items[bad[0]]!r} has no variance; drop it before factor analysis",
+                column=str(items[bad[0]]),
+            )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r = cross / np.sqrt(square * square.T)
+        if not np.all(np.isfinite(r)):
+            i, j = np.argwhere(~np.isfinite(r))[0]
+            raise DataError(
+                f"items {items[i]!r} and {items[j]!r} do not vary on their shared responses; "
+                "their correlation is undefined",
+                column=str(items[i]),
+            )
+        np.fill_diagonal(r, 1.0)
+        return np.clip(r, -1.0, 1.0)
 
 
 @dataclasses.dataclass(frozen=True)

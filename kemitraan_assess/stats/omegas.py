@@ -19,16 +19,17 @@ import numpy as np
 import pandas as pd
 
 from kemitraan_assess.errors import DataError
-from kemitraan_assess.stats._keys import Keys, apply_keys
-from kemitraan_assess.stats._result import StatResult
-from kemitraan_assess.stats.efa import _minres, _sign_and_sort, oblimin, smc, varimax
+from kemitraan_assess.stats.arrays import single_threaded_blas
+from kemitraan_assess.stats.exploratory import oblimin, sign_and_sort, varimax
+from kemitraan_assess.stats.extraction import minres
 from kemitraan_assess.stats.factor import (
-    CorrelationInput,
     NanPolicy,
-    _is_correlation,
-    _single_threaded_blas,
     correlation_input,
+    is_correlation,
 )
+from kemitraan_assess.stats.keys import Keys, apply_keys
+from kemitraan_assess.stats.moments import ItemMoments, smc
+from kemitraan_assess.stats.results import StatResult
 
 __all__ = ["OmegaResult", "OmegaTotalResult", "omega", "omega_total_1f"]
 
@@ -89,7 +90,7 @@ class OmegaTotalResult(StatResult):
 
 def _varimax_solution(r: np.ndarray, k: int) -> tuple[np.ndarray, bool]:
     """psych::fa(r, k, rotate = "varimax") loadings (the start of psych's schmid), Heywood flag."""
-    fit = _minres(r, k)
+    fit = minres(r, k)
     lam = fit.loadings
     if k > 1:
         signs = np.sign(lam.sum(axis=0))
@@ -99,14 +100,14 @@ def _varimax_solution(r: np.ndarray, k: int) -> tuple[np.ndarray, bool]:
         lam = varimax(lam)
     elif lam.sum() < 0:
         lam = -lam
-    lam, _ = _sign_and_sort(lam, None)
+    lam, _ = sign_and_sort(lam, None)
     return lam, fit.at_bound or bool(np.any(np.sum(lam**2, axis=1) >= 1.0))
 
 
 def _general_loadings(phi: np.ndarray, option: str) -> tuple[np.ndarray, bool]:
     k = phi.shape[0]
     if k > 2:
-        fit = _minres(phi, 1)
+        fit = minres(phi, 1)
         g = fit.loadings[:, 0]
         return (-g if g.sum() < 0 else g), fit.at_bound
     r12 = phi[0, 1]
@@ -158,7 +159,7 @@ def omega(
     Notes
     -----
     As ``psych::omega`` / ``psych::schmid``: minres with ``n_factors`` factors and varimax
-    (:func:`~kemitraan_assess.stats.efa.efa`), then oblimin from that start; the factor
+    (:func:`~kemitraan_assess.stats.efa`), then oblimin from that start; the factor
     correlations :math:`\\Phi` get one minres factor, the general loadings :math:`\\gamma`;
     the general loading of item i is :math:`g_i = \\sum_j F_{ij}\\gamma_j` and its residual
     group loadings :math:`F_{ij}\\sqrt{1 - \\gamma_j^2}`. Items with :math:`g_i < 0` are
@@ -199,7 +200,7 @@ def omega(
         raise DataError(f"option must be 'equal', 'first' or 'second', not {option!r}")
     k = int(n_factors)
     m = ci.r
-    with _single_threaded_blas():
+    with single_threaded_blas():
         orth, heywood = _varimax_solution(m, k)
         if k == 1:
             fload, phi, gload = orth, np.ones((1, 1)), np.ones(1)
@@ -281,8 +282,9 @@ def omega_total_1f(
 
     Parameters
     ----------
-    data_or_corr : array-like or pandas.DataFrame
-        Item responses of one scale (NaN = missing) or their correlation matrix.
+    data_or_corr : array-like, pandas.DataFrame or ItemMoments
+        Item responses of one scale (NaN = missing), their
+        :func:`~kemitraan_assess.stats.item_moments`, or their correlation matrix.
     n_obs : int, optional
         Sample size of a correlation matrix (reported only).
     nan_policy : {"pairwise", "listwise"}
@@ -323,24 +325,8 @@ def omega_total_1f(
     (0.7935, 0.7935)
     """
     ci = correlation_input(_keyed(data_or_corr, keys), nan_policy=nan_policy, n_obs=n_obs, min_items=3)
-    return _omega_total_1f(ci)
-
-
-def _keyed(data_or_corr: Any, keys: Keys) -> Any:
-    """Data with ``keys`` applied; keys on a correlation matrix are an error (reverse the
-    items before correlating them)."""
-    if keys is None:
-        return data_or_corr
-    arr = np.asarray(data_or_corr.to_numpy() if isinstance(data_or_corr, pd.DataFrame) else data_or_corr, dtype=float)
-    if _is_correlation(arr):
-        raise DataError("keys apply to item responses, not to a correlation matrix: reverse the items first")
-    return apply_keys(data_or_corr, keys)
-
-
-def _omega_total_1f(ci: CorrelationInput) -> OmegaTotalResult:
-    """:func:`omega_total_1f` of a prepared correlation input (at least 3 items)."""
-    with _single_threaded_blas():
-        lam = _minres(ci.r, 1).loadings[:, 0]
+    with single_threaded_blas():
+        lam = minres(ci.r, 1).loadings[:, 0]
     if lam.sum() < 0:
         lam = -lam
     psi = np.diag(ci.r) - lam**2
@@ -365,3 +351,16 @@ def _omega_total_1f(ci: CorrelationInput) -> OmegaTotalResult:
             "= 1 - sum psi / Vt (psych::omega(x, nfactors = 1)$omega.tot)"
         ),
     )
+
+
+def _keyed(data_or_corr: Any, keys: Keys) -> Any:
+    """Data with ``keys`` applied; keys on a correlation matrix are an error (reverse the
+    items before correlating them)."""
+    if keys is None:
+        return data_or_corr
+    if isinstance(data_or_corr, ItemMoments):
+        raise DataError("keys apply to item responses: key them in item_moments(x, keys=...)")
+    arr = np.asarray(data_or_corr.to_numpy() if isinstance(data_or_corr, pd.DataFrame) else data_or_corr, dtype=float)
+    if is_correlation(arr):
+        raise DataError("keys apply to item responses, not to a correlation matrix: reverse the items first")
+    return apply_keys(data_or_corr, keys)

@@ -23,17 +23,17 @@ from scipy import optimize
 from scipy import stats as sps
 
 from kemitraan_assess.errors import DataError, InsufficientDataError
-from kemitraan_assess.stats._cfa_model import (
-    _build_model,
-    _gradient,
-    _information,
-    _Model,
-    _objective,
-    _start,
+from kemitraan_assess.stats.arrays import check_pair_counts, single_threaded_blas
+from kemitraan_assess.stats.cfa_model import (
+    CFAModel,
+    build_model,
+    gradient,
+    information,
+    objective,
+    start_values,
 )
-from kemitraan_assess.stats._moments import _check_pairwise, _pairwise_cov
-from kemitraan_assess.stats._result import StatResult
-from kemitraan_assess.stats.factor import _single_threaded_blas
+from kemitraan_assess.stats.moments import ItemMoments, item_moments
+from kemitraan_assess.stats.results import StatResult
 
 __all__ = ["CFAParameter", "CFAResult", "cfa"]
 
@@ -74,9 +74,8 @@ def _check_structure(structure: Any) -> dict[str, tuple[str, ...]]:
     return out
 
 
-def _covariance(data: Any, items: tuple[str, ...], missing: str = "listwise") -> tuple[np.ndarray, int, int]:
-    """ML covariance (divide by N) of the complete cases (``listwise``) or lavaan's pairwise
-    covariance (``pairwise``); returns S, n used, n dropped."""
+def _item_matrix(data: Any, items: tuple[str, ...]) -> pd.DataFrame:
+    """The structure's items of ``data`` as numeric columns (other columns are ignored)."""
     if not isinstance(data, pd.DataFrame):
         try:
             data = pd.DataFrame(data)
@@ -88,56 +87,33 @@ def _covariance(data: Any, items: tuple[str, ...], missing: str = "listwise") ->
             f"item(s) {missing_cols} of the structure are not columns of the data",
             column=missing_cols[0],
         )
-    cols = []
+    cols = {}
     for item in items:
         try:
-            cols.append(pd.to_numeric(data[item], errors="raise").to_numpy(dtype=np.float64, na_value=np.nan))
+            cols[item] = pd.to_numeric(data[item], errors="raise").to_numpy(dtype=np.float64, na_value=np.nan)
         except (TypeError, ValueError) as exc:
             raise DataError(f"item column is not numeric: {exc}", column=item) from exc
-    x = np.column_stack(cols) if cols else np.empty((0, 0))
-    if np.isinf(x).any():
-        bad = items[int(np.flatnonzero(np.isinf(x).any(axis=0))[0])]
-        raise DataError("item column holds infinite values", column=bad)
-    n_total = x.shape[0]
-    if missing == "pairwise":
-        return _lavaan_pairwise_cov(x, n_total, items)
-    complete = ~np.isnan(x).any(axis=1)
-    if not complete.all():
-        x = x[complete]
-    return _complete_case_cov(x, n_total, items)
+    return pd.DataFrame(cols)
 
 
-def _lavaan_pairwise_cov(x: np.ndarray, n_total: int, items: tuple[str, ...]) -> tuple[np.ndarray, int, int]:
-    """lavaan's ``missing = "pairwise"`` sample covariance of ``x`` (rows x items, NaN =
-    blank): empty rows are dropped, and R's ``cov(x, use = "pairwise.complete.obs")`` of the
-    rest is rescaled by (N - 1) / N with N the rows left. Returns S, N, rows dropped."""
-    keep = (~np.isnan(x)).any(axis=1)
-    n = int(np.count_nonzero(keep))
-    c, n_ij, _ = _pairwise_cov(x[keep] if not keep.all() else x)
-    return _pairwise_from(c, n_ij, n, n_total, items)
-
-
-def _pairwise_from(
-    c: np.ndarray, n_ij: np.ndarray, n: int, n_total: int, items: tuple[str, ...]
-) -> tuple[np.ndarray, int, int]:
-    """S from a pairwise-complete covariance ``c`` (divided by n_ij - 1) of the ``n``
-    non-empty rows out of ``n_total``, after the checks of every pairwise statistic."""
-    p = len(items)
-    if n < p + 1:
-        raise InsufficientDataError(
-            f"CFA needs more cases than items: {n} case(s) with any answer for {p} items "
-            f"(at least {p + 1} required)",
-            n=n,
-            required=p + 1,
-        )
-    _check_pairwise(items, c, n_ij)
-    return c * ((n - 1.0) / n), n, n_total - n
-
-
-def _complete_case_cov(x: np.ndarray, n_total: int, items: tuple[str, ...]) -> tuple[np.ndarray, int, int]:
-    """ML covariance (divide by N) of the complete cases ``x`` (rows x items, C order;
-    centred in place) out of ``n_total`` rows; returns S, n used, n dropped."""
-    n, p = x.shape
+def _sample_covariance(mo: ItemMoments) -> tuple[np.ndarray, int, int]:
+    """S, n used and n dropped from the moments of the structure's items: the ML
+    covariance (divide by N) of the complete cases (``listwise``), or lavaan's
+    ``missing = "pairwise"`` one: R's ``cov(x, use = "pairwise.complete.obs")`` rescaled by
+    (N - 1) / N, N the rows that answered any item (``pairwise``)."""
+    items, p = mo.items, len(mo.items)
+    if mo.nan_policy == "pairwise":
+        n = mo.n_answering()
+        if n < p + 1:
+            raise InsufficientDataError(
+                f"CFA needs more cases than items: {n} case(s) with any answer for {p} items "
+                f"(at least {p + 1} required)",
+                n=n,
+                required=p + 1,
+            )
+        check_pair_counts(items, mo.n_pairs, var=np.diag(mo.cov))
+        return mo.cov * ((n - 1.0) / n), n, mo.n - n
+    n, n_total = mo.n, mo.n_source
     if n < p + 1:
         raise InsufficientDataError(
             f"CFA needs more complete cases than items: {n} complete case(s) for {p} items "
@@ -145,6 +121,7 @@ def _complete_case_cov(x: np.ndarray, n_total: int, items: tuple[str, ...]) -> t
             n=n,
             required=p + 1,
         )
+    x = np.array(mo.data(), dtype=np.float64, order="C")  # a copy: centred in place
     x -= x.mean(axis=0)
     s = (x.T @ x) / n
     flat = np.flatnonzero(np.diag(s) <= 0)
@@ -153,31 +130,31 @@ def _complete_case_cov(x: np.ndarray, n_total: int, items: tuple[str, ...]) -> t
     return s, n, n_total - n
 
 
-def _fit(model: _Model, s: np.ndarray) -> tuple[np.ndarray, bool, int, str]:
+def _fit(model: CFAModel, s: np.ndarray) -> tuple[np.ndarray, bool, int, str]:
     """Minimise F_ML by a trust region using the analytic gradient and expected Hessian."""
     logdet_s = float(np.linalg.slogdet(s)[1])
-    with _single_threaded_blas():  # many small products: threads cost more than they give
+    with single_threaded_blas():  # many small products: threads cost more than they give
         res = _minimize(model, s, logdet_s)
-    grad = _gradient(model, s, res.x)
+    grad = gradient(model, s, res.x)
     ok = bool(np.isfinite(res.fun) and np.max(np.abs(grad)) < 1e-6)
     return res.x, ok, int(res.nit), str(res.message)
 
 
-def _minimize(model: _Model, s: np.ndarray, logdet_s: float) -> optimize.OptimizeResult:
+def _minimize(model: CFAModel, s: np.ndarray, logdet_s: float) -> optimize.OptimizeResult:
     """Trust region with the expected Hessian; where it breaks down (a step into a region
     where the implied covariance is not positive definite can leave its subproblem with
     infinities, as on small or ill-conditioned samples) BFGS from the same start, whose line
     search backs off such steps. A fit that still does not converge is reported so."""
     def fun(x: np.ndarray) -> float:
-        return _objective(model, s, logdet_s, x)
+        return objective(model, s, logdet_s, x)
 
     def jac(x: np.ndarray) -> np.ndarray:
-        return _gradient(model, s, x)
+        return gradient(model, s, x)
 
-    start = _start(model, s)
+    start = start_values(model, s)
     try:
         with np.errstate(over="raise", invalid="raise"):
-            res = optimize.minimize(fun, start, jac=jac, hess=lambda x: _information(model, x), method="trust-exact",
+            res = optimize.minimize(fun, start, jac=jac, hess=lambda x: information(model, x), method="trust-exact",
                                     options={"gtol": _GTOL, "maxiter": _MAXITER})
         if np.isfinite(res.fun) and np.all(np.isfinite(res.x)):
             return res
@@ -248,7 +225,7 @@ def _fit_measures(s: np.ndarray, sigma: np.ndarray, logdet_s: float, f_ml: float
     }
 
 
-def _std_values(model: _Model, x: np.ndarray, rows: list[tuple[str, int, int]]) -> np.ndarray:
+def _std_values(model: CFAModel, x: np.ndarray, rows: list[tuple[str, int, int]]) -> np.ndarray:
     """lavaan's std.all for each row of the parameter table; works on complex x (complex step)."""
     lam, phi, theta = model.unpack(x)
     sd_ov = np.sqrt(np.diag(lam @ phi @ lam.T) + theta)
@@ -363,9 +340,11 @@ def cfa(
 
     Parameters
     ----------
-    data : pandas.DataFrame
+    data : pandas.DataFrame or ItemMoments
         Item responses, one numeric column per item (NaN = missing); other columns are
-        ignored. A mapping of column name -> values is accepted too.
+        ignored. A mapping of column name -> values is accepted too, and so are
+        :func:`~kemitraan_assess.stats.item_moments` holding the structure's items (then
+        their own ``nan_policy`` is the missing-data policy and ``missing`` is not used).
     structure : mapping of str -> list of str
         Factor name -> its items (at least 2 each; each item on one factor), e.g. the
         scales of an instrument. The first item of each factor is its marker.
@@ -440,8 +419,12 @@ def cfa(
         raise DataError(f"missing must be 'listwise' or 'pairwise', not {missing!r}")
     struct = _check_structure(structure)
     items = tuple(i for f in struct for i in struct[f])
-    s, n, n_dropped = _covariance(data, items, missing)
-    return _cfa_from_cov(struct, s, n, n_dropped, std_lv=bool(std_lv), missing=missing)
+    if isinstance(data, ItemMoments):
+        mo = data.subset(items)
+    else:
+        mo = item_moments(_item_matrix(data, items), nan_policy=missing)
+    s, n, n_dropped = _sample_covariance(mo)
+    return _cfa_from_cov(struct, s, n, n_dropped, std_lv=bool(std_lv), missing=mo.nan_policy)  # type: ignore[arg-type]
 
 
 def _cfa_from_cov(
@@ -472,7 +455,7 @@ def _cfa_from_cov(
             "listwise deletion or drop items"
         ) from None
     logdet_s = 2.0 * float(np.sum(np.log(np.diag(chol_s))))
-    model = _build_model(struct, bool(std_lv))
+    model = build_model(struct, bool(std_lv))
     q = len(model.kind)
     dof = p * (p + 1) // 2 - q
     if dof < 0:
@@ -492,7 +475,7 @@ def _cfa_from_cov(
     if not converged:
         warnings.append(f"the optimiser did not converge ({message}); estimates are the last iterate")
 
-    h = _information(model, x)
+    h = information(model, x)
     try:
         vcov = 2.0 * np.linalg.inv(h) / n
         se_free = np.sqrt(np.clip(np.diag(vcov), 0.0, None))
@@ -534,7 +517,7 @@ def _cfa_from_cov(
         params.append(CFAParameter(lhs, op, rhs, a_free is not None, est, se, z, pv, lo, hi,
                                    float(std[i]), float(std_se[i])))
 
-    measures = _fit_measures(s, sigma, logdet_s, _objective(model, s, logdet_s, x), n, q)
+    measures = _fit_measures(s, sigma, logdet_s, objective(model, s, logdet_s, x), n, q)
 
     heywood = bool(np.any(theta < 0) or np.any(np.linalg.eigvalsh(phi) <= 0))
     if np.any(theta < 0):

@@ -1,7 +1,8 @@
 """Grouped moments for the agreement indices: input checks, group codes, per-group means,
 variances and medians.
 
-Private to :mod:`kemitraan_assess.stats.agreement`. Per-group sums come from
+Used by :mod:`kemitraan_assess.stats.agreement` and by
+:func:`kemitraan_assess.scoring.groups.group_describe` (one grouped mean / SD). Per-group sums come from
 :func:`numpy.bincount` over the group codes, item by item (two passes: the means, then the
 squared deviations from them, so the variances are as exact as R's ``var``), and medians
 from one sort per item; nothing loops over groups in Python.
@@ -16,32 +17,20 @@ import numpy as np
 import pandas as pd
 
 from kemitraan_assess.errors import DataError
+from kemitraan_assess.stats.arrays import numeric_matrix
 
 Missing = Literal["listwise", "available"]
 
 
-def _as_items(x: Any) -> np.ndarray:
-    if isinstance(x, (pd.DataFrame, pd.Series)):
-        bad = [c for c, dt in (x.dtypes.items() if isinstance(x, pd.DataFrame) else [(x.name, x.dtype)])
-               if not (pd.api.types.is_numeric_dtype(dt) or pd.api.types.is_bool_dtype(dt))]
-        if bad:
-            raise DataError("responses must be numeric", column=str(bad[0]))
-        arr = x.to_numpy(dtype=np.float64, na_value=np.nan)
-    else:
-        try:
-            arr = np.asarray(x, dtype=np.float64)
-        except (TypeError, ValueError) as exc:
-            raise DataError("responses must be numeric (NaN for a missing answer)") from exc
-    if arr.ndim == 1:
-        arr = arr[:, None]
-    if arr.ndim != 2 or arr.shape[-1] == 0:
+def as_items(x: Any) -> np.ndarray:
+    """Responses as a float64 (respondents, items) matrix; a 1-D input is one item."""
+    arr, _ = numeric_matrix(x, what="responses", one_d=True)
+    if arr.shape[1] == 0:
         raise DataError(f"responses must be a 1-D item or a 2-D (respondents, items) table, got shape {arr.shape}")
-    if np.isinf(arr).any():
-        raise DataError("responses contain infinite values")
     return arr
 
 
-def _factorize(groups: Any, n_rows: int, n_groups: int | None) -> tuple[np.ndarray, np.ndarray]:
+def factorize_groups(groups: Any, n_rows: int, n_groups: int | None) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes 0..G-1 (-1: no group) and the labels of the G groups."""
     if isinstance(groups, (pd.Series, pd.Index, pd.Categorical)):
         values: Any = groups
@@ -61,7 +50,7 @@ def _factorize(groups: Any, n_rows: int, n_groups: int | None) -> tuple[np.ndarr
 
 
 @dataclasses.dataclass(frozen=True)
-class _Moments:
+class GroupMoments:
     count: np.ndarray  # (G, J) answers per group and item
     mean: np.ndarray  # (G, J)
     var: np.ndarray  # (G, J), ddof = 1, NaN where count < 2
@@ -76,22 +65,30 @@ class _Moments:
         return self.source if self.keep is None else self.source[self.keep]
 
 
-def _moments(x: np.ndarray, codes: np.ndarray, n_groups: int, missing: Missing) -> _Moments:
+def group_moments(x: np.ndarray, codes: np.ndarray, n_groups: int, missing: Missing) -> GroupMoments:
     if missing not in ("listwise", "available"):
         raise DataError(f"missing must be 'listwise' or 'available', got {missing!r}")
     answered = ~np.isnan(x)
     keep: np.ndarray | None = codes >= 0
-    keep &= answered.all(axis=1) if missing == "listwise" else answered.any(axis=1)
+    if x.shape[1] == 1:  # one item (a scale score): its answers, without a reduction over rows
+        keep &= answered[:, 0]
+    else:
+        keep &= answered.all(axis=1) if missing == "listwise" else answered.any(axis=1)
     if keep.all():
         keep = None
     else:
-        codes, answered = codes[keep], answered[keep]
+        codes = codes[keep]
     n_items = x.shape[1]
     n = np.bincount(codes, minlength=n_groups)
     count = np.empty((n_groups, n_items))
     mean = np.empty((n_groups, n_items))
     var = np.empty((n_groups, n_items))
-    complete = bool(answered.all())
+    # every kept row answers every item when rows are kept listwise or there is one item
+    complete = missing == "listwise" or n_items == 1
+    if not complete:
+        if keep is not None:
+            answered = answered[keep]
+        complete = bool(answered.all())
     # item by item: a group's answers are added in row order, so the sums are those of one
     # bincount over every (group, item) cell, without copying the rows used
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -105,20 +102,20 @@ def _moments(x: np.ndarray, codes: np.ndarray, n_groups: int, missing: Missing) 
                 c, v = codes[ok], v[ok]
                 count[:, j] = np.bincount(c, minlength=n_groups)
             mean[:, j] = np.bincount(c, weights=v, minlength=n_groups) / count[:, j]
-            dev = v - mean[c, j]
+            dev = v - mean[:, j][c]
             ss = np.bincount(c, weights=dev * dev, minlength=n_groups)
             var[:, j] = np.where(count[:, j] > 1, ss / (count[:, j] - 1), np.nan)
-    return _Moments(count, mean, var, n, codes, x, keep)
+    return GroupMoments(count, mean, var, n, codes, x, keep)
 
 
-def _nanmean_rows(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def nanmean_rows(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ok = ~np.isnan(a)
     k = ok.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(ok, a, 0.0).sum(axis=1) / k, k
 
 
-def _group_medians(x: np.ndarray, codes: np.ndarray, count: np.ndarray) -> np.ndarray:
+def group_medians(x: np.ndarray, codes: np.ndarray, count: np.ndarray) -> np.ndarray:
     """Per-group, per-item medians (average of the two middle values for an even count)."""
     n_groups, n_items = count.shape
     out = np.full((n_groups, n_items), np.nan)

@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from kemitraan_assess.errors import DataError
-from kemitraan_assess.stats._moments import _as_matrix, _pairwise_cov
+from kemitraan_assess.stats.arrays import numeric_matrix
+from kemitraan_assess.stats.pairwise import pairwise_sums
 
 __all__ = ["NegativeItemWarning", "apply_keys", "warn_negative_items", "Keys"]
 
@@ -65,7 +66,7 @@ def _key_vector(keys: Keys, names: tuple[str, ...], x: np.ndarray) -> np.ndarray
 def _auto_keys(x: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
     """psych's ``check.keys = TRUE``: reverse the items loading negatively on the first
     principal component of the pairwise correlations (signed so most items load positively)."""
-    cov, _, _ = _pairwise_cov(x)
+    cov, _, _ = pairwise_sums(x).covariance()
     sd = np.sqrt(np.diag(cov))
     with np.errstate(invalid="ignore", divide="ignore"):
         r = cov / np.outer(sd, sd)
@@ -98,7 +99,7 @@ def apply_keys(items: Any, keys: Keys) -> Any:
     """
     if keys is None:
         return items
-    x, names = _as_matrix(items)
+    x, names = numeric_matrix(items)
     key = _key_vector(keys, names, x)
     if (key > 0).all():
         return items
