@@ -183,7 +183,8 @@ def routes(web_of: Callable[[Request], Web]) -> list[Route]:
         if a.scores is None or name not in a.summary.get("partnerships", {}):
             return web.error(request, t(request)("errors.not_found"), status=404)
         brand = pipeline.project_brand(web.store.project_dir(a.project.id))
-        html = await run_in_threadpool(pipeline.partnership_html, a.scores, name, lang=a.project.lang, brand=brand)
+        html = await run_in_threadpool(pipeline.partnership_html, a.scores, name, lang=a.project.lang, brand=brand,
+                                       waves=a.waves)
         return _sandboxed(HTMLResponse(html))
 
     @page(web_of)
