@@ -79,7 +79,7 @@ def routes(web_of: Callable[[Request], Web]) -> list[Route]:
         counts = ing.log.get("counts", {})
         items = list(a.instrument.items)
         unmatched = list(ing.log.get("unmatched_items", []))
-        fields = [f.id for f in a.instrument.fields]
+        fields = list(a.instrument.fields)
         labels = unknown_labels(ing.cell_issues)
         codes = _codes(a)
         rejected = ing.rejected.head(200).to_dict("records")
