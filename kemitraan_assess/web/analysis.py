@@ -99,7 +99,9 @@ class Analyser:
 
         # "own-round": a round's scores are its own answers (keys of older data folders,
         # where a round's scores pooled it with the previous round, no longer match)
-        for part in ("own-round", __version__, upload.sha256, inst_sig, project.mapping, str(project.min_group_size),
+        # the project and the upload are part of the key: two projects given the same file
+        # (and the same mapping) must never share an analysis, which carries its project
+        for part in ("own-round", project.id, upload.id, __version__, upload.sha256, inst_sig, project.mapping, str(project.min_group_size),
                      previous.sha256 if previous else "", str(upload.round)):
             h.update(part.encode("utf-8") + b"\0")
         return h.hexdigest()[:24]

@@ -11,7 +11,7 @@ import re
 import time
 from pathlib import Path
 
-from exports import csrf_of, demo_frame
+from exports import RENAMED, UNKNOWN_LABEL, csrf_of, demo_frame, export_needing_mapping
 
 from kemitraan_assess.demo import demo_csv_bytes
 from kemitraan_assess.instrument import load_instrument
@@ -92,3 +92,28 @@ def test_round_two_report_is_round_two_with_the_comparison_to_round_one(live_app
         assert "Change since the previous round" not in r1
 
 
+
+
+def test_two_projects_given_the_same_file_each_see_their_own_project(live_app) -> None:
+    """The same export in two projects (two district offices, one template) with the same
+    mapping: each project's pages name that project and link within it, never the other."""
+    app = live_app()
+    data = export_needing_mapping(seed=5)
+    mapping = {"colname_1": RENAMED["gol/GOL1"], "coltarget_1": "GOL1", "labelname_1": UNKNOWN_LABEL, "labelcode_1": "5"}
+    pids = []
+    with app.client() as c:
+        for name in ("Dinkes Kota A", "Dinkes Kota B"):
+            csrf = csrf_of(c.get("/").text)
+            r = c.post("/projects", data={"csrf": csrf, "name": name, "lang": "en", "min_group_size": "5",
+                                          "instrument": "bundled:kemitraan-readiness"}, files={"logo": ("", b"")})
+            pid = str(r.url).rsplit("/", 1)[1]
+            c.post(f"/p/{pid}/upload", data={"csrf": csrf}, files={"export": ("same.csv", data)})
+            r = c.post(f"/p/{pid}/mapping", data={"csrf": csrf, "round": "1", **mapping})
+            assert r.url.path == f"/p/{pid}/r/1/check"
+            pids.append((pid, name))
+        for pid, name in pids:
+            other = next(n for p, n in pids if p != pid)
+            for page in ("check", "results"):
+                html = c.get(f"/p/{pid}/r/1/{page}").text
+                assert name in html and other not in html, (page, name)
+                assert f'href="/p/{pid}"' in html
