@@ -18,6 +18,7 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Redire
 from starlette.routing import Route
 
 from ..errors import KemitraanError
+from ..io.detect import PLATFORMS
 from . import pipeline
 from ._http import Web, page, web_catalogue
 from .analysis import RoundAnalysis, unknown_labels
@@ -84,7 +85,9 @@ def routes(web_of: Callable[[Request], Web]) -> list[Route]:
         codes = _codes(a)
         rejected = ing.rejected.head(200).to_dict("records")
         issues = ing.cell_issues.head(200).to_dict("records")
-        return web.render(request, "check.html", a=a, counts=counts, rejected=rejected, n_rejected=len(ing.rejected),
+        platform = str(ing.log.get("platform", ""))
+        platform_name = t(request)(f"platforms.{platform}") if platform in PLATFORMS else platform
+        return web.render(request, "check.html", a=a, counts=counts, platform=platform_name, rejected=rejected, n_rejected=len(ing.rejected),
                           issues=issues, n_issues=len(ing.cell_issues), unmapped=list(ing.log.get("unmapped_columns", [])),
                           unmatched=unmatched, items=items, fields=fields, labels=labels, codes=codes,
                           warnings=ing.warnings)

@@ -67,6 +67,7 @@ def test_check_page_speaks_of_respondents_and_names_fields_in_words(live_app) ->
         r = c.post(f"/p/{pid}/upload", data={"csrf": csrf}, files={"export": ("a.csv", export_needing_mapping())})
     page = r.text
     assert re.search(r"<strong>41</strong> responden dipakai", page)
+    assert "Platform terdeteksi: KoboToolbox" in page  # its name, not the id "kobotoolbox"
     # a column can be matched to a respondent field, offered by its question text
     assert '<option value="partnership">Nama kemitraan (partnership)</option>' in page
     assert RENAMED["lead/LEAD2"] in page
