@@ -247,7 +247,11 @@ async def upload(request: Request, _form: FormData | None) -> Response:
     os.replace(tmp, final)
     file_mode_private(final)
     _fsync_dir(final.parent)
-    up = web.store.add_upload(upload_id=fid, project_id=project.id, original_name=display, size=size, sha256=digest)
+    up = web.store.add_upload(upload_id=fid, project_id=project.id, original_name=display, size=size, sha256=digest,
+                              unless_same_as_last=True)
+    if up.id != fid:  # the same file as the latest round (a form sent twice): no new round
+        final.unlink(missing_ok=True)
+        return RedirectResponse(f"/p/{project.id}/r/{up.round}/check?same=1", status_code=303)
     return RedirectResponse(f"/p/{project.id}/r/{up.round}/check", status_code=303)
 
 

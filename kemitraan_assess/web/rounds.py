@@ -90,7 +90,7 @@ def routes(web_of: Callable[[Request], Web]) -> list[Route]:
         return web.render(request, "check.html", a=a, counts=counts, platform=platform_name, rejected=rejected, n_rejected=len(ing.rejected),
                           issues=issues, n_issues=len(ing.cell_issues), unmapped=list(ing.log.get("unmapped_columns", [])),
                           unmatched=unmatched, items=items, fields=fields, labels=labels, codes=codes,
-                          warnings=ing.warnings)
+                          warnings=ing.warnings, same=request.query_params.get("same") == "1")
 
     @page(web_of)
     async def save_mapping(request: Request, form: FormData) -> Response:

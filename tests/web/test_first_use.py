@@ -90,3 +90,47 @@ def test_heat_map_title_is_readable_at_phone_width(live_app, open_page: Any, wid
     assert box is not None and box["x"] + box["width"] <= width  # not cut off by the table's scrolling
     assert page.locator(".scroll-hint").is_visible() == (width == 360)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_the_same_file_sent_twice_makes_one_round(live_app) -> None:
+    """A double click on "Unggah dan periksa" (or the browser sending the form again)."""
+    app = live_app()
+    data = demo_csv_bytes(demo_frame(5))
+    with _client(app, "id") as c:
+        pid, csrf = _project(c)
+        first = c.post(f"/p/{pid}/upload", data={"csrf": csrf}, files={"export": ("a.csv", data)})
+        again = c.post(f"/p/{pid}/upload", data={"csrf": csrf}, files={"export": ("a.csv", data)})
+        assert first.url.path == again.url.path == f"/p/{pid}/r/1/check"
+        assert "sama persis dengan berkas putaran 1, jadi tidak dibuat putaran baru" in again.text
+        assert "sama persis" not in first.text
+        store = app.app.state.web.store
+        assert [u.round for u in store.uploads(pid)] == [1]
+        assert len(list((store.root / "files").iterdir())) == 1  # the second copy is not kept
+        # a different file is the next round, as always
+        other = c.post(f"/p/{pid}/upload", data={"csrf": csrf},
+                       files={"export": ("b.csv", demo_csv_bytes(demo_frame(5, seed=99)))})
+        assert other.url.path == f"/p/{pid}/r/2/check"
+
+
+@pytest.mark.browser
+def test_a_sent_form_cannot_be_sent_again_while_the_next_page_loads(live_app, open_page: Any) -> None:
+    app = live_app()
+    page = open_page(app.url, width=360)
+    held: list[Any] = []
+    sent: list[str] = []
+    page.on("request", lambda req: sent.append(req.method) if req.url.endswith("/projects") else None)
+    page.route("**/projects", lambda route: held.append(route))  # a slow server: the request waits here
+    page.locator("input[name=name]").fill("Dinkes lambat")
+    button = page.locator("form[action='/projects'] button[type=submit]")
+    # click, then the impatient second click 0.1 s later (JS clicks: Playwright would wait
+    # for the held page, and cannot look into a page while its next page is on its way)
+    disabled = button.evaluate("b => { b.click(); return new Promise(r => setTimeout(() => {"
+                               " const d = b.disabled; b.click(); r(d); }, 100)); }")
+    page.wait_for_timeout(300)
+    assert disabled and len(held) == 1 and sent == ["POST"]
+    held[0].continue_()
+    page.wait_for_url(re.compile(r"/p/[0-9a-f]{32}$"))
+    page.go_back()
+    page.wait_for_load_state("load")
+    assert page.locator("form[action='/projects'] button[type=submit]").is_enabled()
+    assert [p.name for p in app.app.state.web.store.projects()] == ["Dinkes lambat"]
