@@ -98,8 +98,11 @@ class Web:
             gated=self.gated, signed_in=session.authenticated, **ctx)
         return HTMLResponse(html, status_code=status)
 
-    def error(self, request: Request, message: str, *, status: int = 400, back: str = "/") -> HTMLResponse:
-        return self.render(request, "error.html", status=status, message=message, back=back)
+    def error(self, request: Request, message: str, *, status: int = 400, back: str = "/", lead: str = "",
+              hint: str = "") -> HTMLResponse:
+        """An error page. ``message`` is shown as given; a library message (English, as
+        the command line prints it) comes with ``lead`` and ``hint`` in the page's language."""
+        return self.render(request, "error.html", status=status, message=message, back=back, lead=lead, hint=hint)
 
 
 def secure_headers(response: Response) -> Response:

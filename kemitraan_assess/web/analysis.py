@@ -6,10 +6,12 @@ are hashed into a key; the written form (the CLI's ``ingest.json``, ``rejected.c
 ``cell_issues.csv`` and ``scores.json``) is kept under ``rounds/<upload>/<key>/`` and the
 objects in a small in-memory cache, so pages read results without recomputing them.
 
-Rounds: when the instrument has a field with role ``wave``, round *n* is scored
-together with round *n − 1*, each row labelled with its round number in that field:
-the same input as a file with a wave column given to the command line, so each report
-compares a partnership with its previous round (:mod:`kemitraan_assess.report.waves`).
+Rounds: a round's scores (results page, reports, portfolio index) are those of its own
+upload only. When the instrument has a field with role ``wave`` and there is a previous
+round, round *n* is also scored together with round *n − 1*, each row labelled with its
+round number in that field (the input the command line gets from a file with a wave
+column); that pooled result is used for one thing only, each report's comparison with
+the previous round (:func:`kemitraan_assess.report.sections.wave_section`).
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ class RoundAnalysis:
     score_error: str = ""
     previous_round: int | None = None
     summary: dict[str, Any] = field(default_factory=dict, repr=False)
+    waves: dict[str, Any] | None = field(default=None, repr=False)
+    """Each partnership's comparison with the previous round (report section), or None."""
 
 
 def unknown_labels(cell_issues: pd.DataFrame) -> list[tuple[str, str, int]]:
@@ -93,7 +97,11 @@ class Analyser:
             inst_sig += hashlib.sha256(inst_file.read_bytes()).hexdigest()
         from .. import __version__
 
-        for part in (__version__, upload.sha256, inst_sig, project.mapping, str(project.min_group_size),
+        # "own-round": a round's scores are its own answers (keys of older data folders,
+        # where a round's scores pooled it with the previous round, no longer match)
+        # the project and the upload are part of the key: two projects given the same file
+        # (and the same mapping) must never share an analysis, which carries its project
+        for part in ("own-round", project.id, upload.id, __version__, upload.sha256, inst_sig, project.mapping, str(project.min_group_size),
                      previous.sha256 if previous else "", str(upload.round)):
             h.update(part.encode("utf-8") + b"\0")
         return h.hexdigest()[:24]
@@ -140,28 +148,37 @@ class Analyser:
         inst = self.instrument(project)
         ing = self.check(project, upload)
         folder = self.store.round_dir(upload.id) / key
-        responses = ing.responses
         wave = inst.field_by_role("wave")
         prev_round = None
+        pooled = None
         if previous is not None and wave is not None:
             try:
                 prev = self.check(project, previous)
             except KemitraanError:
                 prev = None
-            if prev is not None and len(prev.responses):
+            if prev is not None and len(prev.responses) and len(ing.responses):
                 prev_round = previous.round
-                responses = pd.concat(
+                pooled = pd.concat(
                     [prev.responses.assign(**{wave.id: str(previous.round)}),
-                     responses.assign(**{wave.id: str(upload.round)})],
+                     ing.responses.assign(**{wave.id: str(upload.round)})],
                     ignore_index=True,
                 )
         scores = None
         error = ""
         summary: dict[str, Any] = {}
+        waves = None
         try:
-            scores = pipeline.score_responses(responses, inst, project.min_group_size)
+            scores = pipeline.score_responses(ing.responses, inst, project.min_group_size)
         except KemitraanError as exc:
             error = str(exc)
+        if scores is not None and pooled is not None:
+            try:
+                pooled_scores = pipeline.score_responses(pooled, inst, project.min_group_size)
+            except KemitraanError:
+                prev_round = None  # this round is scored; only the comparison is not possible
+            else:
+                waves = pipeline.wave_sections(pooled_scores, list(scores.summary["partnerships"]),
+                                               lang=project.lang)
         if not (folder / "ingest.json").is_file():
             write_ingest_outputs(ing, folder, responses=False)
         if scores is not None:
@@ -169,4 +186,4 @@ class Analyser:
             if not path.is_file():
                 atomic_write_bytes(path, scores.summary_json_bytes())
             summary = json.loads(path.read_bytes())
-        return RoundAnalysis(project, upload, inst, key, folder, ing, scores, error, prev_round, summary)
+        return RoundAnalysis(project, upload, inst, key, folder, ing, scores, error, prev_round, summary, waves)

@@ -152,7 +152,8 @@ async def create_project(request: Request, _form: FormData | None) -> Response:
         return web.error(request, _too_large_text(t, web.config.max_upload_bytes), status=413)
     except KemitraanError as exc:
         _remove_tree(staged)
-        return web.error(request, str(exc).replace(str(staged) + "/", ""))
+        return web.error(request, str(exc).replace(str(staged) + "/", ""), lead=t("errors.instrument_lead"),
+                         hint=t("errors.instrument_hint"))
     os.replace(staged, folder)
     web.store.create_project(project_id=pid, name=name, instrument=instrument, lang=lang, min_group_size=k,
                              organisation=org, primary_color=color, footer=footer, logo=logo)
@@ -234,16 +235,23 @@ async def upload(request: Request, _form: FormData | None) -> Response:
     try:
         result = await run_in_threadpool(pipeline.ingest_export, tmp, await run_in_threadpool(
             web.analyser.instrument, project), pipeline.mapping_from_yaml(project.mapping), display_name=display)
-        rows = int(result.log.get("counts", {}).get("rows_read", len(result.responses)))
-        if rows > web.config.max_rows:
-            raise KemitraanError(t("errors.too_many_rows", name=display, rows=rows, max=web.config.max_rows))
     except KemitraanError as exc:
         tmp.unlink(missing_ok=True)
-        return web.error(request, str(exc), back=back)
+        return web.error(request, str(exc), back=back, lead=t("errors.upload_lead", name=display),
+                         hint=t("errors.upload_hint"))
+    rows = int(result.log.get("counts", {}).get("rows_read", len(result.responses)))
+    if rows > web.config.max_rows:
+        tmp.unlink(missing_ok=True)
+        return web.error(request, t("errors.too_many_rows", name=display, rows=t.integer(rows),
+                                    max=t.integer(web.config.max_rows)), back=back)
     os.replace(tmp, final)
     file_mode_private(final)
     _fsync_dir(final.parent)
-    up = web.store.add_upload(upload_id=fid, project_id=project.id, original_name=display, size=size, sha256=digest)
+    up = web.store.add_upload(upload_id=fid, project_id=project.id, original_name=display, size=size, sha256=digest,
+                              unless_same_as_last=True)
+    if up.id != fid:  # the same file as the latest round (a form sent twice): no new round
+        final.unlink(missing_ok=True)
+        return RedirectResponse(f"/p/{project.id}/r/{up.round}/check?same=1", status_code=303)
     return RedirectResponse(f"/p/{project.id}/r/{up.round}/check", status_code=303)
 
 

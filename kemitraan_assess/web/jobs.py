@@ -116,7 +116,7 @@ class JobRunner:
 
             batch = pipeline.render_batch(analysis.scores, self.store.report_dir(job_id), lang=project.lang,
                                           brand=self.brand_for(project), workers=self.workers,
-                                          scheduler=self.scheduler, progress=progress)
+                                          scheduler=self.scheduler, progress=progress, waves=analysis.waves)
         except KemitraanError as exc:
             self.store.update_job(job_id, status="failed", error=str(exc), finished=time.time())
             return

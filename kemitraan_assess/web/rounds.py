@@ -18,6 +18,7 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Redire
 from starlette.routing import Route
 
 from ..errors import KemitraanError
+from ..io.detect import PLATFORMS
 from . import pipeline
 from ._http import Web, page, web_catalogue
 from .analysis import RoundAnalysis, unknown_labels
@@ -79,15 +80,17 @@ def routes(web_of: Callable[[Request], Web]) -> list[Route]:
         counts = ing.log.get("counts", {})
         items = list(a.instrument.items)
         unmatched = list(ing.log.get("unmatched_items", []))
-        fields = [f.id for f in a.instrument.fields]
+        fields = list(a.instrument.fields)
         labels = unknown_labels(ing.cell_issues)
         codes = _codes(a)
         rejected = ing.rejected.head(200).to_dict("records")
         issues = ing.cell_issues.head(200).to_dict("records")
-        return web.render(request, "check.html", a=a, counts=counts, rejected=rejected, n_rejected=len(ing.rejected),
+        platform = str(ing.log.get("platform", ""))
+        platform_name = t(request)(f"platforms.{platform}") if platform in PLATFORMS else platform
+        return web.render(request, "check.html", a=a, counts=counts, platform=platform_name, rejected=rejected, n_rejected=len(ing.rejected),
                           issues=issues, n_issues=len(ing.cell_issues), unmapped=list(ing.log.get("unmapped_columns", [])),
                           unmatched=unmatched, items=items, fields=fields, labels=labels, codes=codes,
-                          warnings=ing.warnings)
+                          warnings=ing.warnings, same=request.query_params.get("same") == "1")
 
     @page(web_of)
     async def save_mapping(request: Request, form: FormData) -> Response:
@@ -183,7 +186,8 @@ def routes(web_of: Callable[[Request], Web]) -> list[Route]:
         if a.scores is None or name not in a.summary.get("partnerships", {}):
             return web.error(request, t(request)("errors.not_found"), status=404)
         brand = pipeline.project_brand(web.store.project_dir(a.project.id))
-        html = await run_in_threadpool(pipeline.partnership_html, a.scores, name, lang=a.project.lang, brand=brand)
+        html = await run_in_threadpool(pipeline.partnership_html, a.scores, name, lang=a.project.lang, brand=brand,
+                                       waves=a.waves)
         return _sandboxed(HTMLResponse(html))
 
     @page(web_of)

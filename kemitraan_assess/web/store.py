@@ -255,11 +255,21 @@ class Store:
             conn.execute("UPDATE projects SET mapping = ? WHERE id = ?", (mapping_yaml, project_id))
 
     # ------------------------------------------------------------------ uploads
-    def add_upload(self, *, upload_id: str, project_id: str, original_name: str, size: int, sha256: str) -> Upload:
-        """Record a stored upload as the project's next round (safe under concurrency)."""
+    def add_upload(self, *, upload_id: str, project_id: str, original_name: str, size: int, sha256: str,
+                   unless_same_as_last: bool = False) -> Upload:
+        """Record a stored upload as the project's next round (safe under concurrency).
+
+        With ``unless_same_as_last``, a file byte-identical to the project's latest round
+        (a form sent twice) makes no new round: that round is returned instead.
+        """
         with self.transaction() as conn:
             row = conn.execute("SELECT COALESCE(MAX(round), 0) FROM uploads WHERE project_id = ?",
                                (project_id,)).fetchone()
+            if unless_same_as_last and row[0]:
+                last = conn.execute("SELECT id, sha256 FROM uploads WHERE project_id = ? AND round = ?",
+                                    (project_id, int(row[0]))).fetchone()
+                if last is not None and last[1] == sha256:
+                    return self.upload(str(last[0]))
             conn.execute(
                 "INSERT INTO uploads (id, project_id, round, original_name, size, sha256, created)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",

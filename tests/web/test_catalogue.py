@@ -43,3 +43,12 @@ def test_every_key_used_by_a_page_or_a_route_exists() -> None:
         assert f"problems.{code}" in en
     for status in ("queued", "running", "done", "failed", "interrupted"):
         assert f"job.status.{status}" in en
+
+
+def test_every_platform_the_ingest_detects_has_a_name_in_both_languages() -> None:
+    from kemitraan_assess.io.detect import PLATFORMS
+
+    for lang in ("id", "en"):
+        cat = read_catalogue("locales/web", lang)
+        assert {f"platforms.{p}" for p in PLATFORMS} <= set(cat), lang
+    assert read_catalogue("locales/web", "id")["platforms.kobotoolbox"] == "KoboToolbox"

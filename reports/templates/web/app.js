@@ -17,6 +17,16 @@
     };
     setTimeout(poll, 1000);
   }
+  // a form is sent once: its button is disabled while the next page loads (a second
+  // click on a slow upload would otherwise send the file again), enabled again when the
+  // page is shown from the back/forward cache
+  document.addEventListener("submit", function (e) {
+    var buttons = e.target.querySelectorAll("button[type=submit], button:not([type])");
+    setTimeout(function () { buttons.forEach(function (b) { b.disabled = true; b.setAttribute("aria-busy", "true"); }); }, 0);
+  });
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("button[aria-busy]").forEach(function (b) { b.disabled = false; b.removeAttribute("aria-busy"); });
+  });
   // drag and drop onto the upload form (the plain file input stays)
   var zone = document.querySelector("[data-dropzone]");
   if (zone) {
