@@ -21,14 +21,6 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "kemitraan_assess"
 ROOT = "kemitraan_assess"
 
-# The three modules (outside this session's area) that still import the old name
-# ``stats._result``; stats/_result.py re-exports stats.results for them until they are
-# changed to ``from ..stats.results import finite_or_none``.
-OLD_NAME_USERS = {
-    "kemitraan_assess.scoring.score",
-    "kemitraan_assess.validation.render",
-    "kemitraan_assess.validation.words",
-}
 
 
 def _modules() -> dict[str, Path]:
@@ -161,7 +153,5 @@ def test_no_private_name_of_stats_is_imported_across_modules() -> None:
                 if full[:2] != [ROOT, "stats"] or base == name:
                     continue
                 if any(p.startswith("_") and p != "__init__" for p in full[2:]):
-                    if base == "kemitraan_assess.stats._result" and name in OLD_NAME_USERS:
-                        continue
                     bad.append(f"{name}:{node.lineno} imports {'.'.join(full)}")
     assert not bad, "\n".join(bad)

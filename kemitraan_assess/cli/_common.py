@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from ..errors import KemitraanError
-from ..io.atomic import check_writable_dir, output_error, remove_stale_temporaries, staging_dir
+from ..output.atomic import check_writable_dir, output_error, remove_stale_temporaries, staging_dir
 
 F = TypeVar("F", bound=Callable[..., Any])
 _CONTROL = {c: f"\\x{c:02x}" for c in range(32)} | {10: "\\n", 13: "\\r", 9: "\\t", 0x2028: " ", 0x2029: " "}
@@ -68,7 +68,7 @@ def output_folder(out: Path) -> Iterator[Path]:
     """``out`` as an output folder: created and checked writable before any work; on an
     error, the folders this call created are removed again (nothing half-written).
 
-    Temporaries left in ``out`` by a killed run (see :mod:`kemitraan_assess.io.atomic`)
+    Temporaries left in ``out`` by a killed run (see :mod:`kemitraan_assess.output.atomic`)
     are removed first.
     """
     out = Path(out)

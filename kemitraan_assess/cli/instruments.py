@@ -96,7 +96,7 @@ def xlsform_cmd(instrument: str, output: Path) -> None:
 def from_xlsform_cmd(form: Path, output: Path, scale_map: Path | None, instrument_id: str | None) -> None:
     """Turn an XLSForm Likert questionnaire into an instrument file."""
     from ..instrument.xlsform import dump_instrument_yaml, from_xlsform
-    from ..io.safecsv import atomic_write_text
+    from ..output.safecsv import atomic_write_text
 
     inst = from_xlsform(form, scale_map=scale_map, instrument_id=instrument_id)
     atomic_write_text(output, dump_instrument_yaml(inst))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import importlib
-import json
 import sys
 import threading
 import time
@@ -240,7 +239,7 @@ def demo(out: Path, lang: str | None, seed: int | None, fmt: str, workers: int |
     from ..demo import DEMO_SEED, demo_csv_bytes, make_demo_survey
     from ..io import ingest as run_ingest
     from ..io import write_ingest_outputs
-    from ..io.safecsv import atomic_write_bytes
+    from ..output.safecsv import atomic_write_bytes
     from ..scoring import score as run_score
     from ..scoring.output import write_score_outputs
 
@@ -289,7 +288,7 @@ def reliability(survey: Path, instrument: str, fmt: str, output: Path | None, mi
     ICC (by default every partnership counts). Items without variance are left out of the
     analyses with a warning (exit code 1), as psych::alpha does.
     """
-    from ..io.safecsv import atomic_write_bytes, atomic_write_text
+    from ..output import atomic_write_bytes, atomic_write_text, json_text
     from ..validation import render_validation
     from ..validation.result import validation_result
 
@@ -298,7 +297,7 @@ def reliability(survey: Path, instrument: str, fmt: str, output: Path | None, mi
     res = validation_result(ing.responses, inst, missing=missing, seed=seed, min_group_size=min_group_size)
     result = res.to_dict()
     if fmt == "json":
-        text = json.dumps(result, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+        text = json_text(result)
         if output is None:
             click.echo(text, nl=False)
         else:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +73,7 @@ def codebook_frame(instrument: Instrument) -> pd.DataFrame:
 
 def write_codebook(instrument: Instrument, path: str | Path) -> Path:
     """Write the codebook as CSV or JSON, chosen by the file's extension."""
-    from ..io.safecsv import atomic_write_text, write_csv_safe
+    from ..output import atomic_write_text, json_text, write_csv_safe
 
     path = Path(path)
     suffix = path.suffix.lower()
@@ -83,7 +82,7 @@ def write_codebook(instrument: Instrument, path: str | Path) -> Path:
             "instrument": {"id": instrument.id, "version": instrument.version, "languages": instrument.languages},
             "variables": codebook_records(instrument),
         }
-        atomic_write_text(path, json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        atomic_write_text(path, json_text(doc))
     elif suffix == ".csv":
         write_csv_safe(codebook_frame(instrument), path)
     else:

@@ -19,14 +19,14 @@ Problem codes in ``cell_issues``: ``out_of_range``, ``not_integer``, ``unmapped_
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from .safecsv import atomic_write_many, csv_payload
+from ..output import json_text
+from ..output.safecsv import atomic_write_many, csv_payload
 
 __all__ = ["IngestResult", "REJECT_REASONS", "ingest_json", "write_ingest_outputs"]
 
@@ -100,7 +100,7 @@ def ingest_json(result: IngestResult) -> str:
     doc = dict(result.log)
     if len(result.cell_issues):
         doc["cell_issues"] = _issues_summary(result.cell_issues)
-    return json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    return json_text(doc)
 
 
 def _issues_summary(issues: pd.DataFrame, limit: int = 200) -> dict[str, Any]:

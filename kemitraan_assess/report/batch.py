@@ -34,7 +34,7 @@ from typing import Any, Protocol
 
 from .. import __version__
 from ..errors import KemitraanError, OutputError
-from ..io.atomic import (
+from ..output.atomic import (
     atomic_write_many,
     atomic_write_text,
     check_writable_dir,

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
-from ..io.safecsv import csv_bytes
+from ..output.safecsv import csv_bytes
 from ..scoring.results import PartnershipResult
 from .brand import Brand
 from .executive import executive_summary

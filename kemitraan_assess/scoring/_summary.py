@@ -21,7 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..io._fastcsv import float_strings
+from ..output.fastcsv import float_strings
 
 __all__ = ["Columns", "partnership_entries", "suppressed_entries", "summary_json_bytes"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from ..io.safecsv import atomic_write_bytes, write_csv_safe
+from ..output.safecsv import atomic_write_bytes, write_csv_safe
 from .score import ScoreResult
 
 __all__ = ["write_score_outputs", "scores_json"]

@@ -11,9 +11,9 @@ import pandas as pd
 
 from ..errors import DataError, InsufficientDataError, KemitraanError
 from ..instrument.model import BAND_HALF_UNIT, Instrument
-from ..stats._result import finite_or_none
 from ..stats.agreement import rwg_j_by_group
 from ..stats.icc import icc_nested, respondents_needed
+from ..stats.results import finite_or_none
 from ._summary import Columns, partnership_entries, summary_json_bytes, suppressed_entries
 from .groups import GroupIndex, band_uncertain, group_describe, group_index, modal_choice
 from .profile import model_profile

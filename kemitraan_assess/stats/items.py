@@ -16,7 +16,14 @@ import pandas as pd
 
 from kemitraan_assess.errors import DataError
 from kemitraan_assess.stats.keys import Keys, warn_negative_items
-from kemitraan_assess.stats.moments import ItemMoments, NanPolicy, alpha_parts, prepared, smc
+from kemitraan_assess.stats.moments import (
+    ItemMoments,
+    NanPolicy,
+    alpha_ase,
+    alpha_parts,
+    prepared,
+    smc,
+)
 from kemitraan_assess.stats.results import StatResult
 
 #: Corrected item-total correlation (psych's r.drop) below which an item is flagged as weakening
@@ -128,7 +135,7 @@ def _item_analysis(mo: ItemMoments, r_drop_min: float, max_categories: int) -> I
         for i in range(p):
             keep = np.r_[0:i, i + 1 : p]
             st = alpha_parts(c[np.ix_(keep, keep)], r[np.ix_(keep, keep)])
-            st["ase"] = float(np.sqrt(st["q"] / mo.n))
+            st["ase"] = alpha_ase(st["q"], mo.n)
             for k in _DROP_KEYS:
                 drop[k][i] = st[k]
     low = r_drop < r_drop_min
@@ -138,6 +145,10 @@ def _item_analysis(mo: ItemMoments, r_drop_min: float, max_categories: int) -> I
     # psych's r.cor; NaN (not a warning) when the smc-corrected matrix sums below zero
     with np.errstate(invalid="ignore"):
         r_cor = rc.sum(axis=0) / np.sqrt(rc.sum())
+    # a scale whose correlations sum to < 0 (pairwise samples of a few rows) has no
+    # standardised item-total r: NaN, as psych gives, without a numpy warning
+    with np.errstate(invalid="ignore"):
+        std_r = r.sum(axis=0) / np.sqrt(r.sum())
     return ItemAnalysis(
         items=mo.items,
         n=mo.n,
@@ -148,7 +159,7 @@ def _item_analysis(mo: ItemMoments, r_drop_min: float, max_categories: int) -> I
         mean=item_mean,
         sd=np.sqrt(np.diag(c)),
         raw_r=raw_r,
-        std_r=r.sum(axis=0) / np.sqrt(r.sum()),
+        std_r=std_r,
         r_cor=r_cor,
         r_drop=r_drop,
         alpha_if_dropped=drop["raw"],
@@ -246,4 +257,6 @@ def item_analysis(
         raise DataError(f"r_drop_min must be a correlation between -1 and 1, not {r_drop_min!r}")
     mo = prepared(items, nan_policy, keys)
     warn_negative_items(mo.items, mo.cov)
-    return _item_analysis(mo, float(r_drop_min), int(max_categories))
+    # degenerate samples (a few pairwise rows) give NaN where R does, without numpy warnings
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _item_analysis(mo, float(r_drop_min), int(max_categories))

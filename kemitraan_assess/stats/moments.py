@@ -43,7 +43,7 @@ from kemitraan_assess.stats.pairwise import (
     pairwise_sums,
 )
 
-__all__ = ["ItemMoments", "RowSummary", "item_moments", "smc", "alpha_parts", "value_counts", "NanPolicy"]
+__all__ = ["ItemMoments", "RowSummary", "item_moments", "smc", "alpha_ase", "alpha_parts", "value_counts", "NanPolicy"]
 
 NanPolicy = Literal["pairwise", "listwise"]
 
@@ -74,31 +74,44 @@ def smc(r: np.ndarray) -> np.ndarray:
 
 def alpha_parts(c: np.ndarray, r: np.ndarray) -> dict[str, float]:
     """psych::alpha's inner ``alpha.1(C, R)``: raw and standardised alpha, lambda 6,
-    average r, S/N, Duhachek's Q, unidim, fit.off, var.r, med.r."""
+    average r, S/N, Duhachek's Q, unidim, fit.off, var.r, med.r.
+
+    Arithmetic follows R's on degenerate samples: a ratio over zero is ``Inf`` or ``NaN``
+    (items that correlate perfectly give ``S/N = Inf`` and ``fit.off = NaN``), never an
+    exception or a numpy warning.
+    """
     p = c.shape[0]
-    sum_c, tr_c = float(c.sum()), float(np.trace(c))
-    sum_r = float(r.sum())
+    f = np.float64
+    sum_c, tr_c = f(c.sum()), f(np.trace(c))
+    sum_r = f(r.sum())
     low = r[np.tril_indices(p, -1)]
     av_r = (sum_r - p) / (p * (p - 1))
     res1 = r - av_r
     off = r - 1.0  # psych: Rd <- R - diag(R), which recycles the unit diagonal over every cell
     res_off = res1 - np.diag(np.diag(res1))
     cc = c @ c
-    q = (2 * p**2 / ((p - 1) ** 2 * sum_c**3)) * (
-        sum_c * (np.trace(cc) + tr_c**2) - 2 * tr_c * cc.sum()
-    )
-    return {
-        "raw": (1 - tr_c / sum_c) * p / (p - 1),
-        "std": (1 - p / sum_r) * p / (p - 1),
-        "g6": 1 - (p - float(smc(r).sum())) / sum_r,
-        "av_r": av_r,
-        "sn": p * av_r / (1 - av_r),
-        "q": float(q),
-        "unidim": 1 - float((res1**2).sum()) / float((r**2).sum()),
-        "fit_off": 1 - float((res_off**2).sum()) / float((off**2).sum()),
-        "var_r": float(np.var(low, ddof=1)) if low.size > 1 else float("nan"),
-        "med_r": float(np.median(low)),
-    }
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        q = (2 * p**2 / ((p - 1) ** 2 * sum_c**3)) * (sum_c * (np.trace(cc) + tr_c**2) - 2 * tr_c * cc.sum())
+        out = {
+            "raw": (1 - tr_c / sum_c) * p / (p - 1),
+            "std": (1 - p / sum_r) * p / (p - 1),
+            "g6": 1 - (p - f(smc(r).sum())) / sum_r,
+            "av_r": av_r,
+            # psych: s/n = n.var * av.r / (1 - av.r), Inf when every r is 1
+            "sn": p * av_r / (1 - av_r),
+            "q": q,
+            "unidim": 1 - f((res1**2).sum()) / f((r**2).sum()),
+            "fit_off": 1 - f((res_off**2).sum()) / f((off**2).sum()),
+            "var_r": f(np.var(low, ddof=1)) if low.size > 1 else f("nan"),
+            "med_r": f(np.median(low)),
+        }
+    return {k: float(v) for k, v in out.items()}
+
+
+def alpha_ase(q: float, n: int) -> float:
+    """Duhachek & Iacobucci's standard error of alpha, ``sqrt(Q / n)`` (psych's ``ase``);
+    NaN without a warning when rounding on a (near-)singular sample makes Q negative."""
+    return float(np.sqrt(q / n)) if q >= 0 else float("nan")
 
 
 def value_counts(x: np.ndarray, max_categories: int) -> tuple[np.ndarray, np.ndarray] | None:

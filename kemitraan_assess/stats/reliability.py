@@ -34,7 +34,7 @@ from kemitraan_assess.errors import DataError, InsufficientDataError
 from kemitraan_assess.stats.arrays import check_ci
 from kemitraan_assess.stats.items import R_DROP_MIN, ItemAnalysis, item_analysis
 from kemitraan_assess.stats.keys import Keys, NegativeItemWarning, warn_negative_items
-from kemitraan_assess.stats.moments import ItemMoments, NanPolicy, alpha_parts, prepared
+from kemitraan_assess.stats.moments import ItemMoments, NanPolicy, alpha_ase, alpha_parts, prepared
 from kemitraan_assess.stats.results import StatResult, to_jsonable
 from kemitraan_assess.stats.splithalf import SplitHalfResult, split_half
 
@@ -124,7 +124,7 @@ def _feldt(alpha: float, n: int, p: int, level: float) -> tuple[float, float]:
 def _alpha_result(mo: ItemMoments, level: float) -> AlphaResult:
     p = len(mo.items)
     st = alpha_parts(mo.cov, mo.corr)
-    ase = float(np.sqrt(st["q"] / mo.n))
+    ase = alpha_ase(st["q"], mo.n)
     z = float(sps.norm.ppf(1 - (1 - level) / 2))
     total_mean, total_sd = mo.total_mean_sd()
     return AlphaResult(

@@ -33,7 +33,7 @@ from ..errors import KemitraanError
 from ..instrument.model import Instrument
 from ..report.html import report_css, template_environment
 from ..report.locale import Catalogue, catalogue_languages, read_catalogue
-from ..stats._result import finite_or_none
+from ..stats.results import finite_or_none
 from . import charts as _charts
 from .words import _number, reason_text, warning_text
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..report.locale import Catalogue
-from ..stats._result import finite_or_none
+from ..stats.results import finite_or_none
 
 __all__ = ["reason_text", "warning_text"]
 

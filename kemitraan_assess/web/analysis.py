@@ -143,7 +143,7 @@ class Analyser:
 
     def _compute(self, project: Project, upload: Upload, previous: Upload | None, key: str) -> RoundAnalysis:
         from ..io import write_ingest_outputs
-        from ..io.safecsv import atomic_write_bytes
+        from ..output.safecsv import atomic_write_bytes
 
         inst = self.instrument(project)
         ing = self.check(project, upload)

@@ -38,7 +38,7 @@ def zip_path(store: Store, job_id: str) -> Path:
 
 def build_zip(store: Store, job: Job) -> Path:
     """All the job's reports in one zip, deterministic (sorted names, fixed dates)."""
-    from ..io.safecsv import atomic_write_bytes
+    from ..output.safecsv import atomic_write_bytes
 
     target = zip_path(store, job.id)
     if target.is_file():

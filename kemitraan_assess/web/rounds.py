@@ -202,7 +202,7 @@ def routes(web_of: Callable[[Request], Web]) -> list[Route]:
                 data = await run_in_threadpool(pipeline.validation_html, a.ingest.responses, a.instrument, a.project.lang)
             except KemitraanError as exc:
                 return web.error(request, str(exc), back=f"/p/{a.project.id}/r/{a.upload.round}/results")
-            from ..io.safecsv import atomic_write_bytes
+            from ..output.safecsv import atomic_write_bytes
 
             atomic_write_bytes(path, data)
         return _sandboxed(FileResponse(path, media_type="text/html; charset=utf-8"))

@@ -23,7 +23,7 @@ from kemitraan_assess import load_instrument
 from kemitraan_assess.cli import cli
 from kemitraan_assess.demo import demo_csv_bytes, make_demo_survey
 from kemitraan_assess.io import atomic
-from kemitraan_assess.io.atomic import STAGE_SUFFIX, TEMP_SUFFIX, atomic_write_bytes
+from kemitraan_assess.output.atomic import STAGE_SUFFIX, TEMP_SUFFIX, atomic_write_bytes
 from kemitraan_assess.report import batch as batch_mod
 
 ONE = "Gugus Tugas Imunisasi Kota Makassar"

@@ -25,7 +25,7 @@ import pytest
 from kemitraan_assess.instrument import load_instrument
 from kemitraan_assess.instrument.codebook import codebook_frame, write_codebook
 from kemitraan_assess.io import ingest, write_ingest_outputs
-from kemitraan_assess.io.safecsv import _pandas_csv_bytes, csv_bytes, neutralise_text
+from kemitraan_assess.output.safecsv import _pandas_csv_bytes, csv_bytes, neutralise_text
 from kemitraan_assess.scoring import score
 from kemitraan_assess.scoring.output import write_score_outputs
 

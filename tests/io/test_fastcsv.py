@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kemitraan_assess.io._fastcsv import float_strings, frame_csv_bytes
-from kemitraan_assess.io.safecsv import _pandas_csv_bytes, csv_bytes
+from kemitraan_assess.output.fastcsv import float_strings, frame_csv_bytes
+from kemitraan_assess.output.safecsv import _pandas_csv_bytes, csv_bytes
 
 TEXT = ["=1+1", "+62 812", "-2", "@SUM(A1)", "\tx", "\rx", "a,b", 'say "hi"', "two\nlines",
         "cr\rinside", " padded ", "", "é ü ñ 中文", "'quoted'", "plain", "-", "x;y", "a\x0bb"]
@@ -57,7 +57,7 @@ def test_fast_path_equals_pandas_writer(seed):
 
 
 def test_chunked_rows_equal_pandas(monkeypatch):
-    import kemitraan_assess.io._fastcsv as fc
+    import kemitraan_assess.output.fastcsv as fc
 
     monkeypatch.setattr(fc, "_CHUNK", 7)
     df = _frame(50, 3)

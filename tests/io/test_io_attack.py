@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from kemitraan_assess.cli import cli
 from kemitraan_assess.io.detect import detect_delimiter, detect_line_ending
-from kemitraan_assess.io.safecsv import neutralise_text
+from kemitraan_assess.output.safecsv import neutralise_text
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 EXPORTS = FIXTURES / "exports"

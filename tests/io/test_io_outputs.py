@@ -9,7 +9,7 @@ import pytest
 
 from kemitraan_assess.errors import DataError, OutputError
 from kemitraan_assess.io import ingest, write_csv_safe, write_ingest_outputs
-from kemitraan_assess.io.safecsv import atomic_write_many, csv_bytes
+from kemitraan_assess.output.safecsv import atomic_write_many, csv_bytes
 
 
 def test_responses_contract(inst, export):

@@ -23,7 +23,7 @@ import pytest
 from kemitraan_assess.demo import demo_csv_bytes, make_demo_survey
 from kemitraan_assess.instrument import load_instrument
 from kemitraan_assess.io import ingest
-from kemitraan_assess.io.safecsv import _pandas_csv_bytes, csv_bytes
+from kemitraan_assess.output.safecsv import _pandas_csv_bytes, csv_bytes
 from kemitraan_assess.scoring import scale_scores, score
 from kemitraan_assess.scoring.output import scores_json
 

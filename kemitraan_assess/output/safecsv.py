@@ -4,7 +4,7 @@ Two guarantees for every file the package writes:
 
 * **Atomic.** Data goes to a temporary file in the target folder, is flushed to disk and
   then moved over the target with :func:`os.replace`, so a reader (or a crash) never sees
-  half a file (:mod:`kemitraan_assess.io.atomic`, re-exported here).
+  half a file (:mod:`kemitraan_assess.output.atomic`, re-exported here).
 * **Inert CSV cells.** A text cell that starts with ``=``, ``+``, ``-``, ``@`` (or a tab
   or carriage return) could be run as a formula by a spreadsheet; it is written with a
   leading apostrophe ``'`` (the OWASP "CSV injection" advice). So is every line of a
@@ -22,7 +22,6 @@ values, so the same frame always gives the same bytes.
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -30,6 +29,8 @@ import numpy as np
 import pandas as pd
 
 from .atomic import atomic_write_bytes, atomic_write_many, atomic_write_text
+from .fastcsv import csv_chunks, frame_csv_bytes
+from .neutral import FORMULA_PREFIXES, neutralise_text
 
 __all__ = [
     "FORMULA_PREFIXES",
@@ -43,36 +44,6 @@ __all__ = [
     "write_csv_safe",
 ]
 
-FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
-"""Cell starts that spreadsheets may evaluate as a formula."""
-
-LINE_FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t")
-"""Starts of a line inside a multi-line cell (after CR or LF) that get a ``'`` too."""
-
-_LINE_FORMULA = re.compile(r"([\r\n])([=+\-@\t])")
-
-
-def neutralise_text(value: str) -> str:
-    """``value`` as written in a CSV text cell, unable to act as a spreadsheet formula.
-
-    A ``'`` goes before a first character in :data:`FORMULA_PREFIXES`, and before a
-    character in :data:`LINE_FORMULA_PREFIXES` that follows a carriage return or a
-    line feed (where a program that splits the cell would start a new cell).
-
-    Examples
-    --------
-    >>> neutralise_text("=1+1")
-    "'=1+1"
-    >>> neutralise_text("note\\r=cmd|' /C calc'!A0")
-    "note\\r'=cmd|' /C calc'!A0"
-    >>> neutralise_text("a-b")
-    'a-b'
-    """
-    if value[:1] in FORMULA_PREFIXES:
-        value = "'" + value
-    if "\r" in value or "\n" in value:
-        value = _LINE_FORMULA.sub(r"\1'\2", value)
-    return value
 
 
 def _is_text_column(s: pd.Series) -> bool:
@@ -114,16 +85,12 @@ def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
                     values = values.copy()
                     values[changed] = np.asarray(fixed, dtype=object)[changed]
                     s = values
-        out[_neutral_name(str(name))] = s
+        out[neutralise_text(str(name))] = s
     return pd.DataFrame(out, index=df.index)
 
 
 def _neutral_values(values: pd.Series) -> pd.Series:
     return pd.Series([neutralise_text(v) if isinstance(v, str) else v for v in values], dtype=object)
-
-
-def _neutral_name(name: str) -> str:
-    return neutralise_text(name)
 
 
 def _integral_floats_as_int(df: pd.DataFrame) -> pd.DataFrame:
@@ -150,7 +117,7 @@ def csv_bytes(df: pd.DataFrame, *, neutralise: bool = True) -> bytes:
     Float columns that hold only whole numbers (answer codes with missing values) are
     written as integers; other floats use Python's shortest round-trip repr. Frames of
     numbers, booleans and text are encoded column by column in C
-    (:mod:`kemitraan_assess.io._fastcsv`, same bytes); other frames go through pandas.
+    (:mod:`kemitraan_assess.output.fastcsv`, same bytes); other frames go through pandas.
 
     Examples
     --------
@@ -158,7 +125,6 @@ def csv_bytes(df: pd.DataFrame, *, neutralise: bool = True) -> bytes:
     >>> csv_bytes(pd.DataFrame({"a": [1.0, None], "b": ["@x", "y"]}))
     b"a,b\\n1,'@x\\n,y\\n"
     """
-    from ._fastcsv import frame_csv_bytes
 
     fast = frame_csv_bytes(df, neutralise=neutralise)
     if fast is not None:
@@ -220,7 +186,6 @@ def write_csv_safe(df: pd.DataFrame, path: str | Path) -> Path:
     '-2+3
     ok
     """
-    from ._fastcsv import csv_chunks
 
     chunks = csv_chunks(df)
     if chunks is None:
@@ -233,7 +198,6 @@ def csv_payload(df: pd.DataFrame) -> bytes | Iterable[bytes | memoryview]:
 
     For :func:`atomic_write_many`, which writes chunks as they come.
     """
-    from ._fastcsv import csv_chunks
 
     chunks = csv_chunks(df)
     return _pandas_csv_bytes(df) if chunks is None else chunks

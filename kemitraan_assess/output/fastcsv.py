@@ -1,6 +1,6 @@
 """Columnar CSV encoding: the bytes pandas' ``to_csv`` writes, built in C by pyarrow.
 
-:func:`frame_csv_bytes` is the fast path of :func:`kemitraan_assess.io.safecsv.csv_bytes`.
+:func:`frame_csv_bytes` is the fast path of :func:`kemitraan_assess.output.safecsv.csv_bytes`.
 It gives byte for byte what ``neutralise_frame(df).to_csv(index=False,
 lineterminator="\\n", na_rep="")`` gives after whole-number float columns are written as
 integers, and returns ``None`` for a frame it does not know how to encode exactly (then
@@ -27,6 +27,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from .neutral import neutralise_text
 
 __all__ = ["csv_chunks", "frame_csv_bytes", "float_strings", "integral_float", "text_cells"]
 
@@ -234,14 +236,12 @@ def csv_chunks(df: pd.DataFrame, *, neutralise: bool = True) -> Iterator[bytes |
     The header comes first, then the lines of up to 250,000 rows at a time, so that a
     million-row table is never held as text all at once.
     """
-    from .safecsv import _neutral_name
-
     if neutralise:
         # as neutralise_frame: one column per (neutralised) name, the last one's values
         # at the first one's place
         where: dict[str, int] = {}
         for j, c in enumerate(df.columns):
-            where[_neutral_name(str(c))] = j
+            where[neutralise_text(str(c))] = j
         names, positions = list(where), list(where.values())
     else:
         names, positions = [str(c) for c in df.columns], list(range(df.shape[1]))
