@@ -137,14 +137,12 @@ def wave_sections(pooled: Any, names: list[str], *, lang: str) -> dict[str, Any]
     by round in the instrument's wave field; the section is the report's own
     (:func:`kemitraan_assess.report.sections.wave_section`), on that partnership's rows.
     """
-    from ..report.context import PartnershipIndex
     from ..report.locale import load_catalogue
     from ..report.sections import wave_section
 
     cat = load_catalogue(lang)
-    index = PartnershipIndex(pooled)
     k = int(pooled.summary["settings"]["min_group_size"])
-    return {name: wave_section(cat, pooled, name, index.rows(name), lang, k) for name in names}
+    return {name: wave_section(cat, pooled, pooled.partnership(name), lang, k) for name in names}
 
 
 def partnership_html(scores: Any, name: str, *, lang: str, brand: Any, waves: Mapping[str, Any] | None = None) -> str:

@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from kemitraan_assess import load_instrument
 from kemitraan_assess.cli import cli
 from kemitraan_assess.demo import demo_csv_bytes, make_demo_survey
-from kemitraan_assess.io import atomic
+from kemitraan_assess.output import atomic
 from kemitraan_assess.output.atomic import STAGE_SUFFIX, TEMP_SUFFIX, atomic_write_bytes
 from kemitraan_assess.report import batch as batch_mod
 
@@ -201,7 +201,7 @@ def test_files_follow_the_umask(umask, mode, survey, tmp_path):
 KILLED_WRITER = """
 import os, sys
 from pathlib import Path
-from kemitraan_assess.io import atomic
+from kemitraan_assess.output import atomic
 target = Path(sys.argv[1])
 with atomic.staging_dir(target) as stage:
     (stage / "respondents.csv").write_text("half", encoding="utf-8")

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from exports import RENAMED, csrf_of, demo_frame, export_needing_mapping
+from .exports import RENAMED, csrf_of, demo_frame, export_needing_mapping
 
 from kemitraan_assess.demo import demo_csv_bytes
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from exports import csrf_of, demo_frame, export_needing_mapping
+from .exports import csrf_of, demo_frame, export_needing_mapping
 
 from kemitraan_assess.web import pipeline
 from kemitraan_assess.web.analysis import Analyser

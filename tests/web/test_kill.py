@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from exports import csrf_of, export_needing_mapping
+from .exports import csrf_of, export_needing_mapping
 
 from kemitraan_assess.web.jobs import report_files
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import yaml
 from click.testing import CliRunner
-from exports import RENAMED, UNKNOWN_LABEL, csrf_of, export_needing_mapping
+from .exports import RENAMED, UNKNOWN_LABEL, csrf_of, export_needing_mapping
 
 from kemitraan_assess.cli import cli
 
