@@ -128,3 +128,29 @@ def test_comments_merge_duplicates_and_drop_non_answers(demo_scores, instrument)
     html = render_html(ctx)
     assert 'Rapat perlu rutin. <span class="count">×2</span>' in html
     assert str(escape("Data dibagikan <b>ke semua</b>.")) in html and "Tidak ada.</li>" not in html
+
+
+def test_strongest_title_is_relative_when_no_factor_is_a_strength(demo_scores):
+    # a concern partnership's best factors (3,60 and 3,16 in the demo) are not strengths:
+    # "Faktor terkuat" over a brown 3,16 would call a weakness a strength
+    ctx = build_context(demo_scores, DIVIDED, lang="id")
+    assert not any(f["band"] == "strength" for f in ctx["factors"])
+    assert ctx["headline"]["strongest_title"] == "Faktor yang relatif paling kuat"
+    assert "<h2>Faktor yang relatif paling kuat</h2>" in render_html(ctx)
+    strong = build_context(demo_scores, STRONG, lang="en")
+    assert strong["headline"]["strongest_title"] == "Strongest factors"
+
+
+def test_model_table_marks_only_the_current_model(demo_scores):
+    # "Aliansi dan Koordinasi / termasuk cara kerja kemitraan ini" read as if both were the current way
+    # of working; the mark now sits on the current model's name alone
+    ctx = build_context(demo_scores, STRONG, lang="id")
+    m = ctx["model"]
+    current = next(r["name"] for r in m["ranking"] if r["current"])
+    rows = [r for r in m["reasons"] if len(r["suits"]) > 1 and r["matches"]]
+    assert rows, m["reasons"]
+    for r in rows:
+        assert f"{current} (cara kerja saat ini)" in r["suits_text"]
+        assert r["suits_text"].count("(cara kerja saat ini)") == 1
+    html = render_html(ctx)
+    assert "termasuk cara kerja kemitraan ini" not in html

@@ -293,3 +293,13 @@ def test_bundled_instrument_on_the_demo_survey_renders(tmp_path) -> None:  # typ
     page = render_validation_html(res, inst, lang="en")
     for scale in inst.scales:
         assert inst.text(scale.name, "en").replace("&", "&amp;") in page
+
+
+def test_missing_answer_policy_reads_as_native_indonesian(html_id: str) -> None:
+    # "Jawaban yang hilang: secara berpasangan" (issue 11) reads as translated; a native label
+    # names the handling and gives the method, the English term in brackets for the consultant
+    text = re.sub(r"<[^>]+>", " ", html_id)
+    text = re.sub(r"\s+", " ", text)
+    assert "Penanganan jawaban kosong: berpasangan (pairwise;" in text
+    assert "Penanganan jawaban kosong berpasangan (pairwise;" in text  # the sample section's label/value
+    assert "secara berpasangan" not in text and "Jawaban yang hilang ditangani" not in text
