@@ -154,3 +154,14 @@ def test_model_table_marks_only_the_current_model(demo_scores):
         assert r["suits_text"].count("(cara kerja saat ini)") == 1
     html = render_html(ctx)
     assert "termasuk cara kerja kemitraan ini" not in html
+
+
+def test_methods_agreement_rule_uses_the_guides_words(demo_scores):
+    # the methods page said "Satu aturan, tanpa celah:" (a note to the reviewer, not to the client),
+    # and named the middle band "sedang" where the guide and the factor pages say "sebagian besar sepakat"
+    for lang, guide_word, meta in (("id", "sebagian besar sepakat", "tanpa celah"),
+                                   ("en", "mostly agree", "without gaps")):
+        html = render_html(build_context(demo_scores, STRONG, lang=lang))
+        methods = html.split('id="methods"')[1]
+        assert meta not in html
+        assert guide_word in methods and guide_word in html.split('id="methods"')[0]
