@@ -27,10 +27,14 @@ def in_sentence(name: str, lang: str) -> str:
 
 
 def period_text(cat: Catalogue, first: str, last: str) -> str:
-    """'1–28 September 2026' style survey period in the language (one date when equal)."""
+    """'1–28 Sep 2026' style survey period in the language (one date when equal).
+
+    One month style for both: Babel has no full-month interval pattern, so a one-day survey
+    is written 'medium' too ('26 Sep 2026', not '26 September 2026' beside '21–23 Sep 2026').
+    """
     a, b = _dt.date.fromisoformat(first), _dt.date.fromisoformat(last)
     if a == b:
-        return bdates.format_date(a, format="long", locale=cat.locale)
+        return bdates.format_date(a, format="medium", locale=cat.locale)
     return bdates.format_interval(a, b, skeleton="yMMMd", locale=cat.locale)
 
 

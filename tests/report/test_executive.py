@@ -111,7 +111,7 @@ def test_survey_period_from_the_export_timestamps(demo_scores, instrument):
     assert p.period is not None and p.period.first <= p.period.last
     ex = build_context(res, WEAK, lang="en")["executive"]
     assert ex["facts"].startswith("Survey ") and "2026" in ex["facts"] and ex["facts"].endswith("respondents")
-    assert "September" in build_context(res, WEAK, lang="id")["executive"]["facts"]
+    assert "Sep 2026" in build_context(res, WEAK, lang="id")["executive"]["facts"]
 
 
 def test_comments_merge_duplicates_and_drop_non_answers(demo_scores, instrument):
@@ -150,8 +150,8 @@ def test_model_table_marks_only_the_current_model(demo_scores):
     rows = [r for r in m["reasons"] if len(r["suits"]) > 1 and r["matches"]]
     assert rows, m["reasons"]
     for r in rows:
-        assert f"{current} (cara kerja saat ini)" in r["suits_text"]
-        assert r["suits_text"].count("(cara kerja saat ini)") == 1
+        assert f"{current} (model saat ini)" in r["suits_text"]
+        assert r["suits_text"].count("(model saat ini)") == 1
     html = render_html(ctx)
     assert "termasuk cara kerja kemitraan ini" not in html
 
@@ -165,3 +165,14 @@ def test_methods_agreement_rule_uses_the_guides_words(demo_scores):
         methods = html.split('id="methods"')[1]
         assert meta not in html
         assert guide_word in methods and guide_word in html.split('id="methods"')[0]
+
+
+def test_survey_period_writes_the_month_one_way():
+    # "Survei 26 September 2026" in one report and "Survei 21–23 Sep 2026" in the next
+    from kemitraan_assess.report.executive import period_text
+    from kemitraan_assess.report.locale import load_catalogue
+
+    for lang, one, span in (("id", "26 Sep 2026", "21–23 Sep 2026"), ("en", "Sep 26, 2026", "Sep 21\u2009–\u200923, 2026")):
+        cat = load_catalogue(lang)
+        assert period_text(cat, "2026-09-26", "2026-09-26") == one
+        assert period_text(cat, "2026-09-21", "2026-09-23") == span
