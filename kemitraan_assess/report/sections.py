@@ -193,8 +193,9 @@ def model_section(cat: Catalogue, scores: Any, p: PartnershipResult, lang: str) 
         "share": p.type_share,
         "share_text": cat.percent(p.type_share),
     }
-    # a common noun inside a sentence: 'sebagai kemitraan multisektoral'
-    label = in_sentence(str(type_info["label"]), lang)
+    # a common noun inside a sentence in every language: 'sebagai kemitraan multisektoral', 'as a
+    # multisectoral partnership' (not 'as a Multisectoral partnership'); an acronym keeps its case
+    label = in_sentence(str(type_info["label"]), "id")
     type_info["sentence"] = (
         cat("model.type_sentence", type=label, share=type_info["share_text"])
         if type_code else cat("model.type_unknown")

@@ -176,3 +176,12 @@ def test_survey_period_writes_the_month_one_way():
         cat = load_catalogue(lang)
         assert period_text(cat, "2026-09-26", "2026-09-26") == one
         assert period_text(cat, "2026-09-21", "2026-09-23") == span
+
+
+def test_partnership_type_is_a_common_noun_in_both_languages(demo_scores):
+    # "describe this partnership as a Multisectoral partnership": a type is not a proper name
+    for lang, lead in (("en", " as a "), ("id", " sebagai ")):
+        ctx = build_context(demo_scores, STRONG, lang=lang)
+        sentence = ctx["model"]["type"]["sentence"]
+        after = sentence.split(lead, 1)[1]
+        assert after[:1].islower(), sentence
