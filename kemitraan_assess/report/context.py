@@ -41,7 +41,8 @@ CONTEXT_SCHEMA = 2
 
 2 (issue 11): ``executive`` (page 1); ``factors[*]``: ``divided``, ``split``,
 ``divided_text``, items' ``keyed_counts`` / ``favourable`` / ``unfavourable`` /
-``neutral``, ``value_text`` is the mean alone; ``headline.weakest_title``;
+``neutral``, ``value_text`` is the mean alone; ``headline.weakest_title`` /
+``strongest_title``; ``executive.rounds`` (pooled rounds and the index's change);
 ``model.ranking``; ``portfolio.rows[*].within_noise`` / ``ci_text``; ``comments`` are
 ``{text, count, count_text}``; a suppressed partnership's ``partnership.n`` is None."""
 
@@ -157,7 +158,11 @@ def _headline(cat: Catalogue, factors: list[dict[str, Any]], top_band: str) -> d
 
     # when every factor is a strength, the lowest are only relatively low
     relative = bool(scored) and all(f["band"] == top_band for f in scored)
+    # and when none is a strength, the highest are only relatively strong ("Faktor terkuat" over 3,16
+    # in the concern band would call a weakness a strength)
+    none_strong = bool(scored) and not any(f["band"] == top_band for f in scored)
     return {"strongest": [brief(f) for f in strongest], "weakest": [brief(f) for f in weakest],
+            "strongest_title": cat("summary.strongest_relative" if none_strong else "summary.strongest"),
             "weakest_title": cat("summary.weakest_relative" if relative else "summary.weakest")}
 
 

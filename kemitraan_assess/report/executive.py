@@ -27,10 +27,14 @@ def in_sentence(name: str, lang: str) -> str:
 
 
 def period_text(cat: Catalogue, first: str, last: str) -> str:
-    """'1–28 September 2026' style survey period in the language (one date when equal)."""
+    """'1–28 Sep 2026' style survey period in the language (one date when equal).
+
+    One month style for both: Babel has no full-month interval pattern, so a one-day survey
+    is written 'medium' too ('26 Sep 2026', not '26 September 2026' beside '21–23 Sep 2026').
+    """
     a, b = _dt.date.fromisoformat(first), _dt.date.fromisoformat(last)
     if a == b:
-        return bdates.format_date(a, format="long", locale=cat.locale)
+        return bdates.format_date(a, format="medium", locale=cat.locale)
     return bdates.format_interval(a, b, skeleton="yMMMd", locale=cat.locale)
 
 
@@ -119,7 +123,20 @@ def executive_summary(cat: Catalogue, p: PartnershipResult, ctx: dict[str, Any],
         model_line = cat("exec.model_misfit", model=in_sentence(m["top_name"], lang), better=in_sentence(better, lang))
     else:
         model_line = cat("exec.model_unknown")
+    # the headline figures pool every round: say so on page 1, with the change of the index, so that a
+    # coordinator with two rounds does not read the pooled 4,08 as this year's result
+    w = ctx["waves"]
+    if w is None:
+        rounds_line = ""
+    elif not w["comparable"]:
+        rounds_line = cat("exec.rounds_pooled")
+    else:
+        row = next((x for x in w["rows"] if x["id"] == "readiness" and x["diff"] is not None), None)
+        rounds_line = (cat("exec.rounds_change", previous=w["previous"], current=w["current"],
+                           before=row["previous_text"], after=row["current_text"], verdict=row["verdict"])
+                       if row is not None else cat("exec.rounds_pooled"))
     return {
+        "rounds": rounds_line,
         "verdict": verdict,
         "facts": facts,
         "divided": bool(divided),

@@ -193,8 +193,9 @@ def model_section(cat: Catalogue, scores: Any, p: PartnershipResult, lang: str) 
         "share": p.type_share,
         "share_text": cat.percent(p.type_share),
     }
-    # a common noun inside a sentence: 'sebagai kemitraan multisektoral'
-    label = in_sentence(str(type_info["label"]), lang)
+    # a common noun inside a sentence in every language: 'sebagai kemitraan multisektoral', 'as a
+    # multisectoral partnership' (not 'as a Multisectoral partnership'); an acronym keeps its case
+    label = in_sentence(str(type_info["label"]), "id")
     type_info["sentence"] = (
         cat("model.type_sentence", type=label, share=type_info["share_text"])
         if type_code else cat("model.type_unknown")
@@ -234,7 +235,10 @@ def model_section(cat: Catalogue, scores: Any, p: PartnershipResult, lang: str) 
             "answer": instrument.text(choice.label, lang) if choice else str(r.answer),
             "share_text": cat.percent(r.share),
             "suits": [mname(x) for x in r.suits],
-            "suits_text": cat.join([mname(x) for x in r.suits]) or cat("model.suits_none"),
+            # the current model is marked where it is named: "Aliansi dan Koordinasi (cara kerja saat
+            # ini)", not a bold line after the list that reads as if every model named were the current one
+            "suits_text": cat.join([cat("model.current_marked", model=mname(x)) if x == top else mname(x)
+                                    for x in r.suits]) or cat("model.suits_none"),
             "reason": instrument.text(choice.reason, lang) if choice and choice.reason else "",
             "matches": top in r.suits,
         })

@@ -111,7 +111,7 @@ def test_survey_period_from_the_export_timestamps(demo_scores, instrument):
     assert p.period is not None and p.period.first <= p.period.last
     ex = build_context(res, WEAK, lang="en")["executive"]
     assert ex["facts"].startswith("Survey ") and "2026" in ex["facts"] and ex["facts"].endswith("respondents")
-    assert "September" in build_context(res, WEAK, lang="id")["executive"]["facts"]
+    assert "Sep 2026" in build_context(res, WEAK, lang="id")["executive"]["facts"]
 
 
 def test_comments_merge_duplicates_and_drop_non_answers(demo_scores, instrument):
@@ -128,3 +128,60 @@ def test_comments_merge_duplicates_and_drop_non_answers(demo_scores, instrument)
     html = render_html(ctx)
     assert 'Rapat perlu rutin. <span class="count">×2</span>' in html
     assert str(escape("Data dibagikan <b>ke semua</b>.")) in html and "Tidak ada.</li>" not in html
+
+
+def test_strongest_title_is_relative_when_no_factor_is_a_strength(demo_scores):
+    # a concern partnership's best factors (3,60 and 3,16 in the demo) are not strengths:
+    # "Faktor terkuat" over a brown 3,16 would call a weakness a strength
+    ctx = build_context(demo_scores, DIVIDED, lang="id")
+    assert not any(f["band"] == "strength" for f in ctx["factors"])
+    assert ctx["headline"]["strongest_title"] == "Faktor yang relatif paling kuat"
+    assert "<h2>Faktor yang relatif paling kuat</h2>" in render_html(ctx)
+    strong = build_context(demo_scores, STRONG, lang="en")
+    assert strong["headline"]["strongest_title"] == "Strongest factors"
+
+
+def test_model_table_marks_only_the_current_model(demo_scores):
+    # "Aliansi dan Koordinasi / termasuk cara kerja kemitraan ini" read as if both were the current way
+    # of working; the mark now sits on the current model's name alone
+    ctx = build_context(demo_scores, STRONG, lang="id")
+    m = ctx["model"]
+    current = next(r["name"] for r in m["ranking"] if r["current"])
+    rows = [r for r in m["reasons"] if len(r["suits"]) > 1 and r["matches"]]
+    assert rows, m["reasons"]
+    for r in rows:
+        assert f"{current} (model saat ini)" in r["suits_text"]
+        assert r["suits_text"].count("(model saat ini)") == 1
+    html = render_html(ctx)
+    assert "termasuk cara kerja kemitraan ini" not in html
+
+
+def test_methods_agreement_rule_uses_the_guides_words(demo_scores):
+    # the methods page said "Satu aturan, tanpa celah:" (a note to the reviewer, not to the client),
+    # and named the middle band "sedang" where the guide and the factor pages say "sebagian besar sepakat"
+    for lang, guide_word, meta in (("id", "sebagian besar sepakat", "tanpa celah"),
+                                   ("en", "mostly agree", "without gaps")):
+        html = render_html(build_context(demo_scores, STRONG, lang=lang))
+        methods = html.split('id="methods"')[1]
+        assert meta not in html
+        assert guide_word in methods and guide_word in html.split('id="methods"')[0]
+
+
+def test_survey_period_writes_the_month_one_way():
+    # "Survei 26 September 2026" in one report and "Survei 21–23 Sep 2026" in the next
+    from kemitraan_assess.report.executive import period_text
+    from kemitraan_assess.report.locale import load_catalogue
+
+    for lang, one, span in (("id", "26 Sep 2026", "21–23 Sep 2026"), ("en", "Sep 26, 2026", "Sep 21\u2009–\u200923, 2026")):
+        cat = load_catalogue(lang)
+        assert period_text(cat, "2026-09-26", "2026-09-26") == one
+        assert period_text(cat, "2026-09-21", "2026-09-23") == span
+
+
+def test_partnership_type_is_a_common_noun_in_both_languages(demo_scores):
+    # "describe this partnership as a Multisectoral partnership": a type is not a proper name
+    for lang, lead in (("en", " as a "), ("id", " sebagai ")):
+        ctx = build_context(demo_scores, STRONG, lang=lang)
+        sentence = ctx["model"]["type"]["sentence"]
+        after = sentence.split(lead, 1)[1]
+        assert after[:1].islower(), sentence

@@ -303,3 +303,13 @@ def test_the_report_renders_from_the_typed_result(instrument, result) -> None:  
     typed = validate(_responses(instrument), instrument, n_iter=20)
     assert typed.to_dict() == result
     assert validation.render_validation(typed, instrument, lang="en") == render_validation(result, instrument, lang="en")
+
+
+def test_missing_answer_policy_reads_as_native_indonesian(html_id: str) -> None:
+    # "Jawaban yang hilang: secara berpasangan" (issue 11) reads as translated; a native label
+    # names the handling and gives the method, the English term in brackets for the consultant
+    text = re.sub(r"<[^>]+>", " ", html_id)
+    text = re.sub(r"\s+", " ", text)
+    assert "Penanganan jawaban kosong: berpasangan (pairwise;" in text
+    assert "Penanganan jawaban kosong berpasangan (pairwise;" in text  # the sample section's label/value
+    assert "secara berpasangan" not in text and "Jawaban yang hilang ditangani" not in text
