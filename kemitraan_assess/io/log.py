@@ -94,6 +94,18 @@ class IngestResult:
     def warnings(self) -> list[str]:
         return list(self.log.get("warnings", []))
 
+    def to_frame(self) -> pd.DataFrame:
+        """The tidy responses (one row per kept respondent, raw answer codes)."""
+        return self.responses
+
+    def __repr__(self) -> str:
+        group = repr(self.group_col) if self.group_col is not None else "none"
+        return (
+            f"IngestResult({len(self.responses)} kept, {len(self.rejected)} rejected, "
+            f"{len(self.cell_issues)} unusable cells, platform {self.log.get('platform', '?')}, "
+            f"partnership column {group})"
+        )
+
 
 def ingest_json(result: IngestResult) -> str:
     """``ingest.json`` as text (UTF-8, LF, key order as built, so byte-stable)."""

@@ -56,6 +56,17 @@ class ScoreResult:
     overview: dict[str, Any] = field(repr=False)
     _columns: Any = field(repr=False, compare=False)
 
+    def to_frame(self) -> pd.DataFrame:
+        """One row per partnership (as ``partnerships.csv``)."""
+        return self.partnerships
+
+    def __repr__(self) -> str:
+        n_suppressed = int(np.count_nonzero(self._columns["suppressed"]))
+        return (
+            f"ScoreResult({self.instrument.id} {self.instrument.version}: {len(self.respondents)} respondents, "
+            f"{len(self.partnerships)} partnerships, {n_suppressed} suppressed)"
+        )
+
     @property
     def exit_code(self) -> int:
         return 1 if self.overview.get("warnings") else 0

@@ -123,3 +123,20 @@ def test_the_notebook_trap_is_a_warning(export):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert stats.cronbach_alpha(responses[cols], keys=["GOL6"]).raw == pytest.approx(keyed, rel=1e-12)
+
+
+def test_every_stage_result_has_a_frame_and_a_short_repr(tmp_path):
+    """Issue 10 §5: ingest, score and reliability results, as a notebook shows them."""
+    import kemitraan_assess as ka
+    from kemitraan_assess.demo import demo_csv_bytes, make_demo_survey
+
+    inst = ka.load_instrument("kemitraan-readiness")
+    path = tmp_path / "survey.csv"
+    path.write_bytes(demo_csv_bytes(make_demo_survey(inst)))
+    ing = ka.ingest(path, inst)
+    sc = ka.score(ing.responses, inst)
+    assert ing.to_frame() is ing.responses and sc.to_frame() is sc.partnerships
+    r_ing, r_sc = repr(ing), repr(sc)
+    assert r_ing.startswith(f"IngestResult({len(ing.responses)} kept, ") and "platform kobotoolbox" in r_ing
+    assert r_sc.startswith("ScoreResult(kemitraan-readiness 1.0.0: ") and "1 suppressed" in r_sc
+    assert max(len(r_ing), len(r_sc)) < 200 and "\n" not in r_ing + r_sc
