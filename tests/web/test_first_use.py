@@ -12,9 +12,10 @@ from typing import Any
 
 import httpx
 import pytest
-from .exports import RENAMED, csrf_of, demo_frame, export_needing_mapping
 
 from kemitraan_assess.demo import demo_csv_bytes
+
+from .exports import RENAMED, csrf_of, demo_frame, export_needing_mapping
 
 PDF_AS_CSV = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n" + bytes(range(256)) * 4
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from .exports import RENAMED, UNKNOWN_LABEL, demo_frame, export_needing_mapping
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.pdf]

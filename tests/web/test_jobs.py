@@ -10,12 +10,13 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from .exports import csrf_of, demo_frame, export_needing_mapping
 
 from kemitraan_assess.web import pipeline
 from kemitraan_assess.web.analysis import Analyser
 from kemitraan_assess.web.jobs import JobRunner, report_files
 from kemitraan_assess.web.store import Store, new_id
+
+from .exports import csrf_of, demo_frame, export_needing_mapping
 
 
 def _project_with_round(tmp_path: Path, data: bytes) -> tuple[Store, Any, Any]:

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from .exports import csrf_of, export_needing_mapping
 
 from kemitraan_assess.web.jobs import report_files
+
+from .exports import csrf_of, export_needing_mapping
 
 pytestmark = [pytest.mark.slow, pytest.mark.pdf]
 

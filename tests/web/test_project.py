@@ -11,9 +11,10 @@ from pathlib import Path
 import httpx
 import yaml
 from click.testing import CliRunner
-from .exports import RENAMED, UNKNOWN_LABEL, csrf_of, export_needing_mapping
 
 from kemitraan_assess.cli import cli
+
+from .exports import RENAMED, UNKNOWN_LABEL, csrf_of, export_needing_mapping
 
 ROOT = Path(__file__).resolve().parents[2]
 MINI = ROOT / "tests" / "fixtures" / "mini-instrument.yaml"

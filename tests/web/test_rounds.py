@@ -11,13 +11,13 @@ import re
 import time
 from pathlib import Path
 
-from .exports import RENAMED, UNKNOWN_LABEL, csrf_of, demo_frame, export_needing_mapping
-
 from kemitraan_assess.demo import demo_csv_bytes
 from kemitraan_assess.instrument import load_instrument
 from kemitraan_assess.io import ingest
 from kemitraan_assess.report.locale import load_catalogue
 from kemitraan_assess.scoring import score
+
+from .exports import RENAMED, UNKNOWN_LABEL, csrf_of, demo_frame, export_needing_mapping
 
 SMALL = "Paguyuban Kader Kesehatan Desa Wae Rebo"  # 3 respondents in each round
 

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import httpx
 from click.testing import CliRunner
-from .exports import csrf_of, export_needing_mapping
 
 from kemitraan_assess.cli import cli
 from kemitraan_assess.web.security import check_password, hash_password, is_loopback
+
+from .exports import csrf_of, export_needing_mapping
 
 BUNDLED = "bundled:kemitraan-readiness"
 
