@@ -29,6 +29,7 @@ from .sections import (
     methods_section,
     model_section,
     portfolio_section,
+    present,
     sector_table,
     wave_section,
 )
@@ -92,8 +93,7 @@ def _scores_csv(instrument: Any, p: PartnershipResult, lang: str) -> str:
                 "band_uncertain": s.band_uncertain,
             }
         )
-    r = p.readiness
-    assert r is not None
+    r = present(p.readiness, "readiness index", p.name)
     rows.append(
         {
             "partnership": p.name,
@@ -120,8 +120,7 @@ def _scores_csv(instrument: Any, p: PartnershipResult, lang: str) -> str:
 
 
 def _readiness(cat: Catalogue, instrument: Any, p: PartnershipResult, lang: str) -> dict[str, Any]:
-    r = p.readiness
-    assert r is not None
+    r = present(p.readiness, "readiness index", p.name)
     band_obj = next((b for b in instrument.bands if b.id == r.band), None)
     ci = [r.ci_low, r.ci_high]
     out = {

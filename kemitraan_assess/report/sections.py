@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..errors import KemitraanError
 from ..scoring.results import NO_SECTOR, PartnershipResult, ScaleResult
 from ..scoring.stats import pooled_mean
 from .executive import in_sentence
@@ -27,6 +28,15 @@ __all__ = [
 _NO_SECTOR = NO_SECTOR
 SPLIT_POINTS = 1.0
 """Sector means this far apart (on the 1–5 scale) make a factor 'divided' even with fair rwg(j)."""
+
+
+def present(value: Any, what: str, name: str) -> Any:
+    """``value``, which scoring always gives a shown partnership; a clear error, not an
+    ``AttributeError`` deep in a template, if it ever does not."""
+    if value is None:
+        raise KemitraanError(f"partnership {name!r}: scoring gave no {what}, which a shown partnership must have")
+    return value
+
 
 
 def band_list(cat: Catalogue, instrument: Any, lang: str) -> list[dict[str, Any]]:
@@ -200,8 +210,7 @@ def model_section(cat: Catalogue, scores: Any, p: PartnershipResult, lang: str) 
         cat("model.type_sentence", type=label, share=type_info["share_text"])
         if type_code else cat("model.type_unknown")
     )
-    m = p.model
-    assert m is not None  # shown partnerships always have a model profile
+    m = present(p.model, "model profile", p.name)
     top = m.top
     bars = [{"key": mid, "label": mname(mid), "mean": val, "value_text": cat.number(val)} for mid, val in m.scores]
     out: dict[str, Any] = {
@@ -280,8 +289,7 @@ def portfolio_section(cat: Catalogue, scores: Any, p: PartnershipResult, lang: s
     port = summary["portfolio"]
     med = port["readiness"]["median"]
     n_shown = int(port["readiness"]["n"] or 0)
-    assert p.readiness is not None
-    idx = p.readiness.index
+    idx = present(p.readiness, "readiness index", p.name).index
     pct = p.readiness.percentile
     rows = []
     for scale in instrument.scales:

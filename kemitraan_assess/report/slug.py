@@ -36,7 +36,7 @@ RESERVED_SLUGS = frozenset(["index"])
 """File-name stems the report batch writes itself, beside the reports (``index.html``).
 
 The batch's other files cannot collide with a slug: its key files (``.<slug>.key``) and
-temporary files (``.<name>.XXXX.tmp``) start with a dot, which no slug does.
+temporary files (``.<name>.<random>.tmp``) start with a dot, which no slug does.
 """
 
 _NOT_ALLOWED = re.compile(r"[^a-z0-9]+")

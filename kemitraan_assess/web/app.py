@@ -279,7 +279,7 @@ async def login(request: Request, form: FormData | None = None) -> Response:
     if not nxt.startswith("/") or nxt.startswith("//"):
         nxt = "/"
     if request.method == "POST":
-        assert form is not None
+        form = form if form is not None else {}
         hashed = web.config.password_hash
         if hashed and check_password(str(form.get("password", "")), hashed):
             session = web.new_session(authenticated=True)
