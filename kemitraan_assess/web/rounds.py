@@ -165,26 +165,31 @@ def routes(web_of: Callable[[Request], Web]) -> list[Route]:
                           band=band, divided=divided, needle=q.get("q", ""), order=order,
                           job=jobs[0] if jobs else None, total=len(a.summary.get("partnerships", {})))
 
-    @page(web_of)
-    async def partnership(request: Request) -> Response:
-        web = web_of(request)
+    async def named_partnership(request: Request) -> tuple[RoundAnalysis, str] | Response:
+        """The round's analysis and the partnership named in ``?name=``, or the error page."""
         a = await analysis_or_error(request)
         if isinstance(a, Response):
             return a
         name = request.query_params.get("name", "")
         if a.scores is None or name not in a.summary.get("partnerships", {}):
-            return web.error(request, t(request)("errors.not_found"), status=404)
-        return web.render(request, "partnership.html", a=a, name=name)
+            return web_of(request).error(request, t(request)("errors.not_found"), status=404)
+        return a, name
+
+    @page(web_of)
+    async def partnership(request: Request) -> Response:
+        found = await named_partnership(request)
+        if isinstance(found, Response):
+            return found
+        a, name = found
+        return web_of(request).render(request, "partnership.html", a=a, name=name)
 
     @page(web_of)
     async def report_html(request: Request) -> Response:
         web = web_of(request)
-        a = await analysis_or_error(request)
-        if isinstance(a, Response):
-            return a
-        name = request.query_params.get("name", "")
-        if a.scores is None or name not in a.summary.get("partnerships", {}):
-            return web.error(request, t(request)("errors.not_found"), status=404)
+        found = await named_partnership(request)
+        if isinstance(found, Response):
+            return found
+        a, name = found
         brand = pipeline.project_brand(web.store.project_dir(a.project.id))
         html = await run_in_threadpool(pipeline.partnership_html, a.scores, name, lang=a.project.lang, brand=brand,
                                        waves=a.waves)
