@@ -7,8 +7,6 @@ needs a mapping (the check page's job).
 
 from __future__ import annotations
 
-import io
-
 import pandas as pd
 
 from kemitraan_assess.demo import demo_csv_bytes, make_demo_survey
@@ -36,21 +34,6 @@ def export_needing_mapping(partnerships: int = 4, seed: int = 20250101) -> bytes
     survey = survey.rename(columns=RENAMED)
     return demo_csv_bytes(survey)
 
-
-def big_export(partnerships: int, per: int = 6, seed: int = 7) -> bytes:
-    """``partnerships`` × ``per`` respondents, answers drawn at random (for load tests)."""
-    import numpy as np
-
-    inst = load_instrument("kemitraan-readiness")
-    rng = np.random.default_rng(seed)
-    n = partnerships * per
-    data: dict[str, object] = {"partnership": np.repeat([f"Kemitraan {i:04d}" for i in range(partnerships)], per)}
-    base = rng.normal(3.6, 0.5, size=partnerships).repeat(per)
-    for item in inst.items:
-        data[item] = np.clip(np.rint(base + rng.normal(0, 0.9, size=n)), 1, 5).astype(int)
-    buf = io.StringIO()
-    pd.DataFrame(data).to_csv(buf, index=False)
-    return buf.getvalue().encode("utf-8")
 
 
 def csrf_of(html: str) -> str:
