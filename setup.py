@@ -15,7 +15,10 @@ from pathlib import Path
 from setuptools import find_namespace_packages, find_packages, setup
 
 HERE = Path(__file__).resolve().parent
-DATA_FOLDERS = {"instruments": "kemitraan_assess.instruments", "reports": "kemitraan_assess.reports"}
+DATA_FOLDERS = {
+    "instruments": "kemitraan_assess.instruments",
+    "reports": "kemitraan_assess.reports",
+}
 
 packages = find_packages(where=str(HERE), include=["kemitraan_assess", "kemitraan_assess.*"])
 package_dir = {"kemitraan_assess": "kemitraan_assess"}

@@ -58,15 +58,23 @@ def main(argv: list[str]) -> None:
     labels = np.char.add("P", groups.astype(str))
     score = np.nanmean(X, axis=1)
     print(f"{n:,} respondents x {X.shape[1]} items in {g:,} groups (best of 3)")
-    timed("rwg_j_by_group (integer codes, n_groups)", lambda: rwg_j_by_group(X, groups, 5, n_groups=g))
+    timed(
+        "rwg_j_by_group (integer codes, n_groups)", lambda: rwg_j_by_group(X, groups, 5, n_groups=g)
+    )
     timed("rwg_j_by_group (integer labels, factorised)", lambda: rwg_j_by_group(X, groups, 5))
     timed("rwg_j_by_group (string labels)", lambda: rwg_j_by_group(X, labels, 5), repeat=1)
-    timed("rwg_j_by_group (missing='available')",
-          lambda: rwg_j_by_group(X, groups, 5, missing="available", n_groups=g))
+    timed(
+        "rwg_j_by_group (missing='available')",
+        lambda: rwg_j_by_group(X, groups, 5, missing="available", n_groups=g),
+    )
     timed("rwg_by_group (one item)", lambda: rwg_by_group(X[:, 0], groups, 5, n_groups=g))
     timed("awg_by_group", lambda: awg_by_group(X, groups, 5, n_groups=g))
     timed("ad_by_group (mean)", lambda: ad_by_group(X, groups, n_groups=g))
-    timed("ad_by_group (median)", lambda: ad_by_group(X, groups, center="median", n_groups=g), repeat=1)
+    timed(
+        "ad_by_group (median)",
+        lambda: ad_by_group(X, groups, center="median", n_groups=g),
+        repeat=1,
+    )
     timed("icc_nested (scale score)", lambda: icc_nested(score, groups))
 
 

@@ -52,7 +52,11 @@ def bench_instrument() -> Instrument:
     scales = []
     for s in range(5):
         items = [
-            {"id": f"S{s + 1}I{i + 1}", "text": {"en": f"Scale {s + 1} item {i + 1}"}, "response": "agree5"}
+            {
+                "id": f"S{s + 1}I{i + 1}",
+                "text": {"en": f"Scale {s + 1} item {i + 1}"},
+                "response": "agree5",
+            }
             for i in range(N_ITEMS // 5)
         ]
         scales.append({"id": f"S{s + 1}", "name": {"en": f"Scale {s + 1}"}, "items": items})
@@ -76,9 +80,15 @@ def write_export(path: Path, n: int, *, seed: int = 1) -> None:
     """Write an n-row export: id, partnership, 40 items (~3 % blank), a free-text comment."""
     rng = np.random.default_rng(seed)
     n_groups = max(1, min(20_000, n // 50))
-    words = np.array(["baik", "rapat rutin", "perlu dana", "komunikasi, lancar", "-", ""], dtype=object)
+    words = np.array(
+        ["baik", "rapat rutin", "perlu dana", "komunikasi, lancar", "-", ""], dtype=object
+    )
     with open(path, "w", encoding="utf-8", newline="") as fh:
-        fh.write("respondent_id,partnership," + ",".join(f"S{s + 1}I{i + 1}" for s in range(5) for i in range(8)) + ",comment\n")
+        fh.write(
+            "respondent_id,partnership,"
+            + ",".join(f"S{s + 1}I{i + 1}" for s in range(5) for i in range(8))
+            + ",comment\n"
+        )
         chunk = 50_000  # generated chunk by chunk so that the writer's memory stays small
         for start in range(0, n, chunk):
             stop = min(n, start + chunk)
@@ -133,8 +143,18 @@ def children_peak_rss_mib() -> float:
 
 def run_score_command(path: Path, instrument_file: Path, out: Path) -> float:
     """Wall time of the whole ``score`` command in a child process."""
-    cmd = [sys.executable, "-m", "kemitraan_assess", "score", str(path), "--instrument", str(instrument_file),
-           "--out", str(out), "--quiet"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "kemitraan_assess",
+        "score",
+        str(path),
+        "--instrument",
+        str(instrument_file),
+        "--out",
+        str(out),
+        "--quiet",
+    ]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     elapsed = time.perf_counter() - t0
@@ -151,7 +171,9 @@ def main(sizes: list[int], repeat: int | None = None) -> None:
         # fixed cost of the command (interpreter start, imports, instrument): 100 rows
         tiny = Path(tmp) / "export_100.csv"
         write_export(tiny, 100)
-        fixed = min(run_score_command(tiny, inst_file, Path(tmp) / f"out_tiny_{r}") for r in range(3))
+        fixed = min(
+            run_score_command(tiny, inst_file, Path(tmp) / f"out_tiny_{r}") for r in range(3)
+        )
         print(f"fixed cost of the score command (100-row export, best of 3): {fixed:.3f} s")
         for n in sizes:
             path = Path(tmp) / f"export_{n}.csv"
@@ -162,26 +184,39 @@ def main(sizes: list[int], repeat: int | None = None) -> None:
             for r in range(reps):
                 bare = min(bare, timed(lambda path=path: time_bare_read(path, inst))[0])
                 cmd = min(cmd, run_score_command(path, inst_file, Path(tmp) / f"out_{n}_{r}"))
-            print(f"rows={n:>9,}  file={mb:7.1f} MB  bare pyarrow read: {bare:7.3f} s  ({bare / n * 1e6:6.2f} us/row)")
+            print(
+                f"rows={n:>9,}  file={mb:7.1f} MB  bare pyarrow read: {bare:7.3f} s  ({bare / n * 1e6:6.2f} us/row)"
+            )
             for name, fn in STAGES:
-                t, out = min((timed(lambda fn=fn, path=path: fn(path, inst)) for _ in range(reps)), key=lambda p: p[0])
+                t, out = min(
+                    (timed(lambda fn=fn, path=path: fn(path, inst)) for _ in range(reps)),
+                    key=lambda p: p[0],
+                )
                 extra = ""
                 if hasattr(out, "responses"):
                     extra = f"  kept={len(out.responses):,} rejected={len(out.rejected):,}"
                 del out
-                print(f"    {name:<8} {t:7.3f} s  ratio {t / bare:5.2f}x  {t / n * 1e6:6.2f} us/row{extra}")
+                print(
+                    f"    {name:<8} {t:7.3f} s  ratio {t / bare:5.2f}x  {t / n * 1e6:6.2f} us/row{extra}"
+                )
             rss = children_peak_rss_mib()
-            print(f"    score    {cmd:7.3f} s  ratio {cmd / bare:5.2f}x  {cmd / n * 1e6:6.2f} us/row"
-                  f"  {(cmd - fixed) / n * 1e6:6.2f} us/row above the fixed cost"
-                  f"  (whole command, child peak RSS so far {rss:,.0f} MiB)")
+            print(
+                f"    score    {cmd:7.3f} s  ratio {cmd / bare:5.2f}x  {cmd / n * 1e6:6.2f} us/row"
+                f"  {(cmd - fixed) / n * 1e6:6.2f} us/row above the fixed cost"
+                f"  (whole command, child peak RSS so far {rss:,.0f} MiB)"
+            )
             print(f"    this process peak RSS so far: {peak_rss_mib():,.0f} MiB")
             rows.append((n, bare, cmd, rss))
             sys.stdout.flush()
-    print(f"\nsummary (fixed cost {fixed:.3f} s): rows, bare read s, score command s, ratio, us/row,"
-          " us/row above the fixed cost, child peak RSS MiB")
+    print(
+        f"\nsummary (fixed cost {fixed:.3f} s): rows, bare read s, score command s, ratio, us/row,"
+        " us/row above the fixed cost, child peak RSS MiB"
+    )
     for n, bare, cmd, rss in rows:
-        print(f"  {n:>9,}  {bare:6.3f}  {cmd:7.3f}  {cmd / bare:5.2f}x  {cmd / n * 1e6:7.2f}"
-              f"  {(cmd - fixed) / n * 1e6:7.2f}  {rss:7,.0f}")
+        print(
+            f"  {n:>9,}  {bare:6.3f}  {cmd:7.3f}  {cmd / bare:5.2f}x  {cmd / n * 1e6:7.2f}"
+            f"  {(cmd - fixed) / n * 1e6:7.2f}  {rss:7,.0f}"
+        )
 
 
 if __name__ == "__main__":

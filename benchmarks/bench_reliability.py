@@ -64,8 +64,18 @@ def bare_read(path: Path, repeat: int) -> float:
 
 def run_reliability(path: Path, instrument: Path, out: Path) -> float:
     cmd = [
-        sys.executable, "-m", "kemitraan_assess", "reliability", str(path),
-        "--instrument", str(instrument), "--format", "json", "-o", str(out), "--quiet",
+        sys.executable,
+        "-m",
+        "kemitraan_assess",
+        "reliability",
+        str(path),
+        "--instrument",
+        str(instrument),
+        "--format",
+        "json",
+        "-o",
+        str(out),
+        "--quiet",
     ]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True)

@@ -86,13 +86,38 @@ def plain_paragraphs_html(report_html: str, lang: str) -> tuple[str, int]:
         def handle_starttag(self, tag: str, attrs: object) -> None:
             if tag in ("style", "script", "svg", "title"):
                 self.skip += 1
-            elif tag in ("p", "li", "h1", "h2", "h3", "tr", "dt", "dd", "caption", "figcaption", "div", "th"):
+            elif tag in (
+                "p",
+                "li",
+                "h1",
+                "h2",
+                "h3",
+                "tr",
+                "dt",
+                "dd",
+                "caption",
+                "figcaption",
+                "div",
+                "th",
+            ):
                 self.flush()
 
         def handle_endtag(self, tag: str) -> None:
             if tag in ("style", "script", "svg", "title"):
                 self.skip -= 1
-            elif tag in ("p", "li", "h1", "h2", "h3", "tr", "dt", "dd", "caption", "figcaption", "div"):
+            elif tag in (
+                "p",
+                "li",
+                "h1",
+                "h2",
+                "h3",
+                "tr",
+                "dt",
+                "dd",
+                "caption",
+                "figcaption",
+                "div",
+            ):
                 self.flush()
 
         def handle_data(self, data: str) -> None:
@@ -109,9 +134,11 @@ def plain_paragraphs_html(report_html: str, lang: str) -> tuple[str, int]:
     parser.feed(report_html)
     parser.flush()
     body = "".join(f"<p>{_html.escape(b)}</p>" for b in blocks)
-    page = (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>plain</title>'
-            f"<style>@page {{ size: A4; margin: 2cm }} body {{ font-family: sans-serif; font-size: 10pt }}</style>"
-            f"</head><body>{body}</body></html>")
+    page = (
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>plain</title>'
+        f"<style>@page {{ size: A4; margin: 2cm }} body {{ font-family: sans-serif; font-size: 10pt }}</style>"
+        f"</head><body>{body}</body></html>"
+    )
     return page, len(blocks)
 
 
@@ -124,8 +151,8 @@ def layout_ratio(lang: str, runs: int = 5) -> None:
     from kemitraan_assess import load_instrument
     from kemitraan_assess.demo import make_demo_survey
     from kemitraan_assess.io import ingest
-    from kemitraan_assess.report import build_context, render_html
-    from kemitraan_assess.report.pdf import render_pdf
+    from kemitraan_assess.reporting import build_context, render_html
+    from kemitraan_assess.reporting.pdf import render_pdf
     from kemitraan_assess.scoring import score
 
     inst = load_instrument("kemitraan-readiness")
@@ -136,7 +163,10 @@ def layout_ratio(lang: str, runs: int = 5) -> None:
         path.write_bytes(demo_csv_bytes(make_demo_survey(inst)))
         scores = score(ingest(path, inst).responses, inst)
     print("layout cost: WeasyPrint on a full report / on the same text as plain paragraphs")
-    for name in ("Gugus Tugas Imunisasi Kota Makassar", "Tim Terpadu Kesehatan Jiwa Kab. Gunungkidul"):
+    for name in (
+        "Gugus Tugas Imunisasi Kota Makassar",
+        "Tim Terpadu Kesehatan Jiwa Kab. Gunungkidul",
+    ):
         html = render_html(build_context(scores, name, lang=lang))
         plain, n_blocks = plain_paragraphs_html(html, lang)
         render_pdf(html)  # warm up fonts and caches
@@ -149,15 +179,19 @@ def layout_ratio(lang: str, runs: int = 5) -> None:
             full_t.append(time.perf_counter() - t)
             full_c.append(time.process_time() - c)
             t, c = time.perf_counter(), time.process_time()
-            render_pdf(plain)  # same renderer settings (tagged PDF, fetcher): only the layout differs
+            render_pdf(
+                plain
+            )  # same renderer settings (tagged PDF, fetcher): only the layout differs
             plain_t.append(time.perf_counter() - t)
             plain_c.append(time.process_time() - c)
         f, p = statistics.median(full_t), statistics.median(plain_t)
         fc, pc = statistics.median(full_c), statistics.median(plain_c)
         # CPU time is the robust figure on a shared machine (WeasyPrint is single-threaded)
-        print(f"  {name} ({lang}): full {fc:.2f} s CPU / {f:.2f} s wall ({pages_full} pages), plain "
-              f"{pc:.2f} s CPU / {p:.2f} s wall ({pages_plain} pages, {n_blocks} paragraphs): "
-              f"ratio {fc / pc:.1f}x CPU, {f / p:.1f}x wall (goal <= 4x)")
+        print(
+            f"  {name} ({lang}): full {fc:.2f} s CPU / {f:.2f} s wall ({pages_full} pages), plain "
+            f"{pc:.2f} s CPU / {p:.2f} s wall ({pages_plain} pages, {n_blocks} paragraphs): "
+            f"ratio {fc / pc:.1f}x CPU, {f / p:.1f}x wall (goal <= 4x)"
+        )
 
 
 class RssSampler:
@@ -198,16 +232,18 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=200, help="partnerships (default 200)")
     ap.add_argument("--lang", default="id")
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--ratio-only", action="store_true", help="only the layout-cost ratio (issue 11)")
+    ap.add_argument(
+        "--ratio-only", action="store_true", help="only the layout-cost ratio (issue 11)"
+    )
     args = ap.parse_args()
 
     layout_ratio(args.lang)
     if args.ratio_only:
         return
 
-    import kemitraan_assess.report.pdf as pdfmod
-    from kemitraan_assess.report import render_reports
-    from kemitraan_assess.report.batch import LocalPoolExecutor
+    import kemitraan_assess.reporting.pdf as pdfmod
+    from kemitraan_assess.reporting import render_reports
+    from kemitraan_assess.reporting.batch import LocalPoolExecutor
 
     work = Path(tempfile.mkdtemp(prefix="bench-reports-"))
     print(f"workdir: {work}")
@@ -232,11 +268,17 @@ def main() -> None:
     pdfmod.render_pdf = real
     wp = sum(wp_times)
     rss_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\nsequential: {n_reports} reports in {t_seq:.1f} s = {n_reports / t_seq:.2f} reports/s "
-          f"({len(seq.failures)} failed)")
-    print(f"  WeasyPrint alone (render_pdf on the final HTML): {wp:.1f} s "
-          f"({wp / max(len(wp_times), 1):.2f} s per report)")
-    print(f"  everything else: {t_seq - wp:.1f} s = {100 * (t_seq - wp) / t_seq:.1f} % of the total (goal <= 10 %)")
+    print(
+        f"\nsequential: {n_reports} reports in {t_seq:.1f} s = {n_reports / t_seq:.2f} reports/s "
+        f"({len(seq.failures)} failed)"
+    )
+    print(
+        f"  WeasyPrint alone (render_pdf on the final HTML): {wp:.1f} s "
+        f"({wp / max(len(wp_times), 1):.2f} s per report)"
+    )
+    print(
+        f"  everything else: {t_seq - wp:.1f} s = {100 * (t_seq - wp) / t_seq:.1f} % of the total (goal <= 10 %)"
+    )
     print(f"  peak RSS of this process: {rss_self:.0f} MiB")
 
     # 2. process pool
@@ -249,43 +291,75 @@ def main() -> None:
     # workers are forked by the forkserver: the grandchildren of this process
     me = os.getpid()
     direct = {pid for pid, (ppid, _) in sampler.peak.items() if ppid == me}
-    workers = sorted((rss for pid, (ppid, rss) in sampler.peak.items() if ppid in direct), reverse=True)
+    workers = sorted(
+        (rss for pid, (ppid, rss) in sampler.peak.items() if ppid in direct), reverse=True
+    )
     server = [rss for pid, (ppid, rss) in sampler.peak.items() if pid in direct]
-    print(f"\n{args.workers} workers: {n_reports} reports in {t_par:.1f} s = {n_reports / t_par:.2f} reports/s "
-          f"({len(par.failures)} failed); speed-up {t_seq / t_par:.2f}x (goal >= 1.5x)")
+    print(
+        f"\n{args.workers} workers: {n_reports} reports in {t_par:.1f} s = {n_reports / t_par:.2f} reports/s "
+        f"({len(par.failures)} failed); speed-up {t_seq / t_par:.2f}x (goal >= 1.5x)"
+    )
     if workers:
-        print(f"  peak RSS per worker process: max {workers[0] / 2**20:.0f} MiB "
-              f"(all: {', '.join(f'{w / 2**20:.0f}' for w in workers[:8])} MiB; goal <= 300 MiB)")
+        print(
+            f"  peak RSS per worker process: max {workers[0] / 2**20:.0f} MiB "
+            f"(all: {', '.join(f'{w / 2**20:.0f}' for w in workers[:8])} MiB; goal <= 300 MiB)"
+        )
     if server:
-        print(f"  forkserver / resource tracker (workers fork from the preloaded forkserver): "
-              f"{', '.join(f'{w / 2**20:.0f}' for w in sorted(server, reverse=True))} MiB")
+        print(
+            f"  forkserver / resource tracker (workers fork from the preloaded forkserver): "
+            f"{', '.join(f'{w / 2**20:.0f}' for w in sorted(server, reverse=True))} MiB"
+        )
 
     # 3. re-run: everything unchanged is skipped
     t0 = time.perf_counter()
     again = render_reports(scores, work / "pool", lang=args.lang, workers=args.workers)
-    print(f"\nre-run: {len(again.skipped)} of {n_reports} skipped as unchanged in {time.perf_counter() - t0:.1f} s")
-    same = sum((work / "seq" / p.name).read_bytes() == p.read_bytes() for p in (work / "pool").glob("*.pdf"))
-    print(f"identical PDFs sequential vs pool: {same} of {len(list((work / 'pool').glob('*.pdf')))}")
+    print(
+        f"\nre-run: {len(again.skipped)} of {n_reports} skipped as unchanged in {time.perf_counter() - t0:.1f} s"
+    )
+    same = sum(
+        (work / "seq" / p.name).read_bytes() == p.read_bytes()
+        for p in (work / "pool").glob("*.pdf")
+    )
+    print(
+        f"identical PDFs sequential vs pool: {same} of {len(list((work / 'pool').glob('*.pdf')))}"
+    )
 
     # 4. the whole command, as a user runs it
     import shutil
     import subprocess
     import sys
 
-    exe = shutil.which("kemitraan-assess", path=str(Path(sys.executable).parent)) or "kemitraan-assess"
+    exe = (
+        shutil.which("kemitraan-assess", path=str(Path(sys.executable).parent))
+        or "kemitraan-assess"
+    )
     for workers in (1, args.workers):
         out = work / f"cmd-{workers}"
         t0 = time.perf_counter()
         # exit 1 is "done, with warnings" (the seeded surveys hold suppressed partnerships)
-        rc = subprocess.run([exe, "report", str(work / "survey.csv"), "--out", str(out), "--lang", args.lang,
-                             "--workers", str(workers), "-q"]).returncode
+        rc = subprocess.run(
+            [
+                exe,
+                "report",
+                str(work / "survey.csv"),
+                "--out",
+                str(out),
+                "--lang",
+                args.lang,
+                "--workers",
+                str(workers),
+                "-q",
+            ]
+        ).returncode
         t_cmd = time.perf_counter() - t0
         if rc > 1:
             raise SystemExit(f"`kemitraan-assess report` failed with exit code {rc}")
         line = f"\nwhole `report` command, --workers {workers}: {t_cmd:.1f} s"
         if workers == 1:
-            line += (f"; WeasyPrint alone {wp:.1f} s, everything else {t_cmd - wp:.1f} s = "
-                     f"{100 * (t_cmd - wp) / t_cmd:.1f} % (goal <= 10 %)")
+            line += (
+                f"; WeasyPrint alone {wp:.1f} s, everything else {t_cmd - wp:.1f} s = "
+                f"{100 * (t_cmd - wp) / t_cmd:.1f} % (goal <= 10 %)"
+            )
         print(line)
 
 

@@ -52,7 +52,9 @@ def big_export(partnerships: int, per: int = 6, seed: int = 7) -> bytes:
     inst = load_instrument("kemitraan-readiness")
     rng = np.random.default_rng(seed)
     n = partnerships * per
-    data: dict[str, object] = {"partnership": np.repeat([f"Kemitraan {i:04d}" for i in range(partnerships)], per)}
+    data: dict[str, object] = {
+        "partnership": np.repeat([f"Kemitraan {i:04d}" for i in range(partnerships)], per)
+    }
     base = rng.normal(3.6, 0.5, size=partnerships).repeat(per)
     for item in inst.items:
         data[item] = np.clip(np.rint(base + rng.normal(0, 0.9, size=n)), 1, 5).astype(int)
@@ -76,8 +78,17 @@ def csrf_of(html: str) -> str:
 
 def new_project(c: httpx.Client, name: str) -> tuple[str, str]:
     csrf = csrf_of(c.get("/").text)
-    r = c.post("/projects", data={"csrf": csrf, "name": name, "instrument": "bundled:kemitraan-readiness",
-                                  "lang": "id", "min_group_size": "5"}, files={"logo": ("", b"")})
+    r = c.post(
+        "/projects",
+        data={
+            "csrf": csrf,
+            "name": name,
+            "instrument": "bundled:kemitraan-readiness",
+            "lang": "id",
+            "min_group_size": "5",
+        },
+        files={"logo": ("", b"")},
+    )
     r.raise_for_status()
     return str(r.url).rsplit("/", 1)[1], csrf
 
@@ -87,7 +98,9 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--duration", type=float, default=60.0)
     ap.add_argument("--partnerships", type=int, default=500)
-    ap.add_argument("--keep", action="store_true", help="Keep the data folder (removed by default).")
+    ap.add_argument(
+        "--keep", action="store_true", help="Keep the data folder (removed by default)."
+    )
     args = ap.parse_args()
     clients = min(args.clients, MAX_CLIENTS)
     duration = min(args.duration, MAX_DURATION)
@@ -95,9 +108,25 @@ def main() -> None:
     data_dir = Path(tempfile.mkdtemp(prefix="bench-serve-"))
     port = free_port()
     url = f"http://{HOST}:{port}"
-    proc = subprocess.Popen([sys.executable, "-m", "kemitraan_assess", "serve", "--host", HOST, "--port", str(port),
-                             "--data", str(data_dir), "--workers", "1"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "kemitraan_assess",
+            "serve",
+            "--host",
+            HOST,
+            "--port",
+            str(port),
+            "--data",
+            str(data_dir),
+            "--workers",
+            "1",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     try:
         end = time.monotonic() + 30
         while True:
@@ -123,14 +152,20 @@ def run(url: str, data_dir: Path, clients: int, duration: float, n_partnerships:
     with httpx.Client(base_url=url, follow_redirects=True, timeout=300) as c:
         big_pid, csrf = new_project(c, "Beban 500 kemitraan")
         t0 = time.perf_counter()
-        r = c.post(f"/p/{big_pid}/upload", data={"csrf": csrf}, files={"export": ("besar.csv", big_export(n_partnerships))})
+        r = c.post(
+            f"/p/{big_pid}/upload",
+            data={"csrf": csrf},
+            files={"export": ("besar.csv", big_export(n_partnerships))},
+        )
         r.raise_for_status()
         t_upload = time.perf_counter() - t0
         t0 = time.perf_counter()
         c.get(f"/p/{big_pid}/r/1/results").raise_for_status()
         t_first = time.perf_counter() - t0
         small_pid, _ = new_project(c, "Unggahan bersamaan")
-    small = demo_csv_bytes(make_demo_survey(load_instrument("kemitraan-readiness"), seed=3).head(60))
+    small = demo_csv_bytes(
+        make_demo_survey(load_instrument("kemitraan-readiness"), seed=3).head(60)
+    )
     results_path = f"/p/{big_pid}/r/1/results"
     latencies: list[float] = []
     uploads: list[tuple[str, str]] = []  # (sha256, round url) answered with success
@@ -150,15 +185,20 @@ def run(url: str, data_dir: Path, clients: int, duration: float, n_partnerships:
                     r = cl.get(results_path + ("?sort=index&order=desc" if turn % 2 else ""))
                     dt = time.perf_counter() - t
                     n = 1
-                    ok = r.status_code == 200 and "table class=\"heat\"" in r.text
+                    ok = r.status_code == 200 and 'table class="heat"' in r.text
                     r2 = cl.get(f"/p/{big_pid}")
-                    r3 = cl.get(f"/p/{big_pid}/r/1/partnership?name=Kemitraan%20{(k * 37 + turn) % n_partnerships:04d}")
+                    r3 = cl.get(
+                        f"/p/{big_pid}/r/1/partnership?name=Kemitraan%20{(k * 37 + turn) % n_partnerships:04d}"
+                    )
                     n += 2
                     ok = ok and r2.status_code == 200 and r3.status_code == 200
                     if turn % 5 == 0:
                         payload = small + b"\n" * (k * 1000 + turn)  # unique bytes per upload
-                        r4 = cl.post(f"/p/{small_pid}/upload", data={"csrf": token},
-                                     files={"export": (f"klien-{k}-{turn}.csv", payload)})
+                        r4 = cl.post(
+                            f"/p/{small_pid}/upload",
+                            data={"csrf": token},
+                            files={"export": (f"klien-{k}-{turn}.csv", payload)},
+                        )
                         n += 1
                         if r4.status_code == 200 and "/check" in str(r4.url):
                             with lock:
@@ -181,24 +221,41 @@ def run(url: str, data_dir: Path, clients: int, duration: float, n_partnerships:
         th.join()
 
     db = sqlite3.connect(data_dir / "kemitraan.sqlite3")
-    stored = {sha: uid for uid, sha in db.execute("SELECT id, sha256 FROM uploads WHERE project_id = ?", (small_pid,))}
-    rounds = sorted(r for (r,) in db.execute("SELECT round FROM uploads WHERE project_id = ?", (small_pid,)))
+    stored = {
+        sha: uid
+        for uid, sha in db.execute(
+            "SELECT id, sha256 FROM uploads WHERE project_id = ?", (small_pid,)
+        )
+    }
+    rounds = sorted(
+        r for (r,) in db.execute("SELECT round FROM uploads WHERE project_id = ?", (small_pid,))
+    )
     lost = 0
     for sha, _ in uploads:
         uid = stored.get(sha)
         path = data_dir / "files" / f"{uid}.bin"
-        if uid is None or not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != sha:
+        if (
+            uid is None
+            or not path.is_file()
+            or hashlib.sha256(path.read_bytes()).hexdigest() != sha
+        ):
             lost += 1
     ms = sorted(x * 1000 for x in latencies)
     p95 = ms[max(0, int(round(0.95 * len(ms))) - 1)] if ms else float("nan")
     print(f"server: kemitraan-assess serve on {url} (data {data_dir}), {os.cpu_count()} cores")
-    print(f"setup: upload of {n_partnerships} partnerships x 6 respondents {t_upload:.2f} s; "
-          f"first results page (ingest + score, cached) {t_first:.2f} s")
+    print(
+        f"setup: upload of {n_partnerships} partnerships x 6 respondents {t_upload:.2f} s; "
+        f"first results page (ingest + score, cached) {t_first:.2f} s"
+    )
     print(f"load: {clients} clients for {duration:.0f} s, {counts['requests']} requests")
-    print(f"results page ({n_partnerships} partnerships): n={len(ms)} p50={statistics.median(ms):.0f} ms "
-          f"p95={p95:.0f} ms max={ms[-1]:.0f} ms")
-    print(f"uploads answered with success: {len(uploads)}; rounds stored {len(rounds)} "
-          f"(1..{rounds[-1] if rounds else 0}, no gap: {rounds == list(range(1, len(rounds) + 1))})")
+    print(
+        f"results page ({n_partnerships} partnerships): n={len(ms)} p50={statistics.median(ms):.0f} ms "
+        f"p95={p95:.0f} ms max={ms[-1]:.0f} ms"
+    )
+    print(
+        f"uploads answered with success: {len(uploads)}; rounds stored {len(rounds)} "
+        f"(1..{rounds[-1] if rounds else 0}, no gap: {rounds == list(range(1, len(rounds) + 1))})"
+    )
     print(f"errors: {len(errors)}; lost uploads: {lost}")
     for e in errors[:10]:
         print("  ", e)

@@ -11,16 +11,15 @@ The stages have the names of the commands::
     reliability(ing.responses, inst).to_frame()      # ValidationResult: alpha, omega, ... per scale
 
 Every name is imported on first use (PEP 562), so ``import kemitraan_assess`` loads
-nothing else and changes no global state. ``kemitraan_assess.report`` is both the
-package of the report stage (``kemitraan_assess.report.render_reports``, ...) and, called,
-the entry point :func:`kemitraan_assess._api.report`.
+nothing else and changes no global state. The stage functions live in their packages:
+``kemitraan_assess.io``, ``.scoring``, ``.validation`` and ``.reporting`` (the report
+stage's parts: ``build_context``, ``render_html``, ``render_reports``, ...); ``report`` is
+the function :func:`kemitraan_assess._api.report`, and no subpackage shares its name.
 """
 
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -40,10 +39,11 @@ _WHERE = {
     "ScoreResult": ".scoring",
     "reliability": ".validation.result",
     "ValidationResult": ".validation.result",
+    "report": "._api",
 }
 
 if TYPE_CHECKING:
-    from . import report
+    from ._api import report
     from .errors import (
         BrandError,
         DataError,
@@ -57,32 +57,7 @@ if TYPE_CHECKING:
     from .validation.result import ValidationResult, reliability
 
 
-class _ReportPackage(types.ModuleType):
-    """The :mod:`kemitraan_assess.report` package, callable as the ``report`` stage."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        from ._api import report as run_report
-
-        return run_report(*args, **kwargs)
-
-
-class _Package(types.ModuleType):
-    """Makes the ``report`` subpackage callable whenever it is imported (the import system
-    sets it on this package with setattr)."""
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name == "report" and type(value) is types.ModuleType:
-            value.__class__ = _ReportPackage
-            value.__doc__ = (value.__doc__ or "") + "\n\nCalled, the report stage: see kemitraan_assess._api.report."
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
-
-
 def __getattr__(name: str) -> Any:
-    if name == "report":
-        return importlib.import_module(".report", __name__)
     module = _WHERE.get(name)
     if module is None:
         raise AttributeError(f"module 'kemitraan_assess' has no attribute {name!r}")

@@ -2,7 +2,7 @@
 
 ``kemitraan_assess.ingest``, ``score`` and ``reliability`` are the library functions
 themselves; ``report`` (the last stage) is defined here because the name also belongs to
-the :mod:`kemitraan_assess.report` package (see ``kemitraan_assess/__init__.py``).
+the :mod:`kemitraan_assess.reporting` package (see ``kemitraan_assess/__init__.py``).
 """
 
 from __future__ import annotations
@@ -40,22 +40,28 @@ def report(
     formats
         ``("html", "pdf")``, ``("html",)`` or ``("pdf",)``.
     brand
-        A :class:`~kemitraan_assess.report.Brand` or the path of a ``brand.yaml``.
+        A :class:`~kemitraan_assess.reporting.Brand` or the path of a ``brand.yaml``.
     include_comments, only, template_dir, workers
         As the command's ``--no-comments``, ``--partnership``, ``--template-dir``,
         ``--workers``.
 
     Returns
     -------
-    kemitraan_assess.report.BatchResult
+    kemitraan_assess.reporting.BatchResult
         ``written``, ``skipped`` and ``failures``.
     """
-    from .report import load_brand, render_reports
+    from .reporting import load_brand, render_reports
 
     if isinstance(brand, (str, Path)):
         brand = load_brand(brand)
     return render_reports(
-        scores, out_dir, lang=lang or scores.instrument.default_language, formats=tuple(formats), brand=brand,
-        include_comments=include_comments, only=list(only) if only is not None else None,
-        template_dir=template_dir, workers=workers,
+        scores,
+        out_dir,
+        lang=lang or scores.instrument.default_language,
+        formats=tuple(formats),
+        brand=brand,
+        include_comments=include_comments,
+        only=list(only) if only is not None else None,
+        template_dir=template_dir,
+        workers=workers,
     )

@@ -23,19 +23,39 @@ import pandas as pd
 
 from .instrument.model import Instrument
 
-__all__ = ["DEMO_SEED", "DemoPartnership", "demo_partnerships", "make_demo_survey", "demo_csv_bytes"]
+__all__ = [
+    "DEMO_SEED",
+    "DemoPartnership",
+    "demo_partnerships",
+    "make_demo_survey",
+    "demo_csv_bytes",
+]
 
 DEMO_SEED = 20261123
 
 # (name as typed, type, working model, general level, spread, size)
 _PARTNERSHIPS: list[tuple[str, str, str, float, float, int]] = [
-    ("Kemitraan Percepatan Penurunan Stunting Kab. Sleman", "multisectoral", "collaboration", 4.3, 0.35, 18),
+    (
+        "Kemitraan Percepatan Penurunan Stunting Kab. Sleman",
+        "multisectoral",
+        "collaboration",
+        4.3,
+        0.35,
+        18,
+    ),
     ("Forum Kota Sehat Bantul", "multisectoral", "coordination", 3.7, 0.40, 14),
     ("Koalisi Kawasan Tanpa Rokok Jawa Timur", "nonprofit_nonprofit", "coalition", 3.9, 0.40, 12),
     ("Jejaring Penanggulangan TB Kota Malang", "public_private", "network", 3.4, 0.45, 22),
     ("Aliansi Gizi Seimbang Sulawesi Selatan", "public_private", "alliance", 4.0, 0.35, 16),
     ("Posyandu Remaja Desa Sukamaju", "community", "collaboration", 3.1, 0.45, 9),
-    ("Kemitraan Sanitasi Total Berbasis Masyarakat Kab. Lombok Timur", "community", "coordination", 2.6, 0.45, 11),
+    (
+        "Kemitraan Sanitasi Total Berbasis Masyarakat Kab. Lombok Timur",
+        "community",
+        "coordination",
+        2.6,
+        0.45,
+        11,
+    ),
     ("Gerakan Masyarakat Hidup Sehat Kota Kupang", "multisectoral", "coordination", 3.3, 0.40, 20),
     ("Jaringan LSM Kesehatan Ibu dan Anak Papua", "nonprofit_nonprofit", "network", 2.8, 0.50, 8),
     ("Kemitraan CSR Air Bersih Karawang", "public_private", "alliance", 3.6, 0.40, 10),
@@ -43,10 +63,31 @@ _PARTNERSHIPS: list[tuple[str, str, str, float, float, int]] = [
     ("Forum Desa Siaga Kecamatan Ngaglik", "community", "collaboration", 4.1, 0.35, 13),
     ("Kemitraan Sekolah Sehat Kota Bandung", "multisectoral", "coordination", 3.8, 0.40, 25),
     ("Jejaring Layanan HIV Kota Medan", "public_private", "network", 3.0, 0.50, 17),
-    ("Aliansi Pencegahan Demam Berdarah Kota Semarang", "public_private", "alliance", 2.5, 0.40, 15),
-    ("Tim Terpadu Kesehatan Jiwa Kab. Gunungkidul", "multisectoral", "collaboration", 3.2, 0.95, 16),
+    (
+        "Aliansi Pencegahan Demam Berdarah Kota Semarang",
+        "public_private",
+        "alliance",
+        2.5,
+        0.40,
+        15,
+    ),
+    (
+        "Tim Terpadu Kesehatan Jiwa Kab. Gunungkidul",
+        "multisectoral",
+        "collaboration",
+        3.2,
+        0.95,
+        16,
+    ),
     ("Kemitraan Bidan dan Dukun Kab. Sumba Barat", "community", "coordination", 3.0, 0.90, 12),
-    ("Koalisi Perempuan untuk Kesehatan Reproduksi NTB", "nonprofit_nonprofit", "coalition", 4.2, 0.35, 9),
+    (
+        "Koalisi Perempuan untuk Kesehatan Reproduksi NTB",
+        "nonprofit_nonprofit",
+        "coalition",
+        4.2,
+        0.35,
+        9,
+    ),
     ("Forum Pangan Lokal Kab. Wonosobo", "community", "network", 3.6, 0.45, 6),
     ("Kemitraan Industri Sehat Kawasan Cikarang", "public_private", "alliance", 2.9, 0.45, 19),
     ("Gugus Tugas Imunisasi Kota Makassar", "multisectoral", "coordination", 4.4, 0.30, 21),
@@ -55,7 +96,14 @@ _PARTNERSHIPS: list[tuple[str, str, str, float, float, int]] = [
     ("Koalisi Jalan Aman dan Sehat Surabaya", "multisectoral", "coalition", 3.1, 0.90, 14),
     ("Aliansi Rumah Sakit Swasta untuk Malaria Maluku", "public_private", "alliance", 3.4, 0.40, 7),
     ("Forum Kesehatan Pesisir Kab. Pangandaran", "community", "coordination", 2.7, 0.50, 9),
-    ("Kemitraan Gizi Anak Sekolah Kab. Kulon Progo", "multisectoral", "collaboration", 3.9, 0.35, 11),
+    (
+        "Kemitraan Gizi Anak Sekolah Kab. Kulon Progo",
+        "multisectoral",
+        "collaboration",
+        3.9,
+        0.35,
+        11,
+    ),
     ("Jejaring Klinik Pratama Kota Denpasar", "public_private", "network", 3.5, 0.45, 5),
     ("Koalisi Peduli Thalassemia Jawa Barat", "nonprofit_nonprofit", "coalition", 3.8, 0.40, 6),
     ("Paguyuban Kader Kesehatan Desa Wae Rebo", "community", "collaboration", 3.6, 0.40, 3),
@@ -107,7 +155,9 @@ def _choice_codes(instrument: Instrument, role: str) -> tuple[str | None, list[A
     return fld.id, list(fld.choices)
 
 
-def make_demo_survey(instrument: Instrument, *, seed: int = DEMO_SEED, lang: str | None = None) -> pd.DataFrame:
+def make_demo_survey(
+    instrument: Instrument, *, seed: int = DEMO_SEED, lang: str | None = None
+) -> pd.DataFrame:
     """Draw the demo survey as a KoboToolbox "XML values and headers" CSV would hold it.
 
     Columns are the respondent fields, the items under their group (``gol/GOL1``) and
@@ -133,7 +183,9 @@ def make_demo_survey(instrument: Instrument, *, seed: int = DEMO_SEED, lang: str
     names = np.array([p.name for p in parts], dtype=object)[pid]
     slip = rng.random(n)
     names = np.where(slip < 0.04, np.char.upper(names.astype(str)).astype(object), names)
-    names = np.where((slip >= 0.04) & (slip < 0.07), np.char.add(names.astype(str), "  ").astype(object), names)
+    names = np.where(
+        (slip >= 0.04) & (slip < 0.07), np.char.add(names.astype(str), "  ").astype(object), names
+    )
     frame["partnership"] = names
 
     sector_id, sectors = _choice_codes(instrument, "sector")
@@ -151,12 +203,18 @@ def make_demo_survey(instrument: Instrument, *, seed: int = DEMO_SEED, lang: str
         frame[sector_id] = sector
     org_field = next((f for f in instrument.fields if f.id == "organisation"), None)
     if org_field is not None:
-        orgs = np.array(["Dinas Kesehatan", "Puskesmas", "Yayasan", "PT", "Sekolah", "Universitas", "Kelurahan"])
-        frame[org_field.id] = np.char.add(np.char.add(rng.choice(orgs, size=n), " "), rng.integers(1, 9, size=n).astype(str))
+        orgs = np.array(
+            ["Dinas Kesehatan", "Puskesmas", "Yayasan", "PT", "Sekolah", "Universitas", "Kelurahan"]
+        )
+        frame[org_field.id] = np.char.add(
+            np.char.add(rng.choice(orgs, size=n), " "), rng.integers(1, 9, size=n).astype(str)
+        )
     type_id, _ = _choice_codes(instrument, "type")
     if type_id:
         ptype = np.array([p.type for p in parts], dtype=object)[pid]
-        other = rng.choice(["public_private", "nonprofit_nonprofit", "community", "multisectoral"], size=n)
+        other = rng.choice(
+            ["public_private", "nonprofit_nonprofit", "community", "multisectoral"], size=n
+        )
         frame[type_id] = np.where(rng.random(n) < 0.85, ptype, other)
     true_model = np.array([p.model for p in parts], dtype=object)
     for role in ("goals", "resources", "context"):
@@ -176,7 +234,9 @@ def make_demo_survey(instrument: Instrument, *, seed: int = DEMO_SEED, lang: str
     missing_label = None
     for rs in instrument.response_scales.values():
         if rs.missing_labels:
-            missing_label = rs.missing_labels[0].get(lang) or next(iter(rs.missing_labels[0].values()))
+            missing_label = rs.missing_labels[0].get(lang) or next(
+                iter(rs.missing_labels[0].values())
+            )
             break
 
     items_out: dict[str, np.ndarray] = {}
@@ -219,8 +279,12 @@ def make_demo_survey(instrument: Instrument, *, seed: int = DEMO_SEED, lang: str
     minutes = np.sort(rng.integers(0, 60 * 24 * 28, size=n))
     submitted = (start + pd.to_timedelta(minutes, unit="min")).strftime("%Y-%m-%dT%H:%M:%S")
     out["_id"] = np.arange(1000001, 1000001 + n)
-    out["_uuid"] = [f"{int(a):08x}-{int(b):04x}-4{int(c):03x}-8{int(d):03x}-{int(e):012x}" for a, b, c, d, e in
-                    zip(*(rng.integers(0, m, size=n) for m in (16**8, 16**4, 16**3, 16**3, 16**12)), strict=True)]
+    out["_uuid"] = [
+        f"{int(a):08x}-{int(b):04x}-4{int(c):03x}-8{int(d):03x}-{int(e):012x}"
+        for a, b, c, d, e in zip(
+            *(rng.integers(0, m, size=n) for m in (16**8, 16**4, 16**3, 16**3, 16**12)), strict=True
+        )
+    ]
     out["_submission_time"] = submitted
     out["_validation_status"] = ""
     out["_index"] = np.arange(1, n + 1)
@@ -228,8 +292,13 @@ def make_demo_survey(instrument: Instrument, *, seed: int = DEMO_SEED, lang: str
     return out.drop(columns=["respondent_id"])
 
 
-def _add_rounds(out: pd.DataFrame, instrument: Instrument, pid: np.ndarray, parts: list[DemoPartnership],
-                seed: int) -> None:
+def _add_rounds(
+    out: pd.DataFrame,
+    instrument: Instrument,
+    pid: np.ndarray,
+    parts: list[DemoPartnership],
+    seed: int,
+) -> None:
     """A 'Putaran' column: 2026 for everyone, 2025 for the earlier half of the partnerships
     in :data:`_WAVE_PARTNERSHIPS`, whose answers then were about half a point lower.
     A separate random stream, so every other value of the survey stays as it was."""
@@ -251,7 +320,9 @@ def _add_rounds(out: pd.DataFrame, instrument: Instrument, pid: np.ndarray, part
                 continue
             v = pd.to_numeric(out[col].iloc[earlier], errors="coerce")
             item = next(i for i in instrument.scale(scale).items if i.id == str(col).split("/")[-1])
-            step = np.where(rng.random(len(earlier)) < 0.5, -1.0, 0.0) * (-1.0 if item.reverse else 1.0)
+            step = np.where(rng.random(len(earlier)) < 0.5, -1.0, 0.0) * (
+                -1.0 if item.reverse else 1.0
+            )
             lowered = (v + step).clip(1, 5)
             text = out[col].astype("string").to_numpy(dtype=object)
             ok = v.notna().to_numpy()

@@ -72,10 +72,14 @@ def _measure(root: yaml.Node, source: str) -> None:
         if key in size:
             continue
         if key in on_path:
-            raise YAMLLimitError(f"{prefix}refused: an alias refers to a value that contains it, "
-                                 f"near {_where(node)} (a recursive structure)")
+            raise YAMLLimitError(
+                f"{prefix}refused: an alias refers to a value that contains it, "
+                f"near {_where(node)} (a recursive structure)"
+            )
         if depth > MAX_DEPTH:
-            raise YAMLLimitError(f"{prefix}refused: values nested more than {MAX_DEPTH} deep near {_where(node)}")
+            raise YAMLLimitError(
+                f"{prefix}refused: values nested more than {MAX_DEPTH} deep near {_where(node)}"
+            )
         children = _children(node)
         if not children:
             size[key] = 1
@@ -84,8 +88,10 @@ def _measure(root: yaml.Node, source: str) -> None:
         stack.append((node, depth, True))
         for child in children:
             if id(child) in on_path:
-                raise YAMLLimitError(f"{prefix}refused: an alias refers to a value that contains it, "
-                                     f"near {_where(child)} (a recursive structure)")
+                raise YAMLLimitError(
+                    f"{prefix}refused: an alias refers to a value that contains it, "
+                    f"near {_where(child)} (a recursive structure)"
+                )
             if id(child) not in size:
                 stack.append((child, depth + 1, False))
 

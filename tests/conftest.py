@@ -23,8 +23,10 @@ def chromium_path() -> str:
         found = shutil.which(name)
         if found:
             return found
-    raise RuntimeError("no chromium on PATH: run `make test` (it installs Debian's chromium) "
-                       "or `apt-get install chromium`")
+    raise RuntimeError(
+        "no chromium on PATH: run `make test` (it installs Debian's chromium) "
+        "or `apt-get install chromium`"
+    )
 
 
 @pytest.fixture(scope="session")

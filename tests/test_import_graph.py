@@ -22,7 +22,6 @@ PACKAGE = Path(__file__).resolve().parents[1] / "kemitraan_assess"
 ROOT = "kemitraan_assess"
 
 
-
 def _modules() -> dict[str, Path]:
     out = {}
     for path in PACKAGE.rglob("*.py"):
@@ -48,7 +47,9 @@ def _runtime_imports(tree: ast.Module):  # type: ignore[no-untyped-def]
         stack.extend(ast.iter_child_nodes(node))
 
 
-def _targets(module: str, is_package: bool, node: ast.Import | ast.ImportFrom, known: set[str]) -> list[str]:
+def _targets(
+    module: str, is_package: bool, node: ast.Import | ast.ImportFrom, known: set[str]
+) -> list[str]:
     """Full names of the package modules an import statement loads."""
     if isinstance(node, ast.Import):
         names = [a.name for a in node.names]

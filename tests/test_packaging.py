@@ -27,7 +27,9 @@ DATA_FOLDERS = ("instruments", "reports")
 
 def _tree_files() -> set[str]:
     """What the wheel must hold: every module of the package and every data file."""
-    want = {str(p.relative_to(ROOT)) for p in (ROOT / PKG).rglob("*.py") if "__pycache__" not in p.parts}
+    want = {
+        str(p.relative_to(ROOT)) for p in (ROOT / PKG).rglob("*.py") if "__pycache__" not in p.parts
+    }
     want.add(f"{PKG}/py.typed")
     for folder in DATA_FOLDERS:
         base = ROOT / folder
@@ -43,7 +45,18 @@ def _tree_files() -> set[str]:
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+            str(ROOT),
+        ],
         check=True,
         capture_output=True,
     )
@@ -59,9 +72,20 @@ def test_wheel_holds_every_module_and_data_file(wheel):
     entry = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry).decode()
     assert "kemitraan-assess = kemitraan_assess.cli:main" in text
-    metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("METADATA"))).decode()
-    requires = {line.split(":", 1)[1].split(";")[0].strip().split(">")[0].split("<")[0].split("=")[0].split("[")[0]
-                for line in metadata.splitlines() if line.startswith("Requires-Dist:") and "extra ==" not in line}
+    metadata = (
+        zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("METADATA"))).decode()
+    )
+    requires = {
+        line.split(":", 1)[1]
+        .split(";")[0]
+        .strip()
+        .split(">")[0]
+        .split("<")[0]
+        .split("=")[0]
+        .split("[")[0]
+        for line in metadata.splitlines()
+        if line.startswith("Requires-Dist:") and "extra ==" not in line
+    }
     # the XML readers and the safe YAML/SVG checks import defusedxml: it must not come from the test extra
     assert {"defusedxml", "pandas", "pingouin", "click", "jinja2", "weasyprint"} <= requires
 
@@ -82,7 +106,9 @@ def installed(wheel, tmp_path_factory) -> Path:
 
 
 def _run(bin_dir: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME"}}
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME"}
+    }
     env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
     proc = subprocess.run(
         [str(bin_dir / "kemitraan-assess"), *args],
@@ -107,8 +133,15 @@ def test_every_command_works_from_the_installed_wheel(installed, tmp_path):
 
     # the package imported is the installed one, not this checkout
     where = subprocess.run(
-        [str(installed / "python"), "-c", "import kemitraan_assess, sys; print(kemitraan_assess.__file__)"],
-        cwd=work, capture_output=True, text=True, check=True,
+        [
+            str(installed / "python"),
+            "-c",
+            "import kemitraan_assess, sys; print(kemitraan_assess.__file__)",
+        ],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     assert "site-packages" in where and not where.startswith(str(ROOT))
 
@@ -131,7 +164,18 @@ def test_every_command_works_from_the_installed_wheel(installed, tmp_path):
     assert "<html" in (work / "rel.html").read_text(encoding="utf-8").lower()
 
     name = next(iter(scores["partnerships"]))
-    run("report", str(survey), "--out", "rep", "--format", "html,pdf", "--partnership", name, "--lang", "en")
+    run(
+        "report",
+        str(survey),
+        "--out",
+        "rep",
+        "--format",
+        "html,pdf",
+        "--partnership",
+        name,
+        "--lang",
+        "en",
+    )
     produced = {p.suffix for p in (work / "rep").rglob("*") if p.is_file()}
     assert {".html", ".pdf"} <= produced
 
@@ -166,18 +210,38 @@ def test_installed_reliability_on_psych_bfi_without_groups_matches_r(installed, 
     bfi.to_csv(work / "bfi.csv", index=False)
     (work / "bfi.yaml").write_bytes((ROOT / "tests" / "fixtures" / "bfi.yaml").read_bytes())
 
-    proc = _run(installed, work, "reliability", "bfi.csv", "--instrument", "bfi.yaml", "--format", "json", "-o", "r.json")
+    proc = _run(
+        installed,
+        work,
+        "reliability",
+        "bfi.csv",
+        "--instrument",
+        "bfi.yaml",
+        "--format",
+        "json",
+        "-o",
+        "r.json",
+    )
     assert proc.returncode == 0, proc.stderr
     doc = json.loads((work / "r.json").read_text())
     gold = json.loads((ref_dir / "validation" / "bfi.json").read_text())
     gold_alpha = json.loads((ref_dir / "reliability" / "bfi_scales.json").read_text())
 
-    assert doc["n_respondents"] == 2800 and "no partnership column" in doc["aggregation"]["not_computed"]
+    assert (
+        doc["n_respondents"] == 2800
+        and "no partnership column" in doc["aggregation"]["not_computed"]
+    )
     for s in "ACENO":
-        assert doc["scales"][s]["alpha"]["raw"] == pytest.approx(gold_alpha[s]["alpha"]["total"]["raw_alpha"], rel=1e-6)
-        assert doc["scales"][s]["omega_total"] == pytest.approx(gold["omega_total_by_scale"]["values"][s], abs=1e-6)
+        assert doc["scales"][s]["alpha"]["raw"] == pytest.approx(
+            gold_alpha[s]["alpha"]["total"]["raw_alpha"], rel=1e-6
+        )
+        assert doc["scales"][s]["omega_total"] == pytest.approx(
+            gold["omega_total_by_scale"]["values"][s], abs=1e-6
+        )
     assert doc["factorability"]["kmo"] == pytest.approx(gold["factorability"]["kmo"], rel=1e-6)
-    assert doc["factorability"]["bartlett"]["chi2"] == pytest.approx(gold["factorability"]["bartlett"]["chisq"], rel=1e-6)
+    assert doc["factorability"]["bartlett"]["chi2"] == pytest.approx(
+        gold["factorability"]["bartlett"]["chisq"], rel=1e-6
+    )
     ours = doc["efa"]["loadings"]
     factors = list(ours[gold["efa"]["items"][0]])
     got = np.array([[ours[i][f] for f in factors] for i in gold["efa"]["items"]])

@@ -48,7 +48,11 @@ def test_scores_cover_every_partnership_and_suppress_the_small_one(demo_dir):
     assert set(parts[small[0]]) == {"n", "suppressed", "reason"}
     bands = {p["readiness"]["band"] for p in parts.values() if not p["suppressed"]}
     assert bands == {"strength", "attention", "concern"}  # the demo spans every band
-    weak = [n for n, p in parts.items() if not p["suppressed"] and p["scales"]["GOL"]["agreement"] == "weak"]
+    weak = [
+        n
+        for n, p in parts.items()
+        if not p["suppressed"] and p["scales"]["GOL"]["agreement"] == "weak"
+    ]
     assert weak, "the demo has partnerships that disagree internally"
     types = {p["type"] for p in parts.values() if not p["suppressed"]}
     assert types == {"public_private", "nonprofit_nonprofit", "community", "multisectoral"}
@@ -67,7 +71,9 @@ def test_a_report_per_partnership_and_an_index(demo_dir):
 
 def test_same_seed_same_bytes(demo_dir, tmp_path):
     again = tmp_path / "again"
-    res = CliRunner().invoke(cli, ["demo", "--out", str(again), "--format", "html", "--workers", "1"])
+    res = CliRunner().invoke(
+        cli, ["demo", "--out", str(again), "--format", "html", "--workers", "1"]
+    )
     assert res.exit_code == 0, res.output
     assert digest(again) == digest(demo_dir)
 
@@ -78,15 +84,35 @@ def test_english_pdf_reports(demo_dir, tmp_path):
     command: English words, no Indonesian band label, and the suppressed one a single page."""
     from pypdf import PdfReader
 
-    strong, suppressed = "Gugus Tugas Imunisasi Kota Makassar", "Paguyuban Kader Kesehatan Desa Wae Rebo"
+    strong, suppressed = (
+        "Gugus Tugas Imunisasi Kota Makassar",
+        "Paguyuban Kader Kesehatan Desa Wae Rebo",
+    )
     out = tmp_path / "en"
-    res = CliRunner().invoke(cli, ["report", str(demo_dir / "survey.csv"), "--out", str(out), "--lang", "en",
-                                   "--format", "pdf", "--partnership", strong, "--partnership", suppressed])
+    res = CliRunner().invoke(
+        cli,
+        [
+            "report",
+            str(demo_dir / "survey.csv"),
+            "--out",
+            str(out),
+            "--lang",
+            "en",
+            "--format",
+            "pdf",
+            "--partnership",
+            strong,
+            "--partnership",
+            suppressed,
+        ],
+    )
     assert res.exit_code in (0, 1), res.output
     pdfs = {p.stem: PdfReader(p) for p in (out).glob("*.pdf")}
     assert len(pdfs) == 2, sorted(pdfs)
     by_pages = sorted(pdfs.values(), key=lambda r: len(r.pages))
-    assert len(by_pages[0].pages) == 1  # the suppressed partnership: one page, nothing below the minimum
+    assert (
+        len(by_pages[0].pages) == 1
+    )  # the suppressed partnership: one page, nothing below the minimum
     first = by_pages[1].pages[0].extract_text()
     assert "readiness" in first.lower() and "respondents" in first.lower()
     assert "Kesiapan" not in first and "Perlu perhatian" not in first

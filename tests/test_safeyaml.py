@@ -49,10 +49,18 @@ def test_the_bombs_are_small():
     assert len(merge_bomb().encode()) < 400 and len(list_bomb().encode()) < 400
 
 
-@pytest.mark.parametrize("text", [merge_bomb(), list_bomb(), "a: &a [*a]\n", "a: &a {b: *a}\n",
-                                  "a: " + "[" * 80 + "]" * 80 + "\n",
-                                  "a: &a 1\nb: [" + ", ".join(["*a"] * (MAX_ALIASES + 1)) + "]\n"],
-                         ids=["merge", "laughs", "recursive-list", "recursive-map", "deep", "many-aliases"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        merge_bomb(),
+        list_bomb(),
+        "a: &a [*a]\n",
+        "a: &a {b: *a}\n",
+        "a: " + "[" * 80 + "]" * 80 + "\n",
+        "a: &a 1\nb: [" + ", ".join(["*a"] * (MAX_ALIASES + 1)) + "]\n",
+    ],
+    ids=["merge", "laughs", "recursive-list", "recursive-map", "deep", "many-aliases"],
+)
 def test_refused_quickly_with_the_file_named(text):
     t0 = time.perf_counter()
     with pytest.raises(YAMLLimitError, match=r"^brand\.yaml: refused: "):
@@ -85,7 +93,9 @@ def assert_refused(res, elapsed, path: Path):
 def test_brand_bomb(tmp_path, bomb):
     brand = tmp_path / "brand.yaml"
     brand.write_text(BOMBS[bomb]("organisation"), encoding="utf-8")
-    res, elapsed = invoke("report", EXPORT, "-i", IO_INSTRUMENT, "--brand", brand, "--out", tmp_path / "out")
+    res, elapsed = invoke(
+        "report", EXPORT, "-i", IO_INSTRUMENT, "--brand", brand, "--out", tmp_path / "out"
+    )
     assert_refused(res, elapsed, brand)
     assert not (tmp_path / "out").exists()
 
@@ -94,7 +104,9 @@ def test_brand_bomb(tmp_path, bomb):
 def test_mapping_bomb(tmp_path, bomb):
     mapping = tmp_path / "mapping.yaml"
     mapping.write_text(BOMBS[bomb]("columns"), encoding="utf-8")
-    res, elapsed = invoke("ingest", EXPORT, "-i", IO_INSTRUMENT, "--mapping", mapping, "--out", tmp_path / "out")
+    res, elapsed = invoke(
+        "ingest", EXPORT, "-i", IO_INSTRUMENT, "--mapping", mapping, "--out", tmp_path / "out"
+    )
     assert_refused(res, elapsed, mapping)
     assert not (tmp_path / "out").exists()
 
@@ -103,7 +115,9 @@ def test_mapping_bomb(tmp_path, bomb):
 @pytest.mark.parametrize("command", ["validate", "ingest"])
 def test_instrument_bomb(tmp_path, command, bomb):
     inst = tmp_path / "instrument.yaml"
-    inst.write_text(IO_INSTRUMENT.read_text(encoding="utf-8") + BOMBS[bomb]("x_bomb"), encoding="utf-8")
+    inst.write_text(
+        IO_INSTRUMENT.read_text(encoding="utf-8") + BOMBS[bomb]("x_bomb"), encoding="utf-8"
+    )
     if command == "validate":
         res, elapsed = invoke("instruments", "validate", inst)
     else:

@@ -17,7 +17,13 @@ from ..errors import KemitraanError
 from ..output.atomic import check_writable_dir, output_error, remove_stale_temporaries, staging_dir
 
 F = TypeVar("F", bound=Callable[..., Any])
-_CONTROL = {c: f"\\x{c:02x}" for c in range(32)} | {10: "\\n", 13: "\\r", 9: "\\t", 0x2028: " ", 0x2029: " "}
+_CONTROL = {c: f"\\x{c:02x}" for c in range(32)} | {
+    10: "\\n",
+    13: "\\r",
+    9: "\\t",
+    0x2028: " ",
+    0x2029: " ",
+}
 
 
 class CliError(click.ClickException):
@@ -43,7 +49,9 @@ def handle_errors(func: F) -> F:
         except UnicodeDecodeError as exc:
             raise CliError(f"cannot decode input: {exc}; try --encoding") from None
         except MemoryError:  # past ingest (which names the file): scoring or reporting a huge input
-            raise CliError("not enough memory for this input on this machine; split it into smaller files") from None
+            raise CliError(
+                "not enough memory for this input on this machine; split it into smaller files"
+            ) from None
         except OSError as exc:  # an input or output the library did not name itself
             where = exc.filename if exc.filename is not None else "a file"
             raise CliError(f"{where}: {exc.strerror or exc}") from None
@@ -142,15 +150,25 @@ def workers_option(func: F) -> F:
 def ingest_options(func: F) -> F:
     """Options shared by every command that starts by reading a survey export."""
     decorators = [
-        click.option("--group-col", default=None, help="Column holding the partnership name (auto-detected when absent)."),
-        click.option("--id-col", default=None, help="Column holding the respondent id (auto-detected when absent)."),
+        click.option(
+            "--group-col",
+            default=None,
+            help="Column holding the partnership name (auto-detected when absent).",
+        ),
+        click.option(
+            "--id-col",
+            default=None,
+            help="Column holding the respondent id (auto-detected when absent).",
+        ),
         click.option(
             "--mapping",
             type=click.Path(exists=True, dir_okay=False, path_type=Path),
             default=None,
             help="YAML/CSV file mapping export columns (and answer labels) to instrument items.",
         ),
-        click.option("--encoding", default=None, help="Force the file encoding (detected by default)."),
+        click.option(
+            "--encoding", default=None, help="Force the file encoding (detected by default)."
+        ),
         click.option(
             "--incomplete",
             type=click.Choice(["keep", "reject"]),
@@ -182,7 +200,11 @@ def echo(message: str, quiet: bool = False) -> None:
 def progress_bar(length: int, label: str, quiet: bool) -> Any:
     """A click progress bar that hides itself off a terminal or with --quiet."""
     hidden = quiet or not sys.stderr.isatty()
-    return click.progressbar(length=length, label=label, file=sys.stderr, show_pos=True) if not hidden else _NullBar()
+    return (
+        click.progressbar(length=length, label=label, file=sys.stderr, show_pos=True)
+        if not hidden
+        else _NullBar()
+    )
 
 
 class _NullBar:

@@ -23,7 +23,9 @@ def list_cmd() -> None:
     for inst in list_instruments():
         title = inst.text(inst.title) if inst.title else ""
         n_items = len(inst.items)
-        click.echo(f"{inst.id}\t{inst.version}\t{','.join(inst.languages)}\t{len(inst.scales)} scales, {n_items} items\t{title}")
+        click.echo(
+            f"{inst.id}\t{inst.version}\t{','.join(inst.languages)}\t{len(inst.scales)} scales, {n_items} items\t{title}"
+        )
 
 
 @instruments.command("show")
@@ -42,8 +44,10 @@ def show_cmd(instrument: str, lang: str | None, as_json: bool) -> None:
     if inst.title:
         click.echo(inst.text(inst.title, lang))
     for scale in inst.scales:
-        click.echo(f"\n[{scale.id}] {inst.text(scale.name, lang)} ({scale.kind}, {len(scale.items)} items, "
-                   f"score needs {inst.min_answered_count(scale)})")
+        click.echo(
+            f"\n[{scale.id}] {inst.text(scale.name, lang)} ({scale.kind}, {len(scale.items)} items, "
+            f"score needs {inst.min_answered_count(scale)})"
+        )
         for item in scale.items:
             rev = " (R)" if item.reverse else ""
             click.echo(f"  {item.id}{rev}: {inst.text(item.text, lang)}")
@@ -61,7 +65,9 @@ def validate_cmd(file: Path) -> None:
     if not file.exists():
         raise CliError(f"{file}: file not found")
     inst = load_instrument(file)
-    click.echo(f"{file}: valid ({inst.id} {inst.version}, {len(inst.scales)} scales, {len(inst.items)} items)")
+    click.echo(
+        f"{file}: valid ({inst.id} {inst.version}, {len(inst.scales)} scales, {len(inst.items)} items)"
+    )
 
 
 @instruments.command("schema")
@@ -73,8 +79,13 @@ def schema_cmd() -> None:
 
 @instruments.command("xlsform")
 @click.argument("instrument")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="The .xlsx file to write.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The .xlsx file to write.",
+)
 @handle_errors
 def xlsform_cmd(instrument: str, output: Path) -> None:
     """Write an XLSForm (KoboToolbox / ODK) for an instrument."""
@@ -87,13 +98,24 @@ def xlsform_cmd(instrument: str, output: Path) -> None:
 
 @instruments.command("from-xlsform")
 @click.argument("form", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="The instrument .yaml file to write.")
-@click.option("--scale-map", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="YAML mapping of question names to scale ids, when the form's groups do not say.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The instrument .yaml file to write.",
+)
+@click.option(
+    "--scale-map",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="YAML mapping of question names to scale ids, when the form's groups do not say.",
+)
 @click.option("--id", "instrument_id", default=None, help="Instrument id (default: the form_id).")
 @handle_errors
-def from_xlsform_cmd(form: Path, output: Path, scale_map: Path | None, instrument_id: str | None) -> None:
+def from_xlsform_cmd(
+    form: Path, output: Path, scale_map: Path | None, instrument_id: str | None
+) -> None:
     """Turn an XLSForm Likert questionnaire into an instrument file."""
     from ..instrument.xlsform import dump_instrument_yaml, from_xlsform
     from ..output.safecsv import atomic_write_text

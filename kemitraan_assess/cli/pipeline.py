@@ -30,12 +30,22 @@ from ._common import (
 )
 
 SURVEY = click.argument("survey", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-OUT_DIR = click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
-                       help="Output folder (created if needed).")
+OUT_DIR = click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Output folder (created if needed).",
+)
 
 
 def _ingest(
-    survey: Path, inst: Any, opts: dict[str, Any], min_group_size: int | None = None, *, require_group: bool = True
+    survey: Path,
+    inst: Any,
+    opts: dict[str, Any],
+    min_group_size: int | None = None,
+    *,
+    require_group: bool = True,
 ) -> Any:
     from ..io import ingest as run_ingest
 
@@ -110,7 +120,9 @@ def ingest(survey: Path, instrument: str, out: Path, quiet: bool, **opts: Any) -
 @ingest_options
 @quiet_option
 @handle_errors
-def score(survey: Path, instrument: str, out: Path, quiet: bool, min_group_size: int | None, **opts: Any) -> None:
+def score(
+    survey: Path, instrument: str, out: Path, quiet: bool, min_group_size: int | None, **opts: Any
+) -> None:
     """Score a survey export per respondent and per partnership.
 
     Writes OUT/respondents.csv, OUT/partnerships.csv and OUT/scores.json, plus the
@@ -119,7 +131,10 @@ def score(survey: Path, instrument: str, out: Path, quiet: bool, min_group_size:
     """
     from ..io import write_ingest_outputs
 
-    with _quiet_collector(), output_folder(out):  # a folder that cannot be written fails before the work
+    with (
+        _quiet_collector(),
+        output_folder(out),
+    ):  # a folder that cannot be written fails before the work
         inst = load_instrument(instrument)
         scoring = _import_in_background("kemitraan_assess.scoring.output")
         ing = _ingest(survey, inst, opts, min_group_size)
@@ -158,9 +173,16 @@ def _quiet_collector() -> Iterator[None]:
             gc.enable()
 
 
-def _render(scores: Any, out: Path, lang: str | None, formats: tuple[str, ...], quiet: bool,
-            workers: int | None, **kw: Any) -> Any:
-    from ..report import render_reports
+def _render(
+    scores: Any,
+    out: Path,
+    lang: str | None,
+    formats: tuple[str, ...],
+    quiet: bool,
+    workers: int | None,
+    **kw: Any,
+) -> Any:
+    from ..reporting import render_reports
 
     n = len(scores.summary["partnerships"])
     with progress_bar(n, "Rendering reports", quiet) as bar:
@@ -169,8 +191,13 @@ def _render(scores: Any, out: Path, lang: str | None, formats: tuple[str, ...], 
             bar.update(k)
 
         return render_reports(
-            scores, out, lang=lang or scores.instrument.default_language, formats=formats,
-            workers=workers, progress=advance, **kw,
+            scores,
+            out,
+            lang=lang or scores.instrument.default_language,
+            formats=formats,
+            workers=workers,
+            progress=advance,
+            **kw,
         )
 
 
@@ -188,27 +215,69 @@ def _formats(value: str) -> tuple[str, ...]:
 @OUT_DIR
 @ingest_options
 @lang_option
-@click.option("--format", "fmt", default="html,pdf", show_default=True, help="html, pdf or html,pdf.")
-@click.option("--brand", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="brand.yaml: organisation name, logo, primary colour, footer.")
+@click.option(
+    "--format", "fmt", default="html,pdf", show_default=True, help="html, pdf or html,pdf."
+)
+@click.option(
+    "--brand",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="brand.yaml: organisation name, logo, primary colour, footer.",
+)
 @click.option("--no-comments", is_flag=True, help="Leave open-ended comments out of the reports.")
-@click.option("--partnership", "only", multiple=True, help="Render only this partnership (repeatable).")
-@click.option("--template-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-              help="Folder of templates that override the bundled ones.")
-@click.option("--scheduler", default=None, help="Render on a dask.distributed cluster: ADDRESS or 'local' (needs the dask extra).")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=300, show_default=True,
-              metavar="SECONDS", help="Time one report may take; past it that report fails and the batch goes on.")
-@click.option("--memory-limit", type=click.IntRange(min=0), default=2048, show_default=True, metavar="MB",
-              help="Memory one report may use in a worker process (0: no limit).")
+@click.option(
+    "--partnership", "only", multiple=True, help="Render only this partnership (repeatable)."
+)
+@click.option(
+    "--template-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of templates that override the bundled ones.",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    help="Render on a dask.distributed cluster: ADDRESS or 'local' (needs the dask extra).",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    default=300,
+    show_default=True,
+    metavar="SECONDS",
+    help="Time one report may take; past it that report fails and the batch goes on.",
+)
+@click.option(
+    "--memory-limit",
+    type=click.IntRange(min=0),
+    default=2048,
+    show_default=True,
+    metavar="MB",
+    help="Memory one report may use in a worker process (0: no limit).",
+)
 @workers_option
 @quiet_option
 @handle_errors
-def report(survey: Path, instrument: str, out: Path, lang: str | None, fmt: str, brand: Path | None,
-           no_comments: bool, only: tuple[str, ...], template_dir: Path | None, scheduler: str | None,
-           time_limit: float, memory_limit: int, workers: int | None, quiet: bool,
-           min_group_size: int | None, **opts: Any) -> None:
+def report(
+    survey: Path,
+    instrument: str,
+    out: Path,
+    lang: str | None,
+    fmt: str,
+    brand: Path | None,
+    no_comments: bool,
+    only: tuple[str, ...],
+    template_dir: Path | None,
+    scheduler: str | None,
+    time_limit: float,
+    memory_limit: int,
+    workers: int | None,
+    quiet: bool,
+    min_group_size: int | None,
+    **opts: Any,
+) -> None:
     """One readiness report per partnership plus a portfolio index (OUT/index.html)."""
-    from ..report import load_brand
+    from ..reporting import load_brand
     from ..scoring import score as run_score
 
     formats = _formats(fmt)
@@ -217,24 +286,45 @@ def report(survey: Path, instrument: str, out: Path, lang: str | None, fmt: str,
     with output_folder(out):  # checked writable before any work; removed on error if new
         ing = _ingest(survey, inst, opts, min_group_size)
         result = run_score(ing.responses, inst, min_group_size=min_group_size)
-        batch = _render(result, out, lang, formats, quiet, workers, brand=brand_obj,
-                        include_comments=not no_comments, template_dir=template_dir, scheduler=scheduler,
-                        only=list(only) or None, time_limit=time_limit, memory_limit=memory_limit * 2**20)
+        batch = _render(
+            result,
+            out,
+            lang,
+            formats,
+            quiet,
+            workers,
+            brand=brand_obj,
+            include_comments=not no_comments,
+            template_dir=template_dir,
+            scheduler=scheduler,
+            only=list(only) or None,
+            time_limit=time_limit,
+            memory_limit=memory_limit * 2**20,
+        )
     for failure in batch.failures:
         click.echo(f"failed: {failure}", err=True)
-    echo(f"{len(batch.written)} files written, {len(batch.skipped)} unchanged -> {out / 'index.html'}", quiet)
+    echo(
+        f"{len(batch.written)} files written, {len(batch.skipped)} unchanged -> {out / 'index.html'}",
+        quiet,
+    )
     sys.exit(1 if batch.failures else max(ing.exit_code, result.exit_code))
 
 
 @click.command()
 @OUT_DIR
 @lang_option
-@click.option("--seed", type=int, default=None, help="Seed of the synthetic survey (default: fixed).")
-@click.option("--format", "fmt", default="html,pdf", show_default=True, help="html, pdf or html,pdf.")
+@click.option(
+    "--seed", type=int, default=None, help="Seed of the synthetic survey (default: fixed)."
+)
+@click.option(
+    "--format", "fmt", default="html,pdf", show_default=True, help="html, pdf or html,pdf."
+)
 @workers_option
 @quiet_option
 @handle_errors
-def demo(out: Path, lang: str | None, seed: int | None, fmt: str, workers: int | None, quiet: bool) -> None:
+def demo(
+    out: Path, lang: str | None, seed: int | None, fmt: str, workers: int | None, quiet: bool
+) -> None:
     """Draw a synthetic survey for the bundled instrument and run the whole pipeline into OUT."""
     from ..demo import DEMO_SEED, demo_csv_bytes, make_demo_survey
     from ..io import ingest as run_ingest
@@ -256,10 +346,16 @@ def demo(out: Path, lang: str | None, seed: int | None, fmt: str, workers: int |
         write_score_outputs(result, out / "scores")
         batch = _render(result, out / "reports", lang, formats, quiet, workers)
     elapsed = time.perf_counter() - t0
-    echo(f"survey:  {survey_path} ({len(survey)} responses, {result.summary['n_partnerships']} partnerships)", quiet)
+    echo(
+        f"survey:  {survey_path} ({len(survey)} responses, {result.summary['n_partnerships']} partnerships)",
+        quiet,
+    )
     echo(f"ingest:  {out / 'ingest'} ({_ingest_summary(ing)})", quiet)
     echo(f"scores:  {out / 'scores'}", quiet)
-    echo(f"reports: {out / 'reports' / 'index.html'} ({len(batch.written)} files, {elapsed:.1f} s)", quiet)
+    echo(
+        f"reports: {out / 'reports' / 'index.html'} ({len(batch.written)} files, {elapsed:.1f} s)",
+        quiet,
+    )
     for failure in batch.failures:
         click.echo(f"failed: {failure}", err=True)
     sys.exit(1 if batch.failures else 0)
@@ -269,17 +365,45 @@ def demo(out: Path, lang: str | None, seed: int | None, fmt: str, workers: int |
 @SURVEY
 @instrument_option
 @ingest_options
-@click.option("--format", "fmt", type=click.Choice(["json", "html", "pdf"]), default="json", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="File to write (default: JSON on standard output).")
-@click.option("--missing", type=click.Choice(["pairwise", "listwise"]), default="pairwise", show_default=True,
-              help="Missing-data handling, as psych's use= argument.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "html", "pdf"]), default="json", show_default=True
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write (default: JSON on standard output).",
+)
+@click.option(
+    "--missing",
+    type=click.Choice(["pairwise", "listwise"]),
+    default="pairwise",
+    show_default=True,
+    help="Missing-data handling, as psych's use= argument.",
+)
 @lang_option
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of parallel analysis and sampled split-halves.")
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Seed of parallel analysis and sampled split-halves.",
+)
 @quiet_option
 @handle_errors
-def reliability(survey: Path, instrument: str, fmt: str, output: Path | None, missing: str, lang: str | None,
-                seed: int, quiet: bool, min_group_size: int | None, **opts: Any) -> None:
+def reliability(
+    survey: Path,
+    instrument: str,
+    fmt: str,
+    output: Path | None,
+    missing: str,
+    lang: str | None,
+    seed: int,
+    quiet: bool,
+    min_group_size: int | None,
+    **opts: Any,
+) -> None:
     """Psychometric validation of the instrument on this sample (json, html or pdf).
 
     A partnership column is optional: without one (a researcher's plain item file) every
@@ -294,7 +418,9 @@ def reliability(survey: Path, instrument: str, fmt: str, output: Path | None, mi
 
     inst = load_instrument(instrument)
     ing = _ingest(survey, inst, opts, require_group=False)
-    res = validation_result(ing.responses, inst, missing=missing, seed=seed, min_group_size=min_group_size)
+    res = validation_result(
+        ing.responses, inst, missing=missing, seed=seed, min_group_size=min_group_size
+    )
     result = res.to_dict()
     if fmt == "json":
         text = json_text(result)
@@ -317,8 +443,13 @@ def reliability(survey: Path, instrument: str, fmt: str, output: Path | None, mi
 
 @click.command()
 @instrument_option
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="codebook.csv or codebook.json.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="codebook.csv or codebook.json.",
+)
 @handle_errors
 def codebook(instrument: str, output: Path) -> None:
     """Every item and field: texts in each language, scale, key and answer codes."""
@@ -331,5 +462,7 @@ def codebook(instrument: str, output: Path) -> None:
 
 for _param in reliability.params:  # the shared option means something else here
     if _param.name == "min_group_size" and isinstance(_param, click.Option):
-        _param.help = ("Leave partnerships with fewer respondents out of rwg(j) and ICC "
-                       "(default: every partnership counts).")
+        _param.help = (
+            "Leave partnerships with fewer respondents out of rwg(j) and ICC "
+            "(default: every partnership counts)."
+        )

@@ -18,7 +18,16 @@ from ..errors import InstrumentError
 from ..safeyaml import load_yaml
 
 _META = "kemitraan"
-_SHEET_KEYS = ("title", "description", "source", "readiness", "bands", "models", "types", "defaults")
+_SHEET_KEYS = (
+    "title",
+    "description",
+    "source",
+    "readiness",
+    "bands",
+    "models",
+    "types",
+    "defaults",
+)
 
 
 def _load_scale_map(scale_map: Mapping[str, Any] | str | Path | None) -> dict[str, str]:
@@ -28,16 +37,23 @@ def _load_scale_map(scale_map: Mapping[str, Any] | str | Path | None) -> dict[st
     if isinstance(scale_map, (str, Path)):
         source = str(scale_map)
         try:
-            data = load_yaml(Path(scale_map).read_text(encoding="utf-8-sig"))  # bounded: no alias bomb
+            data = load_yaml(
+                Path(scale_map).read_text(encoding="utf-8-sig")
+            )  # bounded: no alias bomb
         except OSError as exc:
-            raise InstrumentError(f"cannot read the scale mapping: {exc.strerror}", source=source) from None
+            raise InstrumentError(
+                f"cannot read the scale mapping: {exc.strerror}", source=source
+            ) from None
         except yaml.YAMLError as exc:
-            raise InstrumentError(f"the scale mapping is not valid YAML: {exc}", source=source) from None
+            raise InstrumentError(
+                f"the scale mapping is not valid YAML: {exc}", source=source
+            ) from None
     else:
         data = scale_map
     if not isinstance(data, Mapping):
         raise InstrumentError(
-            "a scale mapping must be a mapping 'question: SCALE' (or 'SCALE: [questions]')", source=source
+            "a scale mapping must be a mapping 'question: SCALE' (or 'SCALE: [questions]')",
+            source=source,
         )
     out: dict[str, str] = {}
     for key, value in data.items():
@@ -52,8 +68,6 @@ def _load_scale_map(scale_map: Mapping[str, Any] | str | Path | None) -> dict[st
                 source=source,
             )
     return out
-
-
 
 
 def _slug(value: str) -> str:
@@ -125,7 +139,9 @@ def _read_sheets(path: str | Path | BytesIO, source: str) -> dict[str, list[dict
         sheets[ws.title.strip().casefold()] = table
     wb.close()
     if "survey" not in sheets:
-        raise InstrumentError(f"no 'survey' sheet (sheets: {', '.join(sheets) or 'none'})", source=source)
+        raise InstrumentError(
+            f"no 'survey' sheet (sheets: {', '.join(sheets) or 'none'})", source=source
+        )
     return sheets
 
 
@@ -150,13 +166,23 @@ class _Reader:
             if name:
                 self.lists.setdefault(name, []).append(row)
         try:
-            self.meta = {r["key"]: load_yaml(r.get("value", "")) for r in sheets.get(_META, []) if r.get("key")}
+            self.meta = {
+                r["key"]: load_yaml(r.get("value", ""))
+                for r in sheets.get(_META, [])
+                if r.get("key")
+            }
         except yaml.YAMLError as exc:
-            raise InstrumentError(f"sheet '{_META}' holds invalid YAML: {exc}", source=source) from None
-        default = self._lang(self.settings.get("default_language", ""), None) if self.settings.get(
-            "default_language"
-        ) else None
-        columns = dict.fromkeys(c for row in [*self.survey, *sum(self.lists.values(), [])] for c in row)
+            raise InstrumentError(
+                f"sheet '{_META}' holds invalid YAML: {exc}", source=source
+            ) from None
+        default = (
+            self._lang(self.settings.get("default_language", ""), None)
+            if self.settings.get("default_language")
+            else None
+        )
+        columns = dict.fromkeys(
+            c for row in [*self.survey, *sum(self.lists.values(), [])] for c in row
+        )
         langs: list[str] = []
         self.cols: dict[str, list[tuple[str, str]]] = {}
         for col in columns:
@@ -215,7 +241,9 @@ class _Reader:
         if points and points[0] < 0 <= points[-1]:  # -99, -88 ... beside 1..5 mean missing
             points = [c for c in points if c >= 0]
         if points:  # a code that reads like 'don't know' inside the range stays a scale point
-            points = sorted(set(points) | {c for c, _, miss in coded if miss and points[0] < c < points[-1]})
+            points = sorted(
+                set(points) | {c for c, _, miss in coded if miss and points[0] < c < points[-1]}
+            )
         run = points[:1]
         for c in points[1:]:
             if c != run[-1] + 1:
@@ -225,7 +253,9 @@ class _Reader:
             return None
         lo, hi = run[0], run[-1]
         labels = {
-            c: t for c, t, _ in coded if lo <= c <= hi and t and any(v != str(c) for v in t.values())
+            c: t
+            for c, t, _ in coded
+            if lo <= c <= hi and t and any(v != str(c) for v in t.values())
         }
         missing = [(c, t) for c, t, _ in coded if not lo <= c <= hi]
         out: dict[str, Any] = {"min": lo, "max": hi, "labels": dict(sorted(labels.items()))}
@@ -260,7 +290,11 @@ class _Reader:
                     stack.pop()
             elif head == "select one" and len(tokens) >= 3 and tokens[2] != "from":
                 list_name = tokens[2]
-                rs = None if row.get(f"{_META}::role") else responses.get(list_name) or self.likert(list_name)
+                rs = (
+                    None
+                    if row.get(f"{_META}::role")
+                    else responses.get(list_name) or self.likert(list_name)
+                )
                 if rs is not None:
                     responses[list_name] = rs
                     scale = smap.get(name) or (stack[-1] if stack else None)
@@ -315,7 +349,10 @@ class _Reader:
             sid = str(scale_id)
             if sid not in scales:
                 grp = groups.get(sid, {})
-                scale: dict[str, Any] = {"id": sid, "name": self.texts(grp) or dict.fromkeys(self.langs, sid)}
+                scale: dict[str, Any] = {
+                    "id": sid,
+                    "name": self.texts(grp) or dict.fromkeys(self.langs, sid),
+                }
                 for key in ("kind", "model"):
                     if grp.get(f"{_META}::{key}"):
                         scale[key] = grp[f"{_META}::{key}"]
@@ -325,7 +362,11 @@ class _Reader:
                     scale["description"] = self.texts(grp, f"{_META}::description")
                 scale["items"] = []
                 scales[sid] = scale
-            item: dict[str, Any] = {"id": row["name"], "text": self.texts(row), "response": list_name}
+            item: dict[str, Any] = {
+                "id": row["name"],
+                "text": self.texts(row),
+                "response": list_name,
+            }
             if row.get(f"{_META}::reverse", "").casefold() in _YES:
                 item["reverse"] = True
             if self.texts(row, f"{_META}::short"):
@@ -339,7 +380,11 @@ class _Reader:
         for row in fields:
             fld: dict[str, Any] = {"id": row["name"]}
             role = row.get(f"{_META}::role") or next(
-                (r for r, hints in _ROLE_HINTS.items() if row["name"].casefold() in hints and r not in taken),
+                (
+                    r
+                    for r, hints in _ROLE_HINTS.items()
+                    if row["name"].casefold() in hints and r not in taken
+                ),
                 "",
             )
             taken.add(role)
@@ -350,18 +395,23 @@ class _Reader:
             if row.get("required", "").casefold() in _YES:
                 fld["required"] = True
             if row["_kind"] == "choice":
-                fld["choices"] = [self._choice(row["_list"], c) for c in self.lists.get(row["_list"], [])]
+                fld["choices"] = [
+                    self._choice(row["_list"], c) for c in self.lists.get(row["_list"], [])
+                ]
             if _split(row.get(f"{_META}::aliases", "")):
                 fld["aliases"] = _split(row[f"{_META}::aliases"])
             out_fields.append(fld)
 
         used = {lst for _, _, lst in items}
         version = self.settings.get("version", "")
-        if not re.fullmatch(r"\d+\.\d+\.\d+([.-][0-9A-Za-z.-]+)?", version):  # e.g. ODK's 2024061201
+        if not re.fullmatch(
+            r"\d+\.\d+\.\d+([.-][0-9A-Za-z.-]+)?", version
+        ):  # e.g. ODK's 2024061201
             tail = re.sub(r"[^0-9A-Za-z.-]+", "-", version).strip("-.")
             version = f"1.0.0-{tail}" if tail else "1.0.0"
         data: dict[str, Any] = {
-            "id": instrument_id or _slug(self.settings.get("form_id", "") or self.source.rsplit("/", 1)[-1]),
+            "id": instrument_id
+            or _slug(self.settings.get("form_id", "") or self.source.rsplit("/", 1)[-1]),
             "version": version,
             "languages": self.langs,
         }

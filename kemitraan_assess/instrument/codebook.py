@@ -79,12 +79,18 @@ def write_codebook(instrument: Instrument, path: str | Path) -> Path:
     suffix = path.suffix.lower()
     if suffix == ".json":
         doc = {
-            "instrument": {"id": instrument.id, "version": instrument.version, "languages": instrument.languages},
+            "instrument": {
+                "id": instrument.id,
+                "version": instrument.version,
+                "languages": instrument.languages,
+            },
             "variables": codebook_records(instrument),
         }
         atomic_write_text(path, json_text(doc))
     elif suffix == ".csv":
         write_csv_safe(codebook_frame(instrument), path)
     else:
-        raise KemitraanError(f"{path}: the codebook is written as .csv or .json (got '{suffix or 'no extension'}')")
+        raise KemitraanError(
+            f"{path}: the codebook is written as .csv or .json (got '{suffix or 'no extension'}')"
+        )
     return path

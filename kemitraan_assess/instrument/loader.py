@@ -44,7 +44,9 @@ def parse_instrument(data: Any, *, source: str | None = None) -> Instrument:
         naming the place of the first problem, e.g. ``scales[2].items[3].reverse``.
     """
     if not isinstance(data, dict):
-        raise InstrumentError("an instrument file must be a YAML mapping at the top level", source=source)
+        raise InstrumentError(
+            "an instrument file must be a YAML mapping at the top level", source=source
+        )
     try:
         return Instrument.model_validate(data)
     except ValidationError as exc:
@@ -71,7 +73,9 @@ def _read_yaml(path: Path) -> Any:
     except FileNotFoundError:
         raise InstrumentError("file not found", source=str(path)) from None
     except UnicodeDecodeError as exc:
-        raise InstrumentError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", source=str(path)) from None
+        raise InstrumentError(
+            f"not UTF-8 text ({exc.reason} at byte {exc.start})", source=str(path)
+        ) from None
     except OSError as exc:
         raise InstrumentError(f"cannot read: {exc.strerror}", source=str(path)) from None
     try:
@@ -82,9 +86,13 @@ def _read_yaml(path: Path) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
         problem = getattr(exc, "problem", None) or str(exc)
-        raise InstrumentError(f"invalid YAML: {problem}", source=str(path), location=where) from None
+        raise InstrumentError(
+            f"invalid YAML: {problem}", source=str(path), location=where
+        ) from None
     except json.JSONDecodeError as exc:
-        raise InstrumentError(f"invalid JSON: {exc.msg}", source=str(path), location=f"line {exc.lineno}") from None
+        raise InstrumentError(
+            f"invalid JSON: {exc.msg}", source=str(path), location=f"line {exc.lineno}"
+        ) from None
 
 
 def _bundled() -> dict[str, Any]:

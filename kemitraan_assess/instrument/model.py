@@ -97,7 +97,9 @@ class ResponseScale(_Frozen):
                 raise ValueError(f"label code {code} is outside {self.min}..{self.max}")
         for code in self.missing_codes:
             if self.min <= code <= self.max:
-                raise ValueError(f"missing code {code} lies inside the scale {self.min}..{self.max}")
+                raise ValueError(
+                    f"missing code {code} lies inside the scale {self.min}..{self.max}"
+                )
         return self
 
     @property
@@ -113,7 +115,9 @@ class Item(_Frozen):
     text: LocalText
     response: Identifier = Field(description="Key of the response scale in response_scales.")
     reverse: bool = Field(default=False, description="Reverse-keyed: scored as min + max - x.")
-    short: LocalText | None = Field(default=None, description="A short label for tables and charts.")
+    short: LocalText | None = Field(
+        default=None, description="A short label for tables and charts."
+    )
     aliases: list[str] = Field(
         default_factory=list,
         description="Other column names this item may appear under in an export.",
@@ -350,7 +354,9 @@ class Instrument(_Frozen):
             need_text(scale.description, f"{where}.description")
             if scale.kind == "model":
                 if scale.model is None:
-                    problems.append((f"{where}.model", "a scale of kind 'model' must name its model"))
+                    problems.append(
+                        (f"{where}.model", "a scale of kind 'model' must name its model")
+                    )
                 elif scale.model not in model_ids:
                     problems.append((f"{where}.model", f"unknown model '{scale.model}'"))
             for ii, item in enumerate(scale.items):
@@ -366,7 +372,9 @@ class Instrument(_Frozen):
                         )
                     )
             if scale.min_answered is not None and scale.min_answered >= 1:
-                if scale.min_answered > len(scale.items) or scale.min_answered != int(scale.min_answered):
+                if scale.min_answered > len(scale.items) or scale.min_answered != int(
+                    scale.min_answered
+                ):
                     problems.append(
                         (
                             f"{where}.min_answered",
@@ -380,7 +388,9 @@ class Instrument(_Frozen):
                 need_text(choice.label, f"fields[{fi}].choices[{ci}].label")
                 for m in choice.suits:
                     if m not in model_ids:
-                        problems.append((f"fields[{fi}].choices[{ci}].suits", f"unknown model '{m}'"))
+                        problems.append(
+                            (f"fields[{fi}].choices[{ci}].suits", f"unknown model '{m}'")
+                        )
         roles = [f.role for f in self.fields]
         for role in ("partnership", "respondent_id", "sector", "type", "wave"):
             if roles.count(role) > 1:

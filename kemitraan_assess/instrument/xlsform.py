@@ -107,7 +107,9 @@ def dump_instrument_yaml(instrument: Instrument) -> str:
     True
     """
     data = instrument.model_dump(mode="python", exclude_unset=True)
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
+    return yaml.safe_dump(
+        data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False
+    )
 
 
 # ---------------------------------------------------------------------------- writing
@@ -184,7 +186,9 @@ def to_xlsform(instrument: Instrument, path: str | Path | BytesIO) -> None:
         if fld.kind == "choice":
             for c in fld.choices:
                 choices.append({"list_name": field_list[fld.id], "name": c.code, **labels(c.label)})
-                extra = c.model_dump(mode="python", exclude_unset=True, include={"variants", "suits", "reason"})
+                extra = c.model_dump(
+                    mode="python", exclude_unset=True, include={"variants", "suits", "reason"}
+                )
                 if extra:
                     choice_extra.setdefault(field_list[fld.id], {})[c.code] = extra
         return row
@@ -200,7 +204,9 @@ def to_xlsform(instrument: Instrument, path: str | Path | BytesIO) -> None:
                 "appearance": "field-list",
                 f"{_META}::kind": scale.kind,
                 f"{_META}::model": scale.model or "",
-                f"{_META}::min_answered": "" if scale.min_answered is None else repr(scale.min_answered),
+                f"{_META}::min_answered": ""
+                if scale.min_answered is None
+                else repr(scale.min_answered),
                 **labels(scale.description, f"{_META}::description"),
             }
         )
@@ -260,7 +266,10 @@ def to_xlsform(instrument: Instrument, path: str | Path | BytesIO) -> None:
         "default_language": language_column(instrument.default_language),
     }
     write(wb.create_sheet("settings"), list(settings), [settings])
-    dump = [{"key": k, "value": yaml.safe_dump(v, sort_keys=False, allow_unicode=True)} for k, v in meta.items()]
+    dump = [
+        {"key": k, "value": yaml.safe_dump(v, sort_keys=False, allow_unicode=True)}
+        for k, v in meta.items()
+    ]
     write(wb.create_sheet(_META), ["key", "value"], dump)
     wb.properties.creator = "kemitraan-assess"
     if not isinstance(path, (str, Path)):
@@ -274,6 +283,7 @@ def to_xlsform(instrument: Instrument, path: str | Path | BytesIO) -> None:
 
 
 # ---------------------------------------------------------------------------- reading
+
 
 def from_xlsform(
     path: str | Path | BytesIO,

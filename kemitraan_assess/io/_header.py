@@ -46,7 +46,11 @@ def _score(row: list[str], index: ColumnIndex, memo: dict[str, bool]) -> int:
             continue
         hit = memo.get(c)
         if hit is None:
-            hit = memo[c] = c in _ALL_META or normalise_text(c) in PARTNERSHIP_NAMES or index.match([c]) is not None
+            hit = memo[c] = (
+                c in _ALL_META
+                or normalise_text(c) in PARTNERSHIP_NAMES
+                or index.match([c]) is not None
+            )
         n += hit
     return n
 
@@ -125,7 +129,9 @@ def locate_and_map(
     index = ColumnIndex(instrument, extra=spec.columns)
     preview = export.preview
     if platform is not None and platform not in PLATFORM_META_COLUMNS:
-        raise DataError(f"unknown platform {platform!r} (one of: {', '.join(PLATFORM_META_COLUMNS)})")
+        raise DataError(
+            f"unknown platform {platform!r} (one of: {', '.join(PLATFORM_META_COLUMNS)})"
+        )
     h, plat_obj = _locate(preview, index, {c for c in (group_col, id_col) if c}, platform)
     header_line, header = preview[h]
     below = [r for _, r in preview[h + 1 : h + 3]]
@@ -145,7 +151,9 @@ def locate_and_map(
     for j, name in enumerate(names):
         raw = header[j].strip() if j < len(header) else name
         used |= {raw, name, normalise_text(name)}
-        mapped = spec.columns.get(raw) or spec.columns.get(name) or spec_norm.get(normalise_text(name))
+        mapped = (
+            spec.columns.get(raw) or spec.columns.get(name) or spec_norm.get(normalise_text(name))
+        )
         if mapped is not None:
             t = index.resolve_target(mapped)
             if t is None:
@@ -187,7 +195,11 @@ def locate_and_map(
         )
 
     warnings = []
-    unused = [k for k in spec.columns if k not in used and k.strip() not in used and normalise_text(k) not in used]
+    unused = [
+        k
+        for k in spec.columns
+        if k not in used and k.strip() not in used and normalise_text(k) not in used
+    ]
     if unused:
         warnings.append(
             f"the mapping{' ' + spec.source if spec.source else ''} names {len(unused)} column(s) this export does "

@@ -145,7 +145,9 @@ def identify(hm: HeaderMap, body: Body) -> Identity:
     if has_id.all():
         respondent = ids
     else:
-        generated = pc.binary_join_element_wise("r", pc.cast(pa.array(body.source_row), pa.string()), "")
+        generated = pc.binary_join_element_wise(
+            "r", pc.cast(pa.array(body.source_row), pa.string()), ""
+        )
         respondent = pc.if_else(pc.is_valid(ids), ids, generated)
     if hm.partnership_col is None:
         return Identity(ids, has_id, respondent, None)
@@ -157,8 +159,11 @@ def identify(hm: HeaderMap, body: Body) -> Identity:
 
 def _repeated_header(header: list[str], body: Body) -> np.ndarray | None:
     """Records that repeat the header cell for cell (a sheet appended below another)."""
-    named = [(j, h.strip(" \t\r\n\ufeff")) for j, h in enumerate(header)
-             if h.strip(" \t\r\n\ufeff") and j < len(body.columns)]
+    named = [
+        (j, h.strip(" \t\r\n\ufeff"))
+        for j, h in enumerate(header)
+        if h.strip(" \t\r\n\ufeff") and j < len(body.columns)
+    ]
     if not named or not len(body.source_row):
         return None
     mask = None
@@ -174,21 +179,33 @@ def _repeated_header(header: list[str], body: Body) -> np.ndarray | None:
 
 
 def platform_rules(
-    hm: HeaderMap, header: list[str], body: Body, verdicts: Verdicts, ident: Identity, *, incomplete: str
+    hm: HeaderMap,
+    header: list[str],
+    body: Body,
+    verdicts: Verdicts,
+    ident: Identity,
+    *,
+    incomplete: str,
 ) -> list[str]:
     """Apply the platform's rules, then blank partnership names; returns warnings."""
     n = len(body.source_row)
     repeated = _repeated_header(header, body)
     if repeated is not None:
-        verdicts.reject(repeated, "repeated_header",
-                        f"repeats the header of line {hm.header_line} (exports appended to one another?)")
+        verdicts.reject(
+            repeated,
+            "repeated_header",
+            f"repeats the header of line {hm.header_line} (exports appended to one another?)",
+        )
     outcome = get_platform(hm.platform).rules(Records(header, body.columns, n))
     warnings = list(outcome.warnings)
     for r in outcome.rejections:
         verdicts.reject(r.mask, r.reason, r.detail)
     if ident.partnership is not None:
-        verdicts.reject(~pc.is_valid(ident.partnership).to_numpy(zero_copy_only=False), "blank_partnership",
-                        "no partnership name")
+        verdicts.reject(
+            ~pc.is_valid(ident.partnership).to_numpy(zero_copy_only=False),
+            "blank_partnership",
+            "no partnership name",
+        )
     if incomplete == "reject":
         if outcome.unfinished is not None:
             verdicts.reject(outcome.unfinished.mask, "incomplete", outcome.unfinished.detail)
@@ -210,7 +227,9 @@ class CodedItems:
     missing_answers: np.ndarray  # per record: answers given as a "don't know" label or code
 
 
-def code_items(inst: Instrument, hm: HeaderMap, body: Body, spec: MappingSpec, verdicts: Verdicts) -> CodedItems:
+def code_items(
+    inst: Instrument, hm: HeaderMap, body: Body, spec: MappingSpec, verdicts: Verdicts
+) -> CodedItems:
     """Code every item column, then reject records with no usable answer."""
     n = len(body.source_row)
     item_ids = list(inst.items)
@@ -240,7 +259,13 @@ def code_items(inst: Instrument, hm: HeaderMap, body: Body, spec: MappingSpec, v
 
 
 def mark_duplicates(
-    hm: HeaderMap, header: list[str], body: Body, ident: Identity, verdicts: Verdicts, *, dedupe: str
+    hm: HeaderMap,
+    header: list[str],
+    body: Body,
+    ident: Identity,
+    verdicts: Verdicts,
+    *,
+    dedupe: str,
 ) -> None:
     """Reject all but one of the kept records sharing a respondent id from the export."""
     n = len(body.source_row)
@@ -263,12 +288,19 @@ def mark_duplicates(
     tcol = submission_time_column(hm, header, body)
     sub["t"] = pd.NaT
     if tcol is not None:
-        t = pd.Series(clean(body.columns[tcol]).take(pa.array(pos)).to_numpy(zero_copy_only=False), dtype=object)
+        t = pd.Series(
+            clean(body.columns[tcol]).take(pa.array(pos)).to_numpy(zero_copy_only=False),
+            dtype=object,
+        )
         parsed = pd.to_datetime(t, errors="coerce", utc=True, format="mixed")
         if not parsed.isna().any():
             sub["t"] = parsed.to_numpy()
     sub = sub.sort_values(["id", "t", "pos"], kind="stable", na_position="first")
-    winner = sub.groupby("id", sort=False)["pos"].transform("last" if dedupe == "last" else "first").to_numpy()
+    winner = (
+        sub.groupby("id", sort=False)["pos"]
+        .transform("last" if dedupe == "last" else "first")
+        .to_numpy()
+    )
     all_pos = sub["pos"].to_numpy()
     lose = all_pos[all_pos != winner]
     win_of = dict(zip(all_pos, winner, strict=True))
@@ -277,7 +309,9 @@ def mark_duplicates(
     text = np.full(n, None, dtype=object)
     rows = body.source_row
     for p in lose:
-        text[p] = f"same respondent id as line {rows[win_of[p]]}, which was kept ({dedupe} submission)"
+        text[p] = (
+            f"same respondent id as line {rows[win_of[p]]}, which was kept ({dedupe} submission)"
+        )
     verdicts.reject(mask, "duplicate", text)
 
 
@@ -312,20 +346,29 @@ _ISSUE_COLUMNS = ["source_row", "respondent_id", "column", "value", "problem"]
 
 
 def cell_issue_table(
-    hm: HeaderMap, body: Body, ident: Identity, items: CodedItems, fields: CodedFields, keep: np.ndarray
+    hm: HeaderMap,
+    body: Body,
+    ident: Identity,
+    items: CodedItems,
+    fields: CodedFields,
+    keep: np.ndarray,
 ) -> pd.DataFrame:
     """Cells of kept records set to missing (out of range, not an integer, unknown label)."""
     rows = body.source_row
     frames = []
 
     def frame(j: int, idx: np.ndarray, problem: Any) -> pd.DataFrame:
-        return pd.DataFrame({
-            "source_row": rows[idx],
-            "respondent_id": ident.respondent.take(pa.array(idx)).to_numpy(zero_copy_only=False),
-            "column": hm.names[j],
-            "value": clean(body.columns[j]).take(pa.array(idx)).to_pylist(),
-            "problem": problem,
-        })
+        return pd.DataFrame(
+            {
+                "source_row": rows[idx],
+                "respondent_id": ident.respondent.take(pa.array(idx)).to_numpy(
+                    zero_copy_only=False
+                ),
+                "column": hm.names[j],
+                "value": clean(body.columns[j]).take(pa.array(idx)).to_pylist(),
+                "problem": problem,
+            }
+        )
 
     for j, prob in items.problems:
         idx = np.flatnonzero((prob > 0) & keep)
@@ -336,17 +379,27 @@ def cell_issue_table(
         if idx.size:
             frames.append(frame(j, idx, "unmapped_label"))
     if not frames:
-        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "source_row" else "str") for c in _ISSUE_COLUMNS})
+        return pd.DataFrame(
+            {c: pd.Series(dtype="int64" if c == "source_row" else "str") for c in _ISSUE_COLUMNS}
+        )
     out = pd.concat(frames, ignore_index=True).sort_values(["source_row", "column"], kind="stable")
     return out.reset_index(drop=True).astype(
-        {"source_row": "int64", "respondent_id": "str", "column": "str", "value": "str", "problem": "str"}
+        {
+            "source_row": "int64",
+            "respondent_id": "str",
+            "column": "str",
+            "value": "str",
+            "problem": "str",
+        }
     )
 
 
 def submission_time_column(hm: HeaderMap, header: list[str], body: Body) -> int | None:
     """Position of the platform's submission-time column (KoboToolbox ``_submission_time``,
     Google Forms ``Timestamp``, ...), or None when the export has none."""
-    return Records(header, body.columns, len(body.source_row)).index(*get_platform(hm.platform).time_columns)
+    return Records(header, body.columns, len(body.source_row)).index(
+        *get_platform(hm.platform).time_columns
+    )
 
 
 def response_table(
@@ -394,18 +447,36 @@ def rejected_table(body: Body, ident: Identity, verdicts: Verdicts) -> pd.DataFr
     ridx = np.flatnonzero(~verdicts.keep)
     detail = verdicts.detail()
     bad = body.bad_rows
-    rej = pd.DataFrame({
-        "source_row": np.concatenate([rows[ridx], np.array([b[0] for b in bad], dtype=np.int64)]),
-        "respondent_id": np.concatenate([
-            ident.respondent.take(pa.array(ridx)).to_numpy(zero_copy_only=False).astype(object),
-            np.array([f"r{b[0]}" for b in bad], dtype=object),
-        ]),
-        "reason": np.concatenate([
-            np.asarray(REJECT_REASONS, dtype=object)[verdicts.reason[ridx].astype(np.intp) - 1],
-            np.array(["wrong_field_count"] * len(bad), dtype=object),
-        ]),
-        "detail": np.concatenate([detail[ridx] if len(detail) else np.array([], dtype=object),
-                                  np.array([b[1] for b in bad], dtype=object)]),
-    })
+    rej = pd.DataFrame(
+        {
+            "source_row": np.concatenate(
+                [rows[ridx], np.array([b[0] for b in bad], dtype=np.int64)]
+            ),
+            "respondent_id": np.concatenate(
+                [
+                    ident.respondent.take(pa.array(ridx))
+                    .to_numpy(zero_copy_only=False)
+                    .astype(object),
+                    np.array([f"r{b[0]}" for b in bad], dtype=object),
+                ]
+            ),
+            "reason": np.concatenate(
+                [
+                    np.asarray(REJECT_REASONS, dtype=object)[
+                        verdicts.reason[ridx].astype(np.intp) - 1
+                    ],
+                    np.array(["wrong_field_count"] * len(bad), dtype=object),
+                ]
+            ),
+            "detail": np.concatenate(
+                [
+                    detail[ridx] if len(detail) else np.array([], dtype=object),
+                    np.array([b[1] for b in bad], dtype=object),
+                ]
+            ),
+        }
+    )
     rejected = rej.sort_values("source_row", kind="stable").reset_index(drop=True)
-    return rejected.astype({"source_row": "int64", "respondent_id": "str", "reason": "str", "detail": "str"})
+    return rejected.astype(
+        {"source_row": "int64", "respondent_id": "str", "reason": "str", "detail": "str"}
+    )

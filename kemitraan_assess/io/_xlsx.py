@@ -32,7 +32,15 @@ from defusedxml.sax import make_parser
 
 from ..errors import DataError
 
-__all__ = ["MAX_CELL_CHARS", "MAX_CELLS", "MAX_PART_BYTES", "MAX_ROWS", "MAX_SHARED_CHARS", "Sheet", "read_first_sheet"]
+__all__ = [
+    "MAX_CELL_CHARS",
+    "MAX_CELLS",
+    "MAX_PART_BYTES",
+    "MAX_ROWS",
+    "MAX_SHARED_CHARS",
+    "Sheet",
+    "read_first_sheet",
+]
 
 MAX_CELL_CHARS = 10_000_000
 """Longest cell (characters); Excel itself stops at 32,767 and Google Sheets at 50,000."""
@@ -152,16 +160,20 @@ class _SharedStrings(ContentHandler):
         self._len += len(content)
         self._total += len(content)
         if self._len > MAX_CELL_CHARS:
-            raise _Stop(DataError(
-                f"shared string {len(self.strings) + 1} of the workbook is longer than {MAX_CELL_CHARS:,} "
-                "characters; no survey answer is that long (is this the right file?)",
-                file=self.name,
-            ))
+            raise _Stop(
+                DataError(
+                    f"shared string {len(self.strings) + 1} of the workbook is longer than {MAX_CELL_CHARS:,} "
+                    "characters; no survey answer is that long (is this the right file?)",
+                    file=self.name,
+                )
+            )
         if self._total > MAX_SHARED_CHARS:
-            raise _Stop(DataError(
-                f"the workbook's shared strings exceed {MAX_SHARED_CHARS:,} characters; save the sheet as CSV",
-                file=self.name,
-            ))
+            raise _Stop(
+                DataError(
+                    f"the workbook's shared strings exceed {MAX_SHARED_CHARS:,} characters; save the sheet as CSV",
+                    file=self.name,
+                )
+            )
         self._parts.append(content)
 
 
@@ -191,12 +203,14 @@ class _SheetRows(ContentHandler):
 
     def _too_long(self) -> _Stop:
         ref = f"row {self._row_no}, column {self._col + 1}"
-        return _Stop(DataError(
-            f"the cell at {ref} of the first sheet is longer than {MAX_CELL_CHARS:,} characters; "
-            "no survey answer is that long (is this the right file?)",
-            file=self.name,
-            row=self._row_no,
-        ))
+        return _Stop(
+            DataError(
+                f"the cell at {ref} of the first sheet is longer than {MAX_CELL_CHARS:,} characters; "
+                "no survey answer is that long (is this the right file?)",
+                file=self.name,
+                row=self._row_no,
+            )
+        )
 
     def startElement(self, name: str, attrs: object) -> None:
         local = name.rpartition(":")[2]
@@ -244,7 +258,9 @@ class _SheetRows(ContentHandler):
             if self._formula and self._row.get(self._col, "") == "":
                 self.n_formulas_without_value += 1
                 if len(self.formulas_without_value) < 5:
-                    self.formulas_without_value.append(f"{_column_letters(self._col)}{self._row_no}")
+                    self.formulas_without_value.append(
+                        f"{_column_letters(self._col)}{self._row_no}"
+                    )
         elif local == "row" and self._row:
             width = max(self._row) + 1
             cells = [""] * width
@@ -252,12 +268,14 @@ class _SheetRows(ContentHandler):
                 cells[j] = v
             self.rows.append((self._row_no, cells))
             if len(self.rows) > MAX_ROWS:
-                raise _Stop(DataError(
-                    f"the first sheet has more than {MAX_ROWS:,} rows with values (the limit for "
-                    "workbooks); save it as CSV, which has no such limit",
-                    file=self.name,
-                    row=self._row_no,
-                ))
+                raise _Stop(
+                    DataError(
+                        f"the first sheet has more than {MAX_ROWS:,} rows with values (the limit for "
+                        "workbooks); save it as CSV, which has no such limit",
+                        file=self.name,
+                        row=self._row_no,
+                    )
+                )
 
     def _value(self, text: str) -> str:
         t = self._type
@@ -265,12 +283,14 @@ class _SheetRows(ContentHandler):
             try:
                 return self.shared[int(text)]
             except (ValueError, IndexError):
-                raise _Stop(DataError(
-                    f"the cell at row {self._row_no}, column {self._col + 1} points to shared string "
-                    f"{text!r}, which the workbook does not have",
-                    file=self.name,
-                    row=self._row_no,
-                )) from None
+                raise _Stop(
+                    DataError(
+                        f"the cell at row {self._row_no}, column {self._col + 1} points to shared string "
+                        f"{text!r}, which the workbook does not have",
+                        file=self.name,
+                        row=self._row_no,
+                    )
+                ) from None
         if t == "b":
             return "TRUE" if text.strip() == "1" else "FALSE"
         if t in ("str", "e", "inlineStr"):
@@ -287,15 +307,19 @@ class _SheetRows(ContentHandler):
         self._row[self._col] = value
         self.cells += 1
         if self.cells > MAX_CELLS:
-            raise _Stop(DataError(
-                f"the first sheet has more than {MAX_CELLS:,} cells with values (the limit for "
-                "workbooks); save it as CSV",
-                file=self.name,
-                row=self._row_no,
-            ))
+            raise _Stop(
+                DataError(
+                    f"the first sheet has more than {MAX_CELLS:,} cells with values (the limit for "
+                    "workbooks); save it as CSV",
+                    file=self.name,
+                    row=self._row_no,
+                )
+            )
 
 
-def _member(zf: zipfile.ZipFile, part: str, name: str, limit: int = MAX_PART_BYTES) -> zipfile.ZipInfo | None:
+def _member(
+    zf: zipfile.ZipFile, part: str, name: str, limit: int = MAX_PART_BYTES
+) -> zipfile.ZipInfo | None:
     try:
         info = zf.getinfo(part)
     except KeyError:
@@ -330,7 +354,10 @@ def _parse(zf: zipfile.ZipFile, info: zipfile.ZipInfo, handler: ContentHandler, 
             file=name,
         ) from None
     except (SAXException, zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
-        raise DataError(f"the workbook is damaged: cannot read {info.filename} ({type(exc).__name__})", file=name) from None
+        raise DataError(
+            f"the workbook is damaged: cannot read {info.filename} ({type(exc).__name__})",
+            file=name,
+        ) from None
 
 
 class _Collect(ContentHandler):
@@ -358,7 +385,9 @@ class _Collect(ContentHandler):
         self._stack.pop()
 
 
-def _collect(zf: zipfile.ZipFile, part: str, wanted: set[str], name: str) -> list[tuple[str, dict[str, str]]]:
+def _collect(
+    zf: zipfile.ZipFile, part: str, wanted: set[str], name: str
+) -> list[tuple[str, dict[str, str]]]:
     info = _member(zf, part, name, _SMALL_PART_BYTES)
     if info is None:
         return []
@@ -420,7 +449,10 @@ def _fill_merges(rows: list[tuple[int, list[str]]], merges: list[str]) -> list[s
 
 def _is_table(rows: list[tuple[int, list[str]]]) -> bool:
     """At least a header and one record, at least two columns wide."""
-    return len(rows) >= 2 and sum(1 for _, cells in rows if sum(1 for c in cells if c.strip()) >= 2) >= 2
+    return (
+        len(rows) >= 2
+        and sum(1 for _, cells in rows if sum(1 for c in cells if c.strip()) >= 2) >= 2
+    )
 
 
 def read_first_sheet(data: bytes, name: str) -> Sheet:
@@ -441,14 +473,19 @@ def read_first_sheet(data: bytes, name: str) -> Sheet:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise DataError(f"not a readable .xlsx workbook ({type(exc).__name__})", file=name) from None
+        raise DataError(
+            f"not a readable .xlsx workbook ({type(exc).__name__})", file=name
+        ) from None
     with zf:
         sheets = [a for _, a in _collect(zf, "xl/workbook.xml", {"sheet"}, name)]
         if not sheets:
             raise DataError("not a readable .xlsx workbook (it lists no sheets)", file=name)
         pr = _collect(zf, "xl/workbook.xml", {"workbookPr"}, name)
         date1904 = bool(pr) and pr[0][1].get("date1904", "0") in ("1", "true")
-        rels = {a.get("Id"): a.get("Target", "") for _, a in _collect(zf, "xl/_rels/workbook.xml.rels", {"Relationship"}, name)}
+        rels = {
+            a.get("Id"): a.get("Target", "")
+            for _, a in _collect(zf, "xl/_rels/workbook.xml.rels", {"Relationship"}, name)
+        }
         shared: list[str] = []
         sinfo = _member(zf, "xl/sharedStrings.xml", name)
         if sinfo is not None:
@@ -464,7 +501,11 @@ def read_first_sheet(data: bytes, name: str) -> Sheet:
                 continue
             default = f"worksheets/sheet{k + 1}.xml"
             target = rels.get(sheet.get("rid", ""), default)
-            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            part = (
+                target.lstrip("/")
+                if target.startswith("/")
+                else posixpath.normpath(posixpath.join("xl", target))
+            )
             info = _member(zf, part, name)
             if info is None:
                 skipped.append(f"'{title}' (its part {part} is missing)")
@@ -477,7 +518,7 @@ def read_first_sheet(data: bytes, name: str) -> Sheet:
             notes = []
             if skipped:
                 notes.append(f"read sheet '{title}'; skipped {', '.join(skipped)}")
-            rest = [s.get("name", "") for s in sheets[k + 1:]]
+            rest = [s.get("name", "") for s in sheets[k + 1 :]]
             if rest:
                 notes.append(f"read sheet '{title}' only; other sheets: {', '.join(rest)}")
             filled = _fill_merges(rows.rows, rows.merges)
@@ -492,7 +533,12 @@ def read_first_sheet(data: bytes, name: str) -> Sheet:
                     f"value, read as empty (the first: {', '.join(rows.formulas_without_value)}); open the workbook "
                     "in a spreadsheet program and save it, or export it as CSV"
                 )
-            return Sheet(title, rows.rows, [s.get("name", "") for s in sheets if s is not sheet], tuple(notes))
+            return Sheet(
+                title,
+                rows.rows,
+                [s.get("name", "") for s in sheets if s is not sheet],
+                tuple(notes),
+            )
     raise DataError(
         f"no visible sheet of the workbook holds a table (a header and a row of answers): {', '.join(skipped)}",
         file=name,

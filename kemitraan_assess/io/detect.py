@@ -37,7 +37,11 @@ __all__ = [
 PLATFORMS = tuple(p.name for p in _platforms.REGISTRY) + ("spreadsheet", "generic")
 """Platform names written to ``ingest.json``."""
 
-_EVERY = (*_platforms.REGISTRY, _platforms.get_platform("spreadsheet"), _platforms.get_platform("generic"))
+_EVERY = (
+    *_platforms.REGISTRY,
+    _platforms.get_platform("spreadsheet"),
+    _platforms.get_platform("generic"),
+)
 
 PLATFORM_ID_COLUMNS: dict[str, tuple[str, ...]] = {p.name: p.id_columns for p in _EVERY}
 """Columns holding each platform's submission id, in order of preference."""
@@ -112,7 +116,9 @@ def decode_bytes(data: bytes, *, encoding: str | None = None, file: str | None =
         try:
             info = codecs.lookup(encoding)
         except (LookupError, TypeError, ValueError):
-            raise DataError(f"unknown encoding '{encoding}' (try utf-8, cp1252 or utf-16)", file=file) from None
+            raise DataError(
+                f"unknown encoding '{encoding}' (try utf-8, cp1252 or utf-16)", file=file
+            ) from None
         if not getattr(info, "_is_text_encoding", True):
             raise DataError(
                 f"'{encoding}' is not a text encoding (try utf-8, cp1252 or utf-16)", file=file
@@ -120,10 +126,12 @@ def decode_bytes(data: bytes, *, encoding: str | None = None, file: str | None =
         try:
             text = data.decode(encoding)
         except LookupError:
-            raise DataError(f"'{encoding}' is not a text encoding (try utf-8, cp1252 or utf-16)", file=file) from None
+            raise DataError(
+                f"'{encoding}' is not a text encoding (try utf-8, cp1252 or utf-16)", file=file
+            ) from None
         except UnicodeDecodeError as exc:
             raise DataError(
-                f"cannot be read as {encoding}: byte {exc.start} ({data[exc.start:exc.start + 1]!r}) "
+                f"cannot be read as {encoding}: byte {exc.start} ({data[exc.start : exc.start + 1]!r}) "
                 "is not valid; check --encoding",
                 file=file,
                 row=_line_of(data, exc.start),
@@ -135,7 +143,7 @@ def decode_bytes(data: bytes, *, encoding: str | None = None, file: str | None =
         return Decoded(_strip_nul(text, warnings), encoding.lower(), bom, warnings)
     for mark, codec, _name in _BOMS:
         if data.startswith(mark):
-            rest = data[len(mark):]
+            rest = data[len(mark) :]
             if not rest.strip(b"\x00 \t\r\n"):
                 raise DataError("the file holds only a byte-order mark and no data", file=file)
             try:
@@ -181,7 +189,9 @@ def _check_binary(data: bytes, file: str | None) -> None:
     head = data[:8192]
     if b"\x00" in head:
         # UTF-16 without a BOM: every other byte is NUL
-        if head[1::2].count(0) > 0.4 * len(head[1::2]) or head[0::2].count(0) > 0.4 * len(head[0::2]):
+        if head[1::2].count(0) > 0.4 * len(head[1::2]) or head[0::2].count(0) > 0.4 * len(
+            head[0::2]
+        ):
             raise DataError(
                 "looks like UTF-16 text without a byte-order mark; pass --encoding utf-16-le "
                 "(or utf-16-be)",
@@ -223,7 +233,8 @@ def check_content(text: str, *, file: str | None = None) -> None:
             is_json = bool(re.match(r"^[\[{]\s*[\"{\[]", head))
         if is_json:
             raise DataError(
-                "this is a JSON document, not a CSV export (choose the CSV or XLSX export)", file=file
+                "this is a JSON document, not a CSV export (choose the CSV or XLSX export)",
+                file=file,
             )
 
 
@@ -240,7 +251,11 @@ def unquoted_line_ends(text: str, delimiter: str) -> Iterator[re.Match[str]]:
     >>> [m.group(0) for m in unquoted_line_ends('a,"x\\r\\ny"\\r\\nb,5" tall\\n', ",")]
     ['\\r\\n', '\\n']
     """
-    token = re.compile('"|' + re.escape(delimiter) + r"|\r\n|\r|\n") if delimiter else re.compile(r'"|\r\n|\r|\n')
+    token = (
+        re.compile('"|' + re.escape(delimiter) + r"|\r\n|\r|\n")
+        if delimiter
+        else re.compile(r'"|\r\n|\r|\n')
+    )
     pos = 0
     field_start = 0
     n = len(text)
@@ -302,7 +317,9 @@ def _field_counts(text: str, delimiter: str, truncated: bool) -> list[int]:
     counts = []
     old = csv.field_size_limit(max(len(text) + 1, 131_072))
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True)
+        reader = csv.reader(
+            io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True
+        )
         for row in itertools.islice(reader, _SAMPLE_RECORDS + 1):
             if any(c.strip() for c in row):
                 counts.append(len(row))

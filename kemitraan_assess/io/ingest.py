@@ -113,15 +113,29 @@ def ingest(
         raise DataError(f"incomplete must be 'keep' or 'reject', not {incomplete!r}")
     if dedupe not in ("last", "first", "none"):
         raise DataError(f"dedupe must be 'last', 'first' or 'none', not {dedupe!r}")
-    inst = load_instrument(os.fspath(instrument)) if not isinstance(instrument, Instrument) else instrument
+    inst = (
+        load_instrument(os.fspath(instrument))
+        if not isinstance(instrument, Instrument)
+        else instrument
+    )
     k_min = inst.defaults.min_group_size if min_group_size is None else int(min_group_size)
     if k_min < 3:
         raise DataError(f"the confidentiality minimum cannot be below 3 (got {k_min})")
     spec = load_mapping(os.fspath(mapping) if isinstance(mapping, os.PathLike) else mapping)
     try:
-        return _ingest(source, inst, spec, group_col=group_col, id_col=id_col, encoding=encoding,
-                       incomplete=incomplete, dedupe=dedupe, platform=platform, require_group=require_group,
-                       k_min=k_min)
+        return _ingest(
+            source,
+            inst,
+            spec,
+            group_col=group_col,
+            id_col=id_col,
+            encoding=encoding,
+            incomplete=incomplete,
+            dedupe=dedupe,
+            platform=platform,
+            require_group=require_group,
+            k_min=k_min,
+        )
     except MemoryError:
         name = os.fspath(source) if isinstance(source, (str, os.PathLike)) else "<input>"
         raise DataError(
@@ -147,7 +161,13 @@ def _ingest(
 ) -> IngestResult:
     export = open_export(source, encoding=encoding)
     hm = locate_and_map(
-        export, inst, spec, group_col=group_col, id_col=id_col, platform=platform, require_group=require_group
+        export,
+        inst,
+        spec,
+        group_col=group_col,
+        id_col=id_col,
+        platform=platform,
+        require_group=require_group,
     )
     header = export.preview[hm.title_rows][1]
     width = len(header)
@@ -156,7 +176,9 @@ def _ingest(
     body = read_body(export, hm.data_start, width, string_columns=string_cols)
     n = len(body.source_row)
     if n == 0 and not body.bad_rows:
-        raise DataError("the file has a header but no data rows", file=export.name, row=hm.header_line)
+        raise DataError(
+            "the file has a header but no data rows", file=export.name, row=hm.header_line
+        )
     if n == 0:
         first, why = body.bad_rows[0]
         raise DataError(
@@ -180,12 +202,26 @@ def _ingest(
     responses = steps.response_table(inst, body, ident, items, fields, keep, time_col)
     rejected = steps.rejected_table(body, ident, verdicts)
     log = _log(
-        export, hm, body, inst, ident, items, responses, rejected, cell_issues, warnings,
-        incomplete=incomplete, dedupe=dedupe, k_min=k_min, missing_answers=missing_answers,
+        export,
+        hm,
+        body,
+        inst,
+        ident,
+        items,
+        responses,
+        rejected,
+        cell_issues,
+        warnings,
+        incomplete=incomplete,
+        dedupe=dedupe,
+        k_min=k_min,
+        missing_answers=missing_answers,
     )
     log["submitted_at_column"] = header[time_col].strip() if time_col is not None else None
     group = hm.names[hm.partnership_col] if hm.partnership_col is not None else None
-    return IngestResult(responses=responses, rejected=rejected, cell_issues=cell_issues, log=log, group_col=group)
+    return IngestResult(
+        responses=responses, rejected=rejected, cell_issues=cell_issues, log=log, group_col=group
+    )
 
 
 def _item_warnings(
@@ -197,11 +233,14 @@ def _item_warnings(
     if len(unmatched) == len(item_ids):
         raise DataError(
             f"no column matches any item of instrument '{inst.id}' (columns: {', '.join(hm.names)}); "
-            "check the instrument or give a --mapping file" + "".join(f"; {w}" for w in hm.warnings),
+            "check the instrument or give a --mapping file"
+            + "".join(f"; {w}" for w in hm.warnings),
             file=file,
             row=hm.header_line,
         )
-    empty = [i for i in item_ids if i in items.column_of and len(responses) and responses[i].isna().all()]
+    empty = [
+        i for i in item_ids if i in items.column_of and len(responses) and responses[i].isna().all()
+    ]
     return unmatched, empty
 
 
@@ -244,7 +283,9 @@ def _log(
     n = len(body.source_row)
     unmatched, empty = _item_warnings(hm, inst, items, responses, export.name)
     if unmatched:
-        warnings.append(f"{len(unmatched)} item(s) of the instrument have no column in the export: {', '.join(unmatched)}")
+        warnings.append(
+            f"{len(unmatched)} item(s) of the instrument have no column in the export: {', '.join(unmatched)}"
+        )
     for item_id in empty:
         column = hm.names[items.column_of[item_id]]
         warnings.append(
@@ -254,7 +295,10 @@ def _log(
     if ident.variants:
         warnings.append(
             f"{len(ident.variants)} partnership name(s) were written in more than one way and grouped: "
-            + "; ".join(f"{k!r} <- {', '.join(_shown(v) for v in vs)}" for k, vs in list(ident.variants.items())[:10])
+            + "; ".join(
+                f"{k!r} <- {', '.join(_shown(v) for v in vs)}"
+                for k, vs in list(ident.variants.items())[:10]
+            )
         )
     sizes = _group_sizes(responses)
     small = _small_groups(sizes, k_min)
@@ -276,7 +320,9 @@ def _log(
         "instrument": {"id": inst.id, "version": inst.version},
         "platform": hm.platform,
         "encoding": export.encoding,
-        "delimiter": {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe", "": "none"}[export.delimiter],
+        "delimiter": {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe", "": "none"}[
+            export.delimiter
+        ],
         "line_ending": export.line_ending,
         "title_rows": hm.title_rows,
         "header_rows": hm.header_rows,
@@ -293,14 +339,17 @@ def _log(
             "missing_answers": missing_answers,
             "empty_lines_skipped": int(body.empty_lines),
         },
-        "partnership_column": hm.names[hm.partnership_col] if hm.partnership_col is not None else None,
+        "partnership_column": hm.names[hm.partnership_col]
+        if hm.partnership_col is not None
+        else None,
         "respondent_id_column": hm.names[hm.id_col] if hm.id_col is not None else None,
         "column_mapping": {hm.names[j]: t.id for j, t in targets},
         "column_match": {hm.names[j]: t.how for j, t in targets},
         "enumerators_stripped": {hm.names[j]: t.prefix for j, t in targets if t.prefix},
         "metadata_columns": [hm.names[j] for j in hm.meta_cols],
         "unmapped_columns": [
-            name for j, name in enumerate(hm.names)
+            name
+            for j, name in enumerate(hm.names)
             if hm.targets[j] is None and j not in hm.meta_cols and j not in structural
         ],
         "unmatched_items": unmatched,
@@ -313,5 +362,3 @@ def _log(
     if export.sheet is not None:
         log["sheet"] = export.sheet
     return log
-
-

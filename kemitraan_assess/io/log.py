@@ -131,7 +131,9 @@ def _issues_summary(issues: pd.DataFrame, limit: int = 200) -> dict[str, Any]:
     return {"shown": len(rows), "total": len(issues), "cells": rows}
 
 
-def write_ingest_outputs(result: IngestResult, out_dir: str | Path, *, responses: bool = True) -> dict[str, Path]:
+def write_ingest_outputs(
+    result: IngestResult, out_dir: str | Path, *, responses: bool = True
+) -> dict[str, Path]:
     """Write ``responses.csv``, ``rejected.csv``, ``cell_issues.csv`` and ``ingest.json``.
 
     All files are written to temporary files first and moved into place together, so an

@@ -45,9 +45,24 @@ __all__ = [
 
 _QUOTES = str.maketrans(
     {
-        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'",
-        "\u0060": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-        "\u00ab": '"', "\u00bb": '"', "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u00a0": " ",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u00b4": "'",
+        "\u0060": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
     }
 )
 _SPACES = re.compile(r"\s+")
@@ -71,7 +86,10 @@ def normalise_text(value: str) -> str:
     if not text.isascii():  # invisible format characters out, accents off Latin letters
         text = "".join(c for c in text if unicodedata.category(c) != "Cf")
         text = unicodedata.normalize(
-            "NFC", "".join(c for c in unicodedata.normalize("NFKD", text) if not "\u0300" <= c <= "\u036f")
+            "NFC",
+            "".join(
+                c for c in unicodedata.normalize("NFKD", text) if not "\u0300" <= c <= "\u036f"
+            ),
         )
     text = _SPACES.sub(" ", text)
     text = _TRAIL.sub("", text)
@@ -79,8 +97,14 @@ def normalise_text(value: str) -> str:
 
 
 PARTNERSHIP_NAMES = (
-    "partnership", "partnership name", "partnership_name", "kemitraan", "nama kemitraan",
-    "nama_kemitraan", "partnership id", "partnership_id",
+    "partnership",
+    "partnership name",
+    "partnership_name",
+    "kemitraan",
+    "nama kemitraan",
+    "nama_kemitraan",
+    "partnership id",
+    "partnership_id",
 )
 """Header names taken as the partnership column when the instrument has none that matches."""
 
@@ -140,7 +164,9 @@ def slug_key(text: str) -> str:
     >>> slug_key("Tidak tahu"), slug_key("tidak__tahu_"), slug_key("Don't know")
     ('tidak_tahu', 'tidak_tahu', 'don_t_know')
     """
-    return _NON_ALNUM.sub("_", unicodedata.normalize("NFKC", text).translate(_QUOTES).lower()).strip("_")
+    return _NON_ALNUM.sub(
+        "_", unicodedata.normalize("NFKC", text).translate(_QUOTES).lower()
+    ).strip("_")
 
 
 def kobo_names(label: str, *, choice: bool = False) -> set[str]:
@@ -245,7 +271,9 @@ class ColumnIndex:
 
     def _add_ids(self, ident: str, names: Iterable[str], kind: str) -> None:
         for i, name in enumerate(names):
-            self.ids.setdefault(name.casefold().strip(), Target(kind, ident, "id" if i == 0 else "alias"))
+            self.ids.setdefault(
+                name.casefold().strip(), Target(kind, ident, "id" if i == 0 else "alias")
+            )
 
     def resolve_target(self, name: str) -> Target | None:
         """The item or field whose id is ``name`` (for ``--mapping`` and ``--group-col``)."""
@@ -335,7 +363,9 @@ def load_mapping(mapping: str | Path | Mapping[str, Any] | MappingSpec | None) -
         try:
             out_labels[str(k)] = float(v)
         except (TypeError, ValueError):
-            raise DataError(f"label {k!r} maps to {v!r}, which is not a number", file=source) from None
+            raise DataError(
+                f"label {k!r} maps to {v!r}, which is not a number", file=source
+            ) from None
     return MappingSpec({str(k): str(v) for k, v in cols.items()}, out_labels, source)
 
 
@@ -450,7 +480,9 @@ class ScaleCoder:
                 return self._check_number(num)
         return math.nan, 3
 
-    def code(self, values: Any, out: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def code(
+        self, values: Any, out: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Codes, problem codes and missing-label mask of a column (vectorised).
 
         ``values`` is a pyarrow Array or ChunkedArray; ``out``, when given, receives the
@@ -493,7 +525,9 @@ class ScaleCoder:
         for i, v in enumerate(dictionary):
             codes[i], probs[i] = self.code_one(v)
         codes[-1] = np.nan  # null cells
-        idx = np.where(nulls, len(dictionary), np.nan_to_num(indices, nan=0)).astype(np.intp, copy=False)
+        idx = np.where(nulls, len(dictionary), np.nan_to_num(indices, nan=0)).astype(
+            np.intp, copy=False
+        )
         np.take(codes, idx, out=x)
         problem = probs[idx]
         missing = x == MISSING
@@ -517,7 +551,9 @@ def _to_float(values: Any, out: np.ndarray) -> None:
             np.copyto(seg, chunk.to_numpy(zero_copy_only=False), casting="unsafe")
             continue
         bufs = chunk.buffers()
-        data = np.frombuffer(bufs[1], dtype=chunk.type.to_pandas_dtype())[chunk.offset : chunk.offset + k]
+        data = np.frombuffer(bufs[1], dtype=chunk.type.to_pandas_dtype())[
+            chunk.offset : chunk.offset + k
+        ]
         np.copyto(seg, data, casting="unsafe")
         if chunk.null_count:
             valid = np.unpackbits(np.frombuffer(bufs[0], dtype=np.uint8), bitorder="little")
@@ -547,10 +583,15 @@ class ChoiceCoder:
         enc = pc.dictionary_encode(values)
         dictionary = enc.dictionary.to_pylist()
         mapped = [
-            (self.table.get(normalise_text(v)) or self.slugs.get(slug_key(v))) if v.strip() else None
+            (self.table.get(normalise_text(v)) or self.slugs.get(slug_key(v)))
+            if v.strip()
+            else None
             for v in dictionary
         ]
-        unknown = np.array([m is None and bool(v.strip()) for v, m in zip(dictionary, mapped, strict=True)] + [False])
+        unknown = np.array(
+            [m is None and bool(v.strip()) for v, m in zip(dictionary, mapped, strict=True)]
+            + [False]
+        )
         idx = enc.indices.to_numpy(zero_copy_only=False)
         nulls = pc.is_null(enc.indices).to_numpy(zero_copy_only=False)
         idx = np.where(nulls, len(dictionary), idx).astype(np.intp, copy=False)

@@ -121,7 +121,9 @@ def _read_source(source: Any) -> tuple[bytes, str]:
     raise DataError(f"cannot read a survey export from a {type(source).__name__}")
 
 
-def open_export(source: str | os.PathLike[str] | IO[Any] | bytes, *, encoding: str | None = None) -> Export:
+def open_export(
+    source: str | os.PathLike[str] | IO[Any] | bytes, *, encoding: str | None = None
+) -> Export:
     """Open an export (path, bytes or file-like) and detect its format.
 
     Raises
@@ -135,7 +137,11 @@ def open_export(source: str | os.PathLike[str] | IO[Any] | bytes, *, encoding: s
     if data.startswith(b"PK\x03\x04"):
         return _open_xlsx(data, name)
     misnamed = name.lower().endswith((".xlsx", ".xlsm"))
-    lazy = encoding is None and not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) and len(data) > _LAZY_MIN
+    lazy = (
+        encoding is None
+        and not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"))
+        and len(data) > _LAZY_MIN
+    )
     if lazy and b"\x00" not in data[:8192]:
         # Large file: decode only the head now; the rest is decoded only if the slow
         # reader needs it (pyarrow validates UTF-8 itself on the fast path).
@@ -165,7 +171,9 @@ def open_export(source: str | os.PathLike[str] | IO[Any] | bytes, *, encoding: s
     if decoded.encoding == "utf-8" and not decoded.warnings:
         raw = data[3:] if decoded.bom else data
     if misnamed:
-        decoded.warnings.append("the file is named like a workbook (.xlsx) but holds text; it was read as CSV")
+        decoded.warnings.append(
+            "the file is named like a workbook (.xlsx) but holds text; it was read as CSV"
+        )
     export = Export(
         name=name,
         kind="csv",
@@ -201,7 +209,9 @@ def _check_stray_cr(text: str, name: str, delimiter: str, lines: int = 25) -> No
     lone_cr = head.count("\r") - crlf
     if not lone_cr or head.count("\n") == 0:
         return
-    ends = [m for _, m in zip(range(max(lines, 200)), unquoted_line_ends(head, delimiter), strict=False)]
+    ends = [
+        m for _, m in zip(range(max(lines, 200)), unquoted_line_ends(head, delimiter), strict=False)
+    ]
     cr = [k for k, m in enumerate(ends) if m.group(0) == "\r"]
     if not cr or len(cr) * 2 >= len(ends):
         return  # no stray CR between records, or a file with CR line endings
@@ -305,8 +315,16 @@ def _open_xlsx(data: bytes, name: str) -> Export:
         raise DataError(f"the workbook's sheet '{sheet.title}' is empty", file=name)
     warnings = list(sheet.notes)
     return Export(
-        name=name, kind="xlsx", encoding="xlsx", bom=False, delimiter="", line_ending="none",
-        preview=rows[:PREVIEW_RECORDS], sheet_rows=rows, sheet=sheet.title, warnings=warnings,
+        name=name,
+        kind="xlsx",
+        encoding="xlsx",
+        bom=False,
+        delimiter="",
+        line_ending="none",
+        preview=rows[:PREVIEW_RECORDS],
+        sheet_rows=rows,
+        sheet=sheet.title,
+        warnings=warnings,
     )
 
 
@@ -379,7 +397,9 @@ _SMALL_INT = re.compile(r"^-?\d{1,4}$")
 _QUOTE_OR_NL = re.compile(r'"|\r\n|\r|\n')
 
 
-def read_body(export: Export, data_start: int, width: int, *, string_columns: set[int] | None = None) -> Body:
+def read_body(
+    export: Export, data_start: int, width: int, *, string_columns: set[int] | None = None
+) -> Body:
     """Parse the records from record index ``data_start`` (0-based, after header rows).
 
     Parameters
@@ -398,8 +418,13 @@ def read_body(export: Export, data_start: int, width: int, *, string_columns: se
     # pyarrow refuses a record with another number of fields: when the first records show
     # one, go straight to the reader that reports them (and spare pyarrow's allocation)
     uneven = any(len(row) != width for _, row in export.preview[data_start:])
-    if (export.raw is not None and data_start == 1 and export.line_ending in ("LF", "CRLF")
-            and width <= _FAST_MAX_COLUMNS and not uneven):
+    if (
+        export.raw is not None
+        and data_start == 1
+        and export.line_ending in ("LF", "CRLF")
+        and width <= _FAST_MAX_COLUMNS
+        and not uneven
+    ):
         fast = _read_fast(export, width, string_columns or set())
         if fast is not None:
             return fast
@@ -422,7 +447,9 @@ def _read_fast(export: Export, width: int, string_columns: set[int]) -> Body | N
     # attempt reads every column as it comes.
     sample = [row for _, row in export.preview[1:]]
     item_types = {
-        names[i]: pa.int16() if all(_SMALL_INT.match(r[i]) for r in sample if i < len(r) and r[i] != "") else pa.string()
+        names[i]: pa.int16()
+        if all(_SMALL_INT.match(r[i]) for r in sample if i < len(r) and r[i] != "")
+        else pa.string()
         for i in range(width)
         if i not in string_columns
     }
@@ -433,7 +460,10 @@ def _read_fast(export: Export, width: int, string_columns: set[int]) -> Body | N
                 pa.BufferReader(raw),  # zero-copy, read without the interpreter lock
                 read_options=pacsv.ReadOptions(column_names=names, skip_rows=header_lines),
                 parse_options=pacsv.ParseOptions(
-                    delimiter=export.delimiter, quote_char='"', double_quote=True, newlines_in_values=True
+                    delimiter=export.delimiter,
+                    quote_char='"',
+                    double_quote=True,
+                    newlines_in_values=True,
                 ),
                 convert_options=pacsv.ConvertOptions(
                     column_types=types,
@@ -459,7 +489,9 @@ def _read_fast(export: Export, width: int, string_columns: set[int]) -> Body | N
         if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
             arr = col.combine_chunks()
             if pc.any(pc.match_substring(arr, "\n")).as_py():
-                extra += pc.fill_null(pc.count_substring(arr, "\n"), 0).to_numpy(zero_copy_only=False)
+                extra += pc.fill_null(pc.count_substring(arr, "\n"), 0).to_numpy(
+                    zero_copy_only=False
+                )
         columns.append(arr)
     # pyarrow skips blank lines silently: if the line count does not add up, let the
     # slower reader (which knows every line) do the work.
@@ -508,7 +540,11 @@ def _read_slow(export: Export, data_start: int, width: int) -> Body:
                 empty += 1
                 continue
             else:
-                span = f" (the record runs over lines {start}-{end}: a stray quote?)" if end - start > 3 else ""
+                span = (
+                    f" (the record runs over lines {start}-{end}: a stray quote?)"
+                    if end - start > 3
+                    else ""
+                )
                 bad.append((start, f"{len(row)} fields where the header has {width}{span}"))
                 continue
         elif not any(x.strip() for x in row):

@@ -46,7 +46,9 @@ TEMP_SUFFIX = ".kemitraan-tmp"
 STAGE_SUFFIX = ".kemitraan-stage"
 """Suffix of a staging folder (``.<target name>.<8 hex digits>.kemitraan-stage``)."""
 
-_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+_FLAGS = (
+    os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+)
 
 try:  # advisory locks: POSIX only
     import fcntl
@@ -109,7 +111,9 @@ def _make_parent(path: Path) -> None:
         raise output_error(path.parent, exc) from exc
 
 
-def atomic_write_many(files: Iterable[tuple[str | Path, bytes | Iterable[bytes | memoryview]]]) -> list[Path]:
+def atomic_write_many(
+    files: Iterable[tuple[str | Path, bytes | Iterable[bytes | memoryview]]],
+) -> list[Path]:
     """Write several files so that either all of them are replaced or none.
 
     Parameters
@@ -269,7 +273,9 @@ def remove_stale_temporaries(folder: str | Path) -> list[Path]:
         try:
             if entry.is_symlink() or entry.is_dir() == is_temp:
                 continue
-            fd = os.open(entry.path, os.O_RDONLY | (0 if is_temp else getattr(os, "O_DIRECTORY", 0)))
+            fd = os.open(
+                entry.path, os.O_RDONLY | (0 if is_temp else getattr(os, "O_DIRECTORY", 0))
+            )
         except OSError:
             continue
         try:

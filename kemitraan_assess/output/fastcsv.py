@@ -110,7 +110,11 @@ def _string_parts(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """Offsets (n + 1) and data bytes of a large_string array, as NumPy views."""
     bufs = arr.buffers()
     offsets = np.frombuffer(bufs[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
-    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, dtype=np.uint8)
+    data = (
+        np.frombuffer(bufs[2], dtype=np.uint8)
+        if bufs[2] is not None
+        else np.zeros(0, dtype=np.uint8)
+    )
     return offsets, data
 
 
@@ -145,7 +149,9 @@ def text_cells(arr: pa.Array, *, neutralise: bool) -> pa.Array:
     text = data[offsets[0] : offsets[-1]]
     if ((text == 44) | (text == 34) | (text == 10) | (text == 13)).any():  # , " LF or CR somewhere
         quote = pc.fill_null(pc.match_substring_regex(arr, _QUOTE_RE), False)
-        quoted = pc.binary_join_element_wise(_QUOTE, pc.replace_substring(arr, '"', '""'), _QUOTE, _EMPTY)
+        quoted = pc.binary_join_element_wise(
+            _QUOTE, pc.replace_substring(arr, '"', '""'), _QUOTE, _EMPTY
+        )
         arr = pc.if_else(quote, quoted, arr)
     return arr
 
@@ -176,7 +182,9 @@ def _plan_column(col: pd.Series) -> _Column | None:
             return _Column(col, "bool")
         if dtype.kind == "O":
             inferred = pd.api.types.infer_dtype(col.to_numpy(), skipna=True)
-            kind = {"string": "object-text", "boolean": "object-bool", "empty": "empty"}.get(inferred)
+            kind = {"string": "object-text", "boolean": "object-bool", "empty": "empty"}.get(
+                inferred
+            )
             return _Column(col, kind) if kind else None
         return None
     if isinstance(dtype, pd.StringDtype):
@@ -198,22 +206,39 @@ def _cells(column: _Column, start: int, stop: int, *, neutralise: bool, suffix: 
         ints = np.where(nan, 0, values).astype(np.int64)
         arr = pc.cast(pa.array(ints, mask=nan if nan.any() else None), pa.string())
     elif kind == "int":
-        arr = pc.cast(pa.array(part if isinstance(part.dtype, pd.api.extensions.ExtensionDtype) else part.to_numpy(),
-                               from_pandas=True), pa.string())
+        arr = pc.cast(
+            pa.array(
+                part
+                if isinstance(part.dtype, pd.api.extensions.ExtensionDtype)
+                else part.to_numpy(),
+                from_pandas=True,
+            ),
+            pa.string(),
+        )
     elif kind == "bool":
         arr = _TRUE_FALSE.take(pa.array(part.to_numpy().astype(np.int8)))
     elif kind == "object-bool":
-        arr = _TRUE_FALSE.take(pc.cast(pa.array(part.to_numpy(), from_pandas=True, type=pa.bool_()), pa.int8()))
+        arr = _TRUE_FALSE.take(
+            pc.cast(pa.array(part.to_numpy(), from_pandas=True, type=pa.bool_()), pa.int8())
+        )
     elif kind == "empty":
         arr = pa.nulls(len(part), pa.string())
     else:  # text
-        arr = text_cells(pa.array(part if kind == "text" else part.to_numpy(), from_pandas=True, type=pa.large_string()),
-                         neutralise=neutralise)
+        arr = text_cells(
+            pa.array(
+                part if kind == "text" else part.to_numpy(),
+                from_pandas=True,
+                type=pa.large_string(),
+            ),
+            neutralise=neutralise,
+        )
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     arr = arr.cast(pa.large_string())
     if suffix:
-        arr = pc.binary_join_element_wise(arr, _ls(suffix), _EMPTY, null_handling="replace", null_replacement="")
+        arr = pc.binary_join_element_wise(
+            arr, _ls(suffix), _EMPTY, null_handling="replace", null_replacement=""
+        )
     return arr
 
 
@@ -254,14 +279,22 @@ def csv_chunks(df: pd.DataFrame, *, neutralise: bool = True) -> Iterator[bytes |
     return _generate(header, [p for p in plans if p is not None], len(df), neutralise)
 
 
-def _generate(header: bytes, plans: list[_Column], n: int, neutralise: bool) -> Iterator[bytes | memoryview]:
+def _generate(
+    header: bytes, plans: list[_Column], n: int, neutralise: bool
+) -> Iterator[bytes | memoryview]:
     yield header
     last = len(plans) - 1
     for start in range(0, n, _CHUNK):
         stop = min(n, start + _CHUNK)
-        parts = [_cells(p, start, stop, neutralise=neutralise, suffix="\n" if j == last else "")
-                 for j, p in enumerate(plans)]
-        yield _buffer_bytes(pc.binary_join_element_wise(*parts, _COMMA, null_handling="replace", null_replacement=""))
+        parts = [
+            _cells(p, start, stop, neutralise=neutralise, suffix="\n" if j == last else "")
+            for j, p in enumerate(plans)
+        ]
+        yield _buffer_bytes(
+            pc.binary_join_element_wise(
+                *parts, _COMMA, null_handling="replace", null_replacement=""
+            )
+        )
 
 
 def frame_csv_bytes(df: pd.DataFrame, *, neutralise: bool = True) -> bytes | None:

@@ -45,7 +45,6 @@ __all__ = [
 ]
 
 
-
 def _is_text_column(s: pd.Series) -> bool:
     return bool(s.dtype == object or pd.api.types.is_string_dtype(s.dtype)) and not (
         isinstance(s.dtype, pd.CategoricalDtype)
@@ -79,8 +78,11 @@ def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
                 # only text cells: an object column may also hold booleans or numbers
                 raw = values.to_numpy()
                 fixed = [neutralise_text(v) if isinstance(v, str) else v for v in raw]
-                changed = np.fromiter((a is not b and a != b for a, b in zip(raw, fixed, strict=True)),
-                                      dtype=bool, count=len(raw))
+                changed = np.fromiter(
+                    (a is not b and a != b for a, b in zip(raw, fixed, strict=True)),
+                    dtype=bool,
+                    count=len(raw),
+                )
                 if changed.any():
                     values = values.copy()
                     values[changed] = np.asarray(fixed, dtype=object)[changed]
@@ -90,7 +92,9 @@ def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _neutral_values(values: pd.Series) -> pd.Series:
-    return pd.Series([neutralise_text(v) if isinstance(v, str) else v for v in values], dtype=object)
+    return pd.Series(
+        [neutralise_text(v) if isinstance(v, str) else v for v in values], dtype=object
+    )
 
 
 def _integral_floats_as_int(df: pd.DataFrame) -> pd.DataFrame:

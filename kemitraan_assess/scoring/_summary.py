@@ -131,11 +131,31 @@ def partnership_entries(
     """The ``scores.json`` entries of partnerships shown in full; ``col(name)`` is a column."""
     scales = {
         sid: [
-            {"n": n, "mean": mean, "sd": sd, "ci95": [lo, hi], "rwg_j": rwg, "agreement": agr, "band": band,
-             "band_uncertain": unc}
+            {
+                "n": n,
+                "mean": mean,
+                "sd": sd,
+                "ci95": [lo, hi],
+                "rwg_j": rwg,
+                "agreement": agr,
+                "band": band,
+                "band_uncertain": unc,
+            }
             for n, mean, sd, lo, hi, rwg, agr, band, unc in zip(
-                *(col(f"{sid}/{k}") for k in ("n", "mean", "sd", "ci_low", "ci_high", "rwg_j", "agreement", "band",
-                                               "band_uncertain")),
+                *(
+                    col(f"{sid}/{k}")
+                    for k in (
+                        "n",
+                        "mean",
+                        "sd",
+                        "ci_low",
+                        "ci_high",
+                        "rwg_j",
+                        "agreement",
+                        "band",
+                        "band_uncertain",
+                    )
+                ),
                 strict=True,
             )
         ]
@@ -144,18 +164,25 @@ def partnership_entries(
     readiness = [
         {"index": index, "ci95": [lo, hi], "band": band, "band_uncertain": unc, "percentile": pct}
         for index, lo, hi, band, unc, pct in zip(
-            *(col(f"readiness/{k}") for k in ("index", "ci_low", "ci_high", "band", "band_uncertain", "percentile")),
+            *(
+                col(f"readiness/{k}")
+                for k in ("index", "ci_low", "ci_high", "band", "band_uncertain", "percentile")
+            ),
             strict=True,
         )
     ]
-    model_scores = [dict(zip(model_ids, row, strict=True)) for row in zip(*(col(f"model/scores/{m}") for m in model_ids),
-                                                                            strict=True)]
+    model_scores = [
+        dict(zip(model_ids, row, strict=True))
+        for row in zip(*(col(f"model/scores/{m}") for m in model_ids), strict=True)
+    ]
     if not model_ids:
         model_scores = [{} for _ in col("n")]
     models = [
         {"scores": sc, "top": top, "runner_up": runner, "margin": margin, "clear": clear}
         for sc, top, runner, margin, clear in zip(
-            model_scores, *(col(f"model/{k}") for k in ("top", "runner_up", "margin", "clear")), strict=True
+            model_scores,
+            *(col(f"model/{k}") for k in ("top", "runner_up", "margin", "clear")),
+            strict=True,
         )
     ]
     per_scale = [scales[sid] for sid in scale_ids]
@@ -172,15 +199,25 @@ def partnership_entries(
             "sectors": sectors,
         }
         for n, sc, ready, typ, share, model, fit, sectors in zip(
-            col("n"), zip(*per_scale, strict=True) if per_scale else ((),) * len(col("n")), readiness, col("type"),
-            col("type_share"), models, col("model_fit"), col("sectors"), strict=True,
+            col("n"),
+            zip(*per_scale, strict=True) if per_scale else ((),) * len(col("n")),
+            readiness,
+            col("type"),
+            col("type_share"),
+            models,
+            col("model_fit"),
+            col("sectors"),
+            strict=True,
         )
     ]
 
 
 def suppressed_entries(col: Callable[[str], list[Any]]) -> list[dict[str, Any]]:
     """The ``scores.json`` entries of suppressed partnerships: their size and why."""
-    return [{"n": n, "suppressed": True, "reason": reason} for n, reason in zip(col("n"), col("reason"), strict=True)]
+    return [
+        {"n": n, "suppressed": True, "reason": reason}
+        for n, reason in zip(col("n"), col("reason"), strict=True)
+    ]
 
 
 def _slot(name: str) -> str:
@@ -195,14 +232,16 @@ def _template(entry: dict[str, Any], depth: int) -> tuple[list[str], list[tuple[
     for m in _SLOT.finditer(text):
         pieces.append(text[pos : m.start()])
         line_start = text.rfind("\n", 0, m.start()) + 1
-        pad = len(text[line_start:m.start()]) - len(text[line_start:m.start()].lstrip(" "))
+        pad = len(text[line_start : m.start()]) - len(text[line_start : m.start()].lstrip(" "))
         slots.append((m.group(1), pad))
         pos = m.end()
     pieces.append(text[pos:])
     return pieces, slots
 
 
-def _fill(pieces: list[str], slots: list[tuple[str, int]], cols: Columns, prefix: pa.Array) -> pa.Array:
+def _fill(
+    pieces: list[str], slots: list[tuple[str, int]], cols: Columns, prefix: pa.Array
+) -> pa.Array:
     args: list[Any] = [prefix, _ls(pieces[0])]
     for (name, pad), piece in zip(slots, pieces[1:], strict=True):
         args += [cols.json_text(name, pad), _ls(piece)]
@@ -229,6 +268,7 @@ def summary_json_bytes(
     before, after = outer.split(marker)
     if len(names) == 0:
         return (before + "{}" + after).encode("utf-8")
+
     def slots(name: str) -> list[str]:
         return [_slot(name)]
 
@@ -245,4 +285,6 @@ def summary_json_bytes(
     offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)
     lo, hi = int(offsets[lines.offset]), int(offsets[lines.offset + len(lines)])
     body = memoryview(lines.buffers()[2])[lo : hi - 2]  # no comma after the last entry
-    return b"".join([before.encode("utf-8"), b"{\n", body, b"\n" + b" " * _INDENT + b"}", after.encode("utf-8")])
+    return b"".join(
+        [before.encode("utf-8"), b"{\n", body, b"\n" + b" " * _INDENT + b"}", after.encode("utf-8")]
+    )

@@ -41,7 +41,9 @@ def group_describe(
     Groups with fewer than two values get NaN for SD and CI (and NaN mean with none).
     """
     # the grouped mean and variance of the agreement indices (two passes, as R's var)
-    m = group_moments(np.asarray(values, dtype=np.float64)[:, None], gi.codes, gi.n_groups, "available")
+    m = group_moments(
+        np.asarray(values, dtype=np.float64)[:, None], gi.codes, gi.n_groups, "available"
+    )
     n, mean, sd = m.count[:, 0], m.mean[:, 0], np.sqrt(m.var[:, 0])
     with np.errstate(invalid="ignore", divide="ignore"):
         df = np.where(n >= 2, n - 1, np.nan)

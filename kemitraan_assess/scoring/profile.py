@@ -93,7 +93,12 @@ def model_profile(
         fit_dicts = [{"suggested": [], "fits": None, "reasons": []} for _ in range(g)]
     for k in range(g if factors else 0):
         reasons = [
-            {"field": fid, "answer": answer, "share": float(share[k]), "suits": suits.get(answer, [])}
+            {
+                "field": fid,
+                "answer": answer,
+                "share": float(share[k]),
+                "suits": suits.get(answer, []),
+            }
             for fid, modes, share, suits in factors
             if (answer := modes[k]) is not None
         ]
@@ -102,6 +107,7 @@ def model_profile(
             suggested: list[str] = []
             fit: bool | None = None
         else:
+
             def rank_key(m: str, v: np.ndarray = v, k: int = k) -> tuple[int, float, str]:
                 j = mean_of.get(m)
                 sc = means[k, j] if j is not None and not np.isnan(means[k, j]) else -np.inf

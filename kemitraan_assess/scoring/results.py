@@ -143,21 +143,42 @@ def _rows_of(result: ScoreResult) -> dict[str, np.ndarray]:
     codes = result._columns["codes"]
     order = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(len(result._columns["names"]) + 1))
-    return {name: order[bounds[i] : bounds[i + 1]] for i, name in enumerate(result._columns["names"])}
+    return {
+        name: order[bounds[i] : bounds[i + 1]] for i, name in enumerate(result._columns["names"])
+    }
 
 
 def _period(result: ScoreResult, rows: np.ndarray) -> SurveyPeriod | None:
     col = "submitted_at"
     if col not in result.responses.columns or len(rows) == 0:
         return None
-    t = pd.to_datetime(result.responses[col].iloc[rows], errors="coerce", utc=True, format="mixed").dropna()
+    t = pd.to_datetime(
+        result.responses[col].iloc[rows], errors="coerce", utc=True, format="mixed"
+    ).dropna()
     if t.empty:
         return None
     return SurveyPeriod(t.min().strftime("%Y-%m-%d"), t.max().strftime("%Y-%m-%d"))
 
 
-_NON_ANSWERS = frozenset({"", "-", "--", "n/a", "na", "tidak ada", "tidak ada.", "none", "nothing", "no", "tidak",
-                          "belum ada", "nihil", "-.", "."})
+_NON_ANSWERS = frozenset(
+    {
+        "",
+        "-",
+        "--",
+        "n/a",
+        "na",
+        "tidak ada",
+        "tidak ada.",
+        "none",
+        "nothing",
+        "no",
+        "tidak",
+        "belum ada",
+        "nihil",
+        "-.",
+        ".",
+    }
+)
 
 
 def _comments(result: ScoreResult, rows: np.ndarray) -> tuple[tuple[str, int], ...]:
@@ -185,58 +206,124 @@ def partnership_result(result: ScoreResult, name: str, rows: np.ndarray) -> Part
     summary = result.summary
     p = summary["partnerships"][name]
     if p.get("suppressed"):
-        return PartnershipResult(name, int(p["n"]), True, p.get("reason"), {}, None, None, None, None, {}, {}, {},
-                                 None, None, ())
+        return PartnershipResult(
+            name,
+            int(p["n"]),
+            True,
+            p.get("reason"),
+            {},
+            None,
+            None,
+            None,
+            None,
+            {},
+            {},
+            {},
+            None,
+            None,
+            (),
+        )
     inst = result.instrument
     medians = summary["portfolio"]["scales"]
     scales = {}
     for scale in inst.scales:
         s = p["scales"][scale.id]
         scales[scale.id] = ScaleResult(
-            id=scale.id, kind=scale.kind, n=int(s["n"]), mean=_num(s["mean"]), sd=_num(s["sd"]),
-            ci_low=_num(s["ci95"][0]), ci_high=_num(s["ci95"][1]), rwg_j=_num(s["rwg_j"]), agreement=s["agreement"],
-            band=s["band"], band_uncertain=bool(s["band_uncertain"]),
+            id=scale.id,
+            kind=scale.kind,
+            n=int(s["n"]),
+            mean=_num(s["mean"]),
+            sd=_num(s["sd"]),
+            ci_low=_num(s["ci95"][0]),
+            ci_high=_num(s["ci95"][1]),
+            rwg_j=_num(s["rwg_j"]),
+            agreement=s["agreement"],
+            band=s["band"],
+            band_uncertain=bool(s["band_uncertain"]),
             portfolio_median=_num((medians.get(scale.id) or {}).get("median")),
         )
     r = p["readiness"]
-    readiness = Readiness(_num(r["index"]), _num(r["ci95"][0]), _num(r["ci95"][1]), r["band"],
-                          bool(r["band_uncertain"]), _num(r["percentile"]))
+    readiness = Readiness(
+        _num(r["index"]),
+        _num(r["ci95"][0]),
+        _num(r["ci95"][1]),
+        r["band"],
+        bool(r["band_uncertain"]),
+        _num(r["percentile"]),
+    )
     m = p["model"]
     fit = p.get("model_fit") or {}
     model = ModelResult(
         scores=tuple((k, _num(v)) for k, v in (m.get("scores") or {}).items()),
-        top=m.get("top"), runner_up=m.get("runner_up"), margin=_num(m.get("margin")), clear=bool(m.get("clear")),
-        fits=fit.get("fits"), suggested=tuple(fit.get("suggested") or ()),
-        reasons=tuple(ModelReason(x["field"], x.get("answer"), _num(x.get("share")), tuple(x.get("suits") or ()))
-                      for x in fit.get("reasons") or ()),
+        top=m.get("top"),
+        runner_up=m.get("runner_up"),
+        margin=_num(m.get("margin")),
+        clear=bool(m.get("clear")),
+        fits=fit.get("fits"),
+        suggested=tuple(fit.get("suggested") or ()),
+        reasons=tuple(
+            ModelReason(
+                x["field"], x.get("answer"), _num(x.get("share")), tuple(x.get("suits") or ())
+            )
+            for x in fit.get("reasons") or ()
+        ),
     )
     resp = result.responses
     items: dict[str, ItemDistribution] = {}
     for scale in inst.scales:
         for item in scale.items:
             rs = inst.response_scales[item.response]
-            vals = resp[item.id].to_numpy(dtype=float)[rows] if item.id in resp.columns else np.empty(0)
+            vals = (
+                resp[item.id].to_numpy(dtype=float)[rows]
+                if item.id in resp.columns
+                else np.empty(0)
+            )
             items[item.id] = item_distribution(item.id, vals, rs.min, rs.max, reverse=item.reverse)
     by_sector: dict[str, tuple[SectorMean, ...]] = {}
     sec_field = inst.field_by_role("sector")
     respondents = result.respondents
     if sec_field is not None and sec_field.id in respondents.columns:
-        sec = respondents[sec_field.id].iloc[rows].astype("string").fillna(NO_SECTOR).to_numpy(dtype=object)
+        sec = (
+            respondents[sec_field.id]
+            .iloc[rows]
+            .astype("string")
+            .fillna(NO_SECTOR)
+            .to_numpy(dtype=object)
+        )
         for scale in inst.scales:
             if scale.id in respondents.columns:
-                by_sector[scale.id] = sector_means(respondents[scale.id].to_numpy(dtype=float)[rows], sec)
+                by_sector[scale.id] = sector_means(
+                    respondents[scale.id].to_numpy(dtype=float)[rows], sec
+                )
     waves = None
     wave_field = inst.field_by_role("wave")
     if wave_field is not None and wave_field.id in respondents.columns:
-        cols = [c for c in [*inst.readiness_composite.scales, "readiness"] if c in respondents.columns]
-        waves = wave_change(respondents.iloc[rows], wave_field.id, cols,
-                            min_group_size=int(summary["settings"]["min_group_size"]),
-                            ci_level=float(summary["settings"]["ci_level"]))
+        cols = [
+            c for c in [*inst.readiness_composite.scales, "readiness"] if c in respondents.columns
+        ]
+        waves = wave_change(
+            respondents.iloc[rows],
+            wave_field.id,
+            cols,
+            min_group_size=int(summary["settings"]["min_group_size"]),
+            ci_level=float(summary["settings"]["ci_level"]),
+        )
     return PartnershipResult(
-        name=name, n=int(p["n"]), suppressed=False, reason=None, scales=scales, readiness=readiness,
-        type=p.get("type"), type_share=_num(p.get("type_share")), model=model,
-        sectors=dict(p.get("sectors") or {}), items=items, sector_means=by_sector, waves=waves,
-        period=_period(result, rows), comments=_comments(result, rows),
+        name=name,
+        n=int(p["n"]),
+        suppressed=False,
+        reason=None,
+        scales=scales,
+        readiness=readiness,
+        type=p.get("type"),
+        type_share=_num(p.get("type_share")),
+        model=model,
+        sectors=dict(p.get("sectors") or {}),
+        items=items,
+        sector_means=by_sector,
+        waves=waves,
+        period=_period(result, rows),
+        comments=_comments(result, rows),
     )
 
 

@@ -8,7 +8,14 @@ import pandas as pd
 from ..errors import DataError
 from ..instrument.model import Instrument
 
-__all__ = ["reverse_key", "scale_scores", "readiness_scores", "item_matrix", "keyed_items", "scale_score"]
+__all__ = [
+    "reverse_key",
+    "scale_scores",
+    "readiness_scores",
+    "item_matrix",
+    "keyed_items",
+    "scale_score",
+]
 
 
 def _check_columns(responses: pd.DataFrame, instrument: Instrument, item_ids: list[str]) -> None:

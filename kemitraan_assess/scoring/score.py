@@ -120,14 +120,18 @@ class ScoreResult:
         (:mod:`kemitraan_assess.scoring._summary`), without building their dicts.
         """
         c = self._columns
-        return summary_json_bytes(self.overview, c["names"], c["suppressed"], c["columns"], c["scale_ids"], c["model_ids"])
+        return summary_json_bytes(
+            self.overview, c["names"], c["suppressed"], c["columns"], c["scale_ids"], c["model_ids"]
+        )
 
 
 def agreement_class(rwg: np.ndarray, strong: float, moderate: float) -> np.ndarray:
     """'strong' (≥ strong), 'moderate' (≥ moderate), 'weak' or None (LeBreton & Senter 2008)."""
     out = np.full(len(rwg), None, dtype=object)
     ok = ~np.isnan(rwg)
-    out[ok] = np.where(rwg[ok] >= strong, "strong", np.where(rwg[ok] >= moderate, "moderate", "weak"))
+    out[ok] = np.where(
+        rwg[ok] >= strong, "strong", np.where(rwg[ok] >= moderate, "moderate", "weak")
+    )
     return out
 
 
@@ -196,7 +200,9 @@ def score(
     row_of = {item_id: k for k, item_id in enumerate(instrument.items)}
     sc = pd.DataFrame(
         {
-            scale.id: scale_score([keyed[row_of[i.id]] for i in scale.items], instrument.min_answered_count(scale))
+            scale.id: scale_score(
+                [keyed[row_of[i.id]] for i in scale.items], instrument.min_answered_count(scale)
+            )
             for scale in instrument.scales
         },
         index=responses.index,
@@ -208,11 +214,13 @@ def score(
 
     head_cols = [c for c in _RESERVED if c in responses.columns]
     field_cols = [
-        f.id for f in instrument.fields
+        f.id
+        for f in instrument.fields
         if f.id in responses.columns and f.role != "comment" and f.id not in head_cols
     ]
     respondents = pd.concat(
-        [responses[head_cols + field_cols].reset_index(drop=True), sc.reset_index(drop=True)], axis=1
+        [responses[head_cols + field_cols].reset_index(drop=True), sc.reset_index(drop=True)],
+        axis=1,
     )
     respondents["readiness"] = ready.to_numpy()
 
@@ -273,12 +281,24 @@ def score(
     table["model_fit"] = profile["fits"]
 
     for sid, desc in scale_stats.items():
-        for key in ("n", "mean", "sd", "ci_low", "ci_high", "rwg_j", "agreement", "band", "band_uncertain"):
+        for key in (
+            "n",
+            "mean",
+            "sd",
+            "ci_low",
+            "ci_high",
+            "rwg_j",
+            "agreement",
+            "band",
+            "band_uncertain",
+        ):
             table[f"{sid}_{key}"] = desc[key]
     partnerships = pd.DataFrame(table)
     _blank_suppressed(partnerships)
 
-    cols = _entry_columns(instrument, gi, sizes, suppressed, scale_stats, rd, types, type_share, profile, k_min)
+    cols = _entry_columns(
+        instrument, gi, sizes, suppressed, scale_stats, rd, types, type_share, profile, k_min
+    )
     overview = _overview(instrument, respondents, gi, suppressed, cols, icc, rd, scale_stats, k_min)
     return ScoreResult(
         instrument=instrument,
@@ -336,7 +356,9 @@ def _percentiles(mean: np.ndarray, shown: np.ndarray) -> np.ndarray:
     return pct
 
 
-def _sector_counts(instrument: Instrument, respondents: pd.DataFrame, gi: GroupIndex) -> list[dict[str, int]]:
+def _sector_counts(
+    instrument: Instrument, respondents: pd.DataFrame, gi: GroupIndex
+) -> list[dict[str, int]]:
     """Respondents per sector answer in each partnership (sorted by answer)."""
     out: list[dict[str, int]] = [{} for _ in range(gi.n_groups)]
     sector_field = instrument.field_by_role("sector")
@@ -344,7 +366,11 @@ def _sector_counts(instrument: Instrument, respondents: pd.DataFrame, gi: GroupI
         return out
     sec = respondents[sector_field.id].astype("string")
     ok = sec.notna().to_numpy()
-    ct = pd.DataFrame({"g": gi.codes[ok], "s": sec[ok].to_numpy()}).groupby(["g", "s"], sort=True).size()
+    ct = (
+        pd.DataFrame({"g": gi.codes[ok], "s": sec[ok].to_numpy()})
+        .groupby(["g", "s"], sort=True)
+        .size()
+    )
     groups = ct.index.get_level_values(0).to_numpy()
     sectors = ct.index.get_level_values(1).to_numpy()
     for g, s, k in zip(groups.tolist(), sectors.tolist(), ct.to_numpy().tolist(), strict=True):
@@ -423,7 +449,9 @@ def _overview(
         warnings.append(
             f"{n_sup} partnership(s) with fewer than {k_min} respondents are suppressed"
         )
-    low_icc = [sid for sid, v in icc.items() if v.get("icc2") is not None and v["icc2"] < d.icc2_threshold]
+    low_icc = [
+        sid for sid, v in icc.items() if v.get("icc2") is not None and v["icc2"] < d.icc2_threshold
+    ]
     return {
         "instrument": {"id": instrument.id, "version": instrument.version},
         "settings": {
@@ -444,7 +472,10 @@ def _overview(
         "icc": icc,
         "icc2_below_threshold": low_icc,
         "portfolio": {
-            "readiness": {"median": finite_or_none(np.median(rvals)) if len(rvals) else None, "n": int(len(rvals))},
+            "readiness": {
+                "median": finite_or_none(np.median(rvals)) if len(rvals) else None,
+                "n": int(len(rvals)),
+            },
             "scales": portfolio_scales,
         },
         "warnings": warnings,

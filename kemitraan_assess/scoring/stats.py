@@ -104,7 +104,9 @@ def sector_means(scale_scores: np.ndarray, sectors: np.ndarray) -> tuple[SectorM
     codes, uniques = pd.factorize(pd.Series(sectors[ok], dtype=object), sort=True)
     n = np.bincount(codes, minlength=len(uniques))
     tot = np.bincount(codes, weights=vals[ok], minlength=len(uniques))
-    return tuple(SectorMean(str(u), int(k), float(t)) for u, k, t in zip(uniques, n, tot, strict=True))
+    return tuple(
+        SectorMean(str(u), int(k), float(t)) for u, k, t in zip(uniques, n, tot, strict=True)
+    )
 
 
 def pooled_mean(parts: Sequence[SectorMean]) -> float:
@@ -155,7 +157,9 @@ class ItemDistribution:
         return self._share(k[len(k) // 2 : len(k) - len(k) // 2])
 
 
-def item_distribution(item_id: str, values: np.ndarray, lo: int, hi: int, *, reverse: bool) -> ItemDistribution:
+def item_distribution(
+    item_id: str, values: np.ndarray, lo: int, hi: int, *, reverse: bool
+) -> ItemDistribution:
     """Counts of the answers ``lo..hi`` in ``values`` (NaN and out-of-range ignored)."""
     v = np.asarray(values, dtype=float)
     v = v[~np.isnan(v)]
@@ -164,7 +168,9 @@ def item_distribution(item_id: str, values: np.ndarray, lo: int, hi: int, *, rev
     return ItemDistribution(item_id, bool(reverse), tuple(int(c) for c in counts))
 
 
-def welch_difference(previous: np.ndarray, current: np.ndarray, *, ci_level: float = 0.95) -> WaveDifference:
+def welch_difference(
+    previous: np.ndarray, current: np.ndarray, *, ci_level: float = 0.95
+) -> WaveDifference:
     """Difference of two means with the Welch (unequal variances) t interval.
 
     Parameters

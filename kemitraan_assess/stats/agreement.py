@@ -205,7 +205,9 @@ class GroupAgreement(StatResult):
 
 def _check_options(n_options: Any) -> int:
     if isinstance(n_options, bool) or not isinstance(n_options, (int, np.integer)) or n_options < 2:
-        raise DataError(f"n_options must be an integer >= 2 (the number of response options), got {n_options!r}")
+        raise DataError(
+            f"n_options must be an integer >= 2 (the number of response options), got {n_options!r}"
+        )
     return int(n_options)
 
 
@@ -213,7 +215,9 @@ def _null_name(null: str | float) -> str:
     return null if isinstance(null, str) else "custom"
 
 
-def _rwg_from_variance(mean_var: np.ndarray, n_items: np.ndarray | int, sigma2: float) -> np.ndarray:
+def _rwg_from_variance(
+    mean_var: np.ndarray, n_items: np.ndarray | int, sigma2: float
+) -> np.ndarray:
     # multilevel::rwg.j: S <- min(S, ranvar); J(1 - S/ranvar) / (J(1 - S/ranvar) + S/ranvar)
     ratio = np.minimum(mean_var, sigma2) / sigma2
     return n_items * (1 - ratio) / (n_items * (1 - ratio) + ratio)
@@ -299,7 +303,9 @@ def rwg_j_by_group(
     mean_var, k = nanmean_rows(m.var)
     value = _rwg_from_variance(mean_var, k, sigma2)
     value = np.where((k > 0) & (m.n > 1), value, np.nan)
-    return GroupAgreement("rwg_j", labels, value, m.n, x.shape[1], missing, _null_name(null), sigma2)
+    return GroupAgreement(
+        "rwg_j", labels, value, m.n, x.shape[1], missing, _null_name(null), sigma2
+    )
 
 
 def rwg_by_group(
@@ -429,7 +435,9 @@ def rwg_j(
     mean_var, k = nanmean_rows(m.var)
     n = int(m.n[0])
     if n < 2 or k[0] == 0:
-        raise InsufficientDataError(f"rwg(j) needs at least 2 respondents, got {n}", n=n, required=2)
+        raise InsufficientDataError(
+            f"rwg(j) needs at least 2 respondents, got {n}", n=n, required=2
+        )
     value = float(_rwg_from_variance(mean_var, k, sigma2)[0])
     return RwgResult(value, float(mean_var[0]), n, int(k[0]), _null_name(null), sigma2)
 

@@ -18,7 +18,9 @@ from kemitraan_assess.errors import DataError, InsufficientDataError
 __all__ = ["numeric_matrix", "check_pair_counts", "check_ci", "row_means", "single_threaded_blas"]
 
 
-def numeric_matrix(data: Any, *, what: str = "item responses", one_d: bool = False) -> tuple[np.ndarray, tuple[str, ...]]:
+def numeric_matrix(
+    data: Any, *, what: str = "item responses", one_d: bool = False
+) -> tuple[np.ndarray, tuple[str, ...]]:
     """``data`` as a float64 matrix (rows x columns, NaN = missing) and its column names.
 
     A DataFrame keeps its column names (numeric or boolean columns only); an array gets
@@ -29,7 +31,8 @@ def numeric_matrix(data: Any, *, what: str = "item responses", one_d: bool = Fal
         data = data.to_frame()
     if isinstance(data, pd.DataFrame):
         bad = [
-            c for c in data.columns
+            c
+            for c in data.columns
             if not (pd.api.types.is_numeric_dtype(data[c]) or pd.api.types.is_bool_dtype(data[c]))
         ]
         if bad:
@@ -55,7 +58,11 @@ def numeric_matrix(data: Any, *, what: str = "item responses", one_d: bool = Fal
 
 
 def check_pair_counts(
-    names: Sequence[str], n_ij: np.ndarray, *, var: np.ndarray | None = None, what: str = "a covariance"
+    names: Sequence[str],
+    n_ij: np.ndarray,
+    *,
+    var: np.ndarray | None = None,
+    what: str = "a covariance",
 ) -> None:
     """Every item answered at least twice, with some variance (``var``, if given), every
     pair of items answered together at least twice (what a pairwise covariance or
@@ -70,7 +77,9 @@ def check_pair_counts(
         )
     if var is not None and np.any(~(var > 0)):
         j = int(np.flatnonzero(~(var > 0))[0])
-        raise DataError(f"item {names[j]!r} has no variance; drop it from the scale", column=names[j])
+        raise DataError(
+            f"item {names[j]!r} has no variance; drop it from the scale", column=names[j]
+        )
     if np.any(n_ij < 2):
         i, j = np.argwhere(n_ij < 2)[0]
         raise InsufficientDataError(

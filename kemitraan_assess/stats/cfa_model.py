@@ -90,7 +90,9 @@ def objective(model: CFAModel, s: np.ndarray, logdet_s: float, x: np.ndarray) ->
     except np.linalg.LinAlgError:
         return math.inf
     inv_l = np.linalg.solve(chol, np.eye(model.p))
-    return float(2.0 * np.sum(np.log(np.diag(chol))) + np.sum((inv_l @ s) * inv_l) - logdet_s - model.p)
+    return float(
+        2.0 * np.sum(np.log(np.diag(chol))) + np.sum((inv_l @ s) * inv_l) - logdet_s - model.p
+    )
 
 
 def gradient(model: CFAModel, s: np.ndarray, x: np.ndarray) -> np.ndarray:

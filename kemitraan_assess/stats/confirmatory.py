@@ -48,12 +48,16 @@ _MAXITER = 2000
 
 def _check_structure(structure: Any) -> dict[str, tuple[str, ...]]:
     if not isinstance(structure, Mapping) or not structure:
-        raise DataError("structure must be a non-empty mapping of factor name -> list of item columns")
+        raise DataError(
+            "structure must be a non-empty mapping of factor name -> list of item columns"
+        )
     out: dict[str, tuple[str, ...]] = {}
     seen: dict[str, str] = {}
     for factor, items in structure.items():
         if isinstance(items, str) or not isinstance(items, Sequence):
-            raise DataError(f"factor {factor!r}: items must be a list of column names, not {items!r}")
+            raise DataError(
+                f"factor {factor!r}: items must be a list of column names, not {items!r}"
+            )
         items = tuple(str(i) for i in items)
         if len(items) < 2:
             raise DataError(
@@ -90,7 +94,9 @@ def _item_matrix(data: Any, items: tuple[str, ...]) -> pd.DataFrame:
     cols = {}
     for item in items:
         try:
-            cols[item] = pd.to_numeric(data[item], errors="raise").to_numpy(dtype=np.float64, na_value=np.nan)
+            cols[item] = pd.to_numeric(data[item], errors="raise").to_numpy(
+                dtype=np.float64, na_value=np.nan
+            )
         except (TypeError, ValueError) as exc:
             raise DataError(f"item column is not numeric: {exc}", column=item) from exc
     return pd.DataFrame(cols)
@@ -126,7 +132,9 @@ def _sample_covariance(mo: ItemMoments) -> tuple[np.ndarray, int, int]:
     s = (x.T @ x) / n
     flat = np.flatnonzero(np.diag(s) <= 0)
     if flat.size:
-        raise DataError("item has zero variance among the complete cases; drop it", column=items[flat[0]])
+        raise DataError(
+            "item has zero variance among the complete cases; drop it", column=items[flat[0]]
+        )
     return s, n, n_total - n
 
 
@@ -145,6 +153,7 @@ def _minimize(model: CFAModel, s: np.ndarray, logdet_s: float) -> optimize.Optim
     where the implied covariance is not positive definite can leave its subproblem with
     infinities, as on small or ill-conditioned samples) BFGS from the same start, whose line
     search backs off such steps. A fit that still does not converge is reported so."""
+
     def fun(x: np.ndarray) -> float:
         return objective(model, s, logdet_s, x)
 
@@ -154,14 +163,22 @@ def _minimize(model: CFAModel, s: np.ndarray, logdet_s: float) -> optimize.Optim
     start = start_values(model, s)
     try:
         with np.errstate(over="raise", invalid="raise"):
-            res = optimize.minimize(fun, start, jac=jac, hess=lambda x: information(model, x), method="trust-exact",
-                                    options={"gtol": _GTOL, "maxiter": _MAXITER})
+            res = optimize.minimize(
+                fun,
+                start,
+                jac=jac,
+                hess=lambda x: information(model, x),
+                method="trust-exact",
+                options={"gtol": _GTOL, "maxiter": _MAXITER},
+            )
         if np.isfinite(res.fun) and np.all(np.isfinite(res.x)):
             return res
     except (ValueError, np.linalg.LinAlgError, FloatingPointError):
         pass
     with np.errstate(all="ignore"):
-        return optimize.minimize(fun, start, jac=jac, method="BFGS", options={"gtol": _GTOL, "maxiter": 20 * _MAXITER})
+        return optimize.minimize(
+            fun, start, jac=jac, method="BFGS", options={"gtol": _GTOL, "maxiter": 20 * _MAXITER}
+        )
 
 
 # --------------------------------------------------------------------------- fit measures
@@ -179,7 +196,9 @@ def _rmsea_ci(chi2: float, dof: int, n: int, level: float = 0.90) -> tuple[float
 
     lower = 0.0
     if cdf(0.0) - upper_p >= 0:
-        lam = optimize.brentq(lambda t: cdf(t) - upper_p, 0.0, max(chi2, 1e-12), xtol=1e-12, rtol=1e-14)
+        lam = optimize.brentq(
+            lambda t: cdf(t) - upper_p, 0.0, max(chi2, 1e-12), xtol=1e-12, rtol=1e-14
+        )
         lower = math.sqrt(lam / (n * dof))
     upper = 0.0
     top = max(n, 4 * chi2)
@@ -189,7 +208,9 @@ def _rmsea_ci(chi2: float, dof: int, n: int, level: float = 0.90) -> tuple[float
     return lower, upper
 
 
-def _fit_measures(s: np.ndarray, sigma: np.ndarray, logdet_s: float, f_ml: float, n: int, q: int) -> dict[str, Any]:
+def _fit_measures(
+    s: np.ndarray, sigma: np.ndarray, logdet_s: float, f_ml: float, n: int, q: int
+) -> dict[str, Any]:
     """lavaan's fitMeasures for ML with likelihood 'normal' (lav_fit_cfi, _tli, _rmsea, srmr)."""
     p = s.shape[0]
     dof = p * (p + 1) // 2 - q
@@ -198,7 +219,11 @@ def _fit_measures(s: np.ndarray, sigma: np.ndarray, logdet_s: float, f_ml: float
     base_dof = p * (p - 1) // 2
     t1 = max(chi2 - dof, 0.0)
     t2 = max(chi2 - dof, base_chi2 - base_dof, 0.0)
-    cfi = 1.0 if math.isclose(t1, 0.0, abs_tol=1.5e-8) and math.isclose(t2, 0.0, abs_tol=1.5e-8) else 1.0 - t1 / t2
+    cfi = (
+        1.0
+        if math.isclose(t1, 0.0, abs_tol=1.5e-8) and math.isclose(t2, 0.0, abs_tol=1.5e-8)
+        else 1.0 - t1 / t2
+    )
     tli_den = (base_chi2 - base_dof) * dof
     sd_s = np.sqrt(np.diag(s))
     resid = (s - sigma) / np.outer(sd_s, sd_s)
@@ -323,8 +348,13 @@ class CFAResult(StatResult):
         """The parameter table, with lavaan's column names (``est``, ``se``, ``std.all``, ...)."""
         df = pd.DataFrame([dataclasses.asdict(row) for row in self.parameters])
         return df.rename(
-            columns={"p_value": "pvalue", "ci_lower": "ci.lower", "ci_upper": "ci.upper",
-                     "std_all": "std.all", "std_all_se": "std.all.se"}
+            columns={
+                "p_value": "pvalue",
+                "ci_lower": "ci.lower",
+                "ci_upper": "ci.upper",
+                "std_all": "std.all",
+                "std_all_se": "std.all.se",
+            }
         )
 
 
@@ -449,8 +479,8 @@ def _cfa_from_cov(
         raise DataError(
             "the sample covariance matrix of the complete cases is not positive definite "
             "(an item is a linear combination of others); drop redundant items"
-            if missing == "listwise" else
-            "the pairwise covariance matrix is not positive definite (too few cases answer "
+            if missing == "listwise"
+            else "the pairwise covariance matrix is not positive definite (too few cases answer "
             "some pairs of items, or an item is a linear combination of others); use "
             "listwise deletion or drop items"
         ) from None
@@ -459,7 +489,9 @@ def _cfa_from_cov(
     q = len(model.kind)
     dof = p * (p + 1) // 2 - q
     if dof < 0:
-        raise DataError(f"the model is not identified: {q} free parameters for {p * (p + 1) // 2} moments")
+        raise DataError(
+            f"the model is not identified: {q} free parameters for {p * (p + 1) // 2} moments"
+        )
 
     x, converged, iterations, message = _fit(model, s)
     if model.std_lv:  # orient each factor so that its first item loads positively
@@ -473,7 +505,9 @@ def _cfa_from_cov(
     sigma = model.sigma(x)
     warnings: list[str] = []
     if not converged:
-        warnings.append(f"the optimiser did not converge ({message}); estimates are the last iterate")
+        warnings.append(
+            f"the optimiser did not converge ({message}); estimates are the last iterate"
+        )
 
     h = information(model, x)
     try:
@@ -489,7 +523,9 @@ def _cfa_from_cov(
     rows += [("t", j, j) for j in range(p)]
     rows += [("p", f, f) for f in range(k)]
     rows += [("p", f, g) for f in range(k) for g in range(f + 1, k)]
-    free_index = {key: a for a, key in enumerate(zip(model.kind, model.row, model.col, strict=True))}
+    free_index = {
+        key: a for a, key in enumerate(zip(model.kind, model.row, model.col, strict=True))
+    }
     h_step = 1e-20
     jac = np.empty((len(rows), q))
     for a in range(q):
@@ -514,8 +550,22 @@ def _cfa_from_cov(
             z = est / se if se > 0 else math.nan
             pv = float(2.0 * sps.norm.sf(abs(z))) if se > 0 else math.nan
             lo, hi = est - _Z975 * se, est + _Z975 * se
-        params.append(CFAParameter(lhs, op, rhs, a_free is not None, est, se, z, pv, lo, hi,
-                                   float(std[i]), float(std_se[i])))
+        params.append(
+            CFAParameter(
+                lhs,
+                op,
+                rhs,
+                a_free is not None,
+                est,
+                se,
+                z,
+                pv,
+                lo,
+                hi,
+                float(std[i]),
+                float(std_se[i]),
+            )
+        )
 
     measures = _fit_measures(s, sigma, logdet_s, objective(model, s, logdet_s, x), n, q)
 
@@ -526,13 +576,20 @@ def _cfa_from_cov(
         warnings.append("the covariance matrix of the factors is not positive definite")
     sd_ov = np.sqrt(np.diag(sigma))
     sd_lv = np.sqrt(np.abs(np.diag(phi)))
-    ident = "factor variances fixed at 1 (std.lv)" if model.std_lv else "marker variables (first loading = 1)"
+    ident = (
+        "factor variances fixed at 1 (std.lv)"
+        if model.std_lv
+        else "marker variables (first loading = 1)"
+    )
     method = (
         f"CFA, maximum likelihood (lavaan::cfa defaults: likelihood 'normal', S divided by N, "
         f"expected-information standard errors), {ident}; "
-        + (f"listwise deletion ({n} used, {n_dropped} dropped)" if missing == "listwise" else
-           f"pairwise deletion (lavaan missing = 'pairwise': the pairwise-complete covariance "
-           f"divided by N; N = {n} cases with any answer, {n_dropped} empty dropped)")
+        + (
+            f"listwise deletion ({n} used, {n_dropped} dropped)"
+            if missing == "listwise"
+            else f"pairwise deletion (lavaan missing = 'pairwise': the pairwise-complete covariance "
+            f"divided by N; N = {n} cases with any answer, {n_dropped} empty dropped)"
+        )
     )
     return CFAResult(
         items=items,

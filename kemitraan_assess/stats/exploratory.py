@@ -181,7 +181,17 @@ def _fit_stats(
     objective = float(np.trace(m_inv_r) - np.linalg.slogdet(m_inv_r)[1] - p)
     f0 = float(np.trace(rs) - np.linalg.slogdet(rs)[1] - p)
     out.update(objective=objective, null_objective=f0, null_dof=p * (p - 1) / 2)
-    keys = ("chi2", "p_value", "null_chi2", "tli", "rmsea", "rmsea_lower", "rmsea_upper", "bic", "sabic")
+    keys = (
+        "chi2",
+        "p_value",
+        "null_chi2",
+        "tli",
+        "rmsea",
+        "rmsea_lower",
+        "rmsea_upper",
+        "bic",
+        "sabic",
+    )
     out.update(dict.fromkeys(keys, nan))
     if n_obs is None:
         return out
@@ -205,13 +215,17 @@ def _fit_stats(
     return out
 
 
-def _rmsea_ci(chisq: float, stat: float, dof: float, n: int, rmsea: float, tail: float) -> tuple[float, float]:
+def _rmsea_ci(
+    chisq: float, stat: float, dof: float, n: int, rmsea: float, tail: float
+) -> tuple[float, float]:
     """psych's RMSEA interval: noncentrality where the chi-square cdf hits each tail."""
     top = max(n, chisq) + 2 * n
 
     def root(target: float) -> float:
         def fn(ncp: float) -> float:
-            return float(sps.ncx2.cdf(stat, dof, ncp) if ncp > 0 else sps.chi2.cdf(stat, dof)) - target
+            return (
+                float(sps.ncx2.cdf(stat, dof, ncp) if ncp > 0 else sps.chi2.cdf(stat, dof)) - target
+            )
 
         return optimize.brentq(fn, 0.0, top, xtol=1e-10)
 
@@ -380,7 +394,9 @@ def efa(
     ci = correlation_input(data_or_corr, nan_policy=nan_policy, n_obs=n_obs, min_items=3)
     p = ci.n_items
     if not isinstance(n_factors, (int, np.integer)) or not 1 <= n_factors < p:
-        raise DataError(f"n_factors must be an integer from 1 to {p - 1} for {p} items, not {n_factors!r}")
+        raise DataError(
+            f"n_factors must be an integer from 1 to {p - 1} for {p} items, not {n_factors!r}"
+        )
     k = int(n_factors)
     r = ci.r
     with single_threaded_blas():

@@ -92,5 +92,3 @@ def reduced_eigenvalues(r: np.ndarray, n_factors: int = 1) -> np.ndarray:
     s = r.copy()
     np.fill_diagonal(s, np.sum(fit.loadings**2, axis=1))
     return np.linalg.eigvalsh(s)[::-1]
-
-

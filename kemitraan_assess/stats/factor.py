@@ -72,7 +72,9 @@ def is_correlation(x: np.ndarray) -> bool:
         return False
     if not np.all(np.isfinite(x)):
         return False
-    return bool(np.allclose(x, x.T, rtol=0, atol=1e-10) and np.allclose(np.diag(x), 1.0, atol=1e-10))
+    return bool(
+        np.allclose(x, x.T, rtol=0, atol=1e-10) and np.allclose(np.diag(x), 1.0, atol=1e-10)
+    )
 
 
 def correlation_input(
@@ -114,7 +116,9 @@ def correlation_input(
         mo = data_or_corr
         _enough(len(mo.items), min_items)
         _enough_rows(mo.n, mo.nan_policy)
-        return CorrelationInput(mo.sums.correlation(mo.items), mo.items, mo.n, mo.n_pairs, mo.nan_policy)
+        return CorrelationInput(
+            mo.sums.correlation(mo.items), mo.items, mo.n, mo.n_pairs, mo.nan_policy
+        )
     if nan_policy not in ("pairwise", "listwise"):
         raise DataError(f"nan_policy must be 'pairwise' or 'listwise', not {nan_policy!r}")
     x, items = numeric_matrix(data_or_corr)
@@ -135,12 +139,16 @@ def correlation_input(
 
 def _enough(p: int, min_items: int) -> None:
     if p < min_items:
-        raise InsufficientDataError(f"{p} item(s) given; at least {min_items} are needed", n=p, required=min_items)
+        raise InsufficientDataError(
+            f"{p} item(s) given; at least {min_items} are needed", n=p, required=min_items
+        )
 
 
 def _enough_rows(n: int, nan_policy: str) -> None:
     if n < 3:
-        raise InsufficientDataError(f"n = {n} usable rows ({nan_policy}); at least 3 are needed", n=n, required=3)
+        raise InsufficientDataError(
+            f"n = {n} usable rows ({nan_policy}); at least 3 are needed", n=n, required=3
+        )
 
 
 # --------------------------------------------------------------------------- KMO
@@ -304,7 +312,9 @@ def bartlett_sphericity(
     p = ci.n_items
     sign, logdet = np.linalg.slogdet(ci.r)
     if sign <= 0:
-        raise DataError("the correlation matrix is not positive definite; Bartlett's test is undefined")
+        raise DataError(
+            "the correlation matrix is not positive definite; Bartlett's test is undefined"
+        )
     chi2 = -logdet * (n_used - 1 - (2 * p + 5) / 6)
     df = p * (p - 1) // 2
     return BartlettResult(
@@ -346,7 +356,9 @@ class ParallelResult(StatResult):
     method: str
 
 
-def random_correlations(n_obs: int, n_items: int, n_iter: int, rng: np.random.Generator) -> np.ndarray:
+def random_correlations(
+    n_obs: int, n_items: int, n_iter: int, rng: np.random.Generator
+) -> np.ndarray:
     """Correlation matrices of ``n_obs`` independent standard normal observations.
 
     The sample covariance of ``n`` normal rows is Wishart(n - 1, I) / (n - 1); it is drawn
@@ -456,7 +468,6 @@ def parallel_analysis(
             n=n,
             required=p + 1,
         )
-
 
     with single_threaded_blas():
         pc_values = np.linalg.eigvalsh(ci.r)[::-1]

@@ -26,11 +26,15 @@ def as_items(x: Any) -> np.ndarray:
     """Responses as a float64 (respondents, items) matrix; a 1-D input is one item."""
     arr, _ = numeric_matrix(x, what="responses", one_d=True)
     if arr.shape[1] == 0:
-        raise DataError(f"responses must be a 1-D item or a 2-D (respondents, items) table, got shape {arr.shape}")
+        raise DataError(
+            f"responses must be a 1-D item or a 2-D (respondents, items) table, got shape {arr.shape}"
+        )
     return arr
 
 
-def factorize_groups(groups: Any, n_rows: int, n_groups: int | None) -> tuple[np.ndarray, np.ndarray]:
+def factorize_groups(
+    groups: Any, n_rows: int, n_groups: int | None
+) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes 0..G-1 (-1: no group) and the labels of the G groups."""
     if isinstance(groups, (pd.Series, pd.Index, pd.Categorical)):
         values: Any = groups
@@ -65,7 +69,9 @@ class GroupMoments:
         return self.source if self.keep is None else self.source[self.keep]
 
 
-def group_moments(x: np.ndarray, codes: np.ndarray, n_groups: int, missing: Missing) -> GroupMoments:
+def group_moments(
+    x: np.ndarray, codes: np.ndarray, n_groups: int, missing: Missing
+) -> GroupMoments:
     if missing not in ("listwise", "available"):
         raise DataError(f"missing must be 'listwise' or 'available', got {missing!r}")
     answered = ~np.isnan(x)

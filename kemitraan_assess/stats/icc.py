@@ -158,8 +158,19 @@ def icc_nested(y: Any, groups: Any) -> ICCResult:
         icc2 = (msb - msw) / np.float64(msb)
     # the F upper tail, scipy.stats.f.sf(f, df1, df2), without importing scipy.stats (~0.6 s)
     p = float(_special.fdtrc(df1, df2, f)) if np.isfinite(f) else float("nan")
-    return ICCResult(float(icc1), float(icc2), int(n_groups), int(n_obs), float(k),
-                     float(f), int(df1), int(df2), p, msb, msw)
+    return ICCResult(
+        float(icc1),
+        float(icc2),
+        int(n_groups),
+        int(n_obs),
+        float(k),
+        float(f),
+        int(df1),
+        int(df2),
+        p,
+        msb,
+        msw,
+    )
 
 
 def spearman_brown(icc1: Any, k: Any) -> Any:
@@ -309,8 +320,16 @@ class ShroutFleissResult(StatResult):
     def to_frame(self) -> pd.DataFrame:
         """One row per form with columns value, F, df1, df2, p, ci95_low, ci95_high."""
         rows = [
-            {"form": f.form, "value": f.value, "F": f.F, "df1": f.df1, "df2": f.df2, "p": f.p,
-             "ci95_low": f.ci95[0], "ci95_high": f.ci95[1]}
+            {
+                "form": f.form,
+                "value": f.value,
+                "F": f.F,
+                "df1": f.df1,
+                "df2": f.df2,
+                "p": f.p,
+                "ci95_low": f.ci95[0],
+                "ci95_high": f.ci95[1],
+            }
             for f in self.forms
         ]
         return pd.DataFrame(rows).set_index("form")
@@ -392,11 +411,13 @@ def shrout_fleiss_icc(ratings: Any) -> ShroutFleissResult:
             n=n_targets,
             required=2,
         )
-    long = pd.DataFrame({
-        "target": np.repeat(np.arange(n_targets), n_raters),
-        "rater": np.tile(np.arange(n_raters), n_targets),
-        "rating": table.to_numpy().ravel(),
-    })
+    long = pd.DataFrame(
+        {
+            "target": np.repeat(np.arange(n_targets), n_raters),
+            "rater": np.tile(np.arange(n_raters), n_targets),
+            "rating": table.to_numpy().ravel(),
+        }
+    )
     with _pingouin_unrounded(), warnings.catch_warnings():
         # pingouin 0.7 calls DataFrame.dropna(inplace=True), deprecated in pandas 3.1
         warnings.filterwarnings("ignore", message=".*inplace keyword.*", category=Warning)
@@ -411,6 +432,16 @@ def shrout_fleiss_icc(ratings: Any) -> ShroutFleissResult:
     for label, (name, description) in _PINGOUIN_FORMS.items():
         row = by_label[label]
         low, high = (float(v) for v in row["CI95"])
-        forms.append(ICCForm(name, description, float(row["ICC"]), float(row["F"]),
-                             int(row["df1"]), int(row["df2"]), float(row["pval"]), (low, high)))
+        forms.append(
+            ICCForm(
+                name,
+                description,
+                float(row["ICC"]),
+                float(row["F"]),
+                int(row["df1"]),
+                int(row["df2"]),
+                float(row["pval"]),
+                (low, high),
+            )
+        )
     return ShroutFleissResult(tuple(forms), int(n_targets), int(n_raters))

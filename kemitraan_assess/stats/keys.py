@@ -38,28 +38,41 @@ def _key_vector(keys: Keys, names: tuple[str, ...], x: np.ndarray) -> np.ndarray
     p = len(names)
     if isinstance(keys, str):
         if keys != "auto":
-            raise DataError(f"keys must be 'auto', item names, +1/-1 values or a mapping, not {keys!r}")
+            raise DataError(
+                f"keys must be 'auto', item names, +1/-1 values or a mapping, not {keys!r}"
+            )
         return _auto_keys(x, names)
     if isinstance(keys, Mapping):
         unknown = [k for k in keys if str(k) not in names]
         if unknown:
-            raise DataError(f"keys name {unknown[0]!r}, which is not an item of the data ({', '.join(names)})",
-                            column=str(unknown[0]))
+            raise DataError(
+                f"keys name {unknown[0]!r}, which is not an item of the data ({', '.join(names)})",
+                column=str(unknown[0]),
+            )
         return np.array([-1.0 if float(keys.get(n, 1)) < 0 else 1.0 for n in names])
     values = list(keys) if keys is not None else []
-    if values and all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) for v in values):
+    if values and all(
+        isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+        for v in values
+    ):
         if len(values) != p or any(abs(float(v)) != 1.0 for v in values):
-            raise DataError(f"keys as numbers must be {p} values of +1 or -1, one per item, not {values!r}")
+            raise DataError(
+                f"keys as numbers must be {p} values of +1 or -1, one per item, not {values!r}"
+            )
         return np.array([float(v) for v in values])
     if not all(isinstance(v, str) for v in values):
         raise DataError(f"keys must be 'auto', item names, +1/-1 values or a mapping, not {keys!r}")
     signed = any(v.startswith("-") for v in values)  # psych's scoring keys: "-A1", "A2", ...
-    reversed_ = {v[1:] if v.startswith("-") else v for v in values if v.startswith("-") or not signed}
+    reversed_ = {
+        v[1:] if v.startswith("-") else v for v in values if v.startswith("-") or not signed
+    }
     named = {v.lstrip("+-") for v in values}
     unknown = sorted(named - set(names))
     if unknown:
-        raise DataError(f"keys name {unknown[0]!r}, which is not an item of the data ({', '.join(names)})",
-                        column=unknown[0])
+        raise DataError(
+            f"keys name {unknown[0]!r}, which is not an item of the data ({', '.join(names)})",
+            column=unknown[0],
+        )
     return np.array([-1.0 if n in reversed_ else 1.0 for n in names])
 
 

@@ -43,7 +43,16 @@ from kemitraan_assess.stats.pairwise import (
     pairwise_sums,
 )
 
-__all__ = ["ItemMoments", "RowSummary", "item_moments", "smc", "alpha_ase", "alpha_parts", "value_counts", "NanPolicy"]
+__all__ = [
+    "ItemMoments",
+    "RowSummary",
+    "item_moments",
+    "smc",
+    "alpha_ase",
+    "alpha_parts",
+    "value_counts",
+    "NanPolicy",
+]
 
 NanPolicy = Literal["pairwise", "listwise"]
 
@@ -91,7 +100,9 @@ def alpha_parts(c: np.ndarray, r: np.ndarray) -> dict[str, float]:
     res_off = res1 - np.diag(np.diag(res1))
     cc = c @ c
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        q = (2 * p**2 / ((p - 1) ** 2 * sum_c**3)) * (sum_c * (np.trace(cc) + tr_c**2) - 2 * tr_c * cc.sum())
+        q = (2 * p**2 / ((p - 1) ** 2 * sum_c**3)) * (
+            sum_c * (np.trace(cc) + tr_c**2) - 2 * tr_c * cc.sum()
+        )
         out = {
             "raw": (1 - tr_c / sum_c) * p / (p - 1),
             "std": (1 - p / sum_r) * p / (p - 1),
@@ -193,7 +204,9 @@ class _Pass:
         self.totals = np.empty((n, n_scales))
         self.answered = np.empty((n, n_scales), dtype=np.int32)
         self.s_xt = [np.zeros(idx.size) for idx in scales]  # item (shifted) x score, summed
-        self.s_t = [np.zeros(idx.size) for idx in scales]  # the score summed where the item is answered
+        self.s_t = [
+            np.zeros(idx.size) for idx in scales
+        ]  # the score summed where the item is answered
         self.s_tt = [np.zeros(idx.size) for idx in scales]
         self.counts: np.ndarray | None = np.zeros(p * _BINS, dtype=np.int64)
         key = np.int16 if p * _BINS < np.iinfo(np.int16).max else np.intp
@@ -335,7 +348,9 @@ class ItemMoments:
         pos = {name: j for j, name in enumerate(self.items)}
         missing = [str(i) for i in items if str(i) not in pos]
         if missing:
-            raise DataError(f"item {missing[0]!r} is not one of the moments' items", column=missing[0])
+            raise DataError(
+                f"item {missing[0]!r} is not one of the moments' items", column=missing[0]
+            )
         rel = np.array([pos[str(i)] for i in items], dtype=np.intp)
         cols = tuple(self._cols[j] for j in rel)
         names = tuple(self.items[j] for j in rel)
@@ -344,7 +359,18 @@ class ItemMoments:
             return _build(sub, names, "listwise", None)
         sums = self.sums.take(rel)
         cov, n_ij, _ = sums.covariance()
-        return ItemMoments(names, self.n, self.nan_policy, sums, cov, n_ij, self._x, self._source, cols, self._scales)
+        return ItemMoments(
+            names,
+            self.n,
+            self.nan_policy,
+            sums,
+            cov,
+            n_ij,
+            self._x,
+            self._source,
+            cols,
+            self._scales,
+        )
 
     def checked(self, min_items: int = 2) -> ItemMoments:
         """These moments after the checks of every statistic on covariances (enough items,
@@ -356,7 +382,9 @@ class ItemMoments:
             )
         if self.n < 2:
             raise InsufficientDataError(
-                f"n = {self.n} usable rows ({self.nan_policy}); at least 2 are needed", n=self.n, required=2
+                f"n = {self.n} usable rows ({self.nan_policy}); at least 2 are needed",
+                n=self.n,
+                required=2,
             )
         check_pair_counts(self.items, self.n_pairs, var=np.diag(self.cov))
         return self
@@ -511,7 +539,10 @@ def item_moments(
 
 
 def _build(
-    x: np.ndarray, names: tuple[str, ...], nan_policy: str, scales: tuple[list[np.ndarray], int] | None
+    x: np.ndarray,
+    names: tuple[str, ...],
+    nan_policy: str,
+    scales: tuple[list[np.ndarray], int] | None,
 ) -> ItemMoments:
     source = x
     if nan_policy == "listwise":
@@ -530,7 +561,9 @@ def _build(
     values = counts = None
     if run.counts is not None:
         per_item = run.counts.reshape(p, _BINS)
-        per_item[:, CODE_BOUND] -= n - np.diag(sums.n_ij).astype(np.int64)  # blanks counted as code 0
+        per_item[:, CODE_BOUND] -= n - np.diag(sums.n_ij).astype(
+            np.int64
+        )  # blanks counted as code 0
         lo = int(centre.min()) - CODE_BOUND
         width = int(centre.max() - centre.min()) + 2 * CODE_BOUND + 1
         counts = np.zeros((p, width), dtype=np.int64)
@@ -563,6 +596,8 @@ def prepared(items: Any, nan_policy: str, keys: Keys, *, min_items: int = 2) -> 
     x, names = numeric_matrix(apply_keys(items, keys) if keys is not None else items)
     if x.shape[1] < min_items:  # before reading the rows, as before
         raise InsufficientDataError(
-            f"{x.shape[1]} item(s) given; at least {min_items} are needed", n=x.shape[1], required=min_items
+            f"{x.shape[1]} item(s) given; at least {min_items} are needed",
+            n=x.shape[1],
+            required=min_items,
         )
     return _build(x, names, nan_policy, None).checked(min_items)

@@ -192,10 +192,14 @@ def omega(
     >>> round(res.omega_h, 2), round(res.omega_total, 2)
     (0.75, 0.91)
     """
-    ci = correlation_input(_keyed(data_or_corr, keys), nan_policy=nan_policy, n_obs=n_obs, min_items=3)
+    ci = correlation_input(
+        _keyed(data_or_corr, keys), nan_policy=nan_policy, n_obs=n_obs, min_items=3
+    )
     p = ci.n_items
     if not isinstance(n_factors, (int, np.integer)) or not 1 <= n_factors < p:
-        raise DataError(f"n_factors must be an integer from 1 to {p - 1} for {p} items, not {n_factors!r}")
+        raise DataError(
+            f"n_factors must be an integer from 1 to {p - 1} for {p} items, not {n_factors!r}"
+        )
     if option not in ("equal", "first", "second"):
         raise DataError(f"option must be 'equal', 'first' or 'second', not {option!r}")
     k = int(n_factors)
@@ -243,8 +247,11 @@ def omega(
         "second": "two group factors: group factor 2 loads 1 on g (psych option='second')",
     }[option]
     general = (
-        "one factor: omega_h is not meaningful" if k == 1
-        else how if k == 2 else "general factor: one minres factor of the oblimin factor correlations"
+        "one factor: omega_h is not meaningful"
+        if k == 1
+        else how
+        if k == 2
+        else "general factor: one minres factor of the oblimin factor correlations"
     )
     return OmegaResult(
         items=ci.items,
@@ -276,7 +283,11 @@ def omega(
 
 
 def omega_total_1f(
-    data_or_corr: Any, *, n_obs: int | None = None, nan_policy: NanPolicy = "pairwise", keys: Keys = None
+    data_or_corr: Any,
+    *,
+    n_obs: int | None = None,
+    nan_policy: NanPolicy = "pairwise",
+    keys: Keys = None,
 ) -> OmegaTotalResult:
     """McDonald's omega total from a one-factor minres model.
 
@@ -324,7 +335,9 @@ def omega_total_1f(
     >>> round(res.omega_total, 4), round(res.omega_total_observed, 4)
     (0.7935, 0.7935)
     """
-    ci = correlation_input(_keyed(data_or_corr, keys), nan_policy=nan_policy, n_obs=n_obs, min_items=3)
+    ci = correlation_input(
+        _keyed(data_or_corr, keys), nan_policy=nan_policy, n_obs=n_obs, min_items=3
+    )
     with single_threaded_blas():
         lam = minres(ci.r, 1).loadings[:, 0]
     if lam.sum() < 0:
@@ -360,7 +373,12 @@ def _keyed(data_or_corr: Any, keys: Keys) -> Any:
         return data_or_corr
     if isinstance(data_or_corr, ItemMoments):
         raise DataError("keys apply to item responses: key them in item_moments(x, keys=...)")
-    arr = np.asarray(data_or_corr.to_numpy() if isinstance(data_or_corr, pd.DataFrame) else data_or_corr, dtype=float)
+    arr = np.asarray(
+        data_or_corr.to_numpy() if isinstance(data_or_corr, pd.DataFrame) else data_or_corr,
+        dtype=float,
+    )
     if is_correlation(arr):
-        raise DataError("keys apply to item responses, not to a correlation matrix: reverse the items first")
+        raise DataError(
+            "keys apply to item responses, not to a correlation matrix: reverse the items first"
+        )
     return apply_keys(data_or_corr, keys)

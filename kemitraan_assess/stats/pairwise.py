@@ -69,7 +69,13 @@ class PairwiseSums:
         i = np.asarray(idx, dtype=np.intp)
         ix = np.ix_(i, i)
         return PairwiseSums(
-            self.n_rows, self.centre[i], self.n_ij[ix], self.s_x[ix], self.s_xx[ix], self.s_xy[ix], self.exact
+            self.n_rows,
+            self.centre[i],
+            self.n_ij[ix],
+            self.s_x[ix],
+            self.s_xx[ix],
+            self.s_xy[ix],
+            self.exact,
         )
 
     def numerators(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

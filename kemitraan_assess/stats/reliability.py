@@ -49,7 +49,6 @@ __all__ = [
 ]
 
 
-
 # --------------------------------------------------------------------------- alpha
 
 
@@ -272,6 +271,7 @@ def reverse(x: Any, *, low: float | None = None, high: float | None = None) -> A
 
 
 # --------------------------------------------------------------------------- all scales
+
 
 @dataclasses.dataclass(frozen=True)
 class ScaleReliability(StatResult):

@@ -95,7 +95,9 @@ class Plan:
         return list(self.scales[scale])
 
 
-def _screen(x: np.ndarray, item_ids: list[str], instrument: Instrument) -> tuple[dict[str, str], list[ValidationWarning]]:
+def _screen(
+    x: np.ndarray, item_ids: list[str], instrument: Instrument
+) -> tuple[dict[str, str], list[ValidationWarning]]:
     """Items without variance or with fewer than two answers (a few passes over x, no copy)."""
     answered = x.shape[0] - np.count_nonzero(np.isnan(x), axis=0)
     lo, hi = np.fmin.reduce(x, axis=0), np.fmax.reduce(x, axis=0)  # NaN-skipping, no copies of x
@@ -105,28 +107,41 @@ def _screen(x: np.ndarray, item_ids: list[str], instrument: Instrument) -> tuple
         scale = instrument.item_scale[item]
         if answered[j] < 2:
             dropped[item] = "sparse_item"
-            warnings.append(ValidationWarning(
-                "sparse_item",
-                f"item {item!r} (scale {scale!r}) has {int(answered[j])} answer(s); it was left out "
-                "of the reliability and factor analyses (a correlation needs at least 2)",
-                item=item, scale=scale, count=int(answered[j])))
+            warnings.append(
+                ValidationWarning(
+                    "sparse_item",
+                    f"item {item!r} (scale {scale!r}) has {int(answered[j])} answer(s); it was left out "
+                    "of the reliability and factor analyses (a correlation needs at least 2)",
+                    item=item,
+                    scale=scale,
+                    count=int(answered[j]),
+                )
+            )
         elif lo[j] == hi[j]:
             dropped[item] = "constant_item"
             answer = float(lo[j])
             if instrument.items[item].reverse:  # x is keyed: say the answer as given
                 rs = instrument.response_scale(item)
                 answer = rs.min + rs.max - answer
-            warnings.append(ValidationWarning(
-                "constant_item",
-                f"item {item!r} (scale {scale!r}) has no variance: all {int(answered[j])} answers are "
-                f"{answer:g}; it was left out of the reliability and factor analyses, as psych::alpha does",
-                item=item, scale=scale, value=answer, count=int(answered[j])))
+            warnings.append(
+                ValidationWarning(
+                    "constant_item",
+                    f"item {item!r} (scale {scale!r}) has no variance: all {int(answered[j])} answers are "
+                    f"{answer:g}; it was left out of the reliability and factor analyses, as psych::alpha does",
+                    item=item,
+                    scale=scale,
+                    value=answer,
+                    count=int(answered[j]),
+                )
+            )
     return dropped, warnings
 
 
 def _groups(
     responses: pd.DataFrame, min_group_size: int | None
-) -> tuple[GroupIndex | None, GroupIndex | None, np.ndarray | None, int, int, list[ValidationWarning]]:
+) -> tuple[
+    GroupIndex | None, GroupIndex | None, np.ndarray | None, int, int, list[ValidationWarning]
+]:
     """The partnerships of the aggregation block (None without a partnership column) and the
     rows they cover (None: every row)."""
     if "partnership" not in responses.columns or not responses["partnership"].notna().any():
@@ -145,16 +160,32 @@ def _groups(
         "small_groups",
         f"{n_groups} partnership(s) with fewer than {min_group_size} respondents ({n_resp} respondents) "
         "were left out of rwg(j) and ICC (--min-group-size); every other analysis uses them",
-        count=n_groups, value=float(min_group_size))
+        count=n_groups,
+        value=float(min_group_size),
+    )
     return kept, gi, rows, n_groups, n_resp, [warning]
 
 
-def make_plan(x: np.ndarray, responses: pd.DataFrame, instrument: Instrument, *, min_group_size: int | None = None) -> Plan:
+def make_plan(
+    x: np.ndarray,
+    responses: pd.DataFrame,
+    instrument: Instrument,
+    *,
+    min_group_size: int | None = None,
+) -> Plan:
     """The :class:`Plan` of a validation of ``instrument`` on the keyed matrix ``x``."""
     item_ids = list(instrument.items)
     dropped, warnings = _screen(x, item_ids, instrument)
     scales = {s.id: tuple(i.id for i in s.items if i.id not in dropped) for s in instrument.scales}
     gi, every, rows, n_groups, n_resp, group_warnings = _groups(responses, min_group_size)
-    return Plan(scales=scales, dropped=dropped, warnings=tuple(warnings + group_warnings), groups=gi,
-                group_rows=rows, all_groups=every, min_group_size=min_group_size, excluded_groups=n_groups,
-                excluded_respondents=n_resp)
+    return Plan(
+        scales=scales,
+        dropped=dropped,
+        warnings=tuple(warnings + group_warnings),
+        groups=gi,
+        group_rows=rows,
+        all_groups=every,
+        min_group_size=min_group_size,
+        excluded_groups=n_groups,
+        excluded_respondents=n_resp,
+    )

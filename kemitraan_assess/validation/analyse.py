@@ -74,7 +74,10 @@ THRESHOLDS: dict[str, dict[str, Any]] = {
     "alpha": {"value": 0.70, "source": "Nunnally & Bernstein (1994), Psychometric Theory, 3rd ed."},
     "omega": {"value": 0.70, "source": "McDonald (1999); Revelle & Condon (2019)"},
     "r_drop": {"value": 0.30, "source": "Nunnally & Bernstein (1994); Field (2013)"},
-    "kmo": {"value": 0.60, "source": "Kaiser (1974): ≥ .60 mediocre, ≥ .70 middling, ≥ .80 meritorious"},
+    "kmo": {
+        "value": 0.60,
+        "source": "Kaiser (1974): ≥ .60 mediocre, ≥ .70 middling, ≥ .80 meritorious",
+    },
     "cfi": {"value": 0.95, "source": "Hu & Bentler (1999)"},
     "tli": {"value": 0.95, "source": "Hu & Bentler (1999)"},
     "rmsea": {"value": 0.06, "source": "Hu & Bentler (1999)"},
@@ -102,8 +105,12 @@ def _scale_block(scale: Scale, mo: ItemMoments, seed: int) -> ScaleResult:
     split: SplitHalfSummary | NotComputed
     try:
         sh = split_half(mo, seed=seed)
-        split = SplitHalfSummary(max=finite_or_none(sh.max), min=finite_or_none(sh.min),
-                                 mean=finite_or_none(sh.mean), method=sh.method)
+        split = SplitHalfSummary(
+            max=finite_or_none(sh.max),
+            min=finite_or_none(sh.min),
+            mean=finite_or_none(sh.mean),
+            method=sh.method,
+        )
     except KemitraanError as exc:
         split = _not_computed(exc)
     try:
@@ -136,18 +143,29 @@ def _item_stats(ia: ItemAnalysis) -> dict[str, ItemStats]:
     """psych::alpha's item table, and psych's response.freq (share of each answer and of
     missing), one typed row per item."""
     freq = ia.response_frame()
-    freqs = {} if freq is None else {
-        str(item): {str(k): to_jsonable(v) for k, v in row.items()} for item, row in freq.to_dict("index").items()
-    }
+    freqs = (
+        {}
+        if freq is None
+        else {
+            str(item): {str(k): to_jsonable(v) for k, v in row.items()}
+            for item, row in freq.to_dict("index").items()
+        }
+    )
     return {
-        str(item): ItemStats(**{k: to_jsonable(v) for k, v in row.items()}, response_freq=freqs.get(str(item)))
+        str(item): ItemStats(
+            **{k: to_jsonable(v) for k, v in row.items()}, response_freq=freqs.get(str(item))
+        )
         for item, row in ia.to_frame().to_dict("index").items()
     }
 
 
 def _cfa_summary(fit: CFAResult) -> CFASummary:
     std = {
-        f: {item: finite_or_none(fit.standardized_loadings[i, j]) for i, item in enumerate(fit.items) if item in fit.structure[f]}
+        f: {
+            item: finite_or_none(fit.standardized_loadings[i, j])
+            for i, item in enumerate(fit.items)
+            if item in fit.structure[f]
+        }
         for j, f in enumerate(fit.factors)
     }
     return CFASummary(
@@ -211,23 +229,41 @@ def validate(
     """
     if missing not in ("pairwise", "listwise"):
         raise KemitraanError(f"missing must be 'pairwise' or 'listwise', not {missing!r}")
-    if min_group_size is not None and (not isinstance(min_group_size, (int, np.integer)) or min_group_size < 1):
-        raise KemitraanError(f"min_group_size must be a positive whole number, not {min_group_size!r}")
+    if min_group_size is not None and (
+        not isinstance(min_group_size, (int, np.integer)) or min_group_size < 1
+    ):
+        raise KemitraanError(
+            f"min_group_size must be a positive whole number, not {min_group_size!r}"
+        )
     item_ids = list(instrument.items)
     x = _keyed_matrix(responses, instrument, item_ids)
     plan = make_plan(x, responses, instrument, min_group_size=min_group_size)
-    with single_threaded_blas(), warnings.catch_warnings():  # small matrices: threads cost more than they give
+    with (
+        single_threaded_blas(),
+        warnings.catch_warnings(),
+    ):  # small matrices: threads cost more than they give
         # the analysis records its own warnings (an item against its scale) in the result
         warnings.simplefilter("ignore", NegativeItemWarning)
         # one pass; the scales as the plan analyses them, and whole (the aggregation's scores)
-        declared: dict[str, tuple[str, ...]] = {f"plan:{sid}": tuple(items) for sid, items in plan.scales.items() if items}
+        declared: dict[str, tuple[str, ...]] = {
+            f"plan:{sid}": tuple(items) for sid, items in plan.scales.items() if items
+        }
         if plan.dropped:
-            declared.update({f"whole:{s.id}": tuple(i.id for i in s.items) for s in instrument.scales})
-        mo = item_moments(x, names=item_ids, scales=declared, nan_policy="listwise" if missing == "listwise" else "pairwise")
+            declared.update(
+                {f"whole:{s.id}": tuple(i.id for i in s.items) for s in instrument.scales}
+            )
+        mo = item_moments(
+            x,
+            names=item_ids,
+            scales=declared,
+            nan_policy="listwise" if missing == "listwise" else "pairwise",
+        )
         return _validate(mo, x, plan, instrument, missing, seed, n_iter)
 
 
-def _keyed_matrix(responses: pd.DataFrame, instrument: Instrument, item_ids: list[str]) -> np.ndarray:
+def _keyed_matrix(
+    responses: pd.DataFrame, instrument: Instrument, item_ids: list[str]
+) -> np.ndarray:
     """The reverse-keyed items as :func:`~kemitraan_assess.scoring.reverse_key` makes them,
     as one float64 array, column-major when pandas holds the items that way (read-only
     when nothing is reversed: then it may share the table's memory)."""
@@ -252,7 +288,13 @@ def _keyed_matrix(responses: pd.DataFrame, instrument: Instrument, item_ids: lis
 
 
 def _validate(
-    mo: ItemMoments, x: np.ndarray, plan: Plan, instrument: Instrument, missing: str, seed: int, n_iter: int
+    mo: ItemMoments,
+    x: np.ndarray,
+    plan: Plan,
+    instrument: Instrument,
+    missing: str,
+    seed: int,
+    n_iter: int,
 ) -> ValidationResult:
     """The analyses, from the moments of every item (``x``: the keyed responses)."""
     gi = plan.all_groups
@@ -271,7 +313,9 @@ def _validate(
             else None
         ),
         complete_cases=int(complete_cases),
-        missing_share={k: finite_or_none(int(v) / n) for k, v in zip(item_ids, n_missing, strict=True)},
+        missing_share={
+            k: finite_or_none(int(v) / n) for k, v in zip(item_ids, n_missing, strict=True)
+        },
         aggregation_excluded=(
             AggregationExcluded(
                 min_group_size=plan.min_group_size,
@@ -284,7 +328,11 @@ def _validate(
     )
     scales = _scales(mo, plan, instrument, seed)
     structure = _models(mo, plan, instrument, seed, n_iter)
-    aggregation = _aggregation(mo, x, plan, plan.groups, instrument) if plan.groups is not None else NotComputed(NO_GROUPS)
+    aggregation = (
+        _aggregation(mo, x, plan, plan.groups, instrument)
+        if plan.groups is not None
+        else NotComputed(NO_GROUPS)
+    )
     return ValidationResult(
         instrument_id=instrument.id,
         instrument_version=instrument.version,
@@ -327,15 +375,22 @@ def _negative_items(scales: Mapping[str, ScaleResult]) -> list[ValidationWarning
         for item, stats in block.items.items():
             r = stats.r_drop
             if r is not None and r < 0:
-                out.append(ValidationWarning(
-                    "negative_item",
-                    f"item {item!r} correlates negatively with the rest of scale {sid!r} after "
-                    f"reverse-keying (r.drop = {r:.2f}): check whether it should be reverse-keyed",
-                    item=item, scale=sid, value=float(r)))
+                out.append(
+                    ValidationWarning(
+                        "negative_item",
+                        f"item {item!r} correlates negatively with the rest of scale {sid!r} after "
+                        f"reverse-keying (r.drop = {r:.2f}): check whether it should be reverse-keyed",
+                        item=item,
+                        scale=sid,
+                        value=float(r),
+                    )
+                )
     return out
 
 
-def _scales(mo: ItemMoments, plan: Plan, instrument: Instrument, seed: int) -> dict[str, ScaleResult]:
+def _scales(
+    mo: ItemMoments, plan: Plan, instrument: Instrument, seed: int
+) -> dict[str, ScaleResult]:
     """Reliability and item analysis of every scale, on the items the plan keeps."""
     scales_out: dict[str, ScaleResult] = {}
     for scale in instrument.scales:
@@ -350,12 +405,16 @@ def _scales(mo: ItemMoments, plan: Plan, instrument: Instrument, seed: int) -> d
             try:
                 res = _scale_block(scale, mo.subset(cols), seed)
             except (InsufficientDataError, KemitraanError) as exc:
-                res = ScaleResult(scale=scale.id, kind=scale.kind, n_items=len(cols), not_computed=str(exc))
+                res = ScaleResult(
+                    scale=scale.id, kind=scale.kind, n_items=len(cols), not_computed=str(exc)
+                )
         scales_out[scale.id] = dataclasses.replace(res, items_left_out=left_out)
     return scales_out
 
 
-def _models(mo: ItemMoments, plan: Plan, instrument: Instrument, seed: int, n_iter: int) -> Structure:
+def _models(
+    mo: ItemMoments, plan: Plan, instrument: Instrument, seed: int, n_iter: int
+) -> Structure:
     """Structure items, factorability, parallel analysis, EFA, omega and CFA (in that order),
     on the items the plan keeps; a scale left with fewer than 2 items is not a factor."""
     struct_ids = [sid for sid in structure_scales(instrument) if len(plan.scales[sid]) >= 2]
@@ -418,11 +477,19 @@ def _structure(
         n_factors=n_fac,
         method=fa.method,
         loadings={
-            item: {f: finite_or_none(fa.loadings[i, j]) for j, f in enumerate(fa.factors)} for i, item in enumerate(fa.items)
+            item: {f: finite_or_none(fa.loadings[i, j]) for j, f in enumerate(fa.factors)}
+            for i, item in enumerate(fa.items)
         },
         phi=to_jsonable(fa.phi),
-        communalities={item: finite_or_none(fa.communalities[i]) for i, item in enumerate(fa.items)},
-        fit=EFAFit(rmsea=finite_or_none(fa.rmsea), tli=finite_or_none(fa.tli), bic=finite_or_none(fa.bic), rms=finite_or_none(fa.rms)),
+        communalities={
+            item: finite_or_none(fa.communalities[i]) for i, item in enumerate(fa.items)
+        },
+        fit=EFAFit(
+            rmsea=finite_or_none(fa.rmsea),
+            tli=finite_or_none(fa.tli),
+            bic=finite_or_none(fa.bic),
+            rms=finite_or_none(fa.rms),
+        ),
     )
     n_sf = len([sid for sid in struct_ids if instrument.scale(sid).kind == "success_factor"])
     om = omega(rmat, n_factors=n_sf if n_sf >= 3 else 3, n_obs=corr.n_obs)
@@ -456,14 +523,18 @@ def _aggregation(
                 "F": finite_or_none(r.F),
                 "p": finite_or_none(r.p),
                 "mean_group_size": finite_or_none(r.mean_group_size),
-                "respondents_needed": finite_or_none(respondents_needed(r.icc1, instrument.defaults.icc2_threshold)),
+                "respondents_needed": finite_or_none(
+                    respondents_needed(r.icc1, instrument.defaults.icc2_threshold)
+                ),
             }
         except KemitraanError as exc:
             icc = dict.fromkeys(("icc1", "icc2", "F", "p", "mean_group_size", "respondents_needed"))
             icc["not_computed"] = str(exc)
         idx = np.array([pos[i.id] for i in scale.items], dtype=np.intp)
         consecutive = bool(np.array_equal(idx, np.arange(idx[0], idx[0] + idx.size)))
-        cols = slice(int(idx[0]), int(idx[0]) + idx.size) if consecutive else idx  # a view if consecutive
+        cols = (
+            slice(int(idx[0]), int(idx[0]) + idx.size) if consecutive else idx
+        )  # a view if consecutive
         a_opts = instrument.response_scales[scale.items[0].response].n_options
         rwg = rwg_j_by_group(x[:, cols], gi.codes, a_opts, n_groups=gi.n_groups).value
         rwg = rwg[~np.isnan(rwg)]
@@ -471,10 +542,21 @@ def _aggregation(
         rwg_j = RwgSummary(
             n_partnerships=int(len(rwg)),
             median=finite_or_none(np.median(rwg)) if found else None,
-            quartiles=(finite_or_none(np.quantile(rwg, 0.25)), finite_or_none(np.quantile(rwg, 0.75))) if found else None,
-            share_strong=finite_or_none((rwg >= instrument.defaults.agreement_strong).mean()) if found else None,
-            share_weak=finite_or_none((rwg < instrument.defaults.agreement_moderate).mean()) if found else None,
-            histogram=tuple(np.histogram(rwg, bins=10, range=(0.0, 1.0))[0].tolist()) if found else (),
+            quartiles=(
+                finite_or_none(np.quantile(rwg, 0.25)),
+                finite_or_none(np.quantile(rwg, 0.75)),
+            )
+            if found
+            else None,
+            share_strong=finite_or_none((rwg >= instrument.defaults.agreement_strong).mean())
+            if found
+            else None,
+            share_weak=finite_or_none((rwg < instrument.defaults.agreement_moderate).mean())
+            if found
+            else None,
+            histogram=tuple(np.histogram(rwg, bins=10, range=(0.0, 1.0))[0].tolist())
+            if found
+            else (),
         )
         agg[scale.id] = ScaleAggregation(**icc, rwg_j=rwg_j)
     return agg

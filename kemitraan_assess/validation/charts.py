@@ -1,6 +1,6 @@
 """SVG charts of the validation report: scree plot with parallel analysis, rwg(j) spread.
 
-Written by hand like :mod:`kemitraan_assess.report.charts`: an ``<svg role="img">`` with
+Written by hand like :mod:`kemitraan_assess.reporting.charts`: an ``<svg role="img">`` with
 a ``<title>`` and a ``<desc>`` stating the numbers, every text escaped, coordinates
 rounded to 0.1 so the same data gives the same bytes. Lines differ by dash pattern and
 marker shape as well as colour, so the chart reads in greyscale too.
@@ -14,7 +14,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from ..report.locale import Catalogue
+from ..reporting.locale import Catalogue
 
 __all__ = ["scree_chart", "rwg_chart", "WIDTH"]
 
@@ -40,7 +40,9 @@ def _f(x: float) -> str:
     return "0" if s == "-0" else s
 
 
-def _svg(width: float, height: float, title: str, desc: str, body: list[str], css_class: str) -> Markup:
+def _svg(
+    width: float, height: float, title: str, desc: str, body: list[str], css_class: str
+) -> Markup:
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart {css_class}" role="img" '
         f'viewBox="0 0 {_f(width)} {_f(height)}" width="{_f(width)}" height="{_f(height)}" '
@@ -96,7 +98,7 @@ def scree_chart(
 
     Examples
     --------
-    >>> from kemitraan_assess.report.locale import load_catalogue
+    >>> from kemitraan_assess.reporting.locale import load_catalogue
     >>> svg = scree_chart([{"label": "PC", "values": [3.0, 1.2, 0.5], "color": "#000",
     ...                     "dashed": False, "marker": "circle"}], load_catalogue("en"),
     ...                   title="Scree", x_label="k", y_label="eigenvalue")
@@ -110,7 +112,12 @@ def scree_chart(
     plot_h = 190.0
     bottom = top + plot_h
     height = bottom + 40
-    vals = [float(v) for s in series for v in s["values"][:n] if v is not None and math.isfinite(float(v))]
+    vals = [
+        float(v)
+        for s in series
+        for v in s["values"][:n]
+        if v is not None and math.isfinite(float(v))
+    ]
     y_max = max(vals + [1.0])
     step = _nice_step(y_max)
     y_top = math.ceil(y_max / step) * step
@@ -134,19 +141,27 @@ def scree_chart(
         )
         if s.get("marker"):
             body.append(_marker(s["marker"], lx + 11, ly + 6, s["color"]))
-        body.append(f'<text x="{_f(lx + 28)}" y="{_f(ly + 10)}" fill="{_INK}">{escape(s["label"])}</text>')
+        body.append(
+            f'<text x="{_f(lx + 28)}" y="{_f(ly + 10)}" fill="{_INK}">{escape(s["label"])}</text>'
+        )
     v = 0.0 if y_min == 0 else math.ceil(y_min / step) * step
     while v <= y_top + 1e-9:
         y = py(v)
-        body.append(f'<line x1="{_f(left)}" x2="{_f(right)}" y1="{_f(y)}" y2="{_f(y)}" stroke="{_GRID}"/>')
+        body.append(
+            f'<line x1="{_f(left)}" x2="{_f(right)}" y1="{_f(y)}" y2="{_f(y)}" stroke="{_GRID}"/>'
+        )
         digits = 0 if step >= 1 else 1
         body.append(
             f'<text x="{_f(left - 5)}" y="{_f(y + 4)}" text-anchor="end" fill="#333">{escape(cat.number(v, digits))}</text>'
         )
         v += step
     if y_min < 0:
-        body.append(f'<line x1="{_f(left)}" x2="{_f(right)}" y1="{_f(py(0))}" y2="{_f(py(0))}" stroke="#555"/>')
-    body.append(f'<line x1="{_f(left)}" x2="{_f(right)}" y1="{_f(bottom)}" y2="{_f(bottom)}" stroke="#555"/>')
+        body.append(
+            f'<line x1="{_f(left)}" x2="{_f(right)}" y1="{_f(py(0))}" y2="{_f(py(0))}" stroke="#555"/>'
+        )
+    body.append(
+        f'<line x1="{_f(left)}" x2="{_f(right)}" y1="{_f(bottom)}" y2="{_f(bottom)}" stroke="#555"/>'
+    )
     tick = 1 if n <= 10 else 5
     for rank in range(1, n + 1):
         if rank == 1 or rank % tick == 0:
@@ -162,7 +177,11 @@ def scree_chart(
     )
     desc = []
     for s in series:
-        pts = [(i + 1, float(v)) for i, v in enumerate(s["values"][:n]) if v is not None and math.isfinite(float(v))]
+        pts = [
+            (i + 1, float(v))
+            for i, v in enumerate(s["values"][:n])
+            if v is not None and math.isfinite(float(v))
+        ]
         if not pts:
             continue
         dash = ' stroke-dasharray="5 3"' if s.get("dashed") else ""
@@ -172,7 +191,7 @@ def scree_chart(
         )
         if s.get("marker"):
             body.extend(_marker(s["marker"], px(r), py(v), s["color"]) for r, v in pts)
-        desc.append(f'{s["label"]}: ' + ", ".join(cat.number(v, 2) for _, v in pts))
+        desc.append(f"{s['label']}: " + ", ".join(cat.number(v, 2) for _, v in pts))
     return _svg(WIDTH, height, title, "; ".join(desc), body, "scree-chart")
 
 
@@ -216,7 +235,7 @@ def rwg_chart(
 
     Examples
     --------
-    >>> from kemitraan_assess.report.locale import load_catalogue
+    >>> from kemitraan_assess.reporting.locale import load_catalogue
     >>> svg = rwg_chart([{"label": "Goals", "histogram": [0] * 8 + [3, 4], "text": "median 0.9"}],
     ...                 load_catalogue("en"), title="rwg", weak=0.51, strong=0.7,
     ...                 legend={"weak": "weak", "moderate": "moderate", "strong": "strong"})
@@ -242,9 +261,15 @@ def rwg_chart(
     for i, r in enumerate(rows):
         y0 = top + i * row_h
         base = y0 + 40 + bar_h
-        body.append(f'<text x="{_f(left)}" y="{_f(y0 + 12)}" font-weight="bold" fill="{_INK}">{escape(r["label"])}</text>')
-        body.append(f'<text x="{_f(left)}" y="{_f(y0 + 27)}" font-size="11" fill="#333">{escape(r["text"])}</text>')
-        body.append(f'<line x1="{_f(left)}" x2="{_f(right)}" y1="{_f(base)}" y2="{_f(base)}" stroke="#555"/>')
+        body.append(
+            f'<text x="{_f(left)}" y="{_f(y0 + 12)}" font-weight="bold" fill="{_INK}">{escape(r["label"])}</text>'
+        )
+        body.append(
+            f'<text x="{_f(left)}" y="{_f(y0 + 27)}" font-size="11" fill="#333">{escape(r["text"])}</text>'
+        )
+        body.append(
+            f'<line x1="{_f(left)}" x2="{_f(right)}" y1="{_f(base)}" y2="{_f(base)}" stroke="#555"/>'
+        )
         for b, count in enumerate(r["histogram"]):
             if count <= 0:
                 continue
@@ -264,9 +289,11 @@ def rwg_chart(
                 f'stroke="{_INK}" stroke-dasharray="2 2"/>'
             )
         counts = ", ".join(
-            f"{cat.number(b / 10, 1)}–{cat.number((b + 1) / 10, 1)}: {c}" for b, c in enumerate(r["histogram"]) if c
+            f"{cat.number(b / 10, 1)}–{cat.number((b + 1) / 10, 1)}: {c}"
+            for b, c in enumerate(r["histogram"])
+            if c
         )
-        desc.append(f'{r["label"]} ({r["text"]}): {counts}')
+        desc.append(f"{r['label']} ({r['text']}): {counts}")
     axis_y = top + row_h * len(rows) + 2
     for k in range(0, 11, 2):
         body.append(

@@ -1,17 +1,17 @@
 """The instrument validation report: the result of :func:`validate` as HTML or PDF.
 
 The report is built in three steps, like the partnership reports of
-:mod:`kemitraan_assess.report`:
+:mod:`kemitraan_assess.reporting`:
 
 1. :func:`validation_context` turns the plain JSON data of ``validate()`` and the
    instrument into a context of rows, texts and charts for one language. Numbers keep
    full precision in the result; they are rounded here, for display only (2 decimals,
    3 for RMSEA, SRMR and p), and formatted by Babel for the locale (0,82 in ``id``).
 2. The Jinja template ``reports/templates/validation/report.html`` (found through
-   :func:`kemitraan_assess.report.html.template_environment`, so a user's template folder
+   :func:`kemitraan_assess.reporting.html.template_environment`, so a user's template folder
    can override it) writes a self-contained page: inline CSS (``report.css`` plus
    ``validation.css``), inline SVG charts, every text autoescaped.
-3. :func:`kemitraan_assess.report.pdf.render_pdf` makes the A4 PDF: only bundled assets
+3. :func:`kemitraan_assess.reporting.pdf.render_pdf` makes the A4 PDF: only bundled assets
    are fetched, the metadata carries the title and language and no date, so the same
    result gives the same bytes.
 
@@ -31,8 +31,8 @@ from .. import __version__
 from .._resources import reports_dir
 from ..errors import KemitraanError
 from ..instrument.model import Instrument
-from ..report.html import report_css, template_environment
-from ..report.locale import Catalogue, catalogue_languages, read_catalogue
+from ..reporting.html import report_css, template_environment
+from ..reporting.locale import Catalogue, catalogue_languages, read_catalogue
 from ..stats.results import finite_or_none
 from . import charts as _charts
 from .words import _number, reason_text, warning_text
@@ -48,7 +48,13 @@ __all__ = [
 
 LOADING_CUT = 0.30
 """EFA loadings with an absolute value below this are greyed (a common salience rule)."""
-_KAISER = ((0.90, "marvelous"), (0.80, "meritorious"), (0.70, "middling"), (0.60, "mediocre"), (0.50, "miserable"))
+_KAISER = (
+    (0.90, "marvelous"),
+    (0.80, "meritorious"),
+    (0.70, "middling"),
+    (0.60, "mediocre"),
+    (0.50, "miserable"),
+)
 _FIT_INDICES = (("cfi", "ge"), ("tli", "ge"), ("rmsea", "le"), ("srmr", "le"))
 _THRESHOLD_CITES = {
     "alpha": "Nunnally & Bernstein, 1994",
@@ -62,8 +68,22 @@ _THRESHOLD_CITES = {
     "rwg_j": "LeBreton & Senter, 2008",
     "icc2": "Bliese, 2000",
 }
-_REFERENCES = ("bliese", "cronbach", "duhachek", "feldt", "horn", "hu", "james", "kaiser", "lebreton",
-               "mcdonald", "nunnally", "revelle", "rosseel", "zinbarg")
+_REFERENCES = (
+    "bliese",
+    "cronbach",
+    "duhachek",
+    "feldt",
+    "horn",
+    "hu",
+    "james",
+    "kaiser",
+    "lebreton",
+    "mcdonald",
+    "nunnally",
+    "revelle",
+    "rosseel",
+    "zinbarg",
+)
 
 
 def validation_languages() -> list[str]:
@@ -108,7 +128,9 @@ def _p(cat: Catalogue, p: Any, *, cell: bool = False) -> str:
 def _thr(result: Mapping[str, Any], key: str, default: float) -> tuple[float, str]:
     th = (result.get("thresholds") or {}).get(key) or {}
     value = finite_or_none(th.get("value"))
-    return (default if value is None else value), _THRESHOLD_CITES.get(key, str(th.get("source", "")))
+    return (default if value is None else value), _THRESHOLD_CITES.get(
+        key, str(th.get("source", ""))
+    )
 
 
 def _reason(block: Any) -> str | None:
@@ -145,39 +167,74 @@ def _reliability(result: Mapping[str, Any], names: _Names, cat: Catalogue) -> li
     miss = (result.get("sample") or {}).get("missing_share") or {}
     out = []
     for sid, block in (result.get("scales") or {}).items():
-        row: dict[str, Any] = {"id": sid, "name": names.scale(sid), "kind": block.get("kind") or "other",
-                               "n_items": block.get("n_items"), "not_computed": _reason(block),
-                               "left_out": list(block.get("items_left_out") or [])}
+        row: dict[str, Any] = {
+            "id": sid,
+            "name": names.scale(sid),
+            "kind": block.get("kind") or "other",
+            "n_items": block.get("n_items"),
+            "not_computed": _reason(block),
+            "left_out": list(block.get("items_left_out") or []),
+        }
         if row["not_computed"] is None:
             a = block.get("alpha") or {}
             sh = block.get("split_half") or {}
             row.update(
-                n=block.get("n"), alpha=finite_or_none(a.get("raw")), alpha_std=finite_or_none(a.get("standardized")),
-                ci=a.get("ci95") or [None, None], ci_duhachek=a.get("ci95_duhachek") or [None, None],
-                omega=finite_or_none(block.get("omega_total")), omega_method=block.get("omega_method"),
-                lambda6=finite_or_none(block.get("guttman_lambda6")), average_r=finite_or_none(block.get("average_r")),
-                split=None if _reason(sh) else sh, split_reason=_reason(sh),
+                n=block.get("n"),
+                alpha=finite_or_none(a.get("raw")),
+                alpha_std=finite_or_none(a.get("standardized")),
+                ci=a.get("ci95") or [None, None],
+                ci_duhachek=a.get("ci95_duhachek") or [None, None],
+                omega=finite_or_none(block.get("omega_total")),
+                omega_method=block.get("omega_method"),
+                lambda6=finite_or_none(block.get("guttman_lambda6")),
+                average_r=finite_or_none(block.get("average_r")),
+                split=None if _reason(sh) else sh,
+                split_reason=_reason(sh),
             )
             row["alpha_ok"] = row["alpha"] is not None and row["alpha"] >= thr_a
             items = []
             for iid, it in (block.get("items") or {}).items():
                 flags = []
                 if it.get("low_r_drop"):
-                    flags.append(cat("reliability.flag_low_r", r=cat.number(finite_or_none(it.get("r_drop"))),
-                                     thr=cat.number(thr_r)))
+                    flags.append(
+                        cat(
+                            "reliability.flag_low_r",
+                            r=cat.number(finite_or_none(it.get("r_drop"))),
+                            thr=cat.number(thr_r),
+                        )
+                    )
                 if it.get("alpha_increases"):
-                    flags.append(cat("reliability.flag_alpha_up", a=cat.number(finite_or_none(it.get("alpha_if_dropped")), 3),
-                                     b=cat.number(row["alpha"], 3)))
-                items.append({"id": iid, "text": names.item(iid), "reverse": names.reverse(iid), "n": it.get("n"), "missing": finite_or_none(miss.get(iid)),
-                              "mean": finite_or_none(it.get("mean")), "sd": finite_or_none(it.get("sd")), "r_cor": finite_or_none(it.get("r_cor")),
-                              "r_drop": finite_or_none(it.get("r_drop")), "alpha_drop": finite_or_none(it.get("alpha_if_dropped")),
-                              "weak": bool(it.get("weakens")) or bool(flags), "flags": flags})
+                    flags.append(
+                        cat(
+                            "reliability.flag_alpha_up",
+                            a=cat.number(finite_or_none(it.get("alpha_if_dropped")), 3),
+                            b=cat.number(row["alpha"], 3),
+                        )
+                    )
+                items.append(
+                    {
+                        "id": iid,
+                        "text": names.item(iid),
+                        "reverse": names.reverse(iid),
+                        "n": it.get("n"),
+                        "missing": finite_or_none(miss.get(iid)),
+                        "mean": finite_or_none(it.get("mean")),
+                        "sd": finite_or_none(it.get("sd")),
+                        "r_cor": finite_or_none(it.get("r_cor")),
+                        "r_drop": finite_or_none(it.get("r_drop")),
+                        "alpha_drop": finite_or_none(it.get("alpha_if_dropped")),
+                        "weak": bool(it.get("weakens")) or bool(flags),
+                        "flags": flags,
+                    }
+                )
             row["items"] = items
         out.append(row)
     return out
 
 
-def _missing_by_scale(result: Mapping[str, Any], instrument: Instrument, names: _Names) -> list[dict[str, Any]]:
+def _missing_by_scale(
+    result: Mapping[str, Any], instrument: Instrument, names: _Names
+) -> list[dict[str, Any]]:
     miss = (result.get("sample") or {}).get("missing_share") or {}
     rows = []
     for scale in instrument.scales:
@@ -189,8 +246,15 @@ def _missing_by_scale(result: Mapping[str, Any], instrument: Instrument, names: 
         if not shares:
             continue
         worst = max(shares, key=lambda s: s[1])
-        rows.append({"name": names.scale(scale.id), "n_items": len(scale.items),
-                     "lowest": min(s[1] for s in shares), "highest": worst[1], "worst": worst[0]})
+        rows.append(
+            {
+                "name": names.scale(scale.id),
+                "n_items": len(scale.items),
+                "lowest": min(s[1] for s in shares),
+                "highest": worst[1],
+                "worst": worst[0],
+            }
+        )
     return rows
 
 
@@ -203,9 +267,18 @@ def _kaiser_label(kmo: float | None, cat: Catalogue) -> str:
     return cat("factorability.kaiser.unacceptable")
 
 
-def _structure(result: Mapping[str, Any], instrument: Instrument, names: _Names, cat: Catalogue) -> dict[str, Any]:
-    out: dict[str, Any] = {"not_computed": _reason(result.get("factorability")), "factorability": None,
-                           "parallel": None, "efa": None, "efa_reason": None, "omega": None, "omega_reason": None}
+def _structure(
+    result: Mapping[str, Any], instrument: Instrument, names: _Names, cat: Catalogue
+) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "not_computed": _reason(result.get("factorability")),
+        "factorability": None,
+        "parallel": None,
+        "efa": None,
+        "efa_reason": None,
+        "omega": None,
+        "omega_reason": None,
+    }
     fac = result.get("factorability")
     if out["not_computed"] is not None or not fac:
         out["not_computed"] = out["not_computed"] or "—"
@@ -213,30 +286,68 @@ def _structure(result: Mapping[str, Any], instrument: Instrument, names: _Names,
     thr_k, _ = _thr(result, "kmo", 0.60)
     kmo_items = {k: finite_or_none(v) for k, v in (fac.get("kmo_items") or {}).items()}
     low = [{"id": k, "value": v} for k, v in kmo_items.items() if v is not None and v < thr_k]
-    lowest = min(((k, v) for k, v in kmo_items.items() if v is not None), key=lambda kv: kv[1], default=None)
-    out["factorability"] = {"kmo": finite_or_none(fac.get("kmo")), "label": _kaiser_label(finite_or_none(fac.get("kmo")), cat),
-                            "low": low, "lowest": lowest, "bartlett": fac.get("bartlett") or {}, "n": fac.get("n"),
-                            "k": len(result.get("structure_items") or kmo_items), "thr": thr_k}
+    lowest = min(
+        ((k, v) for k, v in kmo_items.items() if v is not None), key=lambda kv: kv[1], default=None
+    )
+    out["factorability"] = {
+        "kmo": finite_or_none(fac.get("kmo")),
+        "label": _kaiser_label(finite_or_none(fac.get("kmo")), cat),
+        "low": low,
+        "lowest": lowest,
+        "bartlett": fac.get("bartlett") or {},
+        "n": fac.get("n"),
+        "k": len(result.get("structure_items") or kmo_items),
+        "thr": thr_k,
+    }
     pa = result.get("parallel_analysis")
     if pa:
         total = len(pa.get("pc_values") or pa.get("fa_values") or [])
         shown = min(total, 20)
         series = [
-            {"label": cat("structure.legend_pc"), "values": pa.get("pc_values") or [], "color": _charts.PC_COLOR,
-             "dashed": False, "marker": "circle"},
-            {"label": cat("structure.legend_pc_sim"), "values": pa.get("pc_sim_quantile") or [],
-             "color": _charts.PC_COLOR, "dashed": True, "marker": None},
-            {"label": cat("structure.legend_fa"), "values": pa.get("fa_values") or [], "color": _charts.FA_COLOR,
-             "dashed": False, "marker": "square"},
-            {"label": cat("structure.legend_fa_sim"), "values": pa.get("fa_sim_quantile") or [],
-             "color": _charts.FA_COLOR, "dashed": True, "marker": None},
+            {
+                "label": cat("structure.legend_pc"),
+                "values": pa.get("pc_values") or [],
+                "color": _charts.PC_COLOR,
+                "dashed": False,
+                "marker": "circle",
+            },
+            {
+                "label": cat("structure.legend_pc_sim"),
+                "values": pa.get("pc_sim_quantile") or [],
+                "color": _charts.PC_COLOR,
+                "dashed": True,
+                "marker": None,
+            },
+            {
+                "label": cat("structure.legend_fa"),
+                "values": pa.get("fa_values") or [],
+                "color": _charts.FA_COLOR,
+                "dashed": False,
+                "marker": "square",
+            },
+            {
+                "label": cat("structure.legend_fa_sim"),
+                "values": pa.get("fa_sim_quantile") or [],
+                "color": _charts.FA_COLOR,
+                "dashed": True,
+                "marker": None,
+            },
         ]
         out["parallel"] = {
-            "nf": pa.get("n_factors"), "nc": pa.get("n_components"), "n_iter": pa.get("n_iter"),
-            "method": pa.get("method"), "shown": shown, "total": total,
-            "chart": _charts.scree_chart(series, cat, title=cat("structure.scree_title"),
-                                         x_label=cat("structure.axis_x"), y_label=cat("structure.axis_y"),
-                                         max_points=shown),
+            "nf": pa.get("n_factors"),
+            "nc": pa.get("n_components"),
+            "n_iter": pa.get("n_iter"),
+            "method": pa.get("method"),
+            "shown": shown,
+            "total": total,
+            "chart": _charts.scree_chart(
+                series,
+                cat,
+                title=cat("structure.scree_title"),
+                x_label=cat("structure.axis_x"),
+                y_label=cat("structure.axis_y"),
+                max_points=shown,
+            ),
         }
     efa = result.get("efa")
     if efa and not _reason(efa):
@@ -247,16 +358,31 @@ def _structure(result: Mapping[str, Any], instrument: Instrument, names: _Names,
         for iid, row in loadings.items():
             vals = [finite_or_none(row.get(f)) for f in factors]
             best = max(range(len(vals)), key=lambda j: abs(vals[j] or 0.0)) if vals else -1
-            cells = [{"v": v, "faint": v is None or abs(v) < LOADING_CUT, "best": j == best} for j, v in enumerate(vals)]
+            cells = [
+                {"v": v, "faint": v is None or abs(v) < LOADING_CUT, "best": j == best}
+                for j, v in enumerate(vals)
+            ]
             sid = scale_of.get(iid, "")
             if not groups or groups[-1]["id"] != sid:
                 groups.append({"id": sid, "name": names.scale(sid) if sid else "", "rows": []})
-            groups[-1]["rows"].append({"id": iid, "cells": cells,
-                                       "h2": finite_or_none((efa.get("communalities") or {}).get(iid))})
+            groups[-1]["rows"].append(
+                {
+                    "id": iid,
+                    "cells": cells,
+                    "h2": finite_or_none((efa.get("communalities") or {}).get(iid)),
+                }
+            )
         phi = efa.get("phi")
-        out["efa"] = {"nf": efa.get("n_factors"), "method": efa.get("method"), "factors": factors, "groups": groups,
-                      "fit": efa.get("fit") or {},
-                      "phi": phi if isinstance(phi, list) and len(phi) == len(factors) and len(factors) > 1 else None}
+        out["efa"] = {
+            "nf": efa.get("n_factors"),
+            "method": efa.get("method"),
+            "factors": factors,
+            "groups": groups,
+            "fit": efa.get("fit") or {},
+            "phi": phi
+            if isinstance(phi, list) and len(phi) == len(factors) and len(factors) > 1
+            else None,
+        }
     elif efa:
         out["efa_reason"] = _reason(efa)
     om = result.get("omega")
@@ -269,12 +395,17 @@ def _structure(result: Mapping[str, Any], instrument: Instrument, names: _Names,
 def _cfa(result: Mapping[str, Any], names: _Names, cat: Catalogue) -> list[dict[str, Any]]:
     blocks = []
     for kind, block in (result.get("cfa") or {}).items():
-        entry: dict[str, Any] = {"kind": kind, "label": cat(f"kind.{kind}") if cat.has(f"kind.{kind}") else kind,
-                                 "not_computed": _reason(block)}
+        entry: dict[str, Any] = {
+            "kind": kind,
+            "label": cat(f"kind.{kind}") if cat.has(f"kind.{kind}") else kind,
+            "not_computed": _reason(block),
+        }
         if entry["not_computed"] is None:
             checks = {}
             for key, side in _FIT_INDICES:
-                thr, _ = _thr(result, key, {"cfi": 0.95, "tli": 0.95, "rmsea": 0.06, "srmr": 0.08}[key])
+                thr, _ = _thr(
+                    result, key, {"cfi": 0.95, "tli": 0.95, "rmsea": 0.06, "srmr": 0.08}[key]
+                )
                 v = finite_or_none(block.get(key))
                 ok = None if v is None else (v >= thr if side == "ge" else v <= thr)
                 checks[key] = {"value": v, "thr": thr, "side": side, "ok": ok}
@@ -282,14 +413,20 @@ def _cfa(result: Mapping[str, Any], names: _Names, cat: Catalogue) -> list[dict[
             entry["checks"] = checks
             entry["met"] = sum(1 for c in checks.values() if c["ok"])
             entry["loadings"] = [
-                {"factor": f, "name": names.scale(f), "items": [{"id": i, "v": finite_or_none(v)} for i, v in items.items()]}
+                {
+                    "factor": f,
+                    "name": names.scale(f),
+                    "items": [{"id": i, "v": finite_or_none(v)} for i, v in items.items()],
+                }
                 for f, items in (block.get("std_loadings") or {}).items()
             ]
         blocks.append(entry)
     return blocks
 
 
-def _aggregation(result: Mapping[str, Any], instrument: Instrument, names: _Names, cat: Catalogue) -> dict[str, Any]:
+def _aggregation(
+    result: Mapping[str, Any], instrument: Instrument, names: _Names, cat: Catalogue
+) -> dict[str, Any]:
     agg = result.get("aggregation") or {}
     excluded = (result.get("sample") or {}).get("aggregation_excluded")
     if not agg or _reason(agg) is not None:  # no partnership column: nothing to aggregate
@@ -299,24 +436,56 @@ def _aggregation(result: Mapping[str, Any], instrument: Instrument, names: _Name
     by_kind: dict[str, list[dict[str, Any]]] = {}
     for sid, e in agg.items():
         rw = e.get("rwg_j") or {}
-        rows.append({"id": sid, "name": names.scale(sid), "not_computed": _reason(e), "icc1": finite_or_none(e.get("icc1")),
-                     "icc2": finite_or_none(e.get("icc2")), "F": finite_or_none(e.get("F")), "p": e.get("p"),
-                     "m": finite_or_none(e.get("mean_group_size")), "needed": finite_or_none(e.get("respondents_needed")),
-                     "rwg_median": finite_or_none(rw.get("median")), "rwg_q": rw.get("quartiles") or [None, None],
-                     "strong": finite_or_none(rw.get("share_strong")), "weak": finite_or_none(rw.get("share_weak")),
-                     "n_groups": rw.get("n_partnerships")})
+        rows.append(
+            {
+                "id": sid,
+                "name": names.scale(sid),
+                "not_computed": _reason(e),
+                "icc1": finite_or_none(e.get("icc1")),
+                "icc2": finite_or_none(e.get("icc2")),
+                "F": finite_or_none(e.get("F")),
+                "p": e.get("p"),
+                "m": finite_or_none(e.get("mean_group_size")),
+                "needed": finite_or_none(e.get("respondents_needed")),
+                "rwg_median": finite_or_none(rw.get("median")),
+                "rwg_q": rw.get("quartiles") or [None, None],
+                "strong": finite_or_none(rw.get("share_strong")),
+                "weak": finite_or_none(rw.get("share_weak")),
+                "n_groups": rw.get("n_partnerships"),
+            }
+        )
         hist = [int(c) for c in (rw.get("histogram") or [])]
-        text = (cat("aggregation.rwg_row", median=cat.number(finite_or_none(rw.get("median"))),
-                    strong=cat.percent(finite_or_none(rw.get("share_strong"))), thr=cat.number(strong))
-                if hist else cat("aggregation.no_rwg"))
+        text = (
+            cat(
+                "aggregation.rwg_row",
+                median=cat.number(finite_or_none(rw.get("median"))),
+                strong=cat.percent(finite_or_none(rw.get("share_strong"))),
+                thr=cat.number(strong),
+            )
+            if hist
+            else cat("aggregation.no_rwg")
+        )
         kind: str = instrument.scale_map[sid].kind if sid in instrument.scale_map else "other"
-        by_kind.setdefault(kind, []).append({"label": names.scale(sid), "histogram": hist or [0] * 10, "text": text})
+        by_kind.setdefault(kind, []).append(
+            {"label": names.scale(sid), "histogram": hist or [0] * 10, "text": text}
+        )
     legend = {k: cat(f"aggregation.legend_{k}") for k in ("weak", "moderate", "strong")}
     charts = []
     for kind, chart_rows in by_kind.items():
         label = cat(f"kind.{kind}") if cat.has(f"kind.{kind}") else kind
-        charts.append({"label": label, "chart": _charts.rwg_chart(
-            chart_rows, cat, title=f'{cat("aggregation.rwg_title")}: {label}', weak=weak, strong=strong, legend=legend)})
+        charts.append(
+            {
+                "label": label,
+                "chart": _charts.rwg_chart(
+                    chart_rows,
+                    cat,
+                    title=f"{cat('aggregation.rwg_title')}: {label}",
+                    weak=weak,
+                    strong=strong,
+                    legend=legend,
+                ),
+            }
+        )
     return {"rows": rows, "charts": charts, "weak": weak, "strong": strong, "excluded": excluded}
 
 
@@ -324,7 +493,9 @@ def _listing(cat: Catalogue, parts: Sequence[str]) -> str:
     return cat.join(list(parts)) if parts else cat("words.none")
 
 
-def _conclusions(result: Mapping[str, Any], ctx: Mapping[str, Any], cat: Catalogue) -> list[dict[str, str]]:
+def _conclusions(
+    result: Mapping[str, Any], ctx: Mapping[str, Any], cat: Catalogue
+) -> list[dict[str, str]]:
     """Plain-language findings, each with its threshold and source."""
     out: list[dict[str, str]] = []
     add = lambda status, text: out.append({"status": status, "text": text})  # noqa: E731
@@ -337,21 +508,50 @@ def _conclusions(result: Mapping[str, Any], ctx: Mapping[str, Any], cat: Catalog
     else:
         low = [s for s in done if not s["alpha_ok"]]
         if not low:
-            add("ok", cat("conclusions.reliability_all", k=len(done), thr=cat.number(thr_a), source=src_a))
+            add(
+                "ok",
+                cat(
+                    "conclusions.reliability_all", k=len(done), thr=cat.number(thr_a), source=src_a
+                ),
+            )
         else:
-            add("warn", cat("conclusions.reliability_some", ok=len(done) - len(low), k=len(done), thr=cat.number(thr_a),
-                            source=src_a, list=_listing(cat, [f"{s['name']} ({cat.number(s['alpha'])})" for s in low])))
+            add(
+                "warn",
+                cat(
+                    "conclusions.reliability_some",
+                    ok=len(done) - len(low),
+                    k=len(done),
+                    thr=cat.number(thr_a),
+                    source=src_a,
+                    list=_listing(cat, [f"{s['name']} ({cat.number(s['alpha'])})" for s in low]),
+                ),
+            )
         omegas = [s["omega"] for s in done if s.get("omega") is not None]
         if omegas:
             thr_o, src_o = _thr(result, "omega", 0.70)
-            add("ok" if min(omegas) >= thr_o else "warn",
-                cat("conclusions.omega_range", lo=cat.number(min(omegas)), hi=cat.number(max(omegas)),
-                    thr=cat.number(thr_o), source=src_o))
+            add(
+                "ok" if min(omegas) >= thr_o else "warn",
+                cat(
+                    "conclusions.omega_range",
+                    lo=cat.number(min(omegas)),
+                    hi=cat.number(max(omegas)),
+                    thr=cat.number(thr_o),
+                    source=src_o,
+                ),
+            )
         thr_r, src_r = _thr(result, "r_drop", 0.30)
         weak = [f"{i['id']} ({s['name']})" for s in done for i in s["items"] if i["weak"]]
         if weak:
-            add("warn", cat("conclusions.items_some", n=len(weak), thr=cat.number(thr_r), source=src_r,
-                            list=_listing(cat, weak)))
+            add(
+                "warn",
+                cat(
+                    "conclusions.items_some",
+                    n=len(weak),
+                    thr=cat.number(thr_r),
+                    source=src_r,
+                    list=_listing(cat, weak),
+                ),
+            )
         else:
             add("ok", cat("conclusions.items_none", thr=cat.number(thr_r), source=src_r))
     st = ctx["structure"]
@@ -360,36 +560,89 @@ def _conclusions(result: Mapping[str, Any], ctx: Mapping[str, Any], cat: Catalog
         thr_k, src_k = _thr(result, "kmo", 0.60)
         ok = f["kmo"] is not None and f["kmo"] >= thr_k
         b = f["bartlett"]
-        add("ok" if ok else "warn",
-            cat("conclusions.kmo", kmo=cat.number(f["kmo"]), label=f["label"], source=src_k,
-                verdict=cat("conclusions.kmo_ok" if ok else "conclusions.kmo_low", thr=cat.number(thr_k)),
-                chi2=cat.number(finite_or_none(b.get("chi2"))), df=cat.integer(b.get("df")), p=_p(cat, b.get("p"))))
+        add(
+            "ok" if ok else "warn",
+            cat(
+                "conclusions.kmo",
+                kmo=cat.number(f["kmo"]),
+                label=f["label"],
+                source=src_k,
+                verdict=cat(
+                    "conclusions.kmo_ok" if ok else "conclusions.kmo_low", thr=cat.number(thr_k)
+                ),
+                chi2=cat.number(finite_or_none(b.get("chi2"))),
+                df=cat.integer(b.get("df")),
+                p=_p(cat, b.get("p")),
+            ),
+        )
     if st.get("parallel"):
         pa = st["parallel"]
         k = ctx["n_structure_scales"]
         match = pa["nf"] == k
-        add("ok" if match else "info",
-            cat("conclusions.parallel", nf=pa["nf"], nc=pa["nc"], k=k,
-                verdict=cat("conclusions.parallel_match" if match else "conclusions.parallel_mismatch")))
+        add(
+            "ok" if match else "info",
+            cat(
+                "conclusions.parallel",
+                nf=pa["nf"],
+                nc=pa["nc"],
+                k=k,
+                verdict=cat(
+                    "conclusions.parallel_match" if match else "conclusions.parallel_mismatch"
+                ),
+            ),
+        )
     om = st.get("omega")
-    if om and finite_or_none(om.get("omega_h")) is not None and finite_or_none(om.get("omega_total")):
-        add("info", cat("conclusions.omega_h", oh=cat.number(finite_or_none(om["omega_h"])), ot=cat.number(finite_or_none(om["omega_total"])),
-                        nf=om.get("n_factors"), share=cat.percent(finite_or_none(om["omega_h"]) / finite_or_none(om["omega_total"]))))  # type: ignore[operator]
+    if (
+        om
+        and finite_or_none(om.get("omega_h")) is not None
+        and finite_or_none(om.get("omega_total"))
+    ):
+        add(
+            "info",
+            cat(
+                "conclusions.omega_h",
+                oh=cat.number(finite_or_none(om["omega_h"])),
+                ot=cat.number(finite_or_none(om["omega_total"])),
+                nf=om.get("n_factors"),
+                share=cat.percent(
+                    finite_or_none(om["omega_h"]) / finite_or_none(om["omega_total"])
+                ),
+            ),
+        )  # type: ignore[operator]
     _, src_fit = _thr(result, "cfi", 0.95)
     for blk in ctx["cfa"]:
         if blk["not_computed"]:
-            add("warn", cat("conclusions.cfa_not_computed", block=blk["label"],
-                            reason=reason_text(cat, blk["not_computed"])[0]))
+            add(
+                "warn",
+                cat(
+                    "conclusions.cfa_not_computed",
+                    block=blk["label"],
+                    reason=reason_text(cat, blk["not_computed"])[0],
+                ),
+            )
             continue
         c = blk["checks"]
-        cases = cat("conclusions.cfa_cases_" + ("listwise" if blk.get("missing") == "listwise" else "pairwise"))
-        text = cat("conclusions.cfa", block=blk["label"], met=blk["met"], source=src_fit, n=cat.integer(blk.get("n")),
-                   cases=cases,
-                   cfi=cat.number(c["cfi"]["value"], 3), tli=cat.number(c["tli"]["value"], 3),
-                   rmsea=cat.number(c["rmsea"]["value"], 3), srmr=cat.number(c["srmr"]["value"], 3))
+        cases = cat(
+            "conclusions.cfa_cases_"
+            + ("listwise" if blk.get("missing") == "listwise" else "pairwise")
+        )
+        text = cat(
+            "conclusions.cfa",
+            block=blk["label"],
+            met=blk["met"],
+            source=src_fit,
+            n=cat.integer(blk.get("n")),
+            cases=cases,
+            cfi=cat.number(c["cfi"]["value"], 3),
+            tli=cat.number(c["tli"]["value"], 3),
+            rmsea=cat.number(c["rmsea"]["value"], 3),
+            srmr=cat.number(c["srmr"]["value"], 3),
+        )
         n_used, n_drop = blk.get("n") or 0, blk.get("n_dropped") or 0
         if n_drop > n_used and blk.get("missing") == "listwise":
-            text += " " + cat("conclusions.cfa_dropped", n=cat.integer(n_used), total=cat.integer(n_used + n_drop))
+            text += " " + cat(
+                "conclusions.cfa_dropped", n=cat.integer(n_used), total=cat.integer(n_used + n_drop)
+            )
         for w in blk.get("warnings") or []:
             text += " " + cat("conclusions.cfa_warning", text=w)
         add("ok" if blk["met"] == 4 and blk.get("converged", True) else "warn", text)
@@ -402,27 +655,55 @@ def _conclusions(result: Mapping[str, Any], ctx: Mapping[str, Any], cat: Catalog
         if have:
             low = [r for r in have if r["icc2"] < thr_i]
             need = max((r["needed"] for r in have if r["needed"] is not None), default=None)
-            m = finite_or_none(sum(r["m"] for r in have if r["m"] is not None) / max(1, len([r for r in have if r["m"]])))
-            common = dict(thr=cat.number(thr_i), k=len(have), m=cat.number(m, 1), source=src_i,
-                          need="–" if need is None else cat.integer(int(need)))
+            m = finite_or_none(
+                sum(r["m"] for r in have if r["m"] is not None)
+                / max(1, len([r for r in have if r["m"]]))
+            )
+            common = dict(
+                thr=cat.number(thr_i),
+                k=len(have),
+                m=cat.number(m, 1),
+                source=src_i,
+                need="–" if need is None else cat.integer(int(need)),
+            )
             if low:
-                add("warn", cat("conclusions.icc_some", ok=len(have) - len(low),
-                                list=_listing(cat, [f"{r['name']} ({cat.number(r['icc2'])})" for r in low]), **common))
+                add(
+                    "warn",
+                    cat(
+                        "conclusions.icc_some",
+                        ok=len(have) - len(low),
+                        list=_listing(cat, [f"{r['name']} ({cat.number(r['icc2'])})" for r in low]),
+                        **common,
+                    ),
+                )
             else:
                 add("ok", cat("conclusions.icc_all", **common))
         meds = [r for r in agg if r["rwg_median"] is not None]
         if meds:
             thr_w, src_w = _thr(result, "rwg_j", 0.70)
             few = [r["name"] for r in meds if r["strong"] is not None and r["strong"] < 0.5]
-            detail = cat("conclusions.rwg_weak", list=_listing(cat, few)) if few else cat("conclusions.rwg_fine")
-            add("warn" if few else "ok",
-                cat("conclusions.rwg", lo=cat.number(min(r["rwg_median"] for r in meds)),
-                    hi=cat.number(max(r["rwg_median"] for r in meds)), thr=cat.number(thr_w), source=src_w,
-                    detail=detail))
+            detail = (
+                cat("conclusions.rwg_weak", list=_listing(cat, few))
+                if few
+                else cat("conclusions.rwg_fine")
+            )
+            add(
+                "warn" if few else "ok",
+                cat(
+                    "conclusions.rwg",
+                    lo=cat.number(min(r["rwg_median"] for r in meds)),
+                    hi=cat.number(max(r["rwg_median"] for r in meds)),
+                    thr=cat.number(thr_w),
+                    source=src_w,
+                    detail=detail,
+                ),
+            )
     return out
 
 
-def validation_context(result: Mapping[str, Any], instrument: Instrument, *, lang: str = "id") -> dict[str, Any]:
+def validation_context(
+    result: Mapping[str, Any], instrument: Instrument, *, lang: str = "id"
+) -> dict[str, Any]:
     """The plain-data context of the validation report in ``lang``.
 
     Parameters
@@ -450,9 +731,15 @@ def validation_context(result: Mapping[str, Any], instrument: Instrument, *, lan
         "lang": lang,
         "generator": f"kemitraan-assess {__version__}",
         "instrument": {"id": inst.get("id"), "version": inst.get("version"), "title": title},
-        "document_title": cat("cover.document_title", instrument=title, version=inst.get("version", "")),
+        "document_title": cat(
+            "cover.document_title", instrument=title, version=inst.get("version", "")
+        ),
         "n": result.get("n_respondents"),
-        "missing_how": cat("words.missing_listwise" if result.get("missing") == "listwise" else "words.missing_pairwise"),
+        "missing_how": cat(
+            "words.missing_listwise"
+            if result.get("missing") == "listwise"
+            else "words.missing_pairwise"
+        ),
         "missing_policy": "listwise" if result.get("missing") == "listwise" else "pairwise",
         "seed": result.get("seed"),
         "sample": sample,
@@ -465,8 +752,15 @@ def validation_context(result: Mapping[str, Any], instrument: Instrument, *, lan
     kinds: list[dict[str, Any]] = []
     for s in ctx["scales"]:
         if not kinds or kinds[-1]["kind"] != s["kind"]:
-            kinds.append({"kind": s["kind"], "label": cat(f"kind.{s['kind']}") if cat.has(f"kind.{s['kind']}") else s["kind"],
-                          "scales": []})
+            kinds.append(
+                {
+                    "kind": s["kind"],
+                    "label": cat(f"kind.{s['kind']}")
+                    if cat.has(f"kind.{s['kind']}")
+                    else s["kind"],
+                    "scales": [],
+                }
+            )
         kinds[-1]["scales"].append(s)
     ctx["kinds"] = kinds
     ctx["structure"] = _structure(result, instrument, names, cat)
@@ -474,9 +768,14 @@ def validation_context(result: Mapping[str, Any], instrument: Instrument, *, lan
     ctx["aggregation"] = _aggregation(result, instrument, names, cat)
     ctx["icc2_threshold"] = _thr(result, "icc2", instrument.defaults.icc2_threshold)[0]
     ctx["thresholds"] = [
-        {"key": k, "value": finite_or_none(v.get("value")), "source": str(v.get("source", "")),
-         "side": "le" if k in ("rmsea", "srmr") else "ge"}
-        for k, v in (result.get("thresholds") or {}).items() if cat.has(f"methods.th_{k}")
+        {
+            "key": k,
+            "value": finite_or_none(v.get("value")),
+            "source": str(v.get("source", "")),
+            "side": "le" if k in ("rmsea", "srmr") else "ge",
+        }
+        for k, v in (result.get("thresholds") or {}).items()
+        if cat.has(f"methods.th_{k}")
     ]
     ctx["references"] = [cat(f"methods.ref_{r}") for r in _REFERENCES]
     ctx["conclusions"] = _conclusions(result, ctx, cat)
@@ -490,8 +789,13 @@ def validation_css() -> str:
     return report_css() + "\n" + own
 
 
-def render_validation_html(result: Mapping[str, Any], instrument: Instrument, *, lang: str = "id",
-                           template_dir: str | None = None) -> str:
+def render_validation_html(
+    result: Mapping[str, Any],
+    instrument: Instrument,
+    *,
+    lang: str = "id",
+    template_dir: str | None = None,
+) -> str:
     """The validation report as one self-contained HTML page.
 
     Parameters
@@ -514,12 +818,21 @@ def render_validation_html(result: Mapping[str, Any], instrument: Instrument, *,
     cat = load_validation_catalogue(lang)
     env = template_environment(template_dir)
     tpl = env.get_template("validation/report.html")
-    return tpl.render(ctx=ctx, t=cat, css=Markup(validation_css()), num=lambda v, d=2: _number(cat, v, d), p=lambda v: _p(cat, v, cell=True), p_text=lambda v: _p(cat, v),
-                      reason_text=lambda r: reason_text(cat, r), LOADING_CUT=LOADING_CUT)
+    return tpl.render(
+        ctx=ctx,
+        t=cat,
+        css=Markup(validation_css()),
+        num=lambda v, d=2: _number(cat, v, d),
+        p=lambda v: _p(cat, v, cell=True),
+        p_text=lambda v: _p(cat, v),
+        reason_text=lambda r: reason_text(cat, r),
+        LOADING_CUT=LOADING_CUT,
+    )
 
 
-def render_validation(result: Mapping[str, Any], instrument: Instrument, *, lang: str = "id",
-                      fmt: str = "html") -> bytes:
+def render_validation(
+    result: Mapping[str, Any], instrument: Instrument, *, lang: str = "id", fmt: str = "html"
+) -> bytes:
     """The validation report as HTML (UTF-8) or PDF bytes.
 
     Parameters
@@ -555,6 +868,6 @@ def render_validation(result: Mapping[str, Any], instrument: Instrument, *, lang
     page = render_validation_html(result, instrument, lang=lang)
     if fmt == "html":
         return page.encode("utf-8")
-    from ..report.pdf import render_pdf
+    from ..reporting.pdf import render_pdf
 
     return render_pdf(page)

@@ -20,8 +20,15 @@ from ._plan import ValidationWarning
 from .analyse import validate
 from .sections import ScaleResult, ValidationResult
 
-__all__ = ["ScaleResult", "ScaleSummary", "ValidationResult", "ValidationWarning", "ReliabilityWarning",
-           "reliability", "validation_result"]
+__all__ = [
+    "ScaleResult",
+    "ScaleSummary",
+    "ValidationResult",
+    "ValidationWarning",
+    "ReliabilityWarning",
+    "reliability",
+    "validation_result",
+]
 
 
 class ReliabilityWarning(UserWarning):
@@ -37,7 +44,9 @@ ScaleSummary = ScaleResult
 def _responses(responses: Any, instrument: Instrument) -> pd.DataFrame:
     if isinstance(responses, pd.DataFrame):
         return responses
-    if hasattr(responses, "responses") and isinstance(responses.responses, pd.DataFrame):  # an IngestResult
+    if hasattr(responses, "responses") and isinstance(
+        responses.responses, pd.DataFrame
+    ):  # an IngestResult
         return responses.responses
     if isinstance(responses, (str, os.PathLike, bytes)) or hasattr(responses, "read"):
         from ..io import ingest
@@ -50,11 +59,23 @@ def _responses(responses: Any, instrument: Instrument) -> pd.DataFrame:
 
 
 def validation_result(
-    responses: pd.DataFrame, instrument: Instrument, *, missing: str = "pairwise", seed: int = 0,
-    n_iter: int = 100, min_group_size: int | None = None,
+    responses: pd.DataFrame,
+    instrument: Instrument,
+    *,
+    missing: str = "pairwise",
+    seed: int = 0,
+    n_iter: int = 100,
+    min_group_size: int | None = None,
 ) -> ValidationResult:
     """:func:`reliability` without Python warnings (the command prints its own)."""
-    return validate(responses, instrument, missing=missing, seed=seed, n_iter=n_iter, min_group_size=min_group_size)
+    return validate(
+        responses,
+        instrument,
+        missing=missing,
+        seed=seed,
+        n_iter=n_iter,
+        min_group_size=min_group_size,
+    )
 
 
 def reliability(
@@ -108,9 +129,17 @@ def reliability(
     """
     from ..instrument.loader import load_instrument
 
-    inst = instrument if isinstance(instrument, Instrument) else load_instrument(os.fspath(instrument))
-    result = validation_result(_responses(responses, inst), inst, missing=missing, seed=seed, n_iter=n_iter,
-                               min_group_size=min_group_size)
+    inst = (
+        instrument if isinstance(instrument, Instrument) else load_instrument(os.fspath(instrument))
+    )
+    result = validation_result(
+        _responses(responses, inst),
+        inst,
+        missing=missing,
+        seed=seed,
+        n_iter=n_iter,
+        min_group_size=min_group_size,
+    )
     for w in result.warnings:
         warnings.warn(w.message, ReliabilityWarning, stacklevel=2)
     return result

@@ -96,7 +96,9 @@ class Sample(_Part):
     group_size: GroupSize | None
     complete_cases: int
     missing_share: Mapping[str, Num]
-    aggregation_excluded: AggregationExcluded | None = dataclasses.field(default=None, metadata=_OMIT)
+    aggregation_excluded: AggregationExcluded | None = dataclasses.field(
+        default=None, metadata=_OMIT
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -179,7 +181,11 @@ class ScaleResult:
         return (None, None) if self.alpha_summary is None else self.alpha_summary.ci95
 
     def _split(self, field: str) -> Num:
-        return getattr(self.split_half, field) if isinstance(self.split_half, SplitHalfSummary) else None
+        return (
+            getattr(self.split_half, field)
+            if isinstance(self.split_half, SplitHalfSummary)
+            else None
+        )
 
     @property
     def split_half_min(self) -> Num:
@@ -203,16 +209,18 @@ class ScaleResult:
         if self.not_computed is not None:
             out["not_computed"] = self.not_computed
         else:
-            out.update({
-                "n": self.n,
-                "alpha": _json(self.alpha_summary),
-                "guttman_lambda6": self.guttman_lambda6,
-                "average_r": self.average_r,
-                "split_half": _json(self.split_half),
-                "omega_total": self.omega_total,
-                "omega_method": self.omega_method,
-                "items": _json(self.items),
-            })
+            out.update(
+                {
+                    "n": self.n,
+                    "alpha": _json(self.alpha_summary),
+                    "guttman_lambda6": self.guttman_lambda6,
+                    "average_r": self.average_r,
+                    "split_half": _json(self.split_half),
+                    "omega_total": self.omega_total,
+                    "omega_method": self.omega_method,
+                    "items": _json(self.items),
+                }
+            )
         if self.items_left_out:
             out["items_left_out"] = list(self.items_left_out)
         out["kind"] = self.kind
@@ -302,7 +310,9 @@ class Structure(_Part):
     failed (``factorability`` then says why)."""
 
     structure_items: tuple[str, ...]
-    factorability: Factorability | NotComputed | None = dataclasses.field(default=None, metadata=_OMIT)
+    factorability: Factorability | NotComputed | None = dataclasses.field(
+        default=None, metadata=_OMIT
+    )
     parallel_analysis: ParallelSummary | None = dataclasses.field(default=None, metadata=_OMIT)
     efa: EFASummary | None = dataclasses.field(default=None, metadata=_OMIT)
     omega: OmegaSummary | None = dataclasses.field(default=None, metadata=_OMIT)
@@ -339,7 +349,10 @@ class ScaleAggregation:
         if self.not_computed is not None:
             out = {"not_computed": self.not_computed}
         else:
-            out = {k: getattr(self, k) for k in ("icc1", "icc2", "F", "p", "mean_group_size", "respondents_needed")}
+            out = {
+                k: getattr(self, k)
+                for k in ("icc1", "icc2", "F", "p", "mean_group_size", "respondents_needed")
+            }
         out["rwg_j"] = self.rwg_j.to_dict()
         return out
 
@@ -422,11 +435,20 @@ class ValidationResult:
         total, lambda 6, average r, split-half min / mean / max, weak items."""
         rows = {
             s.scale: {
-                "kind": s.kind, "n_items": s.n_items, "n": s.n, "alpha": s.alpha, "alpha_std": s.alpha_std,
-                "alpha_ci_lower": s.alpha_ci95[0], "alpha_ci_upper": s.alpha_ci95[1], "omega_total": s.omega_total,
-                "guttman_lambda6": s.guttman_lambda6, "average_r": s.average_r,
-                "split_half_min": s.split_half_min, "split_half_mean": s.split_half_mean,
-                "split_half_max": s.split_half_max, "weak_items": ", ".join(s.weak_items),
+                "kind": s.kind,
+                "n_items": s.n_items,
+                "n": s.n,
+                "alpha": s.alpha,
+                "alpha_std": s.alpha_std,
+                "alpha_ci_lower": s.alpha_ci95[0],
+                "alpha_ci_upper": s.alpha_ci95[1],
+                "omega_total": s.omega_total,
+                "guttman_lambda6": s.guttman_lambda6,
+                "average_r": s.average_r,
+                "split_half_min": s.split_half_min,
+                "split_half_mean": s.split_half_mean,
+                "split_half_max": s.split_half_max,
+                "weak_items": ", ".join(s.weak_items),
                 "not_computed": s.not_computed,
             }
             for s in self.scales.values()
@@ -447,5 +469,7 @@ class ValidationResult:
         span = f", alpha {min(alphas):.2f} to {max(alphas):.2f}" if alphas else ""
         kmo = f", KMO {self.kmo:.2f}" if self.kmo is not None else ""
         groups = "" if self.has_groups else ", no partnership column"
-        return (f"<ValidationResult {self.instrument_id} {self.instrument_version}: n = {self.n_respondents}, "
-                f"{len(self.scales)} scales{span}{kmo}{groups}, {len(self.warnings)} warning(s)>")
+        return (
+            f"<ValidationResult {self.instrument_id} {self.instrument_version}: n = {self.n_respondents}, "
+            f"{len(self.scales)} scales{span}{kmo}{groups}, {len(self.warnings)} warning(s)>"
+        )

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..report.locale import Catalogue
+from ..reporting.locale import Catalogue
 from ..stats.results import finite_or_none
 
 __all__ = ["reason_text", "warning_text"]
@@ -21,11 +21,17 @@ def _number(cat: Catalogue, value: Any, digits: int = 2) -> str:
     return cat.number(v, digits)
 
 
-
 _REASONS = (
-    (re.compile(r"^(?P<n>\d+) item\(s\) given; at least (?P<k>\d+) are needed$"), "words.reason_items"),
-    (re.compile(r"^n = (?P<n>\d+) usable rows \((?P<policy>pairwise|listwise)\); at least (?P<k>\d+) are needed$"),
-     "words.reason_rows"),
+    (
+        re.compile(r"^(?P<n>\d+) item\(s\) given; at least (?P<k>\d+) are needed$"),
+        "words.reason_items",
+    ),
+    (
+        re.compile(
+            r"^n = (?P<n>\d+) usable rows \((?P<policy>pairwise|listwise)\); at least (?P<k>\d+) are needed$"
+        ),
+        "words.reason_rows",
+    ),
 )
 
 
@@ -47,14 +53,18 @@ def reason_text(cat: Catalogue, reason: str | None) -> tuple[str, bool]:
     for pattern, key in _REASONS:
         m = pattern.match(text)
         if m and cat.has(key):
-            values = {k: cat.integer(int(v)) if v.isdigit() else v for k, v in m.groupdict().items()}
+            values = {
+                k: cat.integer(int(v)) if v.isdigit() else v for k, v in m.groupdict().items()
+            }
             if "policy" in values:
                 values["policy"] = cat(f"words.policy_{values['policy']}")
             return cat(key, **values), True
     return text, False
 
 
-def warning_text(cat: Catalogue, warning: Mapping[str, Any], scale_name: Callable[[str], str]) -> str:
+def warning_text(
+    cat: Catalogue, warning: Mapping[str, Any], scale_name: Callable[[str], str]
+) -> str:
     """A warning of the analysis (``result["warnings"]``) in the report's language;
     ``scale_name`` gives a scale's name from its id. A code the catalogue does not know
     keeps the analysis' English message.
@@ -72,7 +82,9 @@ def warning_text(cat: Catalogue, warning: Mapping[str, Any], scale_name: Callabl
     fields = {
         "item": item or "",
         "scale": scale_name(str(scale)) if scale else "",
-        "value": _number(cat, warning.get("value")) if code == "negative_item" else cat.number(warning.get("value"), 0),
+        "value": _number(cat, warning.get("value"))
+        if code == "negative_item"
+        else cat.number(warning.get("value"), 0),
         "count": cat.integer(warning.get("count")) if warning.get("count") is not None else "",
     }
     key = f"warnings.{code}"

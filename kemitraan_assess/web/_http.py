@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from .._resources import reports_dir
-from ..report.locale import Catalogue, catalogue_languages, read_catalogue
+from ..reporting.locale import Catalogue, catalogue_languages, read_catalogue
 from .analysis import Analyser
 from .security import Session, new_token, token_hash
 from .store import Store
@@ -25,8 +25,10 @@ __all__ = ["ServeConfig", "Web", "page", "UI_LANGS"]
 SESSION_COOKIE = "ka_session"
 SESSION_TTL = 12 * 3600.0
 UI_LANGS = ("id", "en")
-CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
-       "frame-ancestors 'self'; form-action 'self'; base-uri 'none'; object-src 'none'")
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+    "frame-ancestors 'self'; form-action 'self'; base-uri 'none'; object-src 'none'"
+)
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,9 @@ class Web:
 
     def new_session(self, *, authenticated: bool) -> Session:
         token, csrf = new_token(), new_token()
-        self.store.add_session(token_hash(token), csrf, authenticated=authenticated, ttl=SESSION_TTL)
+        self.store.add_session(
+            token_hash(token), csrf, authenticated=authenticated, ttl=SESSION_TTL
+        )
         return Session(token, csrf, authenticated, new=True)
 
     @property
@@ -90,19 +94,37 @@ class Web:
         lang = request.cookies.get("ka_lang", "")
         return lang if lang in UI_LANGS else "id"
 
-    def render(self, request: Request, template: str, *, status: int = 200, **ctx: Any) -> HTMLResponse:
+    def render(
+        self, request: Request, template: str, *, status: int = 200, **ctx: Any
+    ) -> HTMLResponse:
         lang = self.ui_lang(request)
         session: Session = request.state.session
         html = self.env.get_template(f"web/{template}").render(
-            t=web_catalogue(lang), lang=lang, csrf=session.csrf, path=request.url.path,
-            gated=self.gated, signed_in=session.authenticated, **ctx)
+            t=web_catalogue(lang),
+            lang=lang,
+            csrf=session.csrf,
+            path=request.url.path,
+            gated=self.gated,
+            signed_in=session.authenticated,
+            **ctx,
+        )
         return HTMLResponse(html, status_code=status)
 
-    def error(self, request: Request, message: str, *, status: int = 400, back: str = "/", lead: str = "",
-              hint: str = "") -> HTMLResponse:
+    def error(
+        self,
+        request: Request,
+        message: str,
+        *,
+        status: int = 400,
+        back: str = "/",
+        lead: str = "",
+        hint: str = "",
+    ) -> HTMLResponse:
         """An error page. ``message`` is shown as given; a library message (English, as
         the command line prints it) comes with ``lead`` and ``hint`` in the page's language."""
-        return self.render(request, "error.html", status=status, message=message, back=back, lead=lead, hint=hint)
+        return self.render(
+            request, "error.html", status=status, message=message, back=back, lead=lead, hint=hint
+        )
 
 
 def secure_headers(response: Response) -> Response:
@@ -116,7 +138,9 @@ def secure_headers(response: Response) -> Response:
 Handler = Callable[..., Awaitable[Response]]
 
 
-def page(web_of: Callable[[Request], Web], *, parse_form: bool = True, public: bool = False) -> Callable[[Handler], Handler]:
+def page(
+    web_of: Callable[[Request], Web], *, parse_form: bool = True, public: bool = False
+) -> Callable[[Handler], Handler]:
     """Session, password gate and CSRF for one endpoint.
 
     POST bodies are parsed (unless ``parse_form`` is false: the endpoint parses its own
@@ -131,11 +155,15 @@ def page(web_of: Callable[[Request], Web], *, parse_form: bool = True, public: b
             request.state.session = session
             form: FormData | None = None
             if web.gated and not session.authenticated and not public:
-                response: Response = RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+                response: Response = RedirectResponse(
+                    f"/login?next={quote(request.url.path)}", status_code=303
+                )
             elif request.method == "POST" and parse_form:
                 form = await request.form()
                 if not session.csrf_ok(form.get("csrf")):
-                    response = web.error(request, web_catalogue(web.ui_lang(request))("errors.csrf"), status=403)
+                    response = web.error(
+                        request, web_catalogue(web.ui_lang(request))("errors.csrf"), status=403
+                    )
                 else:
                     response = await func(request, form)
             elif request.method == "POST":
@@ -143,8 +171,14 @@ def page(web_of: Callable[[Request], Web], *, parse_form: bool = True, public: b
             else:
                 response = await func(request)
             if session.new:
-                response.set_cookie(SESSION_COOKIE, session.token, max_age=int(SESSION_TTL), httponly=True,
-                                    samesite="lax", path="/")
+                response.set_cookie(
+                    SESSION_COOKIE,
+                    session.token,
+                    max_age=int(SESSION_TTL),
+                    httponly=True,
+                    samesite="lax",
+                    path="/",
+                )
             return secure_headers(response)
 
         return wrapper

@@ -11,7 +11,7 @@ upload only. When the instrument has a field with role ``wave`` and there is a p
 round, round *n* is also scored together with round *n − 1*, each row labelled with its
 round number in that field (the input the command line gets from a file with a wave
 column); that pooled result is used for one thing only, each report's comparison with
-the previous round (:func:`kemitraan_assess.report.sections.wave_section`).
+the previous round (:func:`kemitraan_assess.reporting.sections.wave_section`).
 """
 
 from __future__ import annotations
@@ -81,7 +81,9 @@ class Analyser:
         with self._lock:
             hit = self._instruments.get(key)
         if hit is None:
-            hit = pipeline.load_project_instrument(project.instrument, self.store.project_dir(project.id))
+            hit = pipeline.load_project_instrument(
+                project.instrument, self.store.project_dir(project.id)
+            )
             with self._lock:
                 self._instruments[key] = hit
         return hit
@@ -101,17 +103,30 @@ class Analyser:
         # where a round's scores pooled it with the previous round, no longer match)
         # the project and the upload are part of the key: two projects given the same file
         # (and the same mapping) must never share an analysis, which carries its project
-        for part in ("own-round", project.id, upload.id, __version__, upload.sha256, inst_sig, project.mapping, str(project.min_group_size),
-                     previous.sha256 if previous else "", str(upload.round)):
+        for part in (
+            "own-round",
+            project.id,
+            upload.id,
+            __version__,
+            upload.sha256,
+            inst_sig,
+            project.mapping,
+            str(project.min_group_size),
+            previous.sha256 if previous else "",
+            str(upload.round),
+        ):
             h.update(part.encode("utf-8") + b"\0")
         return h.hexdigest()[:24]
 
     def check(self, project: Project, upload: Upload, mapping: dict[str, Any] | None = None) -> Any:
         """Ingest one stored upload with the project's (or the given) mapping."""
         inst = self.instrument(project)
-        return pipeline.ingest_export(self.store.upload_path(upload.id), inst,
-                                      self.mapping(project) if mapping is None else mapping,
-                                      display_name=upload.original_name)
+        return pipeline.ingest_export(
+            self.store.upload_path(upload.id),
+            inst,
+            self.mapping(project) if mapping is None else mapping,
+            display_name=upload.original_name,
+        )
 
     def analyse(self, project_id: str, round_no: int) -> RoundAnalysis:
         project = self.store.project(project_id)
@@ -141,7 +156,9 @@ class Analyser:
                     self._cache.popitem(last=False)
             return result
 
-    def _compute(self, project: Project, upload: Upload, previous: Upload | None, key: str) -> RoundAnalysis:
+    def _compute(
+        self, project: Project, upload: Upload, previous: Upload | None, key: str
+    ) -> RoundAnalysis:
         from ..io import write_ingest_outputs
         from ..output.safecsv import atomic_write_bytes
 
@@ -159,8 +176,10 @@ class Analyser:
             if prev is not None and len(prev.responses) and len(ing.responses):
                 prev_round = previous.round
                 pooled = pd.concat(
-                    [prev.responses.assign(**{wave.id: str(previous.round)}),
-                     ing.responses.assign(**{wave.id: str(upload.round)})],
+                    [
+                        prev.responses.assign(**{wave.id: str(previous.round)}),
+                        ing.responses.assign(**{wave.id: str(upload.round)}),
+                    ],
                     ignore_index=True,
                 )
         scores = None
@@ -177,8 +196,9 @@ class Analyser:
             except KemitraanError:
                 prev_round = None  # this round is scored; only the comparison is not possible
             else:
-                waves = pipeline.wave_sections(pooled_scores, list(scores.summary["partnerships"]),
-                                               lang=project.lang)
+                waves = pipeline.wave_sections(
+                    pooled_scores, list(scores.summary["partnerships"]), lang=project.lang
+                )
         if not (folder / "ingest.json").is_file():
             write_ingest_outputs(ing, folder, responses=False)
         if scores is not None:
@@ -186,4 +206,6 @@ class Analyser:
             if not path.is_file():
                 atomic_write_bytes(path, scores.summary_json_bytes())
             summary = json.loads(path.read_bytes())
-        return RoundAnalysis(project, upload, inst, key, folder, ing, scores, error, prev_round, summary, waves)
+        return RoundAnalysis(
+            project, upload, inst, key, folder, ing, scores, error, prev_round, summary, waves
+        )

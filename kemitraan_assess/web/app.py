@@ -37,8 +37,11 @@ from .store import Store, file_mode_private, new_id
 __all__ = ["create_app", "ServeConfig"]
 
 _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
-_STATIC = {"report.css": ("styles/report.css", "text/css"), "web.css": ("styles/web.css", "text/css"),
-           "app.js": ("templates/web/app.js", "text/javascript")}
+_STATIC = {
+    "report.css": ("styles/report.css", "text/css"),
+    "web.css": ("styles/web.css", "text/css"),
+    "app.js": ("templates/web/app.js", "text/javascript"),
+}
 
 
 def _web(request: Request) -> Web:
@@ -89,8 +92,13 @@ def _body_too_large(request: Request, limit: int) -> bool:
 async def home(request: Request) -> Response:
     web = _web(request)
     instruments = await run_in_threadpool(pipeline.bundled_instruments)
-    return web.render(request, "home.html", projects=web.store.projects(), instruments=instruments,
-                      langs=list(UI_LANGS))
+    return web.render(
+        request,
+        "home.html",
+        projects=web.store.projects(),
+        instruments=instruments,
+        langs=list(UI_LANGS),
+    )
 
 
 @page(_web, parse_form=False)
@@ -145,18 +153,37 @@ async def create_project(request: Request, _form: FormData | None) -> Response:
             os.replace(tmp, staged / logo)
         org = str(form.get("organisation", "")).strip()[:300]
         footer = str(form.get("footer", "")).strip()[:300]
-        await run_in_threadpool(pipeline.make_brand, staged, organisation=org, primary_color=color,
-                                footer=footer, logo=logo)
+        await run_in_threadpool(
+            pipeline.make_brand,
+            staged,
+            organisation=org,
+            primary_color=color,
+            footer=footer,
+            logo=logo,
+        )
     except _TooLarge:
         _remove_tree(staged)
         return web.error(request, _too_large_text(t, web.config.max_upload_bytes), status=413)
     except KemitraanError as exc:
         _remove_tree(staged)
-        return web.error(request, str(exc).replace(str(staged) + "/", ""), lead=t("errors.instrument_lead"),
-                         hint=t("errors.instrument_hint"))
+        return web.error(
+            request,
+            str(exc).replace(str(staged) + "/", ""),
+            lead=t("errors.instrument_lead"),
+            hint=t("errors.instrument_hint"),
+        )
     os.replace(staged, folder)
-    web.store.create_project(project_id=pid, name=name, instrument=instrument, lang=lang, min_group_size=k,
-                             organisation=org, primary_color=color, footer=footer, logo=logo)
+    web.store.create_project(
+        project_id=pid,
+        name=name,
+        instrument=instrument,
+        lang=lang,
+        min_group_size=k,
+        organisation=org,
+        primary_color=color,
+        footer=footer,
+        logo=logo,
+    )
     return RedirectResponse(f"/p/{pid}", status_code=303)
 
 
@@ -182,9 +209,16 @@ async def project_page(request: Request) -> Response:
     inst = await run_in_threadpool(web.analyser.instrument, project)
     uploads = web.store.uploads(project.id)
     jobs = {u.id: web.store.jobs_for(u.id) for u in uploads}
-    return web.render(request, "project.html", project=project, instrument=inst, uploads=uploads, jobs=jobs,
-                      max_mb=f"{web.config.max_upload_bytes / 1024 / 1024:g}",
-                      max_rows=_t(request).integer(web.config.max_rows))
+    return web.render(
+        request,
+        "project.html",
+        project=project,
+        instrument=inst,
+        uploads=uploads,
+        jobs=jobs,
+        max_mb=f"{web.config.max_upload_bytes / 1024 / 1024:g}",
+        max_rows=_t(request).integer(web.config.max_rows),
+    )
 
 
 @page(_web)
@@ -195,8 +229,11 @@ async def xlsform(request: Request) -> Response:
         return web.error(request, _t(request)("errors.not_found"), status=404)
     inst = await run_in_threadpool(web.analyser.instrument, project)
     data = await run_in_threadpool(pipeline.xlsform_bytes, inst)
-    return Response(data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="{inst.id}-xlsform.xlsx"'})
+    return Response(
+        data,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{inst.id}-xlsform.xlsx"'},
+    )
 
 
 @page(_web)
@@ -204,8 +241,11 @@ async def mapping_yaml(request: Request) -> Response:
     project = _project_or_404(request)
     if project is None:
         return _web(request).error(request, _t(request)("errors.not_found"), status=404)
-    return Response(project.mapping or "{}\n", media_type="text/yaml; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="mapping.yaml"'})
+    return Response(
+        project.mapping or "{}\n",
+        media_type="text/yaml; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="mapping.yaml"'},
+    )
 
 
 # ---------------------------------------------------------------------- upload
@@ -233,22 +273,46 @@ async def upload(request: Request, _form: FormData | None) -> Response:
         return web.error(request, _too_large_text(t, limit), status=413, back=back)
     final = web.store.upload_path(fid)
     try:
-        result = await run_in_threadpool(pipeline.ingest_export, tmp, await run_in_threadpool(
-            web.analyser.instrument, project), pipeline.mapping_from_yaml(project.mapping), display_name=display)
+        result = await run_in_threadpool(
+            pipeline.ingest_export,
+            tmp,
+            await run_in_threadpool(web.analyser.instrument, project),
+            pipeline.mapping_from_yaml(project.mapping),
+            display_name=display,
+        )
     except KemitraanError as exc:
         tmp.unlink(missing_ok=True)
-        return web.error(request, str(exc), back=back, lead=t("errors.upload_lead", name=display),
-                         hint=t("errors.upload_hint"))
+        return web.error(
+            request,
+            str(exc),
+            back=back,
+            lead=t("errors.upload_lead", name=display),
+            hint=t("errors.upload_hint"),
+        )
     rows = int(result.log.get("counts", {}).get("rows_read", len(result.responses)))
     if rows > web.config.max_rows:
         tmp.unlink(missing_ok=True)
-        return web.error(request, t("errors.too_many_rows", name=display, rows=t.integer(rows),
-                                    max=t.integer(web.config.max_rows)), back=back)
+        return web.error(
+            request,
+            t(
+                "errors.too_many_rows",
+                name=display,
+                rows=t.integer(rows),
+                max=t.integer(web.config.max_rows),
+            ),
+            back=back,
+        )
     os.replace(tmp, final)
     file_mode_private(final)
     _fsync_dir(final.parent)
-    up = web.store.add_upload(upload_id=fid, project_id=project.id, original_name=display, size=size, sha256=digest,
-                              unless_same_as_last=True)
+    up = web.store.add_upload(
+        upload_id=fid,
+        project_id=project.id,
+        original_name=display,
+        size=size,
+        sha256=digest,
+        unless_same_as_last=True,
+    )
     if up.id != fid:  # the same file as the latest round (a form sent twice): no new round
         final.unlink(missing_ok=True)
         return RedirectResponse(f"/p/{project.id}/r/{up.round}/check?same=1", status_code=303)
@@ -284,8 +348,14 @@ async def login(request: Request, form: FormData | None = None) -> Response:
         if hashed and check_password(str(form.get("password", "")), hashed):
             session = web.new_session(authenticated=True)
             response = RedirectResponse(nxt, status_code=303)
-            response.set_cookie("ka_session", session.token, httponly=True, samesite="lax", path="/",
-                                max_age=12 * 3600)
+            response.set_cookie(
+                "ka_session",
+                session.token,
+                httponly=True,
+                samesite="lax",
+                path="/",
+                max_age=12 * 3600,
+            )
             return response
         time.sleep(0.5)  # slows guessing
         return web.render(request, "login.html", status=401, failed=True, next=nxt)
@@ -325,7 +395,9 @@ def create_app(config: ServeConfig) -> Starlette:
     def brand_for(project: Any) -> Any:
         return pipeline.project_brand(store.project_dir(project.id))
 
-    runner = JobRunner(store, analyser, workers=config.workers, scheduler=config.scheduler, brand_for=brand_for)
+    runner = JobRunner(
+        store, analyser, workers=config.workers, scheduler=config.scheduler, brand_for=brand_for
+    )
     web = Web(config, store, analyser, runner)
 
     @contextlib.asynccontextmanager
@@ -347,7 +419,10 @@ def create_app(config: ServeConfig) -> Starlette:
         Route("/static/{name:str}", static),
     ]
     hosts = ["127.0.0.1", "localhost", "::1", "[::1]"] if is_loopback(config.host) else ["*"]
-    app = Starlette(routes=routes, lifespan=lifespan,
-                    middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=hosts)])
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=hosts)],
+    )
     app.state.web = web
     return app

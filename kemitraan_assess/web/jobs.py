@@ -28,8 +28,14 @@ def report_files(folder: Path) -> list[Path]:
     """The files a job made, in a stable order (hidden files such as ``.<slug>.key`` left out)."""
     if not folder.is_dir():
         return []
-    return sorted((p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")
-                   and p.suffix in (".html", ".pdf")), key=lambda p: p.name)
+    return sorted(
+        (
+            p
+            for p in folder.iterdir()
+            if p.is_file() and not p.name.startswith(".") and p.suffix in (".html", ".pdf")
+        ),
+        key=lambda p: p.name,
+    )
 
 
 def zip_path(store: Store, job_id: str) -> Path:
@@ -58,8 +64,15 @@ def build_zip(store: Store, job: Job) -> Path:
 class JobRunner:
     """Runs queued jobs one after another on a daemon thread."""
 
-    def __init__(self, store: Store, analyser: Analyser, *, workers: int | None, scheduler: str | None,
-                 brand_for: Any):
+    def __init__(
+        self,
+        store: Store,
+        analyser: Analyser,
+        *,
+        workers: int | None,
+        scheduler: str | None,
+        brand_for: Any,
+    ):
         self.store = store
         self.analyser = analyser
         self.workers = workers
@@ -91,8 +104,12 @@ class JobRunner:
             try:
                 self.run(job_id)
             except Exception as exc:  # never let one job stop the runner
-                self.store.update_job(job_id, status="failed", error=f"{type(exc).__name__}: {exc}",
-                                      finished=time.time())
+                self.store.update_job(
+                    job_id,
+                    status="failed",
+                    error=f"{type(exc).__name__}: {exc}",
+                    finished=time.time(),
+                )
 
     def run(self, job_id: str) -> None:
         job = self.store.job(job_id)
@@ -114,12 +131,21 @@ class JobRunner:
                 done += k
                 self.store.update_job(job_id, done=done)
 
-            batch = pipeline.render_batch(analysis.scores, self.store.report_dir(job_id), lang=project.lang,
-                                          brand=self.brand_for(project), workers=self.workers,
-                                          scheduler=self.scheduler, progress=progress, waves=analysis.waves)
+            batch = pipeline.render_batch(
+                analysis.scores,
+                self.store.report_dir(job_id),
+                lang=project.lang,
+                brand=self.brand_for(project),
+                workers=self.workers,
+                scheduler=self.scheduler,
+                progress=progress,
+                waves=analysis.waves,
+            )
         except KemitraanError as exc:
             self.store.update_job(job_id, status="failed", error=str(exc), finished=time.time())
             return
         failures = [str(f) for f in batch.failures]
-        self.store.update_job(job_id, status="done", done=total, failures=failures, finished=time.time())
+        self.store.update_job(
+            job_id, status="done", done=total, failures=failures, finished=time.time()
+        )
         build_zip(self.store, self.store.job(job_id))

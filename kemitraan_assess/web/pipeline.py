@@ -74,9 +74,11 @@ def xlsform_bytes(instrument: Instrument) -> bytes:
     return buf.getvalue()
 
 
-def make_brand(folder: Path, *, organisation: str, primary_color: str, footer: str, logo: str) -> Any:
-    """A :class:`~kemitraan_assess.report.Brand` through ``load_brand`` (same checks as ``--brand``)."""
-    from ..report import load_brand
+def make_brand(
+    folder: Path, *, organisation: str, primary_color: str, footer: str, logo: str
+) -> Any:
+    """A :class:`~kemitraan_assess.reporting.Brand` through ``load_brand`` (same checks as ``--brand``)."""
+    from ..reporting import load_brand
 
     data: dict[str, str] = {}
     if organisation:
@@ -105,8 +107,9 @@ def mapping_from_yaml(text: str) -> dict[str, Any]:
     return {"columns": dict(spec.columns), "labels": dict(spec.labels)}
 
 
-def ingest_export(path: Path, instrument: Instrument, mapping: Mapping[str, Any] | None,
-                  *, display_name: str) -> Any:
+def ingest_export(
+    path: Path, instrument: Instrument, mapping: Mapping[str, Any] | None, *, display_name: str
+) -> Any:
     """``kemitraan_assess.io.ingest`` on a stored upload; messages name the user's file."""
     from ..errors import DataError
     from ..io import ingest
@@ -115,7 +118,9 @@ def ingest_export(path: Path, instrument: Instrument, mapping: Mapping[str, Any]
         return ingest(path, instrument, mapping=dict(mapping) if mapping else None)
     except DataError as exc:
         # the message names the user's file, never where the server keeps it
-        raise DataError(str(exc).replace(str(path), display_name).replace(path.name, display_name)) from None
+        raise DataError(
+            str(exc).replace(str(path), display_name).replace(path.name, display_name)
+        ) from None
 
 
 def score_responses(responses: Any, instrument: Instrument, min_group_size: int) -> Any:
@@ -135,19 +140,21 @@ def wave_sections(pooled: Any, names: list[str], *, lang: str) -> dict[str, Any]
 
     ``pooled`` is the ScoreResult of this round and the previous one together, labelled
     by round in the instrument's wave field; the section is the report's own
-    (:func:`kemitraan_assess.report.sections.wave_section`), on that partnership's rows.
+    (:func:`kemitraan_assess.reporting.sections.wave_section`), on that partnership's rows.
     """
-    from ..report.locale import load_catalogue
-    from ..report.sections import wave_section
+    from ..reporting.locale import load_catalogue
+    from ..reporting.sections import wave_section
 
     cat = load_catalogue(lang)
     k = int(pooled.summary["settings"]["min_group_size"])
     return {name: wave_section(cat, pooled, pooled.partnership(name), lang, k) for name in names}
 
 
-def partnership_html(scores: Any, name: str, *, lang: str, brand: Any, waves: Mapping[str, Any] | None = None) -> str:
+def partnership_html(
+    scores: Any, name: str, *, lang: str, brand: Any, waves: Mapping[str, Any] | None = None
+) -> str:
     """One report; ``waves`` (from :func:`wave_sections`) replaces its comparison section."""
-    from ..report import build_context, render_html
+    from ..reporting import build_context, render_html
 
     ctx = build_context(scores, name, lang=lang, brand=brand)
     if waves is not None and not ctx.get("suppressed"):
@@ -172,7 +179,10 @@ class _WithWaves:
         def patched() -> Any:
             for job in jobs:
                 if not job["context"].get("suppressed"):
-                    job = {**job, "context": {**job["context"], "waves": self.waves.get(job["name"])}}
+                    job = {
+                        **job,
+                        "context": {**job["context"], "waves": self.waves.get(job["name"])},
+                    }
                 yield job
 
         return self.inner.run(patched())
@@ -181,38 +191,61 @@ class _WithWaves:
         self.inner.close()
 
 
-def render_batch(scores: Any, out_dir: Path, *, lang: str, brand: Any, workers: int | None,
-                 scheduler: str | None, progress: Callable[[int], Any],
-                 waves: Mapping[str, Any] | None = None) -> Any:
+def render_batch(
+    scores: Any,
+    out_dir: Path,
+    *,
+    lang: str,
+    brand: Any,
+    workers: int | None,
+    scheduler: str | None,
+    progress: Callable[[int], Any],
+    waves: Mapping[str, Any] | None = None,
+) -> Any:
     """``render_reports`` (HTML + PDF); re-running skips the reports already made.
 
     ``waves`` (from :func:`wave_sections`) gives each report its comparison with the
     previous round while every other number is the round's own.
     """
-    from ..report import DaskExecutor, LocalPoolExecutor, render_reports
+    from ..reporting import DaskExecutor, LocalPoolExecutor, render_reports
 
     if waves is None:
-        return render_reports(scores, out_dir, lang=lang, formats=("html", "pdf"), brand=brand,
-                              workers=workers, scheduler=scheduler, progress=progress)
+        return render_reports(
+            scores,
+            out_dir,
+            lang=lang,
+            formats=("html", "pdf"),
+            brand=brand,
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
+        )
     inner = DaskExecutor(scheduler, workers) if scheduler else LocalPoolExecutor(workers)
     executor = _WithWaves(inner, waves)
     try:
-        return render_reports(scores, out_dir, lang=lang, formats=("html", "pdf"), brand=brand,
-                              progress=progress, executor=executor)
+        return render_reports(
+            scores,
+            out_dir,
+            lang=lang,
+            formats=("html", "pdf"),
+            brand=brand,
+            progress=progress,
+            executor=executor,
+        )
     finally:
         executor.close()
 
 
 def report_slugs(names: list[str]) -> dict[str, str]:
     """Partnership name -> file stem, as ``render_reports`` names its files."""
-    from ..report import unique_slugs
+    from ..reporting import unique_slugs
 
     return unique_slugs(sorted(names))
 
 
 def project_brand(folder: Path) -> Any:
     """The brand saved with the project (checked again by ``load_brand``), or None."""
-    from ..report import load_brand
+    from ..reporting import load_brand
 
     path = folder / "brand.yaml"
     return load_brand(path) if path.is_file() else None

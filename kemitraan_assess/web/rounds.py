@@ -26,6 +26,7 @@ from .jobs import build_zip, report_files
 
 __all__ = ["routes", "heatmap_rows"]
 
+
 class _Lru:
     """A small thread-safe LRU of rendered fragments."""
 
@@ -51,8 +52,11 @@ class _Lru:
 _heatmaps = _Lru(64)
 _FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}\.(html|pdf)$")
 _SORTS = ("name", "index", "n")
-_ACCOUNT = {"rejected.csv": "text/csv; charset=utf-8", "cell_issues.csv": "text/csv; charset=utf-8",
-            "ingest.json": "application/json"}
+_ACCOUNT = {
+    "rejected.csv": "text/csv; charset=utf-8",
+    "cell_issues.csv": "text/csv; charset=utf-8",
+    "ingest.json": "application/json",
+}
 
 
 def routes(web_of: Callable[[Request], Web]) -> list[Route]:
@@ -87,10 +91,25 @@ def routes(web_of: Callable[[Request], Web]) -> list[Route]:
         issues = ing.cell_issues.head(200).to_dict("records")
         platform = str(ing.log.get("platform", ""))
         platform_name = t(request)(f"platforms.{platform}") if platform in PLATFORMS else platform
-        return web.render(request, "check.html", a=a, counts=counts, platform=platform_name, rejected=rejected, n_rejected=len(ing.rejected),
-                          issues=issues, n_issues=len(ing.cell_issues), unmapped=list(ing.log.get("unmapped_columns", [])),
-                          unmatched=unmatched, items=items, fields=fields, labels=labels, codes=codes,
-                          warnings=ing.warnings, same=request.query_params.get("same") == "1")
+        return web.render(
+            request,
+            "check.html",
+            a=a,
+            counts=counts,
+            platform=platform_name,
+            rejected=rejected,
+            n_rejected=len(ing.rejected),
+            issues=issues,
+            n_issues=len(ing.cell_issues),
+            unmapped=list(ing.log.get("unmapped_columns", [])),
+            unmatched=unmatched,
+            items=items,
+            fields=fields,
+            labels=labels,
+            codes=codes,
+            warnings=ing.warnings,
+            same=request.query_params.get("same") == "1",
+        )
 
     @page(web_of)
     async def save_mapping(request: Request, form: FormData) -> Response:
@@ -132,7 +151,9 @@ def routes(web_of: Callable[[Request], Web]) -> list[Route]:
         if isinstance(a, Response):
             return a
         if a.scores is None:
-            return web.error(request, a.score_error, back=f"/p/{a.project.id}/r/{a.upload.round}/check")
+            return web.error(
+                request, a.score_error, back=f"/p/{a.project.id}/r/{a.upload.round}/check"
+            )
         q = request.query_params
         sort = q.get("sort", "name")
         band = q.get("band", "")
@@ -141,7 +162,10 @@ def routes(web_of: Callable[[Request], Web]) -> list[Route]:
         scale_ids = list(a.instrument.readiness_composite.scales)
         if sort not in (*_SORTS, *scale_ids):
             sort = "name"
-        scales = [(sid, a.instrument.text(a.instrument.scale(sid).name, a.project.lang)) for sid in scale_ids]
+        scales = [
+            (sid, a.instrument.text(a.instrument.scale(sid).name, a.project.lang))
+            for sid in scale_ids
+        ]
         bands = [(b.id, a.instrument.text(b.label, a.project.lang)) for b in a.instrument.bands]
         order = q.get("order", "")
         lang = web.ui_lang(request)
@@ -156,14 +180,33 @@ def routes(web_of: Callable[[Request], Web]) -> list[Route]:
             if needle:
                 rows = [r for r in rows if needle in r["name"].casefold()]
             rows = _sorted(rows, sort, order)
-            table = Markup(web.env.get_template("web/heatmap.html").render(
-                t=web_catalogue(lang), rows=rows, scales=scales, p=a.project, r=a.upload.round,
-                num=_number_format(a.project.lang)))
+            table = Markup(
+                web.env.get_template("web/heatmap.html").render(
+                    t=web_catalogue(lang),
+                    rows=rows,
+                    scales=scales,
+                    p=a.project,
+                    r=a.upload.round,
+                    num=_number_format(a.project.lang),
+                )
+            )
             _heatmaps.put(cache_key, table)
         jobs = web.store.jobs_for(a.upload.id)
-        return web.render(request, "results.html", a=a, heatmap=table, scales=scales, bands=bands, sort=sort,
-                          band=band, divided=divided, needle=q.get("q", ""), order=order,
-                          job=jobs[0] if jobs else None, total=len(a.summary.get("partnerships", {})))
+        return web.render(
+            request,
+            "results.html",
+            a=a,
+            heatmap=table,
+            scales=scales,
+            bands=bands,
+            sort=sort,
+            band=band,
+            divided=divided,
+            needle=q.get("q", ""),
+            order=order,
+            job=jobs[0] if jobs else None,
+            total=len(a.summary.get("partnerships", {})),
+        )
 
     async def named_partnership(request: Request) -> tuple[RoundAnalysis, str] | Response:
         """The round's analysis and the partnership named in ``?name=``, or the error page."""
@@ -191,8 +234,14 @@ def routes(web_of: Callable[[Request], Web]) -> list[Route]:
             return found
         a, name = found
         brand = pipeline.project_brand(web.store.project_dir(a.project.id))
-        html = await run_in_threadpool(pipeline.partnership_html, a.scores, name, lang=a.project.lang, brand=brand,
-                                       waves=a.waves)
+        html = await run_in_threadpool(
+            pipeline.partnership_html,
+            a.scores,
+            name,
+            lang=a.project.lang,
+            brand=brand,
+            waves=a.waves,
+        )
         return _sandboxed(HTMLResponse(html))
 
     @page(web_of)
@@ -204,9 +253,13 @@ def routes(web_of: Callable[[Request], Web]) -> list[Route]:
         path = a.folder / f"validation-{a.project.lang}.html"
         if not path.is_file():
             try:
-                data = await run_in_threadpool(pipeline.validation_html, a.ingest.responses, a.instrument, a.project.lang)
+                data = await run_in_threadpool(
+                    pipeline.validation_html, a.ingest.responses, a.instrument, a.project.lang
+                )
             except KemitraanError as exc:
-                return web.error(request, str(exc), back=f"/p/{a.project.id}/r/{a.upload.round}/results")
+                return web.error(
+                    request, str(exc), back=f"/p/{a.project.id}/r/{a.upload.round}/results"
+                )
             from ..output.safecsv import atomic_write_bytes
 
             atomic_write_bytes(path, data)
@@ -245,10 +298,22 @@ def routes(web_of: Callable[[Request], Web]) -> list[Route]:
         if names:
             a = await run_in_threadpool(web.analyser.analyse, job.project_id, upload.round)
             slugs = pipeline.report_slugs(list(a.summary.get("partnerships", {})))
-            rows = [(name, [(fmt, f"{slug}.{fmt}") for fmt in ("html", "pdf") if f"{slug}.{fmt}" in names])
-                    for name, slug in sorted(slugs.items())]
-        return web.render(request, "job.html", job=job, upload=upload, project=web.store.project(job.project_id),
-                          rows=rows, index="index.html" in names)
+            rows = [
+                (
+                    name,
+                    [(fmt, f"{slug}.{fmt}") for fmt in ("html", "pdf") if f"{slug}.{fmt}" in names],
+                )
+                for name, slug in sorted(slugs.items())
+            ]
+        return web.render(
+            request,
+            "job.html",
+            job=job,
+            upload=upload,
+            project=web.store.project(job.project_id),
+            rows=rows,
+            index="index.html" in names,
+        )
 
     @page(web_of)
     async def job_json(request: Request) -> Response:
@@ -275,8 +340,13 @@ def routes(web_of: Callable[[Request], Web]) -> list[Route]:
             return web.error(request, t(request)("errors.not_found"), status=404)
         path = await run_in_threadpool(build_zip, web.store, job)
         upload = web.store.upload(job.upload_id)
-        return FileResponse(path, media_type="application/zip",
-                            headers={"Content-Disposition": f'attachment; filename="reports-round-{upload.round}.zip"'})
+        return FileResponse(
+            path,
+            media_type="application/zip",
+            headers={
+                "Content-Disposition": f'attachment; filename="reports-round-{upload.round}.zip"'
+            },
+        )
 
     @page(web_of)
     async def job_file(request: Request) -> Response:
@@ -301,8 +371,13 @@ def routes(web_of: Callable[[Request], Web]) -> list[Route]:
         name = request.path_params["name"]
         if name not in _ACCOUNT:
             return web.error(request, t(request)("errors.not_found"), status=404)
-        return FileResponse(a.folder / name, media_type=_ACCOUNT[name],
-                            headers={"Content-Disposition": f'attachment; filename="round-{a.upload.round}-{name}"'})
+        return FileResponse(
+            a.folder / name,
+            media_type=_ACCOUNT[name],
+            headers={
+                "Content-Disposition": f'attachment; filename="round-{a.upload.round}-{name}"'
+            },
+        )
 
     @page(web_of)
     async def original(request: Request) -> Response:
@@ -314,8 +389,13 @@ def routes(web_of: Callable[[Request], Web]) -> list[Route]:
             return web.error(request, t(request)("errors.not_found"), status=404)
         ext = up.original_name.rsplit(".", 1)[-1].lower() if "." in up.original_name else ""
         ext = ext if ext in ("csv", "tsv", "txt", "xlsx", "xlsm") else "bin"
-        return FileResponse(web.store.upload_path(up.id), media_type="application/octet-stream",
-                            headers={"Content-Disposition": f'attachment; filename="round-{up.round}-upload.{ext}"'})
+        return FileResponse(
+            web.store.upload_path(up.id),
+            media_type="application/octet-stream",
+            headers={
+                "Content-Disposition": f'attachment; filename="round-{up.round}-upload.{ext}"'
+            },
+        )
 
     base = "/p/{pid:str}/r/{n:str}"
     return [
@@ -338,8 +418,10 @@ def routes(web_of: Callable[[Request], Web]) -> list[Route]:
 
 def _sandboxed(response: Response) -> Response:
     """Reports are documents: no script runs in them, whatever their text holds."""
-    response.headers["Content-Security-Policy"] = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
-                                                   "frame-ancestors 'self'; sandbox")
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+        "frame-ancestors 'self'; sandbox"
+    )
     return response
 
 
@@ -348,7 +430,10 @@ def _mapping_yaml(columns: dict[str, str], labels: dict[str, float]) -> str:
     if columns:
         doc["columns"] = dict(sorted(columns.items()))
     if labels:
-        doc["labels"] = {k: (v if math.isnan(v) else int(v) if v == int(v) else v) for k, v in sorted(labels.items())}
+        doc["labels"] = {
+            k: (v if math.isnan(v) else int(v) if v == int(v) else v)
+            for k, v in sorted(labels.items())
+        }
     head = "# kemitraan-assess mapping (the same file as --mapping): export column -> item, answer label -> code\n"
     return head + (yaml.safe_dump(doc, allow_unicode=True, sort_keys=False) if doc else "{}\n")
 
@@ -377,20 +462,39 @@ def heatmap_rows(a: RoundAnalysis, lang: str) -> list[dict[str, Any]]:
     scale_ids = list(inst.readiness_composite.scales)
     rows = []
     for name, p in a.summary.get("partnerships", {}).items():
-        row: dict[str, Any] = {"name": name, "n": int(p.get("n", 0)), "suppressed": bool(p.get("suppressed")),
-                               "cells": [], "band": "", "band_label": "", "index": None, "uncertain": False,
-                               "divided": False}
+        row: dict[str, Any] = {
+            "name": name,
+            "n": int(p.get("n", 0)),
+            "suppressed": bool(p.get("suppressed")),
+            "cells": [],
+            "band": "",
+            "band_label": "",
+            "index": None,
+            "uncertain": False,
+            "divided": False,
+        }
         if not row["suppressed"]:
             r = p.get("readiness") or {}
-            row.update(band=r.get("band") or "", band_label=bands.get(r.get("band") or "", ""),
-                       index=r.get("index"), uncertain=bool(r.get("band_uncertain")))
+            row.update(
+                band=r.get("band") or "",
+                band_label=bands.get(r.get("band") or "", ""),
+                index=r.get("index"),
+                uncertain=bool(r.get("band_uncertain")),
+            )
             scales = p.get("scales") or {}
             for sid in scale_ids:
                 s = scales.get(sid) or {}
                 weak = s.get("agreement") == "weak"
                 row["divided"] = row["divided"] or weak
-                row["cells"].append({"id": sid, "mean": s.get("mean"), "band": s.get("band") or "",
-                                     "uncertain": bool(s.get("band_uncertain")), "divided": weak})
+                row["cells"].append(
+                    {
+                        "id": sid,
+                        "mean": s.get("mean"),
+                        "band": s.get("band") or "",
+                        "uncertain": bool(s.get("band_uncertain")),
+                        "divided": weak,
+                    }
+                )
         rows.append(row)
     return rows
 

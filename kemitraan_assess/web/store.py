@@ -152,7 +152,9 @@ class Store:
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.db_path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn = sqlite3.connect(
+                self.db_path, timeout=30, isolation_level=None, check_same_thread=False
+            )
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
@@ -189,8 +191,10 @@ class Store:
                 conn.execute("INSERT INTO schema_version VALUES (0)")
         current = self.schema_version()
         if current > SCHEMA_VERSION:
-            raise RuntimeError(f"{self.db_path}: made by a newer kemitraan-assess (schema {current}); "
-                               f"upgrade kemitraan-assess or start with another --data folder")
+            raise RuntimeError(
+                f"{self.db_path}: made by a newer kemitraan-assess (schema {current}); "
+                f"upgrade kemitraan-assess or start with another --data folder"
+            )
         for version in range(current + 1, target + 1):
             with self.transaction() as conn:
                 for statement in MIGRATIONS[version - 1].split(";"):
@@ -227,16 +231,36 @@ class Store:
                 child.unlink(missing_ok=True)
 
     # ------------------------------------------------------------------ projects
-    def create_project(self, *, name: str, instrument: str, lang: str, min_group_size: int,
-                       organisation: str = "", primary_color: str = "", footer: str = "", logo: str = "",
-                       project_id: str | None = None) -> Project:
+    def create_project(
+        self,
+        *,
+        name: str,
+        instrument: str,
+        lang: str,
+        min_group_size: int,
+        organisation: str = "",
+        primary_color: str = "",
+        footer: str = "",
+        logo: str = "",
+        project_id: str | None = None,
+    ) -> Project:
         pid = project_id or new_id()
         with self.transaction() as conn:
             conn.execute(
                 "INSERT INTO projects (id, name, instrument, lang, min_group_size, organisation, primary_color,"
                 " footer, logo, mapping, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?)",
-                (pid, name, instrument, lang, int(min_group_size), organisation, primary_color, footer, logo,
-                 time.time()),
+                (
+                    pid,
+                    name,
+                    instrument,
+                    lang,
+                    int(min_group_size),
+                    organisation,
+                    primary_color,
+                    footer,
+                    logo,
+                    time.time(),
+                ),
             )
         return self.project(pid)
 
@@ -255,19 +279,30 @@ class Store:
             conn.execute("UPDATE projects SET mapping = ? WHERE id = ?", (mapping_yaml, project_id))
 
     # ------------------------------------------------------------------ uploads
-    def add_upload(self, *, upload_id: str, project_id: str, original_name: str, size: int, sha256: str,
-                   unless_same_as_last: bool = False) -> Upload:
+    def add_upload(
+        self,
+        *,
+        upload_id: str,
+        project_id: str,
+        original_name: str,
+        size: int,
+        sha256: str,
+        unless_same_as_last: bool = False,
+    ) -> Upload:
         """Record a stored upload as the project's next round (safe under concurrency).
 
         With ``unless_same_as_last``, a file byte-identical to the project's latest round
         (a form sent twice) makes no new round: that round is returned instead.
         """
         with self.transaction() as conn:
-            row = conn.execute("SELECT COALESCE(MAX(round), 0) FROM uploads WHERE project_id = ?",
-                               (project_id,)).fetchone()
+            row = conn.execute(
+                "SELECT COALESCE(MAX(round), 0) FROM uploads WHERE project_id = ?", (project_id,)
+            ).fetchone()
             if unless_same_as_last and row[0]:
-                last = conn.execute("SELECT id, sha256 FROM uploads WHERE project_id = ? AND round = ?",
-                                    (project_id, int(row[0]))).fetchone()
+                last = conn.execute(
+                    "SELECT id, sha256 FROM uploads WHERE project_id = ? AND round = ?",
+                    (project_id, int(row[0])),
+                ).fetchone()
                 if last is not None and last[1] == sha256:
                     return self.upload(str(last[0]))
             conn.execute(
@@ -284,13 +319,21 @@ class Store:
         return Upload(**dict(row))
 
     def uploads(self, project_id: str) -> list[Upload]:
-        rows = self._conn().execute("SELECT * FROM uploads WHERE project_id = ? ORDER BY round",
-                                    (project_id,)).fetchall()
+        rows = (
+            self._conn()
+            .execute("SELECT * FROM uploads WHERE project_id = ? ORDER BY round", (project_id,))
+            .fetchall()
+        )
         return [Upload(**dict(r)) for r in rows]
 
     def round_upload(self, project_id: str, round_no: int) -> Upload:
-        row = self._conn().execute("SELECT * FROM uploads WHERE project_id = ? AND round = ?",
-                                   (project_id, round_no)).fetchone()
+        row = (
+            self._conn()
+            .execute(
+                "SELECT * FROM uploads WHERE project_id = ? AND round = ?", (project_id, round_no)
+            )
+            .fetchone()
+        )
         if row is None:
             raise KeyError(f"{project_id}/{round_no}")
         return Upload(**dict(row))
@@ -305,8 +348,10 @@ class Store:
     def create_job(self, project_id: str, upload_id: str) -> Job:
         jid = new_id()
         with self.transaction() as conn:
-            conn.execute("INSERT INTO jobs (id, project_id, upload_id, status, created) VALUES (?, ?, ?, 'queued', ?)",
-                         (jid, project_id, upload_id, time.time()))
+            conn.execute(
+                "INSERT INTO jobs (id, project_id, upload_id, status, created) VALUES (?, ?, ?, 'queued', ?)",
+                (jid, project_id, upload_id, time.time()),
+            )
         return self.job(jid)
 
     def job(self, job_id: str) -> Job:
@@ -316,12 +361,19 @@ class Store:
         return self._job(row)
 
     def jobs_for(self, upload_id: str) -> list[Job]:
-        rows = self._conn().execute("SELECT * FROM jobs WHERE upload_id = ? ORDER BY created DESC",
-                                    (upload_id,)).fetchall()
+        rows = (
+            self._conn()
+            .execute("SELECT * FROM jobs WHERE upload_id = ? ORDER BY created DESC", (upload_id,))
+            .fetchall()
+        )
         return [self._job(r) for r in rows]
 
     def queued_jobs(self) -> list[Job]:
-        rows = self._conn().execute("SELECT * FROM jobs WHERE status = 'queued' ORDER BY created").fetchall()
+        rows = (
+            self._conn()
+            .execute("SELECT * FROM jobs WHERE status = 'queued' ORDER BY created")
+            .fetchall()
+        )
         return [self._job(r) for r in rows]
 
     def update_job(self, job_id: str, **fields: Any) -> None:
@@ -337,7 +389,9 @@ class Store:
     def mark_interrupted(self) -> int:
         """At start: a job left queued or running by a stop is shown as interrupted."""
         with self.transaction() as conn:
-            cur = conn.execute("UPDATE jobs SET status = 'interrupted' WHERE status IN ('queued', 'running')")
+            cur = conn.execute(
+                "UPDATE jobs SET status = 'interrupted' WHERE status IN ('queued', 'running')"
+            )
             return int(cur.rowcount)
 
     # ------------------------------------------------------------------ sessions
@@ -345,12 +399,20 @@ class Store:
         now = time.time()
         with self.transaction() as conn:
             conn.execute("DELETE FROM sessions WHERE expires < ?", (now,))
-            conn.execute("INSERT OR REPLACE INTO sessions VALUES (?, ?, ?, ?)",
-                         (token_hash, csrf, int(authenticated), now + ttl))
+            conn.execute(
+                "INSERT OR REPLACE INTO sessions VALUES (?, ?, ?, ?)",
+                (token_hash, csrf, int(authenticated), now + ttl),
+            )
 
     def session(self, token_hash: str) -> tuple[str, bool] | None:
-        row = self._conn().execute("SELECT csrf, authenticated, expires FROM sessions WHERE token_hash = ?",
-                                   (token_hash,)).fetchone()
+        row = (
+            self._conn()
+            .execute(
+                "SELECT csrf, authenticated, expires FROM sessions WHERE token_hash = ?",
+                (token_hash,),
+            )
+            .fetchone()
+        )
         if row is None or row["expires"] < time.time():
             return None
         return str(row["csrf"]), bool(row["authenticated"])

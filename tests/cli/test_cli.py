@@ -23,14 +23,20 @@ def all_commands(group: click.Group, prefix: tuple[str, ...] = ()):
             yield from all_commands(cmd, (*prefix, name))
 
 
-@pytest.mark.parametrize(("path", "cmd"), list(all_commands(cli)), ids=lambda v: " ".join(v) if isinstance(v, tuple) else "")
+@pytest.mark.parametrize(
+    ("path", "cmd"),
+    list(all_commands(cli)),
+    ids=lambda v: " ".join(v) if isinstance(v, tuple) else "",
+)
 def test_every_command_has_help_and_is_in_the_readme(path, cmd):
     result = CliRunner().invoke(cli, [*path, "--help"])
     assert result.exit_code == 0, result.output
     assert cmd.help, f"{' '.join(path)} has no help text"
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     if not isinstance(cmd, click.Group):
-        assert f"kemitraan-assess {' '.join(path)}" in readme, f"README does not document {' '.join(path)}"
+        assert f"kemitraan-assess {' '.join(path)}" in readme, (
+            f"README does not document {' '.join(path)}"
+        )
 
 
 def test_version_and_short_help():
@@ -51,7 +57,10 @@ def test_instruments_list_show_validate():
 
 def test_validate_reports_place_and_exits_2(tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text(MINI.read_text(encoding="utf-8").replace("reverse: true", "reverse: maybe"), encoding="utf-8")
+    bad.write_text(
+        MINI.read_text(encoding="utf-8").replace("reverse: true", "reverse: maybe"),
+        encoding="utf-8",
+    )
     res = CliRunner().invoke(cli, ["instruments", "validate", str(bad)])
     assert res.exit_code == 2
     assert "scales[0].items[1].reverse" in res.output
@@ -61,7 +70,9 @@ def test_validate_reports_place_and_exits_2(tmp_path):
 def test_schema_command_prints_the_published_schema():
     res = CliRunner().invoke(cli, ["instruments", "schema"])
     assert res.exit_code == 0
-    assert json.loads(res.output) == json.loads((ROOT / "instruments" / "schema.json").read_text(encoding="utf-8"))
+    assert json.loads(res.output) == json.loads(
+        (ROOT / "instruments" / "schema.json").read_text(encoding="utf-8")
+    )
 
 
 def test_codebook_csv_and_json(tmp_path):
@@ -91,6 +102,8 @@ def test_ingest_bad_input_exit_2_nothing_written(tmp_path):
 
 
 def test_missing_input_file_is_a_usage_error(tmp_path):
-    res = CliRunner().invoke(cli, ["score", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "o")])
+    res = CliRunner().invoke(
+        cli, ["score", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "o")]
+    )
     assert res.exit_code == 2
     assert "does not exist" in res.output

@@ -24,7 +24,7 @@ from kemitraan_assess.cli import cli
 from kemitraan_assess.demo import demo_csv_bytes, make_demo_survey
 from kemitraan_assess.output import atomic
 from kemitraan_assess.output.atomic import STAGE_SUFFIX, TEMP_SUFFIX, atomic_write_bytes
-from kemitraan_assess.report import batch as batch_mod
+from kemitraan_assess.reporting import batch as batch_mod
 
 ONE = "Gugus Tugas Imunisasi Kota Makassar"
 TWO = "Aliansi Pencegahan Demam Berdarah Kota Semarang"
@@ -57,7 +57,18 @@ def one_line_error(res, *needles: str) -> None:
 COMMANDS = {
     "ingest": lambda s, out: ["ingest", s, "--out", out],
     "score": lambda s, out: ["score", s, "--out", out],
-    "report": lambda s, out: ["report", s, "--out", out, "--format", "html", "--workers", "1", "--partnership", ONE],
+    "report": lambda s, out: [
+        "report",
+        s,
+        "--out",
+        out,
+        "--format",
+        "html",
+        "--workers",
+        "1",
+        "--partnership",
+        ONE,
+    ],
     "demo": lambda s, out: ["demo", "--out", out, "--format", "html", "--workers", "1"],
 }
 
@@ -169,8 +180,20 @@ def test_full_disk_mid_batch_stops_the_report(survey, tmp_path, disk_full_after,
         return real(job)
 
     monkeypatch.setattr(batch_mod, "render_job", after_first)
-    res = run("report", survey, "--out", out, "--format", "html", "--workers", "1",
-              "--partnership", ONE, "--partnership", TWO)
+    res = run(
+        "report",
+        survey,
+        "--out",
+        out,
+        "--format",
+        "html",
+        "--workers",
+        "1",
+        "--partnership",
+        ONE,
+        "--partnership",
+        TWO,
+    )
     one_line_error(res, "No space left on device", str(out))
     assert not (out / "index.html").exists() and leftovers(tmp_path) == []
     pages = list(out.glob("*.html"))
@@ -179,7 +202,18 @@ def test_full_disk_mid_batch_stops_the_report(survey, tmp_path, disk_full_after,
 
 def test_unknown_partnership_leaves_no_out(survey, tmp_path):
     out = tmp_path / "out"
-    res = run("report", survey, "--out", out, "--format", "html", "--workers", "1", "--partnership", "Nope")
+    res = run(
+        "report",
+        survey,
+        "--out",
+        out,
+        "--format",
+        "html",
+        "--workers",
+        "1",
+        "--partnership",
+        "Nope",
+    )
     one_line_error(res, "'Nope'")
     assert not out.exists()
 
@@ -214,8 +248,12 @@ with atomic.staging_dir(target) as stage:
 
 def _killed_writer(target: Path) -> tuple[str, str]:
     target.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.run([sys.executable, "-c", KILLED_WRITER, str(target)], capture_output=True, text=True,
-                          timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-c", KILLED_WRITER, str(target)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     stage, tmp = proc.stdout.split()
     assert (target.parent / stage).is_dir() and (target / tmp).is_file()
@@ -242,6 +280,18 @@ def test_temporaries_of_a_killed_run_are_removed_by_the_next(survey, tmp_path):
 def test_report_removes_a_killed_run_temporaries(survey, tmp_path):
     out = tmp_path / "out"
     _, tmp = _killed_writer(out)
-    res = run("report", survey, "--out", out, "--format", "html", "--workers", "1", "--partnership", ONE, "-q")
+    res = run(
+        "report",
+        survey,
+        "--out",
+        out,
+        "--format",
+        "html",
+        "--workers",
+        "1",
+        "--partnership",
+        ONE,
+        "-q",
+    )
     assert res.exit_code in (0, 1), res.output
     assert not (out / tmp).exists()

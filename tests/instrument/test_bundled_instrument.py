@@ -69,7 +69,9 @@ def test_every_text_in_both_languages(inst):
         bilingual(item.text, item.id)
         bilingual(item.short, f"{item.id}.short")
         for lang in LANGS:
-            assert len(item.short[lang].split()) <= 6, f"{item.id}.short[{lang}] is longer than 6 words"
+            assert len(item.short[lang].split()) <= 6, (
+                f"{item.id}.short[{lang}] is longer than 6 words"
+            )
         assert item.response == "agree5"
     rs = inst.response_scales["agree5"]
     for code in range(1, 6):
@@ -106,14 +108,36 @@ def test_answer_labels_are_unambiguous(inst):
 
 def test_fields(inst):
     roles = {f.role: f for f in inst.fields}
-    assert [f.id for f in inst.fields] == ["partnership", "respondent_id", "organisation", "sector",
-                                           "ptype", "goals", "resources", "context", "wave", "comment"]
+    assert [f.id for f in inst.fields] == [
+        "partnership",
+        "respondent_id",
+        "organisation",
+        "sector",
+        "ptype",
+        "goals",
+        "resources",
+        "context",
+        "wave",
+        "comment",
+    ]
     assert roles["partnership"].required and roles["partnership"].kind == "text"
     assert {"Nama kemitraan", "Partnership name"} <= set(roles["partnership"].aliases)
-    assert {c.code for c in roles["type"].choices} == {t.id for t in inst.types} == {
-        "public_private", "nonprofit_nonprofit", "community", "multisectoral"}
-    assert {"health", "education", "social_services", "government", "private", "ngo",
-            "community", "academia", "other"} <= {c.code for c in roles["sector"].choices}
+    assert (
+        {c.code for c in roles["type"].choices}
+        == {t.id for t in inst.types}
+        == {"public_private", "nonprofit_nonprofit", "community", "multisectoral"}
+    )
+    assert {
+        "health",
+        "education",
+        "social_services",
+        "government",
+        "private",
+        "ngo",
+        "community",
+        "academia",
+        "other",
+    } <= {c.code for c in roles["sector"].choices}
 
 
 def test_model_choice_factors(inst):
@@ -135,7 +159,11 @@ def test_model_choice_factors(inst):
 
 def test_readiness_bands_and_defaults(inst):
     assert inst.readiness_composite.scales == SUCCESS and inst.readiness_composite.weights is None
-    assert [(b.id, b.min) for b in inst.bands] == [("strength", 4.0), ("attention", 3.0), ("concern", 0.0)]
+    assert [(b.id, b.min) for b in inst.bands] == [
+        ("strength", 4.0),
+        ("attention", 3.0),
+        ("concern", 0.0),
+    ]
     assert inst.band_for(3.99).id == "attention" and inst.band_for(4.0).id == "strength"
     assert inst.band_for(2.99).id == "concern"
     assert inst.defaults.min_group_size == 5

@@ -35,12 +35,21 @@ def test_minimal_form_from_design_loads():
 
 @pytest.mark.parametrize(
     ("n_items", "rule", "expected"),
-    [(6, 2 / 3, 4), (5, 2 / 3, 4), (4, 2 / 3, 3), (3, 2 / 3, 2), (3, 0.667, 3), (6, 3, 3), (6, 0.5, 3)],
+    [
+        (6, 2 / 3, 4),
+        (5, 2 / 3, 4),
+        (4, 2 / 3, 3),
+        (3, 2 / 3, 2),
+        (3, 0.667, 3),
+        (6, 3, 3),
+        (6, 0.5, 3),
+    ],
 )
 def test_min_answered_rule(n_items, rule, expected):
     data = mini()
     data["scales"][0]["items"] = [
-        {"id": f"Q{i}", "text": {"en": f"item {i}"}, "response": "agree6"} for i in range(1, n_items + 1)
+        {"id": f"Q{i}", "text": {"en": f"item {i}"}, "response": "agree6"}
+        for i in range(1, n_items + 1)
     ]
     data["scales"][0]["min_answered"] = rule
     inst = parse_instrument(data)
@@ -62,14 +71,18 @@ def test_error_for_unknown_key_and_unknown_response_scale():
         parse_instrument(data)
     data = mini()
     data["scales"][0]["items"][2]["response"] = "agree5"
-    with pytest.raises(InstrumentError, match=r"scales\[0\]\.items\[2\]\.response: unknown response scale 'agree5'"):
+    with pytest.raises(
+        InstrumentError, match=r"scales\[0\]\.items\[2\]\.response: unknown response scale 'agree5'"
+    ):
         parse_instrument(data)
 
 
 def test_error_for_duplicate_ids_and_missing_language():
     data = mini()
     data["scales"][0]["items"][2]["id"] = "q1"
-    with pytest.raises(InstrumentError, match=r"scales\[0\]\.items\[2\]\.id: id 'q1' is already used"):
+    with pytest.raises(
+        InstrumentError, match=r"scales\[0\]\.items\[2\]\.id: id 'q1' is already used"
+    ):
         parse_instrument(data)
     data = mini()
     data["languages"] = ["en", "id"]
@@ -91,4 +104,6 @@ def test_unknown_bundled_id_lists_the_bundled_ones():
 
 def test_published_schema_is_in_sync():
     published = json.loads((ROOT / "instruments" / "schema.json").read_text(encoding="utf-8"))
-    assert published == instrument_schema(), "regenerate with: kemitraan-assess instruments schema > instruments/schema.json"
+    assert published == instrument_schema(), (
+        "regenerate with: kemitraan-assess instruments schema > instruments/schema.json"
+    )

@@ -11,14 +11,18 @@ import pytest
 from kemitraan_assess.io.mapping import _to_float
 
 
-@pytest.mark.parametrize("typ", [pa.int8(), pa.int16(), pa.int64(), pa.uint8(), pa.bool_(), pa.float64()])
+@pytest.mark.parametrize(
+    "typ", [pa.int8(), pa.int16(), pa.int64(), pa.uint8(), pa.bool_(), pa.float64()]
+)
 def test_to_float_matches_pyarrow(typ):
     rng = np.random.default_rng(1)
     v = rng.integers(0, 100, 1000)
     if typ == pa.bool_():
         v = v % 2 == 0
     mask = rng.random(1000) < 0.1
-    arr = pa.chunked_array([pa.array(v[i:i + 137], mask=mask[i:i + 137], type=typ) for i in range(0, 1000, 137)])
+    arr = pa.chunked_array(
+        [pa.array(v[i : i + 137], mask=mask[i : i + 137], type=typ) for i in range(0, 1000, 137)]
+    )
     sliced = pa.chunked_array([c.slice(3) for c in arr.chunks])  # chunks that start at an offset
     for a in (arr, sliced, arr.combine_chunks(), pa.chunked_array([pa.nulls(5, typ)])):
         out = np.empty(len(a))
@@ -33,10 +37,18 @@ def test_choice_names_made_from_labels(inst):
 
     coder = ScaleCoder(inst.response_scales["setuju5"])
     cases = {
-        "sangat_setuju": 5.0, "Sangat_setuju": 5.0, "SANGAT__SETUJU": 5.0, "sangat_tidak_setuju": 1.0,
-        "tidak_setuju": 2.0, "ragu_ragu": 3.0, "strongly_disagree": 1.0, "neither_agree_nor_disagree": 3.0,
+        "sangat_setuju": 5.0,
+        "Sangat_setuju": 5.0,
+        "SANGAT__SETUJU": 5.0,
+        "sangat_tidak_setuju": 1.0,
+        "tidak_setuju": 2.0,
+        "ragu_ragu": 3.0,
+        "strongly_disagree": 1.0,
+        "neither_agree_nor_disagree": 3.0,
         "neither_agree_": 3.0,  # the 14-character cut of "Neither agree nor disagree"
-        "tidak_tahu": MISSING, "don_t_know": MISSING, "Tidak_Tahu_": MISSING,
+        "tidak_tahu": MISSING,
+        "don_t_know": MISSING,
+        "Tidak_Tahu_": MISSING,
     }
     for value, code in cases.items():
         assert coder.code_one(value) == (code, 0), value

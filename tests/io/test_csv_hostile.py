@@ -31,9 +31,9 @@ from kemitraan_assess.scoring.output import write_score_outputs
 
 CALC = "=cmd|' /C calc'!A0"
 HOSTILE = [
-    "a\rb",                      # lone CR
-    "line1\r\nline2",            # CRLF
-    f"note\r{CALC}",             # lone CR, then a live formula
+    "a\rb",  # lone CR
+    "line1\r\nline2",  # CRLF
+    f"note\r{CALC}",  # lone CR, then a live formula
     f"note\r\n{CALC}",
     f"note\n{CALC}",
     CALC,
@@ -91,8 +91,16 @@ def assert_written_as(df: pd.DataFrame, data: bytes) -> None:
         if not (col.dtype == object or pd.api.types.is_string_dtype(col.dtype)):
             continue
         got = [row[j] for row in rows[1:]]
-        want = [neutralise_text(v) if isinstance(v, str) else ("" if v is None or v is pd.NA or
-                (isinstance(v, float) and math.isnan(v)) else str(v)) for v in col.tolist()]
+        want = [
+            neutralise_text(v)
+            if isinstance(v, str)
+            else (
+                ""
+                if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
+                else str(v)
+            )
+            for v in col.tolist()
+        ]
         assert got == want, name
     assert_inert(rows)
 
@@ -116,9 +124,15 @@ def test_cr_is_quoted_and_the_row_survives():
 @pytest.mark.parametrize("kind", ["object", "str", "category", "one column"])
 def test_every_hostile_string_round_trips(kind):
     values = HOSTILE * 3
-    col = pd.Series(values, dtype={"object": object, "str": "str", "category": "category",
-                                   "one column": object}[kind])
-    df = pd.DataFrame({"t": col}) if kind == "one column" else pd.DataFrame({"t": col, "n": -np.arange(len(values))})
+    col = pd.Series(
+        values,
+        dtype={"object": object, "str": "str", "category": "category", "one column": object}[kind],
+    )
+    df = (
+        pd.DataFrame({"t": col})
+        if kind == "one column"
+        else pd.DataFrame({"t": col, "n": -np.arange(len(values))})
+    )
     data = csv_bytes(df)
     assert data == _pandas_csv_bytes(df)
     assert_written_as(df.astype({"t": object}), data)
@@ -149,7 +163,9 @@ def test_random_frames_round_trip():
                     cells.append(None)
                 else:
                     k = int(rng.integers(0, 6))
-                    cells.append("".join(ALPHABET[int(i)] for i in rng.integers(0, len(ALPHABET), k)))
+                    cells.append(
+                        "".join(ALPHABET[int(i)] for i in rng.integers(0, len(ALPHABET), k))
+                    )
             name = "".join(ALPHABET[int(i)] for i in rng.integers(0, len(ALPHABET), 2)) + f"c{j}"
             cols[name] = pd.Series(cells, dtype=object if trial % 2 else "str")
         cols["num"] = rng.normal(size=n_rows).round(3) * -1
@@ -181,7 +197,9 @@ def _hostile(frame: pd.DataFrame, columns: list[str], shift: int = 0) -> pd.Data
     out = frame.copy()
     for j, c in enumerate(columns):
         values = [HOSTILE[(i + j + shift) % len(HOSTILE)] for i in range(len(out))]
-        out[c] = pd.Series(values, index=out.index, dtype=out[c].dtype if out[c].dtype != object else object)
+        out[c] = pd.Series(
+            values, index=out.index, dtype=out[c].dtype if out[c].dtype != object else object
+        )
     return out
 
 
@@ -194,7 +212,9 @@ def hostile_run(tmp_path_factory):
     ing = ingest(_survey(tmp / "survey.csv"), inst)
     assert len(ing.rejected) >= 2 and len(ing.cell_issues) >= 4
     responses = _hostile(ing.responses, ["respondent_id", "comment"])
-    responses["partnership"] = responses["partnership"].map({f"P{i}": n for i, n in enumerate(NAMES)})
+    responses["partnership"] = responses["partnership"].map(
+        {f"P{i}": n for i, n in enumerate(NAMES)}
+    )
     ing = dataclasses.replace(
         ing,
         responses=responses,
@@ -207,8 +227,11 @@ def hostile_run(tmp_path_factory):
 def test_ingest_outputs_survive_hostile_text(hostile_run):
     inst, ing, _, tmp = hostile_run
     paths = write_ingest_outputs(ing, tmp / "ingest")
-    for key, frame in (("responses", ing.responses), ("rejected", ing.rejected),
-                       ("cell_issues", ing.cell_issues)):
+    for key, frame in (
+        ("responses", ing.responses),
+        ("rejected", ing.rejected),
+        ("cell_issues", ing.cell_issues),
+    ):
         assert_written_as(frame, paths[key].read_bytes())
 
 
@@ -222,7 +245,7 @@ def test_score_outputs_survive_hostile_text(hostile_run):
 
 def test_codebook_survives_hostile_text(tmp_path):
     text = (ROOT / "tests" / "fixtures" / "mini-instrument.yaml").read_text(encoding="utf-8")
-    hostile = text.replace("{en: I like order.}", '{en: "I like order.\\r=cmd|\' /C calc\'!A0"}')
+    hostile = text.replace("{en: I like order.}", "{en: \"I like order.\\r=cmd|' /C calc'!A0\"}")
     hostile = hostile.replace("{en: I plan ahead.}", '{en: "+plan\\r\\n-ahead"}')
     (tmp_path / "i.yaml").write_text(hostile, encoding="utf-8")
     inst = load_instrument(tmp_path / "i.yaml")
@@ -233,7 +256,7 @@ def test_codebook_survives_hostile_text(tmp_path):
 
 
 def test_report_scores_attachment_survives_hostile_text(hostile_run):
-    from kemitraan_assess.report.context import build_context
+    from kemitraan_assess.reporting.context import build_context
 
     inst, _, res, _ = hostile_run
     name = next(n for n in res.summary["partnerships"] if n.startswith("Forum\r"))

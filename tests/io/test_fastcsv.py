@@ -13,16 +13,55 @@ import pytest
 from kemitraan_assess.output.fastcsv import float_strings, frame_csv_bytes
 from kemitraan_assess.output.safecsv import _pandas_csv_bytes, csv_bytes
 
-TEXT = ["=1+1", "+62 812", "-2", "@SUM(A1)", "\tx", "\rx", "a,b", 'say "hi"', "two\nlines",
-        "cr\rinside", " padded ", "", "é ü ñ 中文", "'quoted'", "plain", "-", "x;y", "a\x0bb"]
+TEXT = [
+    "=1+1",
+    "+62 812",
+    "-2",
+    "@SUM(A1)",
+    "\tx",
+    "\rx",
+    "a,b",
+    'say "hi"',
+    "two\nlines",
+    "cr\rinside",
+    " padded ",
+    "",
+    "é ü ñ 中文",
+    "'quoted'",
+    "plain",
+    "-",
+    "x;y",
+    "a\x0bb",
+]
 
 
 def _frame(n: int, seed: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
-    special = np.array([0.0, -0.0, 1e-05, 1e-4, 0.1, 1 / 3, 1e16, 1.5e16, 123456789012345.0,
-                        1e15 + 0.5, 5e-324, 1e308, -2.5, np.nan, np.inf, -np.inf])
-    floats = np.where(rng.random(n) < 0.3, special[rng.integers(0, len(special), n)],
-                      np.exp(rng.normal(0, 12, n)) * rng.choice([-1, 1], n))
+    special = np.array(
+        [
+            0.0,
+            -0.0,
+            1e-05,
+            1e-4,
+            0.1,
+            1 / 3,
+            1e16,
+            1.5e16,
+            123456789012345.0,
+            1e15 + 0.5,
+            5e-324,
+            1e308,
+            -2.5,
+            np.nan,
+            np.inf,
+            -np.inf,
+        ]
+    )
+    floats = np.where(
+        rng.random(n) < 0.3,
+        special[rng.integers(0, len(special), n)],
+        np.exp(rng.normal(0, 12, n)) * rng.choice([-1, 1], n),
+    )
     scores = rng.integers(1, 41, n) / rng.integers(1, 9, n)
     scores[rng.random(n) < 0.1] = np.nan
     whole = rng.integers(-5, 6, n).astype(float)
@@ -30,21 +69,25 @@ def _frame(n: int, seed: int) -> pd.DataFrame:
     text = np.array(TEXT, dtype=object)[rng.integers(0, len(TEXT), n)]
     text[rng.random(n) < 0.1] = None
     flags = np.array([True, False, None], dtype=object)[rng.integers(0, 3, n)]
-    return pd.DataFrame({
-        "floats": floats,
-        "scores": scores,
-        "whole": whole,
-        "all_nan": np.full(n, np.nan),
-        "ints": rng.integers(-10**12, 10**12, n),
-        "small": rng.integers(0, 200, n).astype(np.uint8),
-        "flag": rng.random(n) < 0.5,
-        "nullable": pd.array(np.where(rng.random(n) < 0.2, None, rng.integers(-3, 3, n)), dtype="Int64"),
-        "str_col": pd.Series(text, dtype="str"),
-        "obj_text": text,
-        "obj_flag": flags,
-        "obj_none": np.full(n, None, dtype=object),
-        "=name, with comma": np.arange(n),
-    })
+    return pd.DataFrame(
+        {
+            "floats": floats,
+            "scores": scores,
+            "whole": whole,
+            "all_nan": np.full(n, np.nan),
+            "ints": rng.integers(-(10**12), 10**12, n),
+            "small": rng.integers(0, 200, n).astype(np.uint8),
+            "flag": rng.random(n) < 0.5,
+            "nullable": pd.array(
+                np.where(rng.random(n) < 0.2, None, rng.integers(-3, 3, n)), dtype="Int64"
+            ),
+            "str_col": pd.Series(text, dtype="str"),
+            "obj_text": text,
+            "obj_flag": flags,
+            "obj_none": np.full(n, None, dtype=object),
+            "=name, with comma": np.arange(n),
+        }
+    )
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -95,6 +138,12 @@ def test_float_strings_match_repr_across_magnitudes():
     bits = rng.integers(0, 2**63, 200_000, dtype=np.int64)
     x = bits.view(np.float64)
     x = x[np.isfinite(x)]
-    y = np.concatenate([x, rng.random(100_000) * 10.0 ** rng.integers(-6, 18, 100_000),
-                        np.round(rng.random(20_000) * 1e6), [1e16, 9999999999999998.0, 1e-4, 0.0001]])
+    y = np.concatenate(
+        [
+            x,
+            rng.random(100_000) * 10.0 ** rng.integers(-6, 18, 100_000),
+            np.round(rng.random(20_000) * 1e6),
+            [1e16, 9999999999999998.0, 1e-4, 0.0001],
+        ]
+    )
     assert float_strings(y).to_pylist() == [repr(v) for v in y.tolist()]

@@ -52,7 +52,7 @@ def test_json_saved_as_csv(tmp_path, inst):
 
 
 def test_unclosed_quote_names_the_line(tmp_path, inst):
-    data = (GOOD_HEADER + "A,1,2,3,4,5,1\nB,2,2,2,2,2,\"tidak ditutup\nC,3,3,3,3,3,3\n").encode()
+    data = (GOOD_HEADER + 'A,1,2,3,4,5,1\nB,2,2,2,2,2,"tidak ditutup\nC,3,3,3,3,3,3\n').encode()
     err = run(tmp_path, inst, data)
     assert err.row == 3 and "never closed" in str(err) and "row 3" in str(err)
 

@@ -21,7 +21,9 @@ def render(delim: str, le: str) -> str:
     return le.join(out) + le
 
 
-@pytest.mark.parametrize("delim,name", [(",", "comma"), (";", "semicolon"), ("\t", "tab"), ("|", "pipe")])
+@pytest.mark.parametrize(
+    "delim,name", [(",", "comma"), (";", "semicolon"), ("\t", "tab"), ("|", "pipe")]
+)
 @pytest.mark.parametrize("le,le_name", [("\n", "LF"), ("\r\n", "CRLF"), ("\r", "CR")])
 def test_delimiters_and_line_endings(inst, delim, name, le, le_name):
     res = ingest(render(delim, le).encode(), inst)
@@ -79,7 +81,9 @@ def test_huge_text_field(inst):
     res2 = ingest(data.replace(b",", b";"), inst)  # python csv path with a raised field limit
     assert len(res2.responses) == 2 and res2.log["reader"] in ("pyarrow", "python-csv")
     res3 = ingest(b"title\n\n" + data, inst)  # title rows force the python reader
-    assert res3.log["reader"] == "python-csv" and len(res3.responses["comment"].iloc[0]) == 3_000_000
+    assert (
+        res3.log["reader"] == "python-csv" and len(res3.responses["comment"].iloc[0]) == 3_000_000
+    )
 
 
 def test_file_like_and_blank_lines(inst):
@@ -89,7 +93,10 @@ def test_file_like_and_blank_lines(inst):
 
 
 def test_large_file_takes_fast_path_with_exact_lines(inst):
-    body = "".join(f'P{i % 7},{1 + i % 5},"a\nb"\n' if i % 1000 == 0 else f"P{i % 7},{1 + i % 5},c\n" for i in range(60_000))
+    body = "".join(
+        f'P{i % 7},{1 + i % 5},"a\nb"\n' if i % 1000 == 0 else f"P{i % 7},{1 + i % 5},c\n"
+        for i in range(60_000)
+    )
     res = ingest(("partnership,GOL1,comment\n" + body).encode(), inst)
     assert res.log["reader"] == "pyarrow"
     rows = res.responses["source_row"].to_numpy()

@@ -22,11 +22,40 @@ from kemitraan_assess.io import ingest
 ROOT = Path(__file__).resolve().parent.parent / "fixtures"
 EXPORTS = ROOT / "exports"
 INSTRUMENTS = {"io": str(ROOT / "io-instrument.yaml"), "kr": "kemitraan-readiness"}
-SEEDS = {"io": ["kobo_xml_values.csv", "surveymonkey.csv", "qualtrics_numeric.csv", "limesurvey_codes.csv",
-                "excel_utf8_bom.csv", "google_forms_id.csv", "odk_central.csv", "kobo.xlsx"],
-         "kr": ["surveymonkey_matrix.csv", "kobo_formbuilder_xml.csv", "numbered_titles.csv"]}
-TOKENS = [b'"', b"\r", b"\n", b"\r\n", b",", b";", b"\t", b"\x00", b"\xff", b"\xef\xbb\xbf", b"=", b"'",
-          b'""', b"\xe2\x80\x9c", b"9", b"-1", b"99999999999999999999", b"nan", b"\x1a"]
+SEEDS = {
+    "io": [
+        "kobo_xml_values.csv",
+        "surveymonkey.csv",
+        "qualtrics_numeric.csv",
+        "limesurvey_codes.csv",
+        "excel_utf8_bom.csv",
+        "google_forms_id.csv",
+        "odk_central.csv",
+        "kobo.xlsx",
+    ],
+    "kr": ["surveymonkey_matrix.csv", "kobo_formbuilder_xml.csv", "numbered_titles.csv"],
+}
+TOKENS = [
+    b'"',
+    b"\r",
+    b"\n",
+    b"\r\n",
+    b",",
+    b";",
+    b"\t",
+    b"\x00",
+    b"\xff",
+    b"\xef\xbb\xbf",
+    b"=",
+    b"'",
+    b'""',
+    b"\xe2\x80\x9c",
+    b"9",
+    b"-1",
+    b"99999999999999999999",
+    b"nan",
+    b"\x1a",
+]
 PER_SEED = {"io": 20, "kr": 12}
 GROUP_COL = {"surveymonkey_matrix.csv": "Which partnership are you rating?"}
 
@@ -35,7 +64,9 @@ def workbook_seed() -> bytes:
     """The Kobo fixture saved as a workbook (what an .xlsx download holds)."""
     wb = openpyxl.Workbook()
     ws = wb.active
-    for row in csv.reader(io.StringIO(seed_bytes("kobo_xml_values.csv").decode("utf-8")), delimiter=";"):
+    for row in csv.reader(
+        io.StringIO(seed_bytes("kobo_xml_values.csv").decode("utf-8")), delimiter=";"
+    ):
         ws.append([int(c) if c.isdigit() and len(c) < 3 else c for c in row])
     buf = io.BytesIO()
     wb.save(buf)
@@ -96,7 +127,9 @@ def test_mutated_exports_are_read_or_refused_cleanly(tmp_path, inst, name):
         src.write_bytes(data)
         out = tmp_path / f"out{k}"
         extra = ["--group-col", GROUP_COL[name]] if name in GROUP_COL else []
-        res = runner.invoke(cli, ["ingest", str(src), "-i", INSTRUMENTS[inst], "--out", str(out), "-q", *extra])
+        res = runner.invoke(
+            cli, ["ingest", str(src), "-i", INSTRUMENTS[inst], "--out", str(out), "-q", *extra]
+        )
         case = f"{name} mutation {k}: {data[:120]!r}..."
         assert res.exit_code in (0, 1, 2), case
         assert res.exception is None or isinstance(res.exception, SystemExit), (case, res.exception)
@@ -104,20 +137,29 @@ def test_mutated_exports_are_read_or_refused_cleanly(tmp_path, inst, name):
         codes.append(res.exit_code)
         if res.exit_code == 2:
             assert not out.exists(), case
-            assert res.stderr.startswith("Error: ") and res.stderr.count("\n") == 1, (case, res.stderr)
+            assert res.stderr.startswith("Error: ") and res.stderr.count("\n") == 1, (
+                case,
+                res.stderr,
+            )
             continue
         try:
             lib = ingest(src, INSTRUMENTS[inst], group_col=GROUP_COL.get(name))
         except KemitraanError:  # pragma: no cover - the CLI read it, so must the library
             pytest.fail(case)
-        for table, frame in (("responses.csv", lib.responses), ("rejected.csv", lib.rejected),
-                             ("cell_issues.csv", lib.cell_issues)):
+        for table, frame in (
+            ("responses.csv", lib.responses),
+            ("rejected.csv", lib.rejected),
+            ("cell_issues.csv", lib.cell_issues),
+        ):
             rows = read_back(out / table)
             assert rows[0] == [str(c) for c in frame.columns], (case, table)
             assert len(rows) - 1 == len(frame), (case, table, len(rows) - 1, len(frame))
             assert all(len(r) == len(rows[0]) for r in rows), (case, table)
         ids = [r[0] for r in read_back(out / "responses.csv")[1:]]
-        expected = [("'" + i if i[:1] in ("=", "+", "-", "@", "\t", "\r") else i) for i in lib.responses["respondent_id"]]
+        expected = [
+            ("'" + i if i[:1] in ("=", "+", "-", "@", "\t", "\r") else i)
+            for i in lib.responses["respondent_id"]
+        ]
         assert ids == expected, case
     # the mutations reach past the reader: some files are still read
     assert any(c in (0, 1) for c in codes), codes

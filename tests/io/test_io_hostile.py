@@ -29,14 +29,18 @@ def refused(tmp_path, name, data, *extra):
     src = tmp_path / name
     src.write_bytes(data)
     out = tmp_path / "out"
-    res = CliRunner().invoke(cli, ["ingest", str(src), "-i", IO_INSTRUMENT, "--out", str(out), *extra])
+    res = CliRunner().invoke(
+        cli, ["ingest", str(src), "-i", IO_INSTRUMENT, "--out", str(out), *extra]
+    )
     assert res.exit_code == 2, res.output
     assert "Traceback" not in res.output
     assert res.exception is None or isinstance(res.exception, SystemExit)
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"Error: {src}"), res.stderr
     assert not out.exists()
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]  # no staging folder left
+    assert not [
+        p for p in tmp_path.iterdir() if p.name.startswith(".out")
+    ]  # no staging folder left
     return lines[0]
 
 
@@ -105,15 +109,23 @@ def with_part(data: bytes, part: str, write) -> bytes:
 
 
 def sheet(rows: bytes) -> bytes:
-    return f'<?xml version="1.0"?><worksheet xmlns="{MAIN}"><sheetData>'.encode() + rows + b"</sheetData></worksheet>"
+    return (
+        f'<?xml version="1.0"?><worksheet xmlns="{MAIN}"><sheetData>'.encode()
+        + rows
+        + b"</sheetData></worksheet>"
+    )
 
 
 def test_workbook_read_without_openpyxl_quirks(inst, tmp_path):
-    rows = (b'<row r="1"><c r="A1" t="inlineStr"><is><t>partnership</t></is></c><c r="C1" t="inlineStr"><is>'
-            b'<t>GOL1</t></is></c></row><row r="3"><c r="A3" t="inlineStr"><is><t>A</t></is></c>'
-            b'<c r="C3"><v>4</v></c></row>')
+    rows = (
+        b'<row r="1"><c r="A1" t="inlineStr"><is><t>partnership</t></is></c><c r="C1" t="inlineStr"><is>'
+        b'<t>GOL1</t></is></c></row><row r="3"><c r="A3" t="inlineStr"><is><t>A</t></is></c>'
+        b'<c r="C3"><v>4</v></c></row>'
+    )
     path = tmp_path / "gaps.xlsx"
-    path.write_bytes(with_part(workbook(), "xl/worksheets/sheet1.xml", lambda f: f.write(sheet(rows))))
+    path.write_bytes(
+        with_part(workbook(), "xl/worksheets/sheet1.xml", lambda f: f.write(sheet(rows)))
+    )
     res = ingest(path, inst)
     assert res.responses[["partnership", "GOL1", "source_row"]].values.tolist() == [["A", 4.0, 3]]
 
@@ -133,9 +145,15 @@ def test_workbook_with_malformed_sheet_xml(tmp_path, body):
 
 
 def test_workbook_with_entity_definitions_is_refused(tmp_path):
-    body = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
-            + sheet(b'<row r="1"><c r="A1" t="inlineStr"><is><t>&b;</t></is></c></row>')[21:])
-    msg = refused(tmp_path, "entities.xlsx", with_part(workbook(), "xl/worksheets/sheet1.xml", lambda f: f.write(body)))
+    body = (
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+        + sheet(b'<row r="1"><c r="A1" t="inlineStr"><is><t>&b;</t></is></c></row>')[21:]
+    )
+    msg = refused(
+        tmp_path,
+        "entities.xlsx",
+        with_part(workbook(), "xl/worksheets/sheet1.xml", lambda f: f.write(body)),
+    )
     assert "xl/worksheets/sheet1.xml" in msg
 
 
@@ -148,7 +166,9 @@ def test_shared_string_of_a_gigabyte_is_refused_in_bounded_memory(tmp_path):
     """1 GiB of one shared string in a 1 MB file: refused after MAX_CELL_CHARS, never held."""
 
     def huge(f):
-        f.write(f'<?xml version="1.0"?><sst xmlns="{MAIN}"><si><t>partnership</t></si><si><t>'.encode())
+        f.write(
+            f'<?xml version="1.0"?><sst xmlns="{MAIN}"><si><t>partnership</t></si><si><t>'.encode()
+        )
         chunk = b"a" * (1 << 20)
         for _ in range(1024):
             f.write(chunk)
@@ -176,27 +196,36 @@ def test_full_size_sheet_is_refused_quickly(tmp_path):
 
     def full(f):
         f.write(sheet(b"")[: -len(b"</sheetData></worksheet>")])
-        f.write(b'<row r="1"><c r="A1" t="inlineStr"><is><t>partnership</t></is></c>'
-                b'<c r="B1" t="inlineStr"><is><t>GOL1</t></is></c></row>')
+        f.write(
+            b'<row r="1"><c r="A1" t="inlineStr"><is><t>partnership</t></is></c>'
+            b'<c r="B1" t="inlineStr"><is><t>GOL1</t></is></c></row>'
+        )
         for start in range(2, 1_048_577, 8192):
-            f.write(b"".join(
-                b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>A</t></is></c><c r="B%d"><v>4</v></c></row>' % (r, r, r)
-                for r in range(start, min(start + 8192, 1_048_577))
-            ))
+            f.write(
+                b"".join(
+                    b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>A</t></is></c><c r="B%d"><v>4</v></c></row>'
+                    % (r, r, r)
+                    for r in range(start, min(start + 8192, 1_048_577))
+                )
+            )
         f.write(b"</sheetData></worksheet>")
 
     data = with_part(workbook(), "xl/worksheets/sheet1.xml", full)
     t0 = time.perf_counter()
     msg = refused(tmp_path, "full.xlsx", data)
     assert time.perf_counter() - t0 < 30
-    assert f"more than {MAX_ROWS:,} rows" in msg and "save it as CSV" in msg and f"row {MAX_ROWS + 1}" in msg
+    assert (
+        f"more than {MAX_ROWS:,} rows" in msg
+        and "save it as CSV" in msg
+        and f"row {MAX_ROWS + 1}" in msg
+    )
 
 
 # ----------------------------------------------------------------------------- CSV cells
 @pytest.mark.parametrize("python_reader", [False, True])
 def test_csv_cell_beyond_the_limit(tmp_path, python_reader):
     big = b"x" * (MAX_CELL_CHARS + 1)
-    data = b"partnership,GOL1,comment\nA,4,\"" + big + b"\"\nB,3,ok\n"
+    data = b'partnership,GOL1,comment\nA,4,"' + big + b'"\nB,3,ok\n'
     if python_reader:
         data = b"Survey\n" + data  # a title row sends the file to the python csv reader
     msg = refused(tmp_path, "long.csv", data)
@@ -208,26 +237,36 @@ def test_importing_the_package_leaves_the_csv_module_alone():
         "import csv; before = csv.field_size_limit(); import kemitraan_assess, kemitraan_assess.io, "
         "kemitraan_assess.io.readers, kemitraan_assess.cli; print(before, csv.field_size_limit())"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
     assert out[0] == out[1] == "131072"
 
 
 def test_reading_leaves_the_csv_module_alone(inst):
     before = csv.field_size_limit()
-    ingest(b"Survey\npartnership,GOL1,comment\nA,4,\"" + b"x" * 200_000 + b"\"\n", inst)  # python reader
+    ingest(
+        b'Survey\npartnership,GOL1,comment\nA,4,"' + b"x" * 200_000 + b'"\n', inst
+    )  # python reader
     assert csv.field_size_limit() == before
 
 
 def test_workbook_shared_strings_rich_text_and_dates(inst, tmp_path):
     """What Excel writes: shared strings (rich-text runs, phonetic hints left out), a
     date-formatted number and a boolean, read as their text."""
-    sst = (f'<?xml version="1.0"?><sst xmlns="{MAIN}"><si><t>partnership</t></si>'
-           '<si><r><t>Alp</t></r><r><rPr><b/></rPr><t>ha</t></r><rPh><t>x</t></rPh></si>'
-           '<si><t xml:space="preserve">GOL1</t></si><si><t>when</t></si></sst>').encode()
-    rows = (b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>2</v></c><c r="C1" t="s"><v>3</v></c></row>'
-            b'<row r="2"><c r="A2" t="s"><v>1</v></c><c r="B2"><v>4</v></c><c r="C2" s="1"><v>45414.5</v></c></row>')
-    styles = (f'<?xml version="1.0"?><styleSheet xmlns="{MAIN}"><cellXfs count="2"><xf numFmtId="0"/>'
-              '<xf numFmtId="22" applyNumberFormat="1"/></cellXfs></styleSheet>').encode()
+    sst = (
+        f'<?xml version="1.0"?><sst xmlns="{MAIN}"><si><t>partnership</t></si>'
+        "<si><r><t>Alp</t></r><r><rPr><b/></rPr><t>ha</t></r><rPh><t>x</t></rPh></si>"
+        '<si><t xml:space="preserve">GOL1</t></si><si><t>when</t></si></sst>'
+    ).encode()
+    rows = (
+        b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>2</v></c><c r="C1" t="s"><v>3</v></c></row>'
+        b'<row r="2"><c r="A2" t="s"><v>1</v></c><c r="B2"><v>4</v></c><c r="C2" s="1"><v>45414.5</v></c></row>'
+    )
+    styles = (
+        f'<?xml version="1.0"?><styleSheet xmlns="{MAIN}"><cellXfs count="2"><xf numFmtId="0"/>'
+        '<xf numFmtId="22" applyNumberFormat="1"/></cellXfs></styleSheet>'
+    ).encode()
     data = with_part(workbook(), "xl/worksheets/sheet1.xml", lambda f: f.write(sheet(rows)))
     data = with_part(data, "xl/sharedStrings.xml", lambda f: f.write(sst))
     data = with_part(data, "xl/styles.xml", lambda f: f.write(styles))

@@ -67,7 +67,11 @@ def test_small_partnership_warned_and_min_group_size_applies(tmp_path):
     path = survey(tmp_path, rows)
     res = run("ingest", path, "-i", IO_INSTRUMENT, "--out", tmp_path / "a")
     assert res.exit_code == 1
-    assert "'Gamma' (n = 2)" in res.stderr and "'Beta' (n = 3)" in res.stderr and "Alpha" not in res.stderr
+    assert (
+        "'Gamma' (n = 2)" in res.stderr
+        and "'Beta' (n = 3)" in res.stderr
+        and "Alpha" not in res.stderr
+    )
     assert "minimum of 5" in res.stderr
     log = json.loads((tmp_path / "a" / "ingest.json").read_text(encoding="utf-8"))
     assert log["small_partnerships"] == {"Gamma": 2, "Beta": 3}
@@ -75,7 +79,11 @@ def test_small_partnership_warned_and_min_group_size_applies(tmp_path):
 
     res = run("ingest", path, "-i", IO_INSTRUMENT, "--out", tmp_path / "b", "--min-group-size", "3")
     assert res.exit_code == 1
-    assert "'Gamma' (n = 2)" in res.stderr and "Beta" not in res.stderr and "minimum of 3" in res.stderr
+    assert (
+        "'Gamma' (n = 2)" in res.stderr
+        and "Beta" not in res.stderr
+        and "minimum of 3" in res.stderr
+    )
     log = json.loads((tmp_path / "b" / "ingest.json").read_text(encoding="utf-8"))
     assert log["small_partnerships"] == {"Gamma": 2}
 

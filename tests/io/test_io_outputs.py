@@ -15,16 +15,36 @@ from kemitraan_assess.output.safecsv import atomic_write_many, csv_bytes
 def test_responses_contract(inst, export):
     res = ingest(export("kobo_xml_values.csv"), inst)
     r = res.responses
-    assert list(r.columns) == ["respondent_id", "partnership", "source_row", "submitted_at", "sector", "comment",
-                               "GOL1", "GOL2", "GOL3", "KOM1", "KOM2", "KOM3"]
+    assert list(r.columns) == [
+        "respondent_id",
+        "partnership",
+        "source_row",
+        "submitted_at",
+        "sector",
+        "comment",
+        "GOL1",
+        "GOL2",
+        "GOL3",
+        "KOM1",
+        "KOM2",
+        "KOM3",
+    ]
     # the platform's submission time, as the export wrote it (the report's survey period)
     assert res.log["submitted_at_column"] == "_submission_time"
     assert r["submitted_at"].str.match(r"^\d{4}-\d{2}-\d{2}T").all()
     assert r["source_row"].dtype == np.int64
     assert all(r[i].dtype == np.float64 for i in ["GOL1", "KOM3"])
-    assert pd.api.types.is_string_dtype(r["respondent_id"]) and pd.api.types.is_string_dtype(r["partnership"])
+    assert pd.api.types.is_string_dtype(r["respondent_id"]) and pd.api.types.is_string_dtype(
+        r["partnership"]
+    )
     assert list(res.rejected.columns) == ["source_row", "respondent_id", "reason", "detail"]
-    assert list(res.cell_issues.columns) == ["source_row", "respondent_id", "column", "value", "problem"]
+    assert list(res.cell_issues.columns) == [
+        "source_row",
+        "respondent_id",
+        "column",
+        "value",
+        "problem",
+    ]
     # every record accounted for
     c = res.log["counts"]
     assert c["rows_read"] == c["kept"] + c["rejected_total"] == 5
@@ -93,12 +113,16 @@ def test_error_writes_nothing(inst, tmp_path):
 
 
 def test_write_csv_safe_roundtrip(tmp_path):
-    p = write_csv_safe(pd.DataFrame({"a": [1.0, np.nan], "b": ["x", None]}), tmp_path / "d" / "t.csv")
+    p = write_csv_safe(
+        pd.DataFrame({"a": [1.0, np.nan], "b": ["x", None]}), tmp_path / "d" / "t.csv"
+    )
     assert p.read_bytes() == b"a,b\n1,x\n,\n"
 
 
 def test_exit_code(inst):
     clean = ingest(b"partnership,GOL1,GOL2,GOL3,KOM1,KOM2,KOM3\n" + b"A,1,2,3,4,5,1\n" * 5, inst)
     assert clean.exit_code == 0, clean.warnings
-    dirty = ingest(b"partnership,GOL1,GOL2,GOL3,KOM1,KOM2,KOM3\nA,1,2,3,4,5,1\n,1,1,1,1,1,1\n", inst)
+    dirty = ingest(
+        b"partnership,GOL1,GOL2,GOL3,KOM1,KOM2,KOM3\nA,1,2,3,4,5,1\n,1,1,1,1,1,1\n", inst
+    )
     assert dirty.exit_code == 1

@@ -30,7 +30,11 @@ def reasons(res):
 def test_kobotoolbox_xml_values_with_groups(inst, export):
     res = ingest(export("kobo_xml_values.csv"), inst)
     log = res.log
-    assert (log["platform"], log["delimiter"], log["header_rows"]) == ("kobotoolbox", "semicolon", 1)
+    assert (log["platform"], log["delimiter"], log["header_rows"]) == (
+        "kobotoolbox",
+        "semicolon",
+        1,
+    )
     assert log["column_mapping"]["grp_tujuan/GOL1"] == "GOL1"
     assert log["column_match"]["grp_komunikasi/KOM3"] == "group"
     assert "_uuid" in log["metadata_columns"] and "__version__" in log["metadata_columns"]
@@ -42,7 +46,9 @@ def test_kobotoolbox_xml_values_with_groups(inst, export):
     assert same(codes(res, 6), [4, 5, 2, 4, 5, 2])
     # "posyandu  melati" is grouped under the first spelling and reported
     assert res.responses["partnership"].tolist()[:2] == ["Posyandu Melati"] * 2
-    assert log["partnership_variants"] == {"Posyandu Melati": ["Posyandu Melati", "posyandu  melati"]}
+    assert log["partnership_variants"] == {
+        "Posyandu Melati": ["Posyandu Melati", "posyandu  melati"]
+    }
     assert res.responses["sector"].tolist() == ["government", "ngo", "government"]
     assert any("On hold" in w for w in log["warnings"])
     assert res.exit_code == 1
@@ -65,11 +71,18 @@ def test_odk_central_dash_groups_and_review_state(inst, export):
     assert log["platform"] == "odk_central"
     assert log["column_mapping"]["GOL-GOL2"] == "GOL2"
     assert log["respondent_id_column"] == "KEY"
-    assert {"SubmissionDate", "meta-instanceID", "ReviewState", "FormVersion"} <= set(log["metadata_columns"])
+    assert {"SubmissionDate", "meta-instanceID", "ReviewState", "FormVersion"} <= set(
+        log["metadata_columns"]
+    )
     assert reasons(res) == {4: "not_approved"}
     assert same(codes(res, 3), [5, nan, 1, 4, 4, 1])
     issue = res.cell_issues.iloc[0]
-    assert (issue.source_row, issue.column, issue.value, issue.problem) == (5, "KOM-KOM1", "6", "out_of_range")
+    assert (issue.source_row, issue.column, issue.value, issue.problem) == (
+        5,
+        "KOM-KOM1",
+        "6",
+        "out_of_range",
+    )
 
 
 def test_google_forms_grid_and_linear_scale(inst, export):
@@ -77,11 +90,16 @@ def test_google_forms_grid_and_linear_scale(inst, export):
     log = res.log
     assert log["platform"] == "google_forms"
     assert "Stempel waktu" in log["metadata_columns"]
-    assert log["column_match"]["Nilailah pernyataan berikut [Kami menyepakati sasaran bersama.]"] == "grid"
+    assert (
+        log["column_match"]["Nilailah pernyataan berikut [Kami menyepakati sasaran bersama.]"]
+        == "grid"
+    )
     assert same(codes(res, 2), [4, 5, 2, 4, 4, 2])  # last column is a linear scale (numbers)
     assert same(codes(res, 3), [5, 4, 1, nan, 4, 1])  # Tidak tahu -> missing
     assert res.responses["partnership"].tolist() == ["Jejaring TB Kota"] * 3
-    assert res.cell_issues[["source_row", "value", "problem"]].values.tolist() == [[4, "Agak setuju", "unmapped_label"]]
+    assert res.cell_issues[["source_row", "value", "problem"]].values.tolist() == [
+        [4, "Agak setuju", "unmapped_label"]
+    ]
 
 
 def test_surveymonkey_two_header_rows(inst, cited):
@@ -89,9 +107,12 @@ def test_surveymonkey_two_header_rows(inst, cited):
     log = res.log
     assert (log["platform"], log["header_rows"], log["line_ending"]) == ("surveymonkey", 2, "CRLF")
     assert log["respondent_id_column"] == "Respondent ID"
-    assert log["column_mapping"][
-        "How much do you agree with each statement? [Information is shared on time.]"
-    ] == "KOM1"
+    assert (
+        log["column_mapping"][
+            "How much do you agree with each statement? [Information is shared on time.]"
+        ]
+        == "KOM1"
+    )
     # data start on line 3; "Neither agree nor disagree" is a variant of 3; curly apostrophe matched
     assert same(codes(res, 3), [4, 5, 2, 3, 4, nan])
     assert res.responses["respondent_id"].tolist() == ["114346729012", "114346729013"]
@@ -112,7 +133,9 @@ def test_qualtrics_numeric_three_header_rows(inst, export, incomplete):
     assert reasons(res) == expected
     assert "Survey Preview" in res.rejected["detail"].iloc[0]
     assert same(codes(res, 4), [4, 4, 2, 5, 4, 1])
-    assert res.cell_issues[["source_row", "column", "problem"]].values.tolist() == [[8, "Q3_6", "out_of_range"]]
+    assert res.cell_issues[["source_row", "column", "problem"]].values.tolist() == [
+        [8, "Q3_6", "out_of_range"]
+    ]
 
 
 def test_qualtrics_choice_text(inst, export):
@@ -127,7 +150,9 @@ def test_limesurvey_codes_and_incomplete(inst, export):
     assert keep.log["column_match"]["GOL[GOL1]"] == "grid"
     assert keep.log["respondent_id_column"] == "id"
     assert same(codes(keep, 2), [4, 5, 2, 4, 3, 1])  # answer codes A1..A5
-    assert keep.cell_issues[["source_row", "value", "problem"]].values.tolist() == [[4, "A6", "out_of_range"]]
+    assert keep.cell_issues[["source_row", "value", "problem"]].values.tolist() == [
+        [4, "A6", "out_of_range"]
+    ]
     assert 3 in keep.responses["source_row"].tolist()  # partial answers kept by default
     rej = ingest(export("limesurvey_codes.csv"), inst, incomplete="reject")
     assert reasons(rej) == {3: "incomplete"}
@@ -143,11 +168,17 @@ def test_limesurvey_full_texts(inst, export):
 def test_excel_cp1252_semicolon_title_rows_decimal_comma(inst, export):
     res = ingest(export("excel_cp1252_semicolon.csv"), inst)
     log = res.log
-    assert (log["encoding"], log["delimiter"], log["line_ending"]) == ("cp1252", "semicolon", "CRLF")
+    assert (log["encoding"], log["delimiter"], log["line_ending"]) == (
+        "cp1252",
+        "semicolon",
+        "CRLF",
+    )
     assert (log["title_rows"], log["header_line"]) == (2, 3)
     assert res.responses["partnership"].iloc[0] == "Kemitraan \u201cSehat Bersama\u201d"
     assert same(codes(res, 4), [4, 3, 2, 4, 4, 2])  # "3,0" is 3
-    assert res.cell_issues[["source_row", "value", "problem"]].values.tolist() == [[5, "2,5", "not_integer"]]
+    assert res.cell_issues[["source_row", "value", "problem"]].values.tolist() == [
+        [5, "2,5", "not_integer"]
+    ]
     assert res.responses["source_row"].tolist() == [4, 5, 7]
     assert any("Windows-1252" in w and "line 1" in w for w in log["warnings"])
     assert log["counts"]["empty_lines_skipped"] == 1
@@ -186,10 +217,17 @@ def test_xlsx_read_directly(inst, tmp_path):
     wb.save(path)
     res = ingest(path, inst, id_col="respondent")
     log = res.log
-    assert (log["platform"], log["encoding"], log["sheet"], log["header_line"]) == ("spreadsheet", "xlsx", "Jawaban", 2)
+    assert (log["platform"], log["encoding"], log["sheet"], log["header_line"]) == (
+        "spreadsheet",
+        "xlsx",
+        "Jawaban",
+        2,
+    )
     assert res.responses["respondent_id"].tolist() == ["000123", "000124"]
     assert same(codes(res, 3), [4, 5, 4, 3, 2, 1])
-    assert res.cell_issues[["source_row", "value", "problem"]].values.tolist() == [[4, "2.5", "not_integer"]]
+    assert res.cell_issues[["source_row", "value", "problem"]].values.tolist() == [
+        [4, "2.5", "not_integer"]
+    ]
     assert any("Catatan" in w for w in log["warnings"])
 
 

@@ -34,7 +34,15 @@ def same(a, b):
     return all((math.isnan(x) and math.isnan(y)) or x == y for x, y in zip(a, b, strict=True))
 
 
-@pytest.mark.parametrize("name", ["surveymonkey.csv", "surveymonkey_matrix.csv", "kobo_formbuilder_xml.csv", "numbered_titles.csv"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "surveymonkey.csv",
+        "surveymonkey_matrix.csv",
+        "kobo_formbuilder_xml.csv",
+        "numbered_titles.csv",
+    ],
+)
 def test_fixture_cites_its_source(name):
     head = (EXPORTS / name).read_text(encoding="utf-8").splitlines()[:3]
     assert head[0].startswith("#") and any("/" in line for line in head)
@@ -46,7 +54,12 @@ SM_GROUP = "Which partnership are you rating?"
 def test_surveymonkey_row_one_is_the_header(kr, cited):
     res = ingest(cited("surveymonkey_matrix.csv"), kr, group_col=SM_GROUP)
     log = res.log
-    assert (log["platform"], log["title_rows"], log["header_rows"], log["header_line"]) == ("surveymonkey", 0, 2, 1)
+    assert (log["platform"], log["title_rows"], log["header_rows"], log["header_line"]) == (
+        "surveymonkey",
+        0,
+        2,
+        1,
+    )
     # metadata named from row 1 (row 2 is empty there), never "column 1" ... or "Response"
     assert log["metadata_columns"][:3] == ["Respondent ID", "Collector ID", "Start Date"]
     assert log["respondent_id_column"] == "Respondent ID"
@@ -57,7 +70,9 @@ def test_surveymonkey_row_one_is_the_header(kr, cited):
     assert log["column_mapping"][f"{q} [This partnership holds meetings regularly.]"] == "COMM2"
     assert set(GOL + COMM).isdisjoint(log["unmatched_items"])
     assert "Your organisation's sector [Other (please specify)]" in log["unmapped_columns"]
-    assert same(codes(res, 3, GOL + COMM), [4, 5, 4, 4, 4, 2, 5, 4, 4, nan, 4, 2])  # Don't know -> missing
+    assert same(
+        codes(res, 3, GOL + COMM), [4, 5, 4, 4, 4, 2, 5, 4, 4, nan, 4, 2]
+    )  # Don't know -> missing
     assert res.responses["partnership"].tolist()[:5] == ["District Nutrition Alliance"] * 5
     assert res.responses["respondent_id"].iloc[0] == "118052219061"
     assert res.responses["sector"].tolist()[:2] == ["health", "ngo"]
@@ -86,8 +101,9 @@ def test_surveymonkey_small_partnership_warned(kr, cited):
     assert res.exit_code == 1
     assert json.loads(ingest_json(res))["small_partnerships"] == {"Kota Sehat Forum": 1}
     # a lower minimum (never below 3) still flags it; the option is what the warning uses
-    assert "minimum of 3" in " ".join(ingest(cited("surveymonkey_matrix.csv"), kr, group_col=SM_GROUP,
-                                             min_group_size=3).warnings)
+    assert "minimum of 3" in " ".join(
+        ingest(cited("surveymonkey_matrix.csv"), kr, group_col=SM_GROUP, min_group_size=3).warnings
+    )
     with pytest.raises(DataError, match="below 3"):
         ingest(cited("surveymonkey_matrix.csv"), kr, group_col=SM_GROUP, min_group_size=2)
 
@@ -97,7 +113,10 @@ def test_kobo_formbuilder_names_and_choice_names(kr, cited):
     log = res.log
     assert log["platform"] == "kobotoolbox" and log["delimiter"] == "semicolon"
     # question names made from labels (cut to their first and last 20 characters) match the item texts
-    assert log["column_mapping"]["Tujuan_kemitraan/Kemitraan_ini_memili_ertulis_dengan_jelas"] == "GOL1"
+    assert (
+        log["column_mapping"]["Tujuan_kemitraan/Kemitraan_ini_memili_ertulis_dengan_jelas"]
+        == "GOL1"
+    )
     assert log["column_match"]["Komunikasi/Saya_sering_tidak_ta_ikerjakan_mitra_lain"] == "slug"
     assert log["partnership_column"] == "Nama_kemitraan"
     assert set(GOL + COMM).isdisjoint(log["unmatched_items"])
@@ -117,15 +136,27 @@ def test_numbered_titles_matched_and_reported(kr, cited):
     assert set(GOL + COMM).isdisjoint(log["unmatched_items"])
     stripped = log["enumerators_stripped"]
     assert stripped["1. This partnership has clearly written goals."] == "1."
-    assert stripped["2) All partners agree on the goals and objectives of this partnership."] == "2)"
-    assert stripped["Q3. The objectives of this partnership are measurable and time-bound."] == "Q3."
+    assert (
+        stripped["2) All partners agree on the goals and objectives of this partnership."] == "2)"
+    )
+    assert (
+        stripped["Q3. The objectives of this partnership are measurable and time-bound."] == "Q3."
+    )
     assert stripped["A4 - I could explain the goals of this partnership to someone else."] == "A4 -"
-    assert stripped["(5) The activities of this partnership are in line with the agreed goals."] == "(5)"
+    assert (
+        stripped["(5) The activities of this partnership are in line with the agreed goals."]
+        == "(5)"
+    )
     assert stripped["6 - Partners often do not know what is expected of them."] == "6 -"
     assert stripped["B6. I often do not know what the other partners are doing."] == "B6."
     assert len(stripped) == 12
-    assert log["column_mapping"]["A4 - I could explain the goals of this partnership to someone else."] == "GOL4"
-    assert same(codes(res, 2, GOL + COMM), [4, 5, 4, 4, 4, 2, 5, 4, 4, nan, 4, 2])  # "4 - Agree" is 4
+    assert (
+        log["column_mapping"]["A4 - I could explain the goals of this partnership to someone else."]
+        == "GOL4"
+    )
+    assert same(
+        codes(res, 2, GOL + COMM), [4, 5, 4, 4, 4, 2, 5, 4, 4, nan, 4, 2]
+    )  # "4 - Agree" is 4
     assert len(res.cell_issues) == 0
 
 

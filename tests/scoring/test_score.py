@@ -21,10 +21,19 @@ ITEMS = list(INST.items)
 def table() -> pd.DataFrame:
     rng = np.random.default_rng(7)
     rows = []
-    for name, size, level in [("Alpha", 6, 4.4), ("Beta", 5, 2.6), ("Gamma", 3, 3.5), ("Delta", 8, 3.4)]:
+    for name, size, level in [
+        ("Alpha", 6, 4.4),
+        ("Beta", 5, 2.6),
+        ("Gamma", 3, 3.5),
+        ("Delta", 8, 3.4),
+    ]:
         for k in range(size):
             answers = np.clip(np.rint(level + rng.normal(0, 0.8, len(ITEMS))), 1, 5)
-            row = {"respondent_id": f"{name[0]}{k}", "partnership": name, "source_row": len(rows) + 2}
+            row = {
+                "respondent_id": f"{name[0]}{k}",
+                "partnership": name,
+                "source_row": len(rows) + 2,
+            }
             row["ptype"] = "community" if (k % 4) else "public_private"
             row["goals"] = "advocacy" if name == "Beta" else "joint"
             row["resources"] = "pooled"
@@ -41,7 +50,9 @@ def test_reverse_keying_and_min_answered():
     keyed = reverse_key(df, INST)
     np.testing.assert_array_equal(keyed["G3"].to_numpy(), 6 - df["G3"].to_numpy())
     sc = scale_scores(keyed, INST)
-    assert sc.loc[0, "GOL"] == pytest.approx(np.mean([df.loc[0, "G2"], 6 - df.loc[0, "G3"]]), rel=1e-12)
+    assert sc.loc[0, "GOL"] == pytest.approx(
+        np.mean([df.loc[0, "G2"], 6 - df.loc[0, "G3"]]), rel=1e-12
+    )
     assert np.isnan(sc.loc[1, "GOL"])
     assert sc.loc[2, "COM"] == pytest.approx(df.loc[2, ["C1", "C2"]].mean(), rel=1e-12)
 
@@ -64,7 +75,9 @@ def test_partnership_aggregates_match_independent_computation():
             cols = [i.id for i in INST.scale(sid).items]
             keyed = reverse_key(df, INST)[df["partnership"] == name][cols].to_numpy()
             assert s["rwg_j"] == pytest.approx(rwg_j(keyed, 5).value, rel=1e-12)
-        ready = grp[["GOL", "COM"]].dropna().mean(axis=1).to_numpy()  # both scales needed (2/3 of 2 → 2)
+        ready = (
+            grp[["GOL", "COM"]].dropna().mean(axis=1).to_numpy()
+        )  # both scales needed (2/3 of 2 → 2)
         assert p["readiness"]["index"] == pytest.approx(ready.mean(), rel=1e-12)
 
 
@@ -86,12 +99,27 @@ def test_band_follows_the_mean_as_shown_with_two_decimals():
 
     values = np.array([3.996, 3.995, 3.9949, 4.0, 2.995, 2.994, 1.0, np.nan])
     got = list(_band_ids(INST, values))
-    assert got == ["strength", "strength", "attention", "strength", "attention", "concern", "concern", None]
+    assert got == [
+        "strength",
+        "strength",
+        "attention",
+        "strength",
+        "attention",
+        "concern",
+        "concern",
+        None,
+    ]
     # the reports print these values as the band they get
     from babel.numbers import format_decimal
 
     assert [format_decimal(v, format="0.00", locale="id") for v in values[:6]] == [
-        "4,00", "4,00", "3,99", "4,00", "3,00", "2,99"]
+        "4,00",
+        "4,00",
+        "3,99",
+        "4,00",
+        "3,00",
+        "2,99",
+    ]
 
 
 def test_suppression_default_five_and_floor_three():
@@ -126,7 +154,9 @@ def test_icc_against_one_way_anova():
     df = table()
     res = score(df, INST, min_group_size=3)
     sc = scale_scores(reverse_key(df, INST), INST)["TRU"]
-    groups = [sc[df["partnership"] == g].dropna().to_numpy() for g in sorted(df["partnership"].unique())]
+    groups = [
+        sc[df["partnership"] == g].dropna().to_numpy() for g in sorted(df["partnership"].unique())
+    ]
     f, _ = sps.f_oneway(*groups)
     n = np.array([len(g) for g in groups])
     big_n, k = n.sum(), len(n)

@@ -44,7 +44,9 @@ def test_partnership_mean_sd_ci_rwgj_match_r(result, sid):
         assert ours["n"] == row["n"]
         assert ours["mean"] == pytest.approx(row["mean"], rel=REL)  # R: mean(s)
         assert ours["sd"] == pytest.approx(row["sd"], rel=REL)  # R: sd(s)
-        assert ours["ci95"] == pytest.approx([row["ci_low"], row["ci_high"]], rel=REL)  # R: qt(0.975, n - 1)
+        assert ours["ci95"] == pytest.approx(
+            [row["ci_low"], row["ci_high"]], rel=REL
+        )  # R: qt(0.975, n - 1)
         # R: multilevel::rwg.j(items, partnership, ranvar = 2); R leaves out a group with
         # fewer than two complete rows, where we report None.
         if row["partnership"] in rwg:

@@ -63,7 +63,13 @@ def test_item_distribution_counts_reverse_keyed_answers_as_favourable():
 def test_sector_means_pool_without_raw_scores():
     from kemitraan_assess.scoring.stats import pooled_mean, sector_means
 
-    m = sector_means(np.array([4.0, 5.0, 2.0, np.nan, 3.0]), np.array(["health", "health", "ngo", "ngo", "media"],
-                                                                     dtype=object))
-    assert [(x.sector, x.n, x.mean) for x in m] == [("health", 2, 4.5), ("media", 1, 3.0), ("ngo", 1, 2.0)]
+    m = sector_means(
+        np.array([4.0, 5.0, 2.0, np.nan, 3.0]),
+        np.array(["health", "health", "ngo", "ngo", "media"], dtype=object),
+    )
+    assert [(x.sector, x.n, x.mean) for x in m] == [
+        ("health", 2, 4.5),
+        ("media", 1, 3.0),
+        ("ngo", 1, 2.0),
+    ]
     assert pooled_mean([m[1], m[2]]) == 2.5

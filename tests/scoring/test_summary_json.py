@@ -56,7 +56,10 @@ def test_all_partnerships_suppressed_and_special_names(responses):
     df["partnership"] = np.where(np.arange(len(df)) % 2, '=Mitra "A", Kab.\tX', "Mitra B ü")
     res = score(df, INST, min_group_size=len(df))
     assert res.summary["n_suppressed"] == 2
-    assert scores_json(res) == json.dumps(res.summary, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    assert (
+        scores_json(res)
+        == json.dumps(res.summary, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    )
     assert csv_bytes(res.partnerships) == _pandas_csv_bytes(res.partnerships)
 
 
@@ -76,5 +79,7 @@ def test_scale_scores_are_exact_means():
     for scale in INST.scales:
         block = keyed[[i.id for i in scale.items]].to_numpy()
         k = (~np.isnan(block)).sum(axis=1)
-        expected = np.where(k >= INST.min_answered_count(scale), np.nansum(block, axis=1) / np.maximum(k, 1), np.nan)
+        expected = np.where(
+            k >= INST.min_answered_count(scale), np.nansum(block, axis=1) / np.maximum(k, 1), np.nan
+        )
         np.testing.assert_array_equal(sc[scale.id].to_numpy(), expected)

@@ -156,7 +156,9 @@ def test_awg_and_ad_match_multilevel(scale):
     for item in block["items"]:
         assert_matches_r(awg_by_group(SURVEY[item], g, 5), block["awg_item"][item])
         assert_matches_r(ad_by_group(SURVEY[item], g), block["ad_mean_item"][item])
-        assert_matches_r(ad_by_group(SURVEY[item], g, center="median"), block["ad_median_item"][item])
+        assert_matches_r(
+            ad_by_group(SURVEY[item], g, center="median"), block["ad_median_item"][item]
+        )
 
 
 @pytest.mark.parametrize("scale", SCALES)
@@ -180,7 +182,9 @@ def test_edge_cases_match_multilevel(null):
     # singleton -> NA, variance above the null -> 0 (truncated), identical answers -> 1,
     # a row without a group dropped, listwise deletion leaving one row -> NA.
     assert_matches_r(rwg_j_by_group(X, g, 5, null=null), EDGE["rwg_j"][null])
-    assert_matches_r(rwg_j_by_group(X, g, 5, null=null, missing="available"), EDGE["rwg_j_available"][null])
+    assert_matches_r(
+        rwg_j_by_group(X, g, 5, null=null, missing="available"), EDGE["rwg_j_available"][null]
+    )
     for item in EDGE["items"]:
         assert_matches_r(rwg_by_group(EDGE_DATA[item], g, 5, null=null), EDGE["rwg"][item][null])
 
@@ -195,7 +199,9 @@ def test_edge_awg_and_ad_match_multilevel():
     for item in EDGE["items"]:
         assert_matches_r(awg_by_group(EDGE_DATA[item], g, 5), EDGE["awg_item"][item])
         assert_matches_r(ad_by_group(EDGE_DATA[item], g), EDGE["ad_mean_item"][item])
-        assert_matches_r(ad_by_group(EDGE_DATA[item], g, center="median"), EDGE["ad_median_item"][item])
+        assert_matches_r(
+            ad_by_group(EDGE_DATA[item], g, center="median"), EDGE["ad_median_item"][item]
+        )
     b = awg_by_group(X, g, 5).to_frame().loc["b", "awg"]
     assert b == pytest.approx(-1 / 3, rel=1e-12)  # items at (1, 5): awg -1; (3, 3): 1
 
@@ -217,7 +223,9 @@ def test_integer_codes_with_n_groups_keep_empty_groups():
     codes_na = codes.copy()
     codes_na[:5] = -1
     dropped = rwg_j_by_group(X[5:], codes[5:], 5, n_groups=len(labels))
-    np.testing.assert_array_equal(rwg_j_by_group(X, codes_na, 5, n_groups=len(labels)).value, dropped.value)
+    np.testing.assert_array_equal(
+        rwg_j_by_group(X, codes_na, 5, n_groups=len(labels)).value, dropped.value
+    )
     with pytest.raises(DataError, match="integer codes"):
         rwg_j_by_group(X, SURVEY["partnership"], 5, n_groups=40)
 

@@ -113,7 +113,9 @@ def test_estimates_match_lavaan(fitted, name):
     tol = CASES[name][2]
     pe = gold["parameter_estimates"]  # lavaan 0.6-14: parameterEstimates(fit)
     ss = gold["standardized_solution"]  # lavaan 0.6-14: standardizedSolution(fit)
-    assert [(p.lhs, p.op, p.rhs) for p in res.parameters] == [(r["lhs"], r["op"], r["rhs"]) for r in pe]
+    assert [(p.lhs, p.op, p.rhs) for p in res.parameters] == [
+        (r["lhs"], r["op"], r["rhs"]) for r in pe
+    ]
     for p, r, s in zip(res.parameters, pe, ss, strict=True):
         label = f"{p.lhs} {p.op} {p.rhs} vs lavaan {LAVAAN}"
         assert p.est == pytest.approx(r["est"], abs=tol), label
@@ -125,7 +127,9 @@ def test_estimates_match_lavaan(fitted, name):
             assert p.z == pytest.approx(r["z"], rel=100 * tol), label
             assert p.p_value == pytest.approx(r["pvalue"], abs=1e-8), label
         assert p.std_all == pytest.approx(s["est.std"], abs=tol), label
-        assert p.std_all_se == pytest.approx(_none_nan(s["se"]) if s["se"] is not None else 0.0, abs=tol / 5), label
+        assert p.std_all_se == pytest.approx(
+            _none_nan(s["se"]) if s["se"] is not None else 0.0, abs=tol / 5
+        ), label
     np.testing.assert_allclose(res.sample_cov, np.array(gold["sample_cov"]), rtol=1e-12)
     np.testing.assert_allclose(res.implied_cov, np.array(gold["implied_cov"]), atol=tol)
 
@@ -138,9 +142,13 @@ def test_matrices_agree_with_the_parameter_table(fitted):
     assert res.factor_covariance[0, 2] == table[("visual", "~~", "speed")].est
     assert res.residual_variances[4] == table[("x5", "~~", "x5")].est
     assert res.standardized_loadings[3, 1] == table[("textual", "=~", "x4")].std_all
-    assert res.factor_correlation[1, 2] == pytest.approx(table[("textual", "~~", "speed")].std_all, rel=1e-12)
+    assert res.factor_correlation[1, 2] == pytest.approx(
+        table[("textual", "~~", "speed")].std_all, rel=1e-12
+    )
     # std.all residual variance = 1 - squared std loading under simple structure
-    np.testing.assert_allclose(res.standardized_residual_variances, 1 - res.standardized_loadings.sum(axis=1) ** 2)
+    np.testing.assert_allclose(
+        res.standardized_residual_variances, 1 - res.standardized_loadings.sum(axis=1) ** 2
+    )
 
 
 def test_marker_and_std_lv_are_the_same_model(fitted):
@@ -256,8 +264,14 @@ def test_pairwise_drops_empty_cases_as_lavaan_does():
 
 
 def test_pairwise_needs_two_cases_for_every_pair():
-    x = pd.DataFrame({"a1": [1, 2, 3, np.nan, np.nan, np.nan], "a2": [2, 3, 1, 3, np.nan, np.nan],
-                      "b1": [np.nan, np.nan, np.nan, 2, 3, 1], "b2": [1, np.nan, 2, 3, 2, 1]})
+    x = pd.DataFrame(
+        {
+            "a1": [1, 2, 3, np.nan, np.nan, np.nan],
+            "a2": [2, 3, 1, 3, np.nan, np.nan],
+            "b1": [np.nan, np.nan, np.nan, 2, 3, 1],
+            "b2": [1, np.nan, 2, 3, 2, 1],
+        }
+    )
     with pytest.raises(InsufficientDataError, match="'a1' and 'b1' are answered together by 0"):
         cfa(x, {"A": ["a1", "a2"], "B": ["b1", "b2"]}, missing="pairwise")
     with pytest.raises(DataError, match="missing must be 'listwise' or 'pairwise'"):
@@ -311,5 +325,7 @@ def test_cfa_information_equals_delta_matrix_form() -> None:
             deltas.append(d)
         inv = np.linalg.inv(model.sigma(theta))
         ref = np.array([[np.trace(inv @ da @ inv @ db) for db in deltas] for da in deltas])
-        np.testing.assert_allclose(information(model, theta), ref, rtol=1e-12, atol=1e-12 * np.abs(ref).max())
+        np.testing.assert_allclose(
+            information(model, theta), ref, rtol=1e-12, atol=1e-12 * np.abs(ref).max()
+        )
         assert math.isfinite(float(ref.sum()))

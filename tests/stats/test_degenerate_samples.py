@@ -22,7 +22,9 @@ from kemitraan_assess.stats import NegativeItemWarning, cronbach_alpha, item_ana
 
 
 def test_perfectly_correlated_items_give_alpha_one_and_infinite_signal_noise():
-    x = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [1, 2, 3, 4, 5], "c": [1, 2, 3, 4, 5]}, dtype=float)
+    x = pd.DataFrame(
+        {"a": [1, 2, 3, 4, 5], "b": [1, 2, 3, 4, 5], "c": [1, 2, 3, 4, 5]}, dtype=float
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         res = cronbach_alpha(x)
@@ -33,7 +35,9 @@ def test_perfectly_correlated_items_give_alpha_one_and_infinite_signal_noise():
 
 def test_a_scale_whose_correlations_sum_below_zero_has_nan_std_r_without_a_warning():
     # pairwise on three rows: the pairs disagree so much that the correlations sum below 0
-    x = pd.DataFrame({"a": [1, 5, 1, np.nan], "b": [5, 1, np.nan, 1], "c": [np.nan, 1, 5, 5]}, dtype=float)
+    x = pd.DataFrame(
+        {"a": [1, 5, 1, np.nan], "b": [5, 1, np.nan, 1], "c": [np.nan, 1, 5, 5]}, dtype=float
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         with pytest.warns(NegativeItemWarning):  # the wild pairs also read as a reversed item
@@ -51,7 +55,9 @@ def test_reliability_json_holds_null_not_infinity(tmp_path):
     rows = "".join(f"{v},{v},{v}\n" for v in (1, 2, 3, 4, 5, 2, 3))
     survey = tmp_path / "s.csv"
     survey.write_text("Q1,Q2,Q3\n" + rows)
-    res = CliRunner().invoke(cli, ["reliability", str(survey), "--instrument", str(inst), "--format", "json"])
+    res = CliRunner().invoke(
+        cli, ["reliability", str(survey), "--instrument", str(inst), "--format", "json"]
+    )
     assert res.exit_code in (0, 1), res.output
     assert "Traceback" not in res.output and "RuntimeWarning" not in res.output
     doc = json.loads(res.stdout)

@@ -61,8 +61,10 @@ CASES = {
 
 @pytest.fixture(scope="module")
 def fits(bfi25, r_pairwise):
-    out = {key: efa(bfi25, nf, nan_policy="pairwise" if rows == "all" else "listwise")
-           for key, (nf, rows, _) in CASES.items()}
+    out = {
+        key: efa(bfi25, nf, nan_policy="pairwise" if rows == "all" else "listwise")
+        for key, (nf, rows, _) in CASES.items()
+    }
     out["fa5_corr"] = efa(r_pairwise, 5)
     return out
 
@@ -71,9 +73,14 @@ def fits(bfi25, r_pairwise):
 def test_solution_matches_psych_fa(fits, gold, key):
     # R: see CASES (and psych::fa(cor(bfi25, use = "pairwise"), 5) for fa5_corr)
     res, ref = fits[key], gold[key]
-    np.testing.assert_allclose(res.loadings, np.array(ref["loadings"]).reshape(res.loadings.shape), atol=LOAD, rtol=0)
     np.testing.assert_allclose(
-        res.unrotated_loadings, np.array(ref["unrotated"]).reshape(res.loadings.shape), atol=LOAD, rtol=0
+        res.loadings, np.array(ref["loadings"]).reshape(res.loadings.shape), atol=LOAD, rtol=0
+    )
+    np.testing.assert_allclose(
+        res.unrotated_loadings,
+        np.array(ref["unrotated"]).reshape(res.loadings.shape),
+        atol=LOAD,
+        rtol=0,
     )
     if res.n_factors > 1:
         np.testing.assert_allclose(res.phi, np.array(ref["Phi"]), atol=LOAD, rtol=0)
@@ -100,9 +107,19 @@ def test_solution_matches_psych_fa(fits, gold, key):
 def test_fit_statistics_match_psych_factor_stats(fits, gold, key):
     res, ref = fits[key], gold[key]
     pairs = {
-        "objective": "objective", "dof": "dof", "chi2": "STATISTIC", "null_chi2": "null.chisq",
-        "null_dof": "null.dof", "tli": "TLI", "bic": "BIC", "sabic": "SABIC", "rms": "rms",
-        "crms": "crms", "empirical_chi2": "chi", "fit": "fit", "fit_off": "fit.off",
+        "objective": "objective",
+        "dof": "dof",
+        "chi2": "STATISTIC",
+        "null_chi2": "null.chisq",
+        "null_dof": "null.dof",
+        "tli": "TLI",
+        "bic": "BIC",
+        "sabic": "SABIC",
+        "rms": "rms",
+        "crms": "crms",
+        "empirical_chi2": "chi",
+        "fit": "fit",
+        "fit_off": "fit.off",
     }
     for ours, theirs in pairs.items():
         expected = _num(ref[theirs])
@@ -152,7 +169,8 @@ def test_conventions_sign_order_and_structure(fits):
     # oblique rotation leaves the common part unchanged: L Phi L' = unrotated L L'
     np.testing.assert_allclose(
         res.loadings @ res.phi @ res.loadings.T,
-        res.unrotated_loadings @ res.unrotated_loadings.T, atol=1e-10,
+        res.unrotated_loadings @ res.unrotated_loadings.T,
+        atol=1e-10,
     )
     assert res.factors == ("MR1", "MR2", "MR3", "MR4", "MR5")
     frame = res.to_frame()

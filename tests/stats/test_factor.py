@@ -161,7 +161,9 @@ def test_parallel_is_deterministic_and_seeded(bfi25):
     a = parallel_analysis(bfi25, n_iter=10, seed=3)
     b = parallel_analysis(bfi25, n_iter=10, seed=3)
     c = parallel_analysis(bfi25, n_iter=10, seed=4)
-    assert np.array_equal(a.pc_sim_mean, b.pc_sim_mean) and np.array_equal(a.fa_sim_mean, b.fa_sim_mean)
+    assert np.array_equal(a.pc_sim_mean, b.pc_sim_mean) and np.array_equal(
+        a.fa_sim_mean, b.fa_sim_mean
+    )
     assert not np.array_equal(a.pc_sim_mean, c.pc_sim_mean)
     assert np.all(a.pc_sim_quantile >= a.pc_sim_mean - 1e-12)
     assert a.pc_sim_mean.sum() == pytest.approx(25, rel=1e-12)  # trace of a correlation matrix

@@ -89,8 +89,19 @@ def test_icc_nested_insufficient_data():
 
 def test_icc_result_serialises():
     d = icc_nested(_variable("GOL"), SURVEY["partnership"]).to_dict()
-    assert set(d) == {"icc1", "icc2", "n_groups", "n_obs", "mean_group_size", "F", "df1", "df2",
-                      "p", "ms_between", "ms_within"}
+    assert set(d) == {
+        "icc1",
+        "icc2",
+        "n_groups",
+        "n_obs",
+        "mean_group_size",
+        "F",
+        "df1",
+        "df2",
+        "p",
+        "ms_between",
+        "ms_within",
+    }
 
 
 # --------------------------------------------------------------------------- projections
@@ -126,7 +137,14 @@ SF_TABLE = np.array(SF["ratings"], dtype=float)  # Shrout & Fleiss (1979) Table 
 
 def test_shrout_fleiss_published_table_2():
     # Shrout & Fleiss (1979, Table 2), printed to two decimals: abs tolerance 0.005
-    published = {"ICC1": 0.17, "ICC2": 0.29, "ICC3": 0.71, "ICC1k": 0.44, "ICC2k": 0.62, "ICC3k": 0.91}
+    published = {
+        "ICC1": 0.17,
+        "ICC2": 0.29,
+        "ICC3": 0.71,
+        "ICC1k": 0.44,
+        "ICC2k": 0.62,
+        "ICC3k": 0.91,
+    }
     r = shrout_fleiss_icc(SF_TABLE)
     assert [f.form for f in r.forms] == list(published)
     for form, value in published.items():

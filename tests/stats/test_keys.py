@@ -46,7 +46,9 @@ def _cols(scale: str) -> list[str]:
 
 
 def test_raw_reverse_worded_item_warns_and_names_it(bfi):
-    with pytest.warns(NegativeItemWarning, match=r"A1 \(r\.drop = -0\.\d\d\) correlates negatively") as rec:
+    with pytest.warns(
+        NegativeItemWarning, match=r"A1 \(r\.drop = -0\.\d\d\) correlates negatively"
+    ) as rec:
         raw = cronbach_alpha(bfi[_cols("A")])
     assert len(rec) == 1 and "keys=" in str(rec[0].message)
     assert raw.raw < 0.5  # what the notebook silently got before
@@ -64,7 +66,13 @@ def test_keys_give_psych_alpha_with_keys(bfi, gold, scale):
 
 def test_every_form_of_keys_is_the_same(bfi):
     x = bfi[_cols("C")]
-    forms = [["C4", "C5"], ["C1", "C2", "C3", "-C4", "-C5"], [1, 1, 1, -1, -1], {"C4": -1, "C5": -1}, "auto"]
+    forms = [
+        ["C4", "C5"],
+        ["C1", "C2", "C3", "-C4", "-C5"],
+        [1, 1, 1, -1, -1],
+        {"C4": -1, "C5": -1},
+        "auto",
+    ]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NegativeItemWarning)  # "auto" says what it reversed
         values = [cronbach_alpha(x, keys=k).raw for k in forms]
@@ -72,7 +80,10 @@ def test_every_form_of_keys_is_the_same(bfi):
 
 
 def test_auto_keys_say_what_they_reversed(bfi):
-    with pytest.warns(NegativeItemWarning, match="item A1 correlates negatively with the first principal component"):
+    with pytest.warns(
+        NegativeItemWarning,
+        match="item A1 correlates negatively with the first principal component",
+    ):
         cronbach_alpha(bfi[_cols("A")], keys="auto")
 
 
@@ -85,7 +96,9 @@ def test_arrays_take_numeric_keys():
     with pytest.warns(NegativeItemWarning, match="V3"):
         cronbach_alpha(y)
     # psych's rule: min + max of all the answers (here 1 and 5, as the scale)
-    assert cronbach_alpha(y, keys=[1, 1, -1, 1]).raw == pytest.approx(cronbach_alpha(x).raw, rel=1e-12)
+    assert cronbach_alpha(y, keys=[1, 1, -1, 1]).raw == pytest.approx(
+        cronbach_alpha(x).raw, rel=1e-12
+    )
 
 
 def test_item_analysis_split_half_and_omega_take_keys(bfi, gold):

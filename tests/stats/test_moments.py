@@ -49,7 +49,9 @@ def test_pairwise_sums_match_pandas(shift: float) -> None:
     mo = item_moments(x)
     np.testing.assert_allclose(mo.cov, df.cov().to_numpy(), rtol=1e-12, atol=1e-15)
     np.testing.assert_array_equal(mo.n_pairs, df.notna().astype(float).T @ df.notna().astype(float))
-    np.testing.assert_allclose(correlation_input(mo).r, df.corr().to_numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(
+        correlation_input(mo).r, df.corr().to_numpy(), rtol=1e-12, atol=1e-15
+    )
     assert mo.sums.exact is (shift == 0)
 
 
@@ -83,16 +85,22 @@ def test_every_statistic_takes_data_or_moments(shift: float) -> None:
         assert (a.n, a.n_complete) == (b.n, b.n_complete)
         for f in ("raw", "standardized", "guttman_lambda6", "total_mean", "total_sd", "ase"):
             assert getattr(a, f) == pytest.approx(getattr(b, f), rel=REL), f
-        pd.testing.assert_frame_equal(item_analysis(sub).to_frame(), item_analysis(cols).to_frame(), rtol=REL)
+        pd.testing.assert_frame_equal(
+            item_analysis(sub).to_frame(), item_analysis(cols).to_frame(), rtol=REL
+        )
         assert split_half(sub).max == pytest.approx(split_half(cols).max, rel=REL)
-        assert omega_total_1f(sub).omega_total == pytest.approx(omega_total_1f(cols).omega_total, rel=REL)
+        assert omega_total_1f(sub).omega_total == pytest.approx(
+            omega_total_1f(cols).omega_total, rel=REL
+        )
     fit_m = cfa(mo, scales, missing="pairwise")
     fit_d = cfa(df, scales, missing="pairwise")
     assert (fit_m.n_used, fit_m.dof) == (fit_d.n_used, fit_d.dof)
     assert fit_m.chi2 == pytest.approx(fit_d.chi2, rel=1e-9)
     with warnings.catch_warnings():  # rows without an answer: NaN, as numpy says
         warnings.simplefilter("ignore", RuntimeWarning)
-        np.testing.assert_array_equal(mo.subset(scales["B"]).row_means()[0], np.nanmean(x[:, 4:], axis=1))
+        np.testing.assert_array_equal(
+            mo.subset(scales["B"]).row_means()[0], np.nanmean(x[:, 4:], axis=1)
+        )
 
 
 def test_listwise_subset_drops_the_rows_missing_its_own_items() -> None:
@@ -100,7 +108,9 @@ def test_listwise_subset_drops_the_rows_missing_its_own_items() -> None:
     mo = item_moments(x, nan_policy="listwise")
     sub = mo.subset(["V1", "V2", "V3"])
     assert sub.n == int((~np.isnan(x[:, :3])).all(axis=1).sum()) > mo.n
-    assert cronbach_alpha(sub).raw == pytest.approx(cronbach_alpha(x[:, :3], nan_policy="listwise").raw, rel=REL)
+    assert cronbach_alpha(sub).raw == pytest.approx(
+        cronbach_alpha(x[:, :3], nan_policy="listwise").raw, rel=REL
+    )
 
 
 def test_moments_raise_what_the_data_raise() -> None:
@@ -112,7 +122,9 @@ def test_moments_raise_what_the_data_raise() -> None:
         cronbach_alpha(mo.subset(["a", "b", "c"]))
     with pytest.raises(DataError) as on_data:
         cronbach_alpha(df[["a", "b", "c"]])
-    assert str(on_moments.value) == str(on_data.value) and "'b' has no variance" in str(on_data.value)
+    assert str(on_moments.value) == str(on_data.value) and "'b' has no variance" in str(
+        on_data.value
+    )
     with pytest.raises(InsufficientDataError) as om_moments:
         omega_total_1f(mo.subset(["c", "d"]))
     with pytest.raises(InsufficientDataError) as om_data:

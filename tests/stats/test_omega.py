@@ -71,8 +71,12 @@ def test_omega_matches_psych(bfi25, gold, key):
     heywood, loose = OMEGA_CASES[key]
     assert res.heywood is heywood
     tol = HEYWOOD_OMEGA if loose else PROPER
-    for ours, theirs in [("omega_h", "omega_h"), ("omega_total", "omega_tot"), ("omega_limit", "omega_lim"),
-                         ("ecv", "ECV")]:
+    for ours, theirs in [
+        ("omega_h", "omega_h"),
+        ("omega_total", "omega_tot"),
+        ("omega_limit", "omega_lim"),
+        ("ecv", "ECV"),
+    ]:
         assert getattr(res, ours) == pytest.approx(ref[theirs], abs=tol), (ref["call"], ours)
     # alpha and G6 do not depend on the factor solution: closed forms
     assert res.alpha == pytest.approx(ref["alpha"], rel=1e-9)
@@ -80,7 +84,9 @@ def test_omega_matches_psych(bfi25, gold, key):
     assert res.key.tolist() == ref["key"]
     ltol = HEYWOOD_LOADINGS if loose else PROPER
     np.testing.assert_allclose(res.sl_loadings, np.array(ref["sl"]), atol=ltol, rtol=0)
-    np.testing.assert_allclose(res.omega_group, np.array(ref["omega_group"], dtype=float), atol=ltol, rtol=0)
+    np.testing.assert_allclose(
+        res.omega_group, np.array(ref["omega_group"], dtype=float), atol=ltol, rtol=0
+    )
     np.testing.assert_allclose(res.phi, np.array(ref["phi"]), atol=ltol, rtol=0)
     np.testing.assert_allclose(res.g_loadings, ref["gloading"], atol=ltol, rtol=0)
 
@@ -129,7 +135,9 @@ def test_omega_total_1f_by_hand_for_equal_loadings():
 def test_omega_one_factor_equals_one_factor_omega(bfi25):
     # psych::omega(x, nfactors = 1)$omega.tot is omega_total_observed
     x = bfi25[SCALES["C"]]
-    assert omega(x, 1).omega_total == pytest.approx(omega_total_1f(x).omega_total_observed, abs=1e-12)
+    assert omega(x, 1).omega_total == pytest.approx(
+        omega_total_1f(x).omega_total_observed, abs=1e-12
+    )
 
 
 def test_omega_input_errors(bfi25):

@@ -51,7 +51,9 @@ def bfi_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def doc(bfi_csv: Path) -> dict:
-    res = CliRunner().invoke(cli, ["reliability", str(bfi_csv), "--instrument", str(BFI_YAML), "--format", "json"])
+    res = CliRunner().invoke(
+        cli, ["reliability", str(bfi_csv), "--instrument", str(BFI_YAML), "--format", "json"]
+    )
     assert res.exit_code == 0, res.output
     return json.loads(res.stdout)
 
@@ -70,7 +72,10 @@ def test_no_group_column_is_said_not_refused(doc):
     assert doc["n_respondents"] == 2800
     assert doc["sample"]["n_partnerships"] is None
     assert "no partnership column" in doc["aggregation"]["not_computed"]
-    assert "rwg(j)" in doc["aggregation"]["not_computed"] and "ICC" in doc["aggregation"]["not_computed"]
+    assert (
+        "rwg(j)" in doc["aggregation"]["not_computed"]
+        and "ICC" in doc["aggregation"]["not_computed"]
+    )
     assert doc["warnings"] == [] and doc["items_left_out"] == {}
 
 
@@ -83,7 +88,9 @@ def test_alpha_and_items_match_psych_alpha(doc, gold_alpha, scale):
     assert ours["alpha"]["standardized"] == pytest.approx(tot["std.alpha"], rel=CLOSED)
     assert ours["average_r"] == pytest.approx(tot["average_r"], rel=CLOSED)
     assert ours["guttman_lambda6"] == pytest.approx(tot["G6(smc)"], rel=CLOSED)
-    assert ours["alpha"]["ci95"] == pytest.approx([g["feldt"]["lower"][0][0], g["feldt"]["upper"][0][0]], rel=CLOSED)
+    assert ours["alpha"]["ci95"] == pytest.approx(
+        [g["feldt"]["lower"][0][0], g["feldt"]["upper"][0][0]], rel=CLOSED
+    )
     st, drop = g["item_stats"], g["alpha_drop"]
     for k, item in enumerate(st["rownames"]):
         row = ours["items"][item]
@@ -93,9 +100,12 @@ def test_alpha_and_items_match_psych_alpha(doc, gold_alpha, scale):
         assert row["r_drop"] == pytest.approx(st["r.drop"][k], rel=CLOSED)
         assert row["r_cor"] == pytest.approx(st["r.cor"][k], rel=CLOSED)
         assert row["alpha_if_dropped"] == pytest.approx(drop["raw_alpha"][k], rel=CLOSED)
-    sh = gold_alpha[scale]["split_half"]  # psych::splitHalf(..., check.keys = FALSE): 5 items, every split
+    sh = gold_alpha[scale][
+        "split_half"
+    ]  # psych::splitHalf(..., check.keys = FALSE): 5 items, every split
     assert [ours["split_half"][k] for k in ("max", "min", "mean")] == pytest.approx(
-        [sh["maxrb"], sh["minrb"], sh["meanr"]], rel=CLOSED)
+        [sh["maxrb"], sh["minrb"], sh["meanr"]], rel=CLOSED
+    )
 
 
 def test_omega_total_per_scale_matches_one_factor_minres(doc, gold):
@@ -130,8 +140,12 @@ def test_efa_loadings_match_psych_fa(doc, gold):
 
 def test_parallel_analysis_eigenvalues(doc):
     ref = json.loads((REF / "factor" / "parallel.json").read_text())  # psych::fa.parallel on bfi25
-    np.testing.assert_allclose(doc["parallel_analysis"]["pc_values"], ref["pc_values"], rtol=0, atol=ITER)
-    np.testing.assert_allclose(doc["parallel_analysis"]["fa_values"], ref["fa_values"], rtol=0, atol=ITER)
+    np.testing.assert_allclose(
+        doc["parallel_analysis"]["pc_values"], ref["pc_values"], rtol=0, atol=ITER
+    )
+    np.testing.assert_allclose(
+        doc["parallel_analysis"]["fa_values"], ref["fa_values"], rtol=0, atol=ITER
+    )
 
 
 def test_omega_hierarchical_matches_psych_omega(doc, gold):
@@ -149,13 +163,26 @@ def test_cfa_matches_lavaan_pairwise(doc, gold):
     for key in ("cfi", "tli", "rmsea", "srmr"):
         assert ours[key] == pytest.approx(fm[key], abs=ITER), key
     for row in gold["cfa"]["std_loadings"]:
-        assert ours["std_loadings"][row["lhs"]][row["rhs"]] == pytest.approx(row["est.std"], abs=ITER)
+        assert ours["std_loadings"][row["lhs"]][row["rhs"]] == pytest.approx(
+            row["est.std"], abs=ITER
+        )
 
 
 def test_group_col_still_forces_groups(tmp_path):
     """The original export has gender / education / age: --group-col gender makes two groups."""
-    res = CliRunner().invoke(cli, ["reliability", str(REF / "data" / "bfi.csv"), "--instrument", str(BFI_YAML),
-                                   "--group-col", "gender", "--format", "json"])
+    res = CliRunner().invoke(
+        cli,
+        [
+            "reliability",
+            str(REF / "data" / "bfi.csv"),
+            "--instrument",
+            str(BFI_YAML),
+            "--group-col",
+            "gender",
+            "--format",
+            "json",
+        ],
+    )
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     assert out["sample"]["n_partnerships"] == 2
@@ -165,23 +192,42 @@ def test_group_col_still_forces_groups(tmp_path):
 
 @pytest.mark.parametrize("command", ["score", "report"])
 def test_score_and_report_still_need_groups(bfi_csv, tmp_path, command):
-    res = CliRunner().invoke(cli, [command, str(bfi_csv), "--instrument", str(BFI_YAML), "--out", str(tmp_path / "o")])
+    res = CliRunner().invoke(
+        cli, [command, str(bfi_csv), "--instrument", str(BFI_YAML), "--out", str(tmp_path / "o")]
+    )
     assert res.exit_code == 2
     assert "no partnership column" in res.output and "--group-col" in res.output
     assert not (tmp_path / "o").exists()
 
 
-@pytest.mark.parametrize("lang,text", [("en", "No partnership column in the data"),
-                                        ("id", "Data tidak memiliki kolom kemitraan")])
+@pytest.mark.parametrize(
+    "lang,text",
+    [("en", "No partnership column in the data"), ("id", "Data tidak memiliki kolom kemitraan")],
+)
 def test_html_report_says_aggregation_was_not_computed(bfi_csv, tmp_path, lang, text):
     out = tmp_path / f"bfi-{lang}.html"
-    res = CliRunner().invoke(cli, ["reliability", str(bfi_csv), "--instrument", str(BFI_YAML), "--format", "html",
-                                   "-o", str(out), "--lang", lang])
+    res = CliRunner().invoke(
+        cli,
+        [
+            "reliability",
+            str(bfi_csv),
+            "--instrument",
+            str(BFI_YAML),
+            "--format",
+            "html",
+            "-o",
+            str(out),
+            "--lang",
+            lang,
+        ],
+    )
     assert res.exit_code == 0, res.output
     page = out.read_text(encoding="utf-8")
-    aggregation = page[page.index('<section id="aggregation"'):page.index('<section id="methods"')]
+    aggregation = page[
+        page.index('<section id="aggregation"') : page.index('<section id="methods"')
+    ]
     assert text in aggregation
-    conclusions = page[page.index('<section id="conclusions"'):page.index('<section id="sample"')]
+    conclusions = page[page.index('<section id="conclusions"') : page.index('<section id="sample"')]
     assert text in conclusions
 
 
@@ -190,11 +236,29 @@ def test_installed_command_writes_the_pdf(bfi_csv, tmp_path):
     """The console script (not CliRunner), with the PDF and its text."""
     exe = Path(sys.executable).with_name("kemitraan-assess")
     out = tmp_path / "bfi.pdf"
-    run = subprocess.run([str(exe), "reliability", str(bfi_csv), "--instrument", str(BFI_YAML), "--format", "pdf",
-                          "-o", str(out), "--lang", "en"], capture_output=True, text=True, cwd=tmp_path)
+    run = subprocess.run(
+        [
+            str(exe),
+            "reliability",
+            str(bfi_csv),
+            "--instrument",
+            str(BFI_YAML),
+            "--format",
+            "pdf",
+            "-o",
+            str(out),
+            "--lang",
+            "en",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert run.returncode == 0, run.stderr
     assert "Traceback" not in run.stderr
     pdftotext = shutil.which("pdftotext")
     assert pdftotext, "poppler-utils (pdftotext) is a test dependency"
-    text = subprocess.run([pdftotext, str(out), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        [pdftotext, str(out), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "No partnership column in the data" in " ".join(text.split())

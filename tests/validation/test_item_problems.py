@@ -65,7 +65,12 @@ def test_constant_item_is_left_out_with_a_warning(constant):
     assert code == 1  # done, with warnings
     assert doc["items_left_out"] == {"A3": "constant_item"}
     (w,) = doc["warnings"]
-    assert w["code"] == "constant_item" and w["item"] == "A3" and w["scale"] == "A" and w["value"] == 3.0
+    assert (
+        w["code"] == "constant_item"
+        and w["item"] == "A3"
+        and w["scale"] == "A"
+        and w["value"] == 3.0
+    )
     assert "'A3'" in w["message"] and "no variance" in w["message"]
     assert err.strip() == f"warning: {w['message']}"
 
@@ -74,14 +79,22 @@ def test_constant_item_does_not_stop_the_sample_level_analyses(constant):
     _, doc, _, _ = constant
     ref = json.loads((REF / "validation" / "bfi.json").read_text())["constant_item"]
     a = doc["scales"]["A"]  # psych::alpha(const[, A]) drops A3 and analyses A1 A2 A4 A5
-    assert a["n_items"] == 4 and list(a["items"]) == ref["alpha_A"]["items"] and a["items_left_out"] == ["A3"]
+    assert (
+        a["n_items"] == 4
+        and list(a["items"]) == ref["alpha_A"]["items"]
+        and a["items_left_out"] == ["A3"]
+    )
     assert a["alpha"]["raw"] == pytest.approx(ref["alpha_A"]["raw_alpha"], rel=CLOSED)
     assert a["alpha"]["standardized"] == pytest.approx(ref["alpha_A"]["std_alpha"], rel=CLOSED)
     assert "A3" not in doc["structure_items"] and len(doc["structure_items"]) == 24
     assert doc["factorability"]["kmo"] == pytest.approx(ref["kmo"], rel=CLOSED)
-    assert doc["factorability"]["bartlett"]["chi2"] == pytest.approx(ref["bartlett_chisq"], rel=CLOSED)
+    assert doc["factorability"]["bartlett"]["chi2"] == pytest.approx(
+        ref["bartlett_chisq"], rel=CLOSED
+    )
     items = doc["structure_items"]
-    got = np.array([[doc["efa"]["loadings"][i][f] for f in doc["efa"]["loadings"][items[0]]] for i in items])
+    got = np.array(
+        [[doc["efa"]["loadings"][i][f] for f in doc["efa"]["loadings"][items[0]]] for i in items]
+    )
     np.testing.assert_allclose(got, np.array(ref["efa_loadings"]), rtol=0, atol=ITER)
     assert doc["omega"]["omega_h"] == pytest.approx(ref["omega_h"], abs=ITER)
     cfa = doc["cfa"]["other"]
@@ -91,15 +104,33 @@ def test_constant_item_does_not_stop_the_sample_level_analyses(constant):
 
 def test_constant_item_is_named_in_the_report(constant, tmp_path):
     path = constant[3]
-    for lang, text in (("en", "A3 (Agreeableness) has no variance"), ("id", "A3 (Agreeableness) tidak bervariasi")):
+    for lang, text in (
+        ("en", "A3 (Agreeableness) has no variance"),
+        ("id", "A3 (Agreeableness) tidak bervariasi"),
+    ):
         out = tmp_path / f"r-{lang}.html"
-        res = CliRunner().invoke(cli, ["reliability", str(path), "--instrument", str(BFI_YAML), "--format", "html",
-                                       "-o", str(out), "--lang", lang])
+        res = CliRunner().invoke(
+            cli,
+            [
+                "reliability",
+                str(path),
+                "--instrument",
+                str(BFI_YAML),
+                "--format",
+                "html",
+                "-o",
+                str(out),
+                "--lang",
+                lang,
+            ],
+        )
         assert res.exit_code == 1, res.output
         page = out.read_text(encoding="utf-8")
-        conclusions = page[page.index('<section id="conclusions"'):page.index('<section id="sample"')]
+        conclusions = page[
+            page.index('<section id="conclusions"') : page.index('<section id="sample"')
+        ]
         assert text in " ".join(conclusions.split())
-        block = page[page.index('id="scale-A"'):page.index('id="scale-C"')]
+        block = page[page.index('id="scale-A"') : page.index('id="scale-C"')]
         assert "A3" in block and 'class="note"' in block
 
 
@@ -108,7 +139,9 @@ def test_item_with_one_answer_is_left_out(tmp_path):
         items["N4"] = pd.NA
         items.loc[7, "N4"] = 2
 
-    code, doc, err = _run(str(_bfi(tmp_path, "bfi_n4.csv", one_answer)), "--instrument", str(BFI_YAML))
+    code, doc, err = _run(
+        str(_bfi(tmp_path, "bfi_n4.csv", one_answer)), "--instrument", str(BFI_YAML)
+    )
     assert code == 1 and doc["items_left_out"] == {"N4": "sparse_item"}
     assert doc["warnings"][0]["count"] == 1 and "'N4'" in err
     assert doc["scales"]["N"]["n_items"] == 4 and "kmo" in doc["factorability"]
@@ -119,14 +152,21 @@ def test_item_with_one_answer_is_left_out(tmp_path):
 def test_item_correlating_negatively_after_keying_is_a_warning(tmp_path):
     """The instrument forgets that A1 is reverse-worded."""
     wrong = tmp_path / "bfi-wrong-key.yaml"
-    wrong.write_text(BFI_YAML.read_text(encoding="utf-8").replace(
-        "Am indifferent to the feelings of others.}, response: accurate6, reverse: true}",
-        "Am indifferent to the feelings of others.}, response: accurate6}"), encoding="utf-8")
+    wrong.write_text(
+        BFI_YAML.read_text(encoding="utf-8").replace(
+            "Am indifferent to the feelings of others.}, response: accurate6, reverse: true}",
+            "Am indifferent to the feelings of others.}, response: accurate6}",
+        ),
+        encoding="utf-8",
+    )
     code, doc, err = _run(str(REF / "data" / "bfi.csv"), "--instrument", str(wrong))
     assert code == 1
     (w,) = doc["warnings"]
     assert w["code"] == "negative_item" and w["item"] == "A1" and w["scale"] == "A"
-    assert w["value"] == pytest.approx(doc["scales"]["A"]["items"]["A1"]["r_drop"], rel=1e-12) and w["value"] < 0
+    assert (
+        w["value"] == pytest.approx(doc["scales"]["A"]["items"]["A1"]["r_drop"], rel=1e-12)
+        and w["value"] < 0
+    )
     assert "reverse-keyed" in err
     bfi = pd.read_csv(REF / "data" / "bfi.csv")
     with pytest.warns(ReliabilityWarning, match="'A1' correlates negatively"):
@@ -158,8 +198,11 @@ def test_min_group_size_leaves_small_partnerships_out_of_aggregation(demo):
     assert 0 < len(small) < len(sizes)
     code, doc, err = _run(str(path), "--min-group-size", str(k))
     assert code == 1
-    assert doc["sample"]["aggregation_excluded"] == {"min_group_size": k, "partnerships": len(small),
-                                                     "respondents": int(small.sum())}
+    assert doc["sample"]["aggregation_excluded"] == {
+        "min_group_size": k,
+        "partnerships": len(small),
+        "respondents": int(small.sum()),
+    }
     assert doc["sample"]["n_partnerships"] == len(sizes)  # the sample still counts them
     assert doc["n_respondents"] == len(responses)
     (w,) = [w for w in doc["warnings"] if w["code"] == "small_groups"]

@@ -41,11 +41,21 @@ def test_design_contract_keys(doc):
     assert doc["missing"] == "pairwise" and doc["n_respondents"] == 373
     gol = doc["scales"]["GOL"]
     assert gol["n_items"] == 6
-    assert set(gol["alpha"]) >= {"raw", "standardized", "ci95", "ci_method"} and gol["alpha"]["ci_method"] == "feldt"
+    assert (
+        set(gol["alpha"]) >= {"raw", "standardized", "ci95", "ci_method"}
+        and gol["alpha"]["ci_method"] == "feldt"
+    )
     for key in ("omega_total", "guttman_lambda6", "average_r"):
         assert isinstance(gol[key], float)
     assert set(gol["split_half"]) >= {"max", "min", "mean"}
-    assert set(gol["items"]["GOL1"]) >= {"n", "mean", "sd", "r_drop", "alpha_if_dropped", "response_freq"}
+    assert set(gol["items"]["GOL1"]) >= {
+        "n",
+        "mean",
+        "sd",
+        "r_drop",
+        "alpha_if_dropped",
+        "response_freq",
+    }
     fac = doc["factorability"]
     assert 0 < fac["kmo"] <= 1 and set(fac["bartlett"]) == {"chi2", "df", "p"}
     assert set(doc["cfa"]) == {"success_factor", "benefit"}
@@ -85,7 +95,9 @@ def test_listwise_uses_complete_cases(survey):
     res = validate(responses, INST, missing="listwise")
     cols = [i.id for i in INST.scale("LEAD").items]
     complete = int(responses[cols].notna().all(axis=1).sum())
-    assert res.missing == "listwise"  # the typed result: scales, their items, structure, aggregation
+    assert (
+        res.missing == "listwise"
+    )  # the typed result: scales, their items, structure, aggregation
     assert res.scales["LEAD"].items["LEAD1"].n == complete
     assert not math.isnan(res.scales["LEAD"].alpha)
     assert res.to_dict()["scales"]["LEAD"]["items"]["LEAD1"]["n"] == complete
@@ -100,7 +112,11 @@ def test_cfa_blocks_follow_the_missing_data_policy(doc, survey, missing):
     from kemitraan_assess.stats.confirmatory import cfa
 
     responses = ingest(survey, INST).responses
-    out = doc["cfa"] if missing == "pairwise" else validate(responses, INST, missing="listwise").to_dict()["cfa"]
+    out = (
+        doc["cfa"]
+        if missing == "pairwise"
+        else validate(responses, INST, missing="listwise").to_dict()["cfa"]
+    )
     keyed = reverse_key(responses, INST)
     for kind, block in out.items():
         structure = {s.id: [i.id for i in s.items] for s in INST.scales if s.kind == kind}

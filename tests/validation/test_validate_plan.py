@@ -28,10 +28,19 @@ def _instrument():  # type: ignore[no-untyped-def]
             "languages": ["en"],
             "response_scales": {"a5": {"min": 1, "max": 5}},
             "scales": [
-                {"id": s, "name": {"en": s}, "items": [
-                    {"id": f"{s}{j}", "text": {"en": "t"}, "response": "a5", "reverse": s == "A" and j == 1}
-                    for j in range(k)
-                ]}
+                {
+                    "id": s,
+                    "name": {"en": s},
+                    "items": [
+                        {
+                            "id": f"{s}{j}",
+                            "text": {"en": "t"},
+                            "response": "a5",
+                            "reverse": s == "A" and j == 1,
+                        }
+                        for j in range(k)
+                    ],
+                }
                 for s, k in (("A", 4), ("B", 3), ("C", 2))
             ],
         }
@@ -50,7 +59,10 @@ def test_items_left_out_and_a_scale_that_cannot_be_computed() -> None:
     assert doc["items_left_out"] == {"B0": "constant_item", "C0": "sparse_item"}
     assert doc["scales"]["B"]["n_items"] == 2 and doc["scales"]["B"]["items_left_out"] == ["B0"]
     assert list(doc["scales"]["B"]["items"]) == ["B1", "B2"]
-    assert doc["scales"]["C"]["not_computed"] == "a scale needs at least 2 items (1 left after leaving out C0)"
+    assert (
+        doc["scales"]["C"]["not_computed"]
+        == "a scale needs at least 2 items (1 left after leaving out C0)"
+    )
     # the aggregation scores the whole scales, as `score` does (B0 and C0 included)
     scores = scale_scores(reverse_key(responses, inst), inst)
     for sid in ("A", "B"):

@@ -28,7 +28,7 @@ import yaml
 from kemitraan_assess._resources import reports_dir
 from kemitraan_assess.errors import KemitraanError
 from kemitraan_assess.instrument.loader import parse_instrument
-from kemitraan_assess.report.locale import flatten
+from kemitraan_assess.reporting.locale import flatten
 from kemitraan_assess.validation import validate
 from kemitraan_assess.validation.charts import rwg_chart, scree_chart
 from kemitraan_assess.validation.render import (
@@ -51,8 +51,12 @@ def _instrument(names: dict[str, dict[str, str]] | None = None, item_text: str |
     for sid, (name, kind, k) in SCALES.items():
         name = (names or {}).get(sid, name)
         items = [
-            {"id": f"{sid}{j}", "text": {"id": item_text or f"Butir {sid}{j}", "en": item_text or f"Item {sid}{j}"},
-             "response": "agree5", "reverse": j == k}
+            {
+                "id": f"{sid}{j}",
+                "text": {"id": item_text or f"Butir {sid}{j}", "en": item_text or f"Item {sid}{j}"},
+                "response": "agree5",
+                "reverse": j == k,
+            }
             for j in range(1, k + 1)
         ]
         scales.append({"id": sid, "name": name, "kind": kind, "items": items})
@@ -136,12 +140,25 @@ def test_both_languages_render_every_section(html_id: str, html_en: str) -> None
     for page, lang in ((html_id, "id"), (html_en, "en")):
         assert page.startswith("<!DOCTYPE html>")
         assert f'<html lang="{lang}">' in page
-        for anchor in ("conclusions", "sample", "reliability", "factorability", "structure", "cfa",
-                       "aggregation", "methods", "scale-GOAL", "scale-TRUST"):
+        for anchor in (
+            "conclusions",
+            "sample",
+            "reliability",
+            "factorability",
+            "structure",
+            "cfa",
+            "aggregation",
+            "methods",
+            "scale-GOAL",
+            "scale-TRUST",
+        ):
             assert f'id="{anchor}"' in page, (lang, anchor)
         assert page.count("<svg") == 1 + 2  # scree + one rwg(j) chart per scale kind
-        assert "<link" not in page and "<script" not in page and "http://" not in page.replace(
-            'xmlns="http://www.w3.org/2000/svg"', "")
+        assert (
+            "<link" not in page
+            and "<script" not in page
+            and "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
+        )
     assert "Reliabilitas dan konsistensi internal" in html_id and "Tujuan bersama" in html_id
     assert "Reliability and internal consistency" in html_en and "Shared goals" in html_en
     assert "<title>Laporan validasi: Instrumen uji 1.2.3</title>" in html_id
@@ -161,8 +178,13 @@ def test_numbers_are_formatted_for_the_locale(result, html_id: str, html_en: str
 
 
 def test_conclusions_name_thresholds_and_sources(html_en: str, html_id: str) -> None:
-    for source in ("Nunnally &amp; Bernstein, 1994", "Kaiser, 1974", "Hu &amp; Bentler, 1999",
-                   "LeBreton &amp; Senter, 2008", "Bliese, 2000"):
+    for source in (
+        "Nunnally &amp; Bernstein, 1994",
+        "Kaiser, 1974",
+        "Hu &amp; Bentler, 1999",
+        "LeBreton &amp; Senter, 2008",
+        "Bliese, 2000",
+    ):
         assert source in html_en
         assert source in html_id
     assert "alpha ≥ 0.70" in html_en and "alfa Cronbach ≥ 0,70" in html_id
@@ -171,17 +193,28 @@ def test_conclusions_name_thresholds_and_sources(html_en: str, html_id: str) -> 
 def test_html_is_deterministic(result, instrument) -> None:  # type: ignore[no-untyped-def]
     a = render_validation(result, instrument, lang="id", fmt="html")
     b = render_validation(copy.deepcopy(result), instrument, lang="id", fmt="html")
-    c = render_validation(json.loads(json.dumps(result)), instrument, lang="id", fmt="html")  # the JSON output
+    c = render_validation(
+        json.loads(json.dumps(result)), instrument, lang="id", fmt="html"
+    )  # the JSON output
     assert a == b == c
 
 
 def test_weak_item_is_highlighted_with_its_reason(result, instrument) -> None:  # type: ignore[no-untyped-def]
     res = copy.deepcopy(result)
     item = res["scales"]["COMM"]["items"]["COMM2"]
-    item.update(r_drop=0.12, low_r_drop=True, alpha_increases=True, weakens=True,
-                alpha_if_dropped=res["scales"]["COMM"]["alpha"]["raw"] + 0.05)
+    item.update(
+        r_drop=0.12,
+        low_r_drop=True,
+        alpha_increases=True,
+        weakens=True,
+        alpha_if_dropped=res["scales"]["COMM"]["alpha"]["raw"] + 0.05,
+    )
     page = render_validation_html(res, instrument, lang="id")
-    row = re.search(r'<tr class="weak">\s*<th scope="row"><span class="item-id">COMM2</span>.*?</tr>', page, re.S)
+    row = re.search(
+        r'<tr class="weak">\s*<th scope="row"><span class="item-id">COMM2</span>.*?</tr>',
+        page,
+        re.S,
+    )
     assert row is not None
     assert "korelasi butir-total terkoreksi 0,12 &lt; 0,30" in row.group(0)
     assert "alfa naik menjadi" in row.group(0)
@@ -208,7 +241,11 @@ def test_parts_not_computed_say_why(result, instrument) -> None:  # type: ignore
     for lang, word in (("id", "Tidak dihitung"), ("en", "Not computed")):
         page = render_validation_html(res, instrument, lang=lang)
         assert word in page
-        for reason in ("n = 2 (&lt; 3)", "correlation matrix is singular", "too few complete cases: 4"):
+        for reason in (
+            "n = 2 (&lt; 3)",
+            "correlation matrix is singular",
+            "too few complete cases: 4",
+        ):
             assert reason in page, (lang, reason)
         assert "<svg" not in page
     page = render_validation_html(res, instrument, lang="en")
@@ -217,7 +254,9 @@ def test_parts_not_computed_say_why(result, instrument) -> None:  # type: ignore
 
 def test_text_from_the_instrument_and_the_analysis_is_escaped(result) -> None:  # type: ignore[no-untyped-def]
     evil = "<script>alert(1)</script>"
-    inst = _instrument(names={"GOAL": {"id": evil, "en": evil}}, item_text='Kata "kutip" & <b>tebal</b>')
+    inst = _instrument(
+        names={"GOAL": {"id": evil, "en": evil}}, item_text='Kata "kutip" & <b>tebal</b>'
+    )
     res = copy.deepcopy(result)
     res["cfa"]["benefit"] = {"not_computed": "<img src=x onerror=alert(1)>"}
     page = render_validation_html(res, inst, lang="id")
@@ -237,16 +276,38 @@ def test_unknown_format_or_language_is_refused(result, instrument) -> None:  # t
 # ------------------------------------------------------------------ charts
 def test_charts_are_deterministic_and_labelled() -> None:
     cat = load_validation_catalogue("id")
-    series = [{"label": "Faktor", "values": [2.5, 0.4, -0.3], "color": "#000", "dashed": False, "marker": "square"},
-              {"label": "Acak", "values": [0.5, 0.3, 0.1], "color": "#000", "dashed": True, "marker": None}]
+    series = [
+        {
+            "label": "Faktor",
+            "values": [2.5, 0.4, -0.3],
+            "color": "#000",
+            "dashed": False,
+            "marker": "square",
+        },
+        {
+            "label": "Acak",
+            "values": [0.5, 0.3, 0.1],
+            "color": "#000",
+            "dashed": True,
+            "marker": None,
+        },
+    ]
     a = scree_chart(series, cat, title="Scree <1>", x_label="k", y_label="nilai eigen")
     assert a == scree_chart(series, cat, title="Scree <1>", x_label="k", y_label="nilai eigen")
     assert "<title>Scree &lt;1&gt;</title>" in a and "Faktor: 2,50, 0,40, −0,30" in a
     assert 'stroke-dasharray="5 3"' in a
     legend = {"weak": "lemah", "moderate": "sedang", "strong": "kuat"}
-    r = rwg_chart([{"label": "A", "histogram": [1, 0, 0, 0, 0, 1, 0, 2, 0, 3], "text": "median 0,8"}], cat,
-                  title="rwg", weak=0.51, strong=0.70, legend=legend)
-    bars = re.findall(r'<rect x="[^"]+" y="[^"]+" width="[^"]+" height="[^"]+" fill="(#[0-9a-f]+)"/>', str(r))
+    r = rwg_chart(
+        [{"label": "A", "histogram": [1, 0, 0, 0, 0, 1, 0, 2, 0, 3], "text": "median 0,8"}],
+        cat,
+        title="rwg",
+        weak=0.51,
+        strong=0.70,
+        legend=legend,
+    )
+    bars = re.findall(
+        r'<rect x="[^"]+" y="[^"]+" width="[^"]+" height="[^"]+" fill="(#[0-9a-f]+)"/>', str(r)
+    )
     # 3 legend swatches, then bins 0 (weak), 5 (moderate), 7 and 9 (strong)
     assert bars[3:] == ["#a3231b", "#8a5300", "#1b6e32", "#1b6e32"]
 
@@ -276,7 +337,9 @@ def test_pdf_is_byte_identical_and_carries_text_outline_and_metadata(result, ins
     assert reader.metadata.title == "Laporan validasi: Instrumen uji 1.2.3"
     assert reader.trailer["/Root"]["/Lang"] == "id"
     outline = [o.title for o in reader.outline if not isinstance(o, list)]
-    assert "Reliabilitas dan konsistensi internal" in outline and "Agregasi dan kesepakatan" in outline
+    assert (
+        "Reliabilitas dan konsistensi internal" in outline and "Agregasi dan kesepakatan" in outline
+    )
     assert b"/CreationDate" not in a and b"/ModDate" not in a
 
 
@@ -302,7 +365,9 @@ def test_the_report_renders_from_the_typed_result(instrument, result) -> None:  
 
     typed = validate(_responses(instrument), instrument, n_iter=20)
     assert typed.to_dict() == result
-    assert validation.render_validation(typed, instrument, lang="en") == render_validation(result, instrument, lang="en")
+    assert validation.render_validation(typed, instrument, lang="en") == render_validation(
+        result, instrument, lang="en"
+    )
 
 
 def test_missing_answer_policy_reads_as_native_indonesian(html_id: str) -> None:
@@ -311,5 +376,7 @@ def test_missing_answer_policy_reads_as_native_indonesian(html_id: str) -> None:
     text = re.sub(r"<[^>]+>", " ", html_id)
     text = re.sub(r"\s+", " ", text)
     assert "Penanganan jawaban kosong: berpasangan (pairwise;" in text
-    assert "Penanganan jawaban kosong berpasangan (pairwise;" in text  # the sample section's label/value
+    assert (
+        "Penanganan jawaban kosong berpasangan (pairwise;" in text
+    )  # the sample section's label/value
     assert "secara berpasangan" not in text and "Jawaban yang hilang ditangani" not in text

@@ -23,11 +23,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_for_port(port: int, proc: subprocess.Popen[bytes] | None = None, timeout: float = 30) -> None:
+def wait_for_port(
+    port: int, proc: subprocess.Popen[bytes] | None = None, timeout: float = 30
+) -> None:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"serve exited with {proc.returncode}: {proc.stderr.read().decode() if proc.stderr else ''}")
+            raise RuntimeError(
+                f"serve exited with {proc.returncode}: {proc.stderr.read().decode() if proc.stderr else ''}"
+            )
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 return
@@ -51,10 +55,25 @@ class ServeProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> ServeProcess:
-        cmd = [sys.executable, "-m", "kemitraan_assess", "serve", "--port", str(self.port), "--data", str(self.data),
-               *self.args]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                                     env={**os.environ, **(self.env or {})}, start_new_session=True)
+        cmd = [
+            sys.executable,
+            "-m",
+            "kemitraan_assess",
+            "serve",
+            "--port",
+            str(self.port),
+            "--data",
+            str(self.data),
+            *self.args,
+        ]
+        self.proc = subprocess.Popen(
+            cmd,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, **(self.env or {})},
+            start_new_session=True,
+        )
         wait_for_port(self.port, self.proc)
         return self
 
@@ -77,7 +96,9 @@ class ServeProcess:
 def serve_process(tmp_path: Path) -> Iterator[Callable[..., ServeProcess]]:
     started: list[ServeProcess] = []
 
-    def _start(*args: str, data: Path | None = None, env: dict[str, str] | None = None) -> ServeProcess:
+    def _start(
+        *args: str, data: Path | None = None, env: dict[str, str] | None = None
+    ) -> ServeProcess:
         sp = ServeProcess(data or tmp_path / "data", *args, env=env).start()
         started.append(sp)
         return sp
@@ -97,8 +118,11 @@ class LiveApp:
 
         self.app = create_app(config)
         self.port = config.port
-        self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning",
-                                                    access_log=False))
+        self.server = uvicorn.Server(
+            uvicorn.Config(
+                self.app, host="127.0.0.1", port=self.port, log_level="warning", access_log=False
+            )
+        )
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     @property
@@ -106,7 +130,9 @@ class LiveApp:
         return f"http://127.0.0.1:{self.port}"
 
     def client(self) -> httpx.Client:
-        return httpx.Client(base_url=self.url, follow_redirects=True, timeout=120, cookies={"ka_lang": "en"})
+        return httpx.Client(
+            base_url=self.url, follow_redirects=True, timeout=120, cookies={"ka_lang": "en"}
+        )
 
     def __enter__(self) -> LiveApp:
         self.thread.start()
@@ -134,4 +160,3 @@ def live_app(tmp_path: Path) -> Iterator[Callable[..., LiveApp]]:
     yield _make
     for app in apps:
         app.__exit__(None, None, None)
-

@@ -18,7 +18,9 @@ UNKNOWN_LABEL = "Setuju banget"
 
 def demo_frame(partnerships: int, seed: int = 20250101) -> pd.DataFrame:
     survey = make_demo_survey(load_instrument("kemitraan-readiness"), seed=seed)
-    key = survey["partnership"].str.casefold().str.split().str.join(" ")  # the demo varies spellings
+    key = (
+        survey["partnership"].str.casefold().str.split().str.join(" ")
+    )  # the demo varies spellings
     sizes = key.value_counts()
     smallest = sizes.index[-1]  # below the confidentiality minimum: shown blank
     names = [n for n in sorted(sizes.index) if n != smallest][: partnerships - 1] + [smallest]
@@ -33,7 +35,6 @@ def export_needing_mapping(partnerships: int = 4, seed: int = 20250101) -> bytes
     survey.loc[survey[col].astype(str) == "5", col] = UNKNOWN_LABEL
     survey = survey.rename(columns=RENAMED)
     return demo_csv_bytes(survey)
-
 
 
 def csrf_of(html: str) -> str:

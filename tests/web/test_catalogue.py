@@ -7,7 +7,7 @@ import re
 import string
 from pathlib import Path
 
-from kemitraan_assess.report.locale import read_catalogue
+from kemitraan_assess.reporting.locale import read_catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,11 +28,20 @@ def test_id_and_en_have_the_same_keys_and_placeholders() -> None:
 def test_every_key_used_by_a_page_or_a_route_exists() -> None:
     en = read_catalogue("locales/web", "en")
     used: set[str] = set()
-    for path in [*(ROOT / "reports" / "templates" / "web").glob("*.html"), *(ROOT / "kemitraan_assess" / "web").glob("*.py")]:
-        used |= set(re.findall(r"""\bt\(['"]([a-z_]+\.[a-z_.]+)['"]""", path.read_text(encoding="utf-8")))
-        used |= set(re.findall(r"""\)\(['"]([a-z_]+\.[a-z_.]+)['"]""", path.read_text(encoding="utf-8")))
+    for path in [
+        *(ROOT / "reports" / "templates" / "web").glob("*.html"),
+        *(ROOT / "kemitraan_assess" / "web").glob("*.py"),
+    ]:
+        used |= set(
+            re.findall(r"""\bt\(['"]([a-z_]+\.[a-z_.]+)['"]""", path.read_text(encoding="utf-8"))
+        )
+        used |= set(
+            re.findall(r"""\)\(['"]([a-z_]+\.[a-z_.]+)['"]""", path.read_text(encoding="utf-8"))
+        )
     assert len(used) > 60
-    missing = sorted(k for k in used if k not in en and not k.endswith("."))  # 'job.status.' ~ code: below
+    missing = sorted(
+        k for k in used if k not in en and not k.endswith(".")
+    )  # 'job.status.' ~ code: below
     assert not missing
     # keys built at run time: a reason, a problem or a job status for each code
     from kemitraan_assess.io import REJECT_REASONS

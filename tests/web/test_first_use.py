@@ -21,24 +21,46 @@ PDF_AS_CSV = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n" + bytes(range(2
 
 
 def _client(app: Any, lang: str) -> httpx.Client:
-    return httpx.Client(base_url=app.url, follow_redirects=True, timeout=120, cookies={"ka_lang": lang})
+    return httpx.Client(
+        base_url=app.url, follow_redirects=True, timeout=120, cookies={"ka_lang": lang}
+    )
 
 
 def _project(c: httpx.Client) -> tuple[str, str]:
     csrf = csrf_of(c.get("/").text)
-    r = c.post("/projects", data={"csrf": csrf, "name": "Dinkes", "instrument": "bundled:kemitraan-readiness",
-                                  "lang": "id", "min_group_size": "5"}, files={"logo": ("", b"")})
+    r = c.post(
+        "/projects",
+        data={
+            "csrf": csrf,
+            "name": "Dinkes",
+            "instrument": "bundled:kemitraan-readiness",
+            "lang": "id",
+            "min_group_size": "5",
+        },
+        files={"logo": ("", b"")},
+    )
     assert r.status_code == 200, r.text
     return str(r.url).rsplit("/", 1)[1], csrf
 
 
-@pytest.mark.parametrize(("lang", "lead", "hint"), [
-    ("id", "Berkas laporan.csv tidak dapat dipakai, jadi tidak disimpan. Proyek tidak berubah.",
-     "Unggah ekspor survei apa adanya"),
-    ("en", "The file laporan.csv cannot be used, so it was not kept. The project is unchanged.",
-     "Upload the survey export as it is"),
-])
-def test_a_wrong_file_is_explained_in_the_page_language(live_app, lang: str, lead: str, hint: str) -> None:
+@pytest.mark.parametrize(
+    ("lang", "lead", "hint"),
+    [
+        (
+            "id",
+            "Berkas laporan.csv tidak dapat dipakai, jadi tidak disimpan. Proyek tidak berubah.",
+            "Unggah ekspor survei apa adanya",
+        ),
+        (
+            "en",
+            "The file laporan.csv cannot be used, so it was not kept. The project is unchanged.",
+            "Upload the survey export as it is",
+        ),
+    ],
+)
+def test_a_wrong_file_is_explained_in_the_page_language(
+    live_app, lang: str, lead: str, hint: str
+) -> None:
     app = live_app()
     with _client(app, lang) as c:
         pid, csrf = _project(c)
@@ -55,7 +77,11 @@ def test_the_row_limit_message_is_not_presented_as_an_english_detail(live_app) -
     app = live_app(max_rows=10)
     with _client(app, "id") as c:
         pid, csrf = _project(c)
-        r = c.post(f"/p/{pid}/upload", data={"csrf": csrf}, files={"export": ("survey.csv", export_needing_mapping())})
+        r = c.post(
+            f"/p/{pid}/upload",
+            data={"csrf": csrf},
+            files={"export": ("survey.csv", export_needing_mapping())},
+        )
     assert r.status_code == 400
     assert "survey.csv: 41 baris, lebih dari 10 yang diterima server ini" in r.text
     assert "bahasa Inggris" not in r.text
@@ -65,7 +91,11 @@ def test_check_page_speaks_of_respondents_and_names_fields_in_words(live_app) ->
     app = live_app()
     with _client(app, "id") as c:
         pid, csrf = _project(c)
-        r = c.post(f"/p/{pid}/upload", data={"csrf": csrf}, files={"export": ("a.csv", export_needing_mapping())})
+        r = c.post(
+            f"/p/{pid}/upload",
+            data={"csrf": csrf},
+            files={"export": ("a.csv", export_needing_mapping())},
+        )
     page = r.text
     assert re.search(r"<strong>41</strong> responden dipakai", page)
     assert "Platform terdeteksi: KoboToolbox" in page  # its name, not the id "kobotoolbox"
@@ -73,7 +103,7 @@ def test_check_page_speaks_of_respondents_and_names_fields_in_words(live_app) ->
     assert '<option value="partnership">Nama kemitraan (partnership)</option>' in page
     assert RENAMED["lead/LEAD2"] in page
     # the library's warnings (English) come under a heading that says so
-    notes = page[page.index("Catatan pemeriksaan"):]
+    notes = page[page.index("Catatan pemeriksaan") :]
     assert "bahasa Inggris" in notes[:400] and "have no column in the export" in notes
 
 
@@ -83,12 +113,21 @@ def test_heat_map_title_is_readable_at_phone_width(live_app, open_page: Any, wid
     app = live_app()
     with _client(app, "id") as c:
         pid, csrf = _project(c)
-        c.post(f"/p/{pid}/upload", data={"csrf": csrf}, files={"export": ("a.csv", demo_csv_bytes(demo_frame(5)))})
+        c.post(
+            f"/p/{pid}/upload",
+            data={"csrf": csrf},
+            files={"export": ("a.csv", demo_csv_bytes(demo_frame(5)))},
+        )
     page = open_page(f"{app.url}/p/{pid}/r/1/results", width=width)
     title = page.locator("#heat-caption")
-    assert title.inner_text() == "Faktor keberhasilan per kemitraan (rata-rata, 1–5) · kemitraan dalam tabel: 5"
+    assert (
+        title.inner_text()
+        == "Faktor keberhasilan per kemitraan (rata-rata, 1–5) · kemitraan dalam tabel: 5"
+    )
     box = title.bounding_box()
-    assert box is not None and box["x"] + box["width"] <= width  # not cut off by the table's scrolling
+    assert (
+        box is not None and box["x"] + box["width"] <= width
+    )  # not cut off by the table's scrolling
     assert page.locator(".scroll-hint").is_visible() == (width == 360)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
@@ -108,25 +147,36 @@ def test_the_same_file_sent_twice_makes_one_round(live_app) -> None:
         assert [u.round for u in store.uploads(pid)] == [1]
         assert len(list((store.root / "files").iterdir())) == 1  # the second copy is not kept
         # a different file is the next round, as always
-        other = c.post(f"/p/{pid}/upload", data={"csrf": csrf},
-                       files={"export": ("b.csv", demo_csv_bytes(demo_frame(5, seed=99)))})
+        other = c.post(
+            f"/p/{pid}/upload",
+            data={"csrf": csrf},
+            files={"export": ("b.csv", demo_csv_bytes(demo_frame(5, seed=99)))},
+        )
         assert other.url.path == f"/p/{pid}/r/2/check"
 
 
 @pytest.mark.browser
-def test_a_sent_form_cannot_be_sent_again_while_the_next_page_loads(live_app, open_page: Any) -> None:
+def test_a_sent_form_cannot_be_sent_again_while_the_next_page_loads(
+    live_app, open_page: Any
+) -> None:
     app = live_app()
     page = open_page(app.url, width=360)
     held: list[Any] = []
     sent: list[str] = []
-    page.on("request", lambda req: sent.append(req.method) if req.url.endswith("/projects") else None)
-    page.route("**/projects", lambda route: held.append(route))  # a slow server: the request waits here
+    page.on(
+        "request", lambda req: sent.append(req.method) if req.url.endswith("/projects") else None
+    )
+    page.route(
+        "**/projects", lambda route: held.append(route)
+    )  # a slow server: the request waits here
     page.locator("input[name=name]").fill("Dinkes lambat")
     button = page.locator("form[action='/projects'] button[type=submit]")
     # click, then the impatient second click 0.1 s later (JS clicks: Playwright would wait
     # for the held page, and cannot look into a page while its next page is on its way)
-    disabled = button.evaluate("b => { b.click(); return new Promise(r => setTimeout(() => {"
-                               " const d = b.disabled; b.click(); r(d); }, 100)); }")
+    disabled = button.evaluate(
+        "b => { b.click(); return new Promise(r => setTimeout(() => {"
+        " const d = b.disabled; b.click(); r(d); }, 100)); }"
+    )
     page.wait_for_timeout(300)
     assert disabled and len(held) == 1 and sent == ["POST"]
     held[0].continue_()

@@ -36,11 +36,15 @@ class Visit:
         if self.shots is not None:
             self.n += 1
             self.shots.mkdir(parents=True, exist_ok=True)
-            self.page.screenshot(path=str(self.shots / f"{self.width}-{self.n:02d}-{name}.png"), full_page=True)
+            self.page.screenshot(
+                path=str(self.shots / f"{self.width}-{self.n:02d}-{name}.png"), full_page=True
+            )
 
 
 def _upload(page: Any, name: str, data: bytes) -> None:
-    page.set_input_files("input[name=export]", files=[{"name": name, "mimeType": "text/csv", "buffer": data}])
+    page.set_input_files(
+        "input[name=export]", files=[{"name": name, "mimeType": "text/csv", "buffer": data}]
+    )
     page.get_by_role("button", name="Upload and check").click()
     page.wait_for_url(re.compile(r"/r/\d+/check$"))
 
@@ -50,7 +54,9 @@ def _make_reports(page: Any, tmp_path: Path, round_no: int) -> zipfile.ZipFile:
     page.wait_for_url(re.compile(r"/jobs/[0-9a-f]{32}$"))
     zip_link = page.get_by_role("link", name="Download all reports (zip)")
     zip_link.wait_for(timeout=240_000)  # the page polls, then reloads when the job ends
-    assert page.locator("progress").get_attribute("value") == page.locator("progress").get_attribute("max")
+    assert page.locator("progress").get_attribute("value") == page.locator(
+        "progress"
+    ).get_attribute("max")
     with page.expect_download() as info:
         zip_link.click()
     target = tmp_path / f"round-{round_no}.zip"
@@ -60,9 +66,15 @@ def _make_reports(page: Any, tmp_path: Path, round_no: int) -> zipfile.ZipFile:
 
 
 @pytest.mark.parametrize("width", [1280, 360])
-def test_export_to_zip_and_second_round(width: int, open_page: Any, serve_process: Any, tmp_path: Path) -> None:
+def test_export_to_zip_and_second_round(
+    width: int, open_page: Any, serve_process: Any, tmp_path: Path
+) -> None:
     server = serve_process("--workers", "2")
-    shots = Path(os.environ["KEMITRAAN_SCREENSHOTS"]) if os.environ.get("KEMITRAAN_SCREENSHOTS") else None
+    shots = (
+        Path(os.environ["KEMITRAAN_SCREENSHOTS"])
+        if os.environ.get("KEMITRAAN_SCREENSHOTS")
+        else None
+    )
     page = open_page(server.url, width=width, height=800)
     v = Visit(page, width, shots)
     page.get_by_role("link", name="EN").click()
@@ -139,11 +151,22 @@ def test_export_to_zip_and_second_round(width: int, open_page: Any, serve_proces
     assert page.get_by_role("heading", name="Columns and answers to match").count() == 0
     page.get_by_role("link", name="See the results").click()
     main = page.locator("main").inner_text()
-    assert "from the answers of round 2 only" in main and "compares its partnership with round 1" in main
+    assert (
+        "from the answers of round 2 only" in main
+        and "compares its partnership with round 1" in main
+    )
     z2 = _make_reports(page, tmp_path, 2)
-    report = next(n for n in z2.namelist() if n.endswith(".html") and n != "index.html" and "paguyuban" not in n)
+    report = next(
+        n
+        for n in z2.namelist()
+        if n.endswith(".html") and n != "index.html" and "paguyuban" not in n
+    )
     text = z2.read(report).decode("utf-8")
-    assert "Change since the previous round" in text and "Round 1 (" in text and "compared with round 2" in text
+    assert (
+        "Change since the previous round" in text
+        and "Round 1 (" in text
+        and "compared with round 2" in text
+    )
     page.goto(project_url)
     v.check("project-two-rounds")
     assert page.locator("table tbody tr").count() == 2

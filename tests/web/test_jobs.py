@@ -21,11 +21,18 @@ from .exports import csrf_of, demo_frame, export_needing_mapping
 
 def _project_with_round(tmp_path: Path, data: bytes) -> tuple[Store, Any, Any]:
     store = Store(tmp_path / "data")
-    project = store.create_project(name="P", instrument="bundled:kemitraan-readiness", lang="en", min_group_size=5)
+    project = store.create_project(
+        name="P", instrument="bundled:kemitraan-readiness", lang="en", min_group_size=5
+    )
     uid = new_id()
     store.upload_path(uid).write_bytes(data)
-    upload = store.add_upload(upload_id=uid, project_id=project.id, original_name="a.csv", size=len(data),
-                              sha256=hashlib.sha256(data).hexdigest())
+    upload = store.add_upload(
+        upload_id=uid,
+        project_id=project.id,
+        original_name="a.csv",
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
     return store, project, upload
 
 
@@ -36,8 +43,13 @@ def test_a_job_renders_on_the_dask_scheduler_given_at_start(tmp_path: Path) -> N
     pytest.importorskip("dask.distributed")
     store, project, upload = _project_with_round(tmp_path, export_needing_mapping(3))
     analyser = Analyser(store)
-    runner = JobRunner(store, analyser, workers=1, scheduler="local",
-                       brand_for=lambda p: pipeline.project_brand(store.project_dir(p.id)))
+    runner = JobRunner(
+        store,
+        analyser,
+        workers=1,
+        scheduler="local",
+        brand_for=lambda p: pipeline.project_brand(store.project_dir(p.id)),
+    )
     job = store.create_job(project.id, upload.id)
     runner.run(job.id)
     done = store.job(job.id)
@@ -55,8 +67,17 @@ def test_an_xlsx_export_is_accepted_and_kept_byte_for_byte(live_app) -> None:
     app = live_app()
     with app.client() as c:
         csrf = csrf_of(c.get("/").text)
-        r = c.post("/projects", data={"csrf": csrf, "name": "X", "instrument": "bundled:kemitraan-readiness",
-                                      "lang": "en", "min_group_size": "5"}, files={"logo": ("", b"")})
+        r = c.post(
+            "/projects",
+            data={
+                "csrf": csrf,
+                "name": "X",
+                "instrument": "bundled:kemitraan-readiness",
+                "lang": "en",
+                "min_group_size": "5",
+            },
+            files={"logo": ("", b"")},
+        )
         pid = str(r.url).rsplit("/", 1)[1]
         r = c.post(f"/p/{pid}/upload", data={"csrf": csrf}, files={"export": ("survey.xlsx", data)})
         assert r.status_code == 200 and r.url.path.endswith("/r/1/check")
@@ -77,8 +98,10 @@ def test_the_flow_works_without_javascript(browser: Any, serve_process: Any) -> 
         page.goto(server.url + "/lang/en")
         page.get_by_label("Project name").fill("Tanpa JavaScript")
         page.get_by_role("button", name="Create project").click()
-        page.set_input_files("input[name=export]", files=[{"name": "a.csv", "mimeType": "text/csv",
-                                                           "buffer": export_needing_mapping(3)}])
+        page.set_input_files(
+            "input[name=export]",
+            files=[{"name": "a.csv", "mimeType": "text/csv", "buffer": export_needing_mapping(3)}],
+        )
         page.get_by_role("button", name="Upload and check").click()
         page.get_by_role("link", name="See the results").click()
         assert page.locator("table.heat tbody tr").count() == 3

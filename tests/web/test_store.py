@@ -25,7 +25,9 @@ def test_migrates_a_version_1_file_and_keeps_its_data(tmp_path: Path) -> None:
     old.db_path = tmp_path / "kemitraan.sqlite3"
     old._local = threading.local()
     old.migrate(target=1)
-    old.create_project(name="Program A", instrument="bundled:kemitraan-readiness", lang="id", min_group_size=5)
+    old.create_project(
+        name="Program A", instrument="bundled:kemitraan-readiness", lang="id", min_group_size=5
+    )
     assert old.schema_version() == 1
     with pytest.raises(sqlite3.OperationalError):
         old.session("x")  # no sessions table yet
@@ -49,13 +51,21 @@ def test_a_newer_file_is_refused_with_what_to_do(tmp_path: Path) -> None:
 
 def test_concurrent_uploads_get_distinct_rounds(tmp_path: Path) -> None:
     store = Store(tmp_path)
-    p = store.create_project(name="P", instrument="bundled:kemitraan-readiness", lang="en", min_group_size=5)
+    p = store.create_project(
+        name="P", instrument="bundled:kemitraan-readiness", lang="en", min_group_size=5
+    )
     errors: list[BaseException] = []
 
     def add(i: int) -> None:
         try:
             s = Store(tmp_path)
-            s.add_upload(upload_id=f"u{i}", project_id=p.id, original_name=f"f{i}.csv", size=1, sha256="0" * 64)
+            s.add_upload(
+                upload_id=f"u{i}",
+                project_id=p.id,
+                original_name=f"f{i}.csv",
+                size=1,
+                sha256="0" * 64,
+            )
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -70,8 +80,12 @@ def test_concurrent_uploads_get_distinct_rounds(tmp_path: Path) -> None:
 
 def test_jobs_left_running_are_interrupted_at_start(tmp_path: Path) -> None:
     store = Store(tmp_path)
-    p = store.create_project(name="P", instrument="bundled:kemitraan-readiness", lang="en", min_group_size=5)
-    u = store.add_upload(upload_id="u1", project_id=p.id, original_name="a.csv", size=1, sha256="0" * 64)
+    p = store.create_project(
+        name="P", instrument="bundled:kemitraan-readiness", lang="en", min_group_size=5
+    )
+    u = store.add_upload(
+        upload_id="u1", project_id=p.id, original_name="a.csv", size=1, sha256="0" * 64
+    )
     running = store.create_job(p.id, u.id)
     store.update_job(running.id, status="running", total=10, done=4)
     finished = store.create_job(p.id, u.id)

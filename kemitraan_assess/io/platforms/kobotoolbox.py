@@ -15,11 +15,33 @@ import numpy as np
 from ._base import Platform, Records, Rejection, RuleOutcome
 
 _META = (
-    "start", "end", "today", "deviceid", "username", "simserial", "subscriberid",
-    "phonenumber", "audit", "audit_URL", "_id", "_uuid", "_submission_time",
-    "_validation_status", "_notes", "_status", "_submitted_by", "__version__", "_tags",
-    "_index", "meta/instanceID", "meta/rootUuid", "meta/deprecatedID", "formhub/uuid",
-    "_attachments", "_geolocation", "_xform_id_string",
+    "start",
+    "end",
+    "today",
+    "deviceid",
+    "username",
+    "simserial",
+    "subscriberid",
+    "phonenumber",
+    "audit",
+    "audit_URL",
+    "_id",
+    "_uuid",
+    "_submission_time",
+    "_validation_status",
+    "_notes",
+    "_status",
+    "_submitted_by",
+    "__version__",
+    "_tags",
+    "_index",
+    "meta/instanceID",
+    "meta/rootUuid",
+    "meta/deprecatedID",
+    "formhub/uuid",
+    "_attachments",
+    "_geolocation",
+    "_xform_id_string",
 )
 _SIGNATURE = {"_uuid", "_submission_time", "_index", "__version__", "_validation_status"}
 _NOT_APPROVED = {"validation_status_not_approved", "not approved", "tidak disetujui"}
@@ -36,9 +58,15 @@ class KoboToolbox(Platform):
             return RuleOutcome()
         bad = np.isin(status, list(_NOT_APPROVED))
         on_hold = int(np.isin(status, list(_ON_HOLD)).sum())
-        warnings = (f"{on_hold} submission(s) have validation status 'On hold'; they were kept",) if on_hold else ()
+        warnings = (
+            (f"{on_hold} submission(s) have validation status 'On hold'; they were kept",)
+            if on_hold
+            else ()
+        )
         return RuleOutcome(
-            rejections=(Rejection(bad, "not_approved", "KoboToolbox validation status 'Not approved'"),),
+            rejections=(
+                Rejection(bad, "not_approved", "KoboToolbox validation status 'Not approved'"),
+            ),
             warnings=warnings,
         )
 

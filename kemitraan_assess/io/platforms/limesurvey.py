@@ -12,10 +12,27 @@ import numpy as np
 from ._base import Platform, Records, Rejection, RuleOutcome
 
 _META = (
-    "id", "submitdate", "lastpage", "startlanguage", "seed", "token", "startdate",
-    "datestamp", "ipaddr", "refurl", "interviewtime", "Response ID", "Date submitted",
-    "Last page", "Start language", "Seed", "Date started", "Date last action",
-    "IP address", "Referrer URL", "Total time",
+    "id",
+    "submitdate",
+    "lastpage",
+    "startlanguage",
+    "seed",
+    "token",
+    "startdate",
+    "datestamp",
+    "ipaddr",
+    "refurl",
+    "interviewtime",
+    "Response ID",
+    "Date submitted",
+    "Last page",
+    "Start language",
+    "Seed",
+    "Date started",
+    "Date last action",
+    "IP address",
+    "Referrer URL",
+    "Total time",
 )
 
 
@@ -31,12 +48,21 @@ class LimeSurvey(Platform):
         if j is None:
             return RuleOutcome()
         done = records.lower(records.header[j])
-        empty = np.ones(records.n, dtype=bool) if done is None else np.asarray([v is None for v in done], dtype=bool)
+        empty = (
+            np.ones(records.n, dtype=bool)
+            if done is None
+            else np.asarray([v is None for v in done], dtype=bool)
+        )
         return RuleOutcome(
-            unfinished=Rejection(empty, "incomplete", "LimeSurvey submitdate is empty (response not completed)")
+            unfinished=Rejection(
+                empty, "incomplete", "LimeSurvey submitdate is empty (response not completed)"
+            )
         )
 
 
 LIMESURVEY = LimeSurvey(
-    "limesurvey", id_columns=("id",), time_columns=("submitdate", "datestamp"), meta_columns=frozenset(_META)
+    "limesurvey",
+    id_columns=("id",),
+    time_columns=("submitdate", "datestamp"),
+    meta_columns=frozenset(_META),
 )

@@ -10,10 +10,24 @@ import numpy as np
 from ._base import Platform, Records, Rejection, RuleOutcome
 
 _META = (
-    "SubmissionDate", "start", "end", "today", "deviceid", "meta-instanceID",
-    "meta-instanceName", "meta-audit", "KEY", "SubmitterID", "SubmitterName",
-    "AttachmentsPresent", "AttachmentsExpected", "Status", "ReviewState", "DeviceID",
-    "Edits", "FormVersion",
+    "SubmissionDate",
+    "start",
+    "end",
+    "today",
+    "deviceid",
+    "meta-instanceID",
+    "meta-instanceName",
+    "meta-audit",
+    "KEY",
+    "SubmitterID",
+    "SubmitterName",
+    "AttachmentsPresent",
+    "AttachmentsExpected",
+    "Status",
+    "ReviewState",
+    "DeviceID",
+    "Edits",
+    "FormVersion",
 )
 
 
@@ -27,7 +41,9 @@ class OdkCentral(Platform):
         if state is None:
             return RuleOutcome()
         bad = np.asarray(state == "rejected", dtype=bool)
-        return RuleOutcome(rejections=(Rejection(bad, "not_approved", "ODK Central review state 'rejected'"),))
+        return RuleOutcome(
+            rejections=(Rejection(bad, "not_approved", "ODK Central review state 'rejected'"),)
+        )
 
 
 ODK_CENTRAL = OdkCentral(

@@ -15,25 +15,53 @@ import pandas as pd
 from ._base import HeaderLayout, Platform, Records, Rejection, RuleOutcome, one_row_layout
 
 _META = (
-    "StartDate", "EndDate", "Status", "IPAddress", "Progress", "Duration (in seconds)",
-    "Finished", "RecordedDate", "ResponseId", "ResponseID", "RecipientLastName",
-    "RecipientFirstName", "RecipientEmail", "ExternalReference", "ExternalDataReference",
-    "LocationLatitude", "LocationLongitude", "DistributionChannel", "UserLanguage",
-    "Q_RecaptchaScore", "Q_RelevantIDDuplicate", "Q_RelevantIDDuplicateScore",
-    "Q_RelevantIDFraudScore", "Q_RelevantIDLastStartDate",
+    "StartDate",
+    "EndDate",
+    "Status",
+    "IPAddress",
+    "Progress",
+    "Duration (in seconds)",
+    "Finished",
+    "RecordedDate",
+    "ResponseId",
+    "ResponseID",
+    "RecipientLastName",
+    "RecipientFirstName",
+    "RecipientEmail",
+    "ExternalReference",
+    "ExternalDataReference",
+    "LocationLatitude",
+    "LocationLongitude",
+    "DistributionChannel",
+    "UserLanguage",
+    "Q_RecaptchaScore",
+    "Q_RelevantIDDuplicate",
+    "Q_RelevantIDDuplicateScore",
+    "Q_RelevantIDFraudScore",
+    "Q_RelevantIDLastStartDate",
 )
 _IMPORT_ID = re.compile(r'^\{\s*"ImportId"\s*:')
 _TEST = {
-    "1": "Survey Preview", "2": "Survey Test", "8": "Spam", "9": "Preview Spam",
-    "12": "Imported Spam", "17": "Offline Survey Preview",
-    "survey preview": "Survey Preview", "survey test": "Survey Test", "spam": "Spam",
-    "preview spam": "Preview Spam", "imported spam": "Imported Spam",
-    "offline survey preview": "Offline Survey Preview", "preview": "Survey Preview",
+    "1": "Survey Preview",
+    "2": "Survey Test",
+    "8": "Spam",
+    "9": "Preview Spam",
+    "12": "Imported Spam",
+    "17": "Offline Survey Preview",
+    "survey preview": "Survey Preview",
+    "survey test": "Survey Test",
+    "spam": "Spam",
+    "preview spam": "Preview Spam",
+    "imported spam": "Imported Spam",
+    "offline survey preview": "Offline Survey Preview",
+    "preview": "Survey Preview",
 }
 _FALSE = {"0", "false", "no", "tidak", "f"}
 
 
-def _candidates(ids: Sequence[str], texts: Sequence[str] | None, imports: Sequence[str] | None) -> list[list[str]]:
+def _candidates(
+    ids: Sequence[str], texts: Sequence[str] | None, imports: Sequence[str] | None
+) -> list[list[str]]:
     out = []
     for j, name in enumerate(ids):
         cands = [name]
@@ -57,7 +85,9 @@ class Qualtrics(Platform):
     def detect(self, header: Sequence[str], below: Sequence[Sequence[str]]) -> bool:
         low = {h.strip().lower() for h in header}
         text = " ".join(" ".join(str(c) for c in row) for row in below[:2])
-        return '{"ImportId"' in text or ({"startdate", "enddate"} <= low and bool({"responseid", "finished"} & low))
+        return '{"ImportId"' in text or (
+            {"startdate", "enddate"} <= low and bool({"responseid", "finished"} & low)
+        )
 
     def layout(self, header: Sequence[str], below: Sequence[Sequence[str]]) -> HeaderLayout:
         r1 = list(below[0]) if below else []
@@ -71,7 +101,10 @@ class Qualtrics(Platform):
             rows, cands, texts = 2, _candidates(names, r1, None), r1
         else:
             return one_row_layout(header)
-        labels = [[texts[j].strip()] if j < len(texts) and texts[j].strip() else [] for j in range(len(names))]
+        labels = [
+            [texts[j].strip()] if j < len(texts) and texts[j].strip() else []
+            for j in range(len(names))
+        ]
         return HeaderLayout(rows, names, cands, labels)
 
     def rules(self, records: Records) -> RuleOutcome:
@@ -86,7 +119,9 @@ class Qualtrics(Platform):
         unfinished = None
         if finished is not None:
             mask = np.isin(finished, list(_FALSE))
-            unfinished = Rejection(mask, "incomplete", "Qualtrics Finished = 0 (response not finished)")
+            unfinished = Rejection(
+                mask, "incomplete", "Qualtrics Finished = 0 (response not finished)"
+            )
         return RuleOutcome(rejections=tuple(rejections), unfinished=unfinished)
 
 

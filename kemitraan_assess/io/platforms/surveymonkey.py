@@ -23,8 +23,16 @@ from ..mapping import normalise_text
 from ._base import HeaderLayout, Platform, one_row_layout
 
 _META = (
-    "Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address",
-    "Email Address", "First Name", "Last Name", "Custom Data 1", "Custom Data",
+    "Respondent ID",
+    "Collector ID",
+    "Start Date",
+    "End Date",
+    "IP Address",
+    "Email Address",
+    "First Name",
+    "Last Name",
+    "Custom Data 1",
+    "Custom Data",
 )
 _RESPONSE = {"response", "open-ended response", "respons", "jawaban", "tanggapan"}
 

@@ -1,0 +1,207 @@
+"""Page 1 of a partnership's report: the answer a coordinator reads and acts on.
+
+The verdict in plain words, the survey period and the number of respondents, a
+"members divided" alert with the split in one line, the three first actions tied to the
+weakest statements in the members' own words, and one line each on benefits and on
+model fit. Everything is composed from sections already in the context.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any
+
+from babel import dates as bdates
+
+from ..scoring.results import PartnershipResult
+from .locale import Catalogue
+
+__all__ = ["executive_summary", "period_text", "in_sentence"]
+
+
+def in_sentence(name: str, lang: str) -> str:
+    """A model's name inside an Indonesian sentence is a common noun ('model kolaborasi')."""
+    if lang == "id" and name[1:2].islower():
+        return name[:1].lower() + name[1:]
+    return name
+
+
+def period_text(cat: Catalogue, first: str, last: str) -> str:
+    """'1–28 Sep 2026' style survey period in the language (one date when equal).
+
+    One month style for both: Babel has no full-month interval pattern, so a one-day survey
+    is written 'medium' too ('26 Sep 2026', not '26 September 2026' beside '21–23 Sep 2026').
+    """
+    a, b = _dt.date.fromisoformat(first), _dt.date.fromisoformat(last)
+    if a == b:
+        return bdates.format_date(a, format="medium", locale=cat.locale)
+    return bdates.format_interval(a, b, skeleton="yMMMd", locale=cat.locale)
+
+
+def _split_line(cat: Catalogue, f: dict[str, Any]) -> str:
+    """'Dinas kesehatan 3,94 · organisasi masyarakat 2,26 pada Tujuan' (sector split) or the spread."""
+    rows = [r for r in (f.get("sectors") or {}).get("rows", []) if r.get("mean") is not None]
+    if len(rows) >= 2:
+        hi = max(rows, key=lambda r: r["mean"])
+        lo = min(rows, key=lambda r: r["mean"])
+        return cat(
+            "exec.split_sectors",
+            high=hi["label"],
+            high_mean=hi["mean_text"],
+            low=lo["label"],
+            low_mean=lo["mean_text"],
+            factor=f["name"],
+        )
+    return cat("exec.split_spread", factor=f["name"], sd=f["sd_text"])
+
+
+def _statement(cat: Catalogue, f: dict[str, Any]) -> dict[str, Any] | None:
+    """The factor's statement with the fewest favourable answers, in the members' words."""
+    items = [i for i in f["items"] if i["favourable"] is not None]
+    if not items:
+        return None
+    worst = min(items, key=lambda i: (i["favourable"], i["id"]))
+    statement = worst["text"].rstrip(" .")
+    if worst["reverse"]:  # a negative statement: agreeing with it is the bad answer
+        text = cat(
+            "exec.evidence_reverse", share=cat.percent(worst["unfavourable"]), statement=statement
+        )
+    else:  # "Only 12 % agree" when a minority agrees; plainly when most do
+        key = (
+            "exec.evidence_none"
+            if round(worst["favourable"], 2) == 0
+            else "exec.evidence"
+            if worst["favourable"] < 0.5
+            else "exec.evidence_plain"
+        )
+        text = cat(key, share=cat.percent(worst["favourable"]), statement=statement)
+    return {"item_id": worst["id"], "text": text}
+
+
+def executive_summary(
+    cat: Catalogue, p: PartnershipResult, ctx: dict[str, Any], lang: str
+) -> dict[str, Any]:
+    """The executive summary of page 1 (plain data, sentences in the language)."""
+    r = ctx["readiness"]
+    band = r["band"] or "none"
+    key = f"exec.verdict_{band}" if cat.has(f"exec.verdict_{band}") else "exec.verdict_other"
+    verdict = cat(key, index=r["index_text"], band=r["band_label"])
+    n_text = cat.integer(p.n)
+    if p.period is not None:
+        facts = cat("exec.period", period=period_text(cat, p.period.first, p.period.last), n=n_text)
+    else:
+        facts = cat("exec.respondents", n=n_text)
+    factors = ctx["factors"]
+    divided = [f for f in factors if f["divided"]]
+    alert = [_split_line(cat, f) for f in divided]
+
+    # the first three actions: one per weakest factor below the top band (or the lowest, relatively)
+    plan = ctx["action_plan"]
+    actions: list[dict[str, Any]] = []
+    by_id = {f["id"]: f for f in factors}
+    seen: set[str] = set()
+    for row in plan:
+        if row["kind"] != "factor" or row["factor_id"] in seen or not row["action"]:
+            continue
+        seen.add(row["factor_id"])
+        f = by_id[row["factor_id"]]
+        actions.append(
+            {
+                "factor": f["name"],
+                "band": f["band"],
+                "mean_text": f["mean_text"],
+                "action": row["action"],
+                "evidence": (_statement(cat, f) or {}).get("text", ""),
+            }
+        )
+        if len(actions) == 3:
+            break
+    relative = False
+    if not actions:
+        relative = True
+        scored = sorted(
+            (f for f in factors if f["mean"] is not None), key=lambda f: (f["mean"], f["id"])
+        )
+        for f in scored[:1]:
+            actions.append(
+                {
+                    "factor": f["name"],
+                    "band": f["band"],
+                    "mean_text": f["mean_text"],
+                    "action": cat("exec.keep_action"),
+                    "evidence": (_statement(cat, f) or {}).get("text", ""),
+                }
+            )
+    for f in divided:
+        if len(actions) >= 3:
+            break
+        actions.append(
+            {
+                "factor": f["name"],
+                "band": f["band"],
+                "mean_text": f["mean_text"],
+                "action": cat("exec.discuss_divided"),
+                "evidence": _split_line(cat, f),
+            }
+        )
+
+    benefits = [b for b in ctx["benefits"] if b["mean"] is not None]
+    if benefits:
+        best = max(benefits, key=lambda b: (b["mean"], b["id"]))
+        worst = min(benefits, key=lambda b: (b["mean"], b["id"]))
+        benefit_line = cat(
+            "exec.benefits",
+            best=best["name"],
+            best_mean=best["mean_text"],
+            worst=worst["name"],
+            worst_mean=worst["mean_text"],
+        )
+    else:
+        benefit_line = ""
+    m = ctx["model"]
+    if m["fits"] is True:
+        model_line = cat("exec.model_fits", model=in_sentence(m["top_name"], lang))
+    elif m["fits"] is False:
+        better = next(
+            (r["name"] for r in m["ranking"] if not r["current"]), m["ranking"][0]["name"]
+        )
+        model_line = cat(
+            "exec.model_misfit",
+            model=in_sentence(m["top_name"], lang),
+            better=in_sentence(better, lang),
+        )
+    else:
+        model_line = cat("exec.model_unknown")
+    # the headline figures pool every round: say so on page 1, with the change of the index, so that a
+    # coordinator with two rounds does not read the pooled 4,08 as this year's result
+    w = ctx["waves"]
+    if w is None:
+        rounds_line = ""
+    elif not w["comparable"]:
+        rounds_line = cat("exec.rounds_pooled")
+    else:
+        row = next((x for x in w["rows"] if x["id"] == "readiness" and x["diff"] is not None), None)
+        rounds_line = (
+            cat(
+                "exec.rounds_change",
+                previous=w["previous"],
+                current=w["current"],
+                before=row["previous_text"],
+                after=row["current_text"],
+                verdict=row["verdict"],
+            )
+            if row is not None
+            else cat("exec.rounds_pooled")
+        )
+    return {
+        "rounds": rounds_line,
+        "verdict": verdict,
+        "facts": facts,
+        "divided": bool(divided),
+        "divided_label": cat("exec.divided_badge") if divided else "",
+        "alert": alert,
+        "actions": actions,
+        "actions_relative": relative,
+        "benefits": benefit_line,
+        "model": model_line,
+    }
