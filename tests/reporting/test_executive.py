@@ -19,8 +19,9 @@ def test_page_one_answers_the_question(demo_scores):
         "Indeks kesiapannya adalah" in ex["verdict"]
         and ctx["readiness"]["index_text"] in ex["verdict"]
     )
-    # the period comes from the export's submission times (KoboToolbox _submission_time in the demo)
-    assert ex["facts"].startswith("Survei ") and ex["facts"].endswith(
+    # the round shown, and its period from the export's submission times (KoboToolbox
+    # _submission_time in the demo)
+    assert ex["facts"].startswith("Putaran 2026: survei ") and ex["facts"].endswith(
         f" · {ctx['n_text']} responden"
     )
     assert "Sep 2026" in ex["facts"]
@@ -126,8 +127,8 @@ def test_survey_period_from_the_export_timestamps(demo_scores, instrument):
     assert p.period is not None and p.period.first <= p.period.last
     ex = build_context(res, WEAK, lang="en")["executive"]
     assert (
-        ex["facts"].startswith("Survey ")
-        and "2026" in ex["facts"]
+        ex["facts"].startswith("Round 2026: survey ")
+        and "2026" in ex["facts"][len("Round 2026") :]
         and ex["facts"].endswith("respondents")
     )
     assert "Sep 2026" in build_context(res, WEAK, lang="id")["executive"]["facts"]
@@ -170,8 +171,8 @@ def test_strongest_title_is_relative_when_no_factor_is_a_strength(demo_scores):
 
 
 def test_model_table_marks_only_the_current_model(demo_scores):
-    # "Aliansi dan Koordinasi / termasuk cara kerja kemitraan ini" read as if both were the current way
-    # of working; the mark now sits on the current model's name alone
+    # "Aliansi dan Koordinasi / termasuk cara kerja kemitraan ini" read as if both were the
+    # current way of working; the mark now sits on the current model's name alone
     ctx = build_context(demo_scores, STRONG, lang="id")
     m = ctx["model"]
     current = next(r["name"] for r in m["ranking"] if r["current"])
@@ -185,8 +186,9 @@ def test_model_table_marks_only_the_current_model(demo_scores):
 
 
 def test_methods_agreement_rule_uses_the_guides_words(demo_scores):
-    # the methods page said "Satu aturan, tanpa celah:" (a note to the reviewer, not to the client),
-    # and named the middle band "sedang" where the guide and the factor pages say "sebagian besar sepakat"
+    # the methods page said "Satu aturan, tanpa celah:" (a note to the reviewer, not to the
+    # client), and named the middle band "sedang" where the guide and the factor pages say
+    # "sebagian besar sepakat"
     for lang, guide_word, meta in (
         ("id", "sebagian besar sepakat", "tanpa celah"),
         ("en", "mostly agree", "without gaps"),
