@@ -185,7 +185,7 @@ def split_rounds(
     unlabelled = ~used & (rank < 0)
     absent = ~used & (row_latest == -2)
     shown = {str(p): (order[int(r)] if r >= 0 else None) for p, r in latest.items()}
-    prev_map = {p: None for p in shown}
+    prev_map: dict[str, str | None] = dict.fromkeys(shown)
     prev_map.update({str(p): order[int(r)] for p, r in prev_rank.items() if str(p) in shown})
     shown_ranks = [int(r) for r in latest.to_numpy() if r >= 0]
     last = order[max(shown_ranks)] if shown_ranks else (order[-1] if order else "")
