@@ -166,28 +166,46 @@ def split_rounds(
     """
     n = len(responses)
     ok = np.ones(n, dtype=bool) if eligible is None else np.asarray(eligible, dtype=bool)
-    labels = _labels(responses[wave_col])
-    order = order_waves(labels)
+    # labels are cleaned once per distinct value, not once per row (1M rows, a few rounds)
+    wcodes, wvalues = pd.factorize(responses[wave_col], use_na_sentinel=True)
+    cleaned = _labels(pd.Series(wvalues, dtype=object))
+    order = order_waves(cleaned)
     rank_of = {lab: k for k, lab in enumerate(order)}
-    rank = labels.map(rank_of).astype("Float64").fillna(-1).to_numpy(dtype=np.int64)
-    names = responses["partnership"].astype("string").to_numpy(dtype=object)
-    frame = pd.DataFrame({"p": names, "r": rank, "ok": ok})
-    latest = frame[ok].groupby("p", sort=True)["r"].max()
-    row_latest = frame["p"].map(latest).fillna(-2).to_numpy(dtype=np.int64)
-    current = ok & (rank == row_latest)
+    value_rank = np.array(
+        [-1 if pd.isna(c) else rank_of[str(c)] for c in cleaned.tolist()] + [-1], dtype=np.int64
+    )
+    rank = value_rank[wcodes]  # code -1 (missing) takes the appended -1
+    pcodes, pnames = pd.factorize(responses["partnership"], sort=True, use_na_sentinel=True)
+    n_groups = len(pnames)
+    has_group = pcodes >= 0
+    # per partnership: its latest round among the rows that may be shown (-1: only unlabelled
+    # rows, -2: none), then the latest round before it (-3: none)
+    latest = np.full(n_groups + 1, -2, dtype=np.int64)
+    sel = ok & has_group
+    np.maximum.at(latest, pcodes[sel], rank[sel])
+    row_latest = latest[pcodes]  # a row without a partnership reads the spare slot (-2)
+    current = ok & has_group & (rank == row_latest)
     # a partnership without any labelled row: all its rows are its one (unnamed) round
-    current |= ok & (row_latest == -1)
-    earlier = frame[(rank >= 0) & (rank < row_latest)]
-    prev_rank = earlier.groupby("p", sort=True)["r"].max()
-    row_prev = frame["p"].map(prev_rank).fillna(-3).to_numpy(dtype=np.int64)
-    previous = (rank == row_prev) & (rank >= 0)
+    current |= ok & has_group & (row_latest == -1)
+    earlier = has_group & (rank >= 0) & (rank < row_latest)
+    prev = np.full(n_groups + 1, -3, dtype=np.int64)
+    np.maximum.at(prev, pcodes[earlier], rank[earlier])
+    previous = (rank >= 0) & (rank == prev[pcodes])
     used = current | previous
     unlabelled = ~used & (rank < 0)
     absent = ~used & (row_latest == -2)
-    shown = {str(p): (order[int(r)] if r >= 0 else None) for p, r in latest.items()}
-    prev_map: dict[str, str | None] = dict.fromkeys(shown)
-    prev_map.update({str(p): order[int(r)] for p, r in prev_rank.items() if str(p) in shown})
-    shown_ranks = [int(r) for r in latest.to_numpy() if r >= 0]
+    names = [str(x) for x in pnames]
+    shown = {
+        names[g]: (order[int(r)] if r >= 0 else None)
+        for g, r in enumerate(latest[:n_groups].tolist())
+        if r >= -1
+    }
+    prev_map: dict[str, str | None] = {
+        name: (order[int(prev[g])] if prev[g] >= 0 else None)
+        for g, name in enumerate(names)
+        if name in shown
+    }
+    shown_ranks = [r for r in latest[:n_groups].tolist() if r >= 0]
     last = order[max(shown_ranks)] if shown_ranks else (order[-1] if order else "")
     rounds = Rounds(
         field=wave_col,
