@@ -163,6 +163,15 @@ def split_rounds(
     Returns
     -------
     RoundSplit
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"partnership": ["A", "A", "A", "B"], "wave": ["1", "2", "2", "1"]})
+    >>> split = split_rounds(rows, "wave")
+    >>> split.current.tolist(), split.previous.tolist()
+    ([False, True, True, True], [True, False, False, False])
+    >>> dict(split.rounds.shown), split.rounds.not_in_latest()
+    ({'A': '2', 'B': '1'}, {'B': '1'})
     """
     n = len(responses)
     ok = np.ones(n, dtype=bool) if eligible is None else np.asarray(eligible, dtype=bool)
