@@ -70,7 +70,7 @@ def test_the_demo_headlines_are_the_latest_round(demo_dir):
     resp = pd.read_csv(demo_dir / "scores" / "respondents.csv")
     assert (resp["used_for"] == "comparison").sum() == 30
     slug = next((demo_dir / "reports").glob("tim-terpadu*.html")).read_text(encoding="utf-8")
-    assert "Putaran 2026: survei" in slug and "Agu 2025" in slug
+    assert "Putaran 2026: survei" in slug and "Agu\u00a02025" in slug
     assert "angka di laporan ini menggabungkan" not in slug  # no pooled-rounds caveat
 
 

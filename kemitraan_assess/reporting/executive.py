@@ -34,8 +34,13 @@ def period_text(cat: Catalogue, first: str, last: str) -> str:
     """
     a, b = _dt.date.fromisoformat(first), _dt.date.fromisoformat(last)
     if a == b:
-        return bdates.format_date(a, format="medium", locale=cat.locale)
-    return bdates.format_interval(a, b, skeleton="yMMMd", locale=cat.locale)
+        text = bdates.format_date(a, format="medium", locale=cat.locale)
+    else:
+        text = bdates.format_interval(a, b, skeleton="yMMMd", locale=cat.locale)
+    # one unbreakable unit ('Sep 17–18, 2026' is never split across lines on a phone)
+    for dash in ("\u2009–\u2009", " – "):
+        text = text.replace(dash, "–")
+    return text.replace(" ", "\u00a0")
 
 
 def _split_line(cat: Catalogue, f: dict[str, Any]) -> str:
@@ -92,15 +97,20 @@ def _rounds_line(cat: Catalogue, ctx: dict[str, Any]) -> str:
     if w is not None:
         row = next((x for x in w["rows"] if x["id"] == "readiness" and x["diff"] is not None), None)
         if w["comparable"] and row is not None:
+            how = row["clear"] or "unclear"
             parts.append(
                 cat(
-                    "exec.rounds_change",
+                    f"exec.rounds_{how}",
                     previous=w["previous"],
+                    desc=w["previous_desc"],
                     before=row["previous_text"],
                     after=row["current_text"],
-                    verdict=row["verdict"],
+                    before_band=w["previous_band"],
+                    after_band=w["current_band"],
                 )
             )
+            if w["index_note"]:
+                parts.append(cat("exec.rounds_factors_unclear"))
         elif not w["comparable"]:
             parts.append(
                 cat("exec.rounds_not_comparable", previous=w["previous"], k=ctx["min_group_size"])
@@ -189,9 +199,9 @@ def executive_summary(
         worst = min(benefits, key=lambda b: (b["mean"], b["id"]))
         benefit_line = cat(
             "exec.benefits",
-            best=best["name"],
+            best=in_sentence(best["name"], lang),
             best_mean=best["mean_text"],
-            worst=worst["name"],
+            worst=in_sentence(worst["name"], lang),
             worst_mean=worst["mean_text"],
         )
     else:

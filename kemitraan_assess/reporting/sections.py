@@ -411,12 +411,17 @@ def portfolio_section(
     return out
 
 
-def _round_text(cat: Catalogue, label: str, q: PartnershipResult | None, n: int) -> str:
-    """'putaran 2025 (4–22 Agu 2025, 8 responden)': a round, its period and respondents."""
+def _round_desc(cat: Catalogue, q: PartnershipResult | None, n: int) -> str:
+    """'4–22 Agu 2025, 8 responden': a round's period and respondents."""
     if q is not None and q.period is not None:
         period = period_text(cat, q.period.first, q.period.last)
-        return cat("waves.round_period", round=label, period=period, n=cat.integer(n))
-    return cat("waves.round_n", round=label, n=cat.integer(n))
+        return cat("waves.desc_period", period=period, n=cat.integer(n))
+    return cat("waves.desc_n", n=cat.integer(n))
+
+
+def _round_text(cat: Catalogue, label: str, q: PartnershipResult | None, n: int) -> str:
+    """'putaran 2025 (4–22 Agu 2025, 8 responden)': a round, its period and respondents."""
+    return cat("waves.round_desc", round=label, desc=_round_desc(cat, q, n))
 
 
 def wave_section(
@@ -439,6 +444,11 @@ def wave_section(
         "comparable": res.comparable,
         "rows": [],
         "bands": "",
+        "previous_desc": "",
+        "previous_band": "",
+        "current_band": "",
+        "index_note": "",
+        "method_note": "",
     }
     if not res.comparable:
         out["sentence"] = cat("waves.not_comparable", previous=res.previous, k=k)
@@ -456,13 +466,17 @@ def wave_section(
         and q.readiness.band
         and p.readiness.band
     ):
+        out["previous_band"] = _band_label(instrument, q.readiness.band, lang)
+        out["current_band"] = _band_label(instrument, p.readiness.band, lang)
         out["bands"] = cat(
             "waves.bands",
             previous=res.previous,
             current=res.current,
-            before=_band_label(instrument, q.readiness.band, lang),
-            after=_band_label(instrument, p.readiness.band, lang),
+            before=out["previous_band"],
+            after=out["current_band"],
         )
+    out["previous_desc"] = _round_desc(cat, q, res.n_previous)
+    out["method_note"] = cat("waves.method")
     for sid, d in res.differences:
         label = (
             cat("waves.readiness")
@@ -484,8 +498,15 @@ def wave_section(
             )
             continue
         lo, hi = d.ci_low, d.ci_high
+        clear = "up" if lo > 0 else "down" if hi < 0 else ""
         verdict = (
-            cat("waves.up") if lo > 0 else cat("waves.down") if hi < 0 else cat("waves.unclear")
+            cat(f"waves.{clear}")
+            if clear
+            else cat("waves.up_unclear")
+            if d.difference > 0
+            else cat("waves.down_unclear")
+            if d.difference < 0
+            else cat("waves.unclear")
         )
         out["rows"].append(
             {
@@ -496,10 +517,20 @@ def wave_section(
                 "previous_text": cat.number(d.mean_previous),
                 "current_text": cat.number(d.mean_current),
                 "diff_text": cat.signed(d.difference),
-                "ci_text": f"{cat.signed(lo)} {cat('words.to')} {cat.signed(hi)}",
+                "ci_text": f"{cat.signed(lo)} {cat('waves.to')} {cat.signed(hi)}",
                 "verdict": verdict,
+                "clear": clear,
             }
         )
+    index = next((r for r in out["rows"] if r["id"] == "readiness"), None)
+    factors = [r for r in out["rows"] if r["id"] != "readiness" and r["diff"] is not None]
+    if (
+        index is not None
+        and index.get("clear")
+        and factors
+        and not any(r["clear"] for r in factors)
+    ):  # the mean of five factors is steadier than each: say why the whole moves, no part does
+        out["index_note"] = cat("waves.index_note")
     return out
 
 

@@ -28,16 +28,22 @@ def test_page_one_is_the_latest_round_with_its_change(wave_scores):
     assert ctx["readiness"]["index"] == p.readiness.index == p.waves.differences[-1][1].mean_current
     row = next(r for r in ctx["waves"]["rows"] if r["id"] == "readiness")
     line = ctx["executive"]["rounds"]
-    assert line == (
-        f"Dibandingkan dengan putaran 1, indeks kesiapan berubah dari {row['previous_text']} "
-        f"menjadi {row['current_text']} ({row['verdict']})."
+    w = ctx["waves"]
+    how = {"naik secara meyakinkan": "naik secara meyakinkan dari", "": "berubah dari"}
+    assert line.startswith(
+        f"Dibandingkan dengan putaran 1 ({w['previous_desc']}), indeks kesiapan "
+        f"{how.get(row['verdict'], 'berubah dari')} {row['previous_text']} ({w['previous_band']}) "
+        f"menjadi {row['current_text']} ({w['current_band']})"
     )
     assert ctx["executive"]["facts"].startswith("Putaran 2: survei ")
     html = render_html(ctx)
     page_one = html.split('id="summary"')[0]
     assert line in page_one and "menggabungkan" not in html
     # the wave page compares with the previous round's own results
-    assert "Semua angka di laporan ini berasal dari putaran 2 (" in html
+    assert (
+        "semua angka dalam laporan ini (termasuk manfaat dan komentar) berasal dari putaran 2 ("
+        in html
+    )
     assert "membandingkannya dengan putaran 1 (" in html
 
 

@@ -234,8 +234,11 @@ def test_cli_score_and_report_use_the_latest_round(tmp_path) -> None:
     assert "rounds: numbers from each partnership's latest round" in res.output
     atlas = (reports / "atlas.html").read_text(encoding="utf-8")
     # a plain CSV has no submission times: the round and its respondents
-    assert "Round 2 · 5 respondents" in atlas and "(“Strength”)" in atlas
-    assert "Since round 1, the readiness index went from 2.00 to 4.40" in atlas
+    assert "Round 2 · 5\u00a0respondents" in atlas and "(“Strength”)" in atlas
+    assert (
+        "Compared with round 1 (5\u00a0respondents), the readiness index rose from 2.00 (Concern) "
+        "to 4.40 (Strength), a rise beyond noise." in atlas
+    )
     borneo = (reports / "borneo.html").read_text(encoding="utf-8")
     assert "did not take part in round 2" in borneo
     index = (reports / "index.html").read_text(encoding="utf-8")
