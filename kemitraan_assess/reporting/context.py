@@ -144,8 +144,35 @@ def _readiness(cat: Catalogue, instrument: Any, p: PartnershipResult, lang: str)
         hi=cat.number(ci[1]),
         band=out["band_label"],
     )
-    out["uncertain_text"] = cat("summary.band_uncertain") if out["uncertain"] else ""
+    out["uncertain_text"] = (
+        _uncertain_text(cat, instrument, r.band, ci, lang) if r.band_uncertain else ""
+    )
     return out
+
+
+def _uncertain_text(
+    cat: Catalogue, instrument: Any, band: str | None, ci: list[Any], lang: str
+) -> str:
+    """'The 95% confidence interval (2.88–3.89) crosses a band boundary ...: the result
+    could also be “Concern”.' naming the band(s) the interval reaches into."""
+    from ..instrument.model import BAND_HALF_UNIT
+
+    def band_of(v: float) -> Any:
+        return next(
+            (b for b in instrument.bands if v >= b.min - BAND_HALF_UNIT), instrument.bands[-1]
+        )
+
+    if ci[0] is None or ci[1] is None:
+        return cat("summary.band_uncertain")
+    others = [b for b in instrument.bands if b.id != band and b in (band_of(ci[0]), band_of(ci[1]))]
+    if not others:
+        return cat("summary.band_uncertain")
+    names = [f"“{instrument.text(b.label, lang)}”" for b in others]
+    return cat(
+        "summary.band_uncertain_named",
+        ci=cat.interval(ci[0], ci[1]),
+        other=f" {cat('words.or')} ".join(names),
+    )
 
 
 def _headline(cat: Catalogue, factors: list[dict[str, Any]], top_band: str) -> dict[str, Any]:
