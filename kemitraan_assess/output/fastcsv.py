@@ -255,7 +255,8 @@ def _buffer_bytes(lines: pa.Array) -> memoryview:
 
 
 def csv_chunks(df: pd.DataFrame, *, neutralise: bool = True) -> Iterator[bytes | memoryview] | None:
-    """The CSV of ``df`` (see the module notes) in chunks of bytes, or None when pandas must write it.
+    """The CSV of ``df`` (see the module notes) in chunks of bytes, or None when the
+    fallback must write it.
 
     The header comes first, then the lines of up to 250,000 rows at a time, so that a
     million-row table is never held as text all at once.
@@ -302,7 +303,8 @@ def frame_csv_bytes(df: pd.DataFrame, *, neutralise: bool = True) -> bytes | Non
     Examples
     --------
     >>> import pandas as pd
-    >>> data = frame_csv_bytes(pd.DataFrame({"a": [1.0, None], "b": ["@x", "y,z"], "c": [0.5, 2.0]}))
+    >>> df = pd.DataFrame({"a": [1.0, None], "b": ["@x", "y,z"], "c": [0.5, 2.0]})
+    >>> data = frame_csv_bytes(df)
     >>> print(data.decode("utf-8"), end="")
     a,b,c
     1,'@x,0.5

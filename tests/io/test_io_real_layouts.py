@@ -108,7 +108,8 @@ def test_kobo_formbuilder_names_and_choice_names(instrument, cited):
     res = ingest(cited("kobo_formbuilder_xml.csv"), instrument)
     log = res.log
     assert log["platform"] == "kobotoolbox" and log["delimiter"] == "semicolon"
-    # question names made from labels (cut to their first and last 20 characters) match the item texts
+    # question names made from labels (cut to their first and last 20 characters) match the item
+    # texts
     assert (
         log["column_mapping"]["Tujuan_kemitraan/Kemitraan_ini_memili_ertulis_dengan_jelas"]
         == "GOL1"
@@ -157,7 +158,8 @@ def test_numbered_titles_matched_and_reported(instrument, cited):
 
 
 def test_enumerator_only_strips_a_number_before_item_text(instrument):
-    # a header that is not item text after its number stays unmatched; an item id is not an enumerator
+    # a header that is not item text after its number stays unmatched; an item id is not an
+    # enumerator
     res = ingest(b"Partnership name,1. Something else entirely,GOL1\nA,4,4\n", instrument)
     assert res.log["unmapped_columns"] == ["1. Something else entirely"]
     assert res.log["enumerators_stripped"] == {}

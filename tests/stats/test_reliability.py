@@ -283,7 +283,8 @@ def test_split_half_matches_psych_small_even(small, gold, key):
 
 
 def test_split_half_sixteen_items_exhaustive(bfi_keyed, gold):
-    # R: psych::splitHalf(bfi_keyed[, c(A, C, E, "N1")], raw = TRUE, check.keys = FALSE): 6435 splits
+    # R: psych::splitHalf(bfi_keyed[, c(A, C, E, "N1")], raw = TRUE, check.keys = FALSE): 6435
+    # splits
     g = gold(SPLIT_LONG)
     res = split_half(bfi_keyed[g["items16"]])
     assert res.exhaustive
