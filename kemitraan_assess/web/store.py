@@ -297,7 +297,8 @@ class Store:
         pid = project_id or new_id()
         with self.transaction() as conn:
             conn.execute(
-                "INSERT INTO projects (id, name, instrument, lang, min_group_size, organisation, primary_color,"
+                "INSERT INTO projects (id, name, instrument, lang, min_group_size, organisation,"
+                " primary_color,"
                 " footer, logo, mapping, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?)",
                 (
                     pid,
@@ -495,7 +496,8 @@ class Store:
         jid = new_id()
         with self.transaction() as conn:
             conn.execute(
-                "INSERT INTO jobs (id, project_id, upload_id, status, created) VALUES (?, ?, ?, 'queued', ?)",
+                "INSERT INTO jobs (id, project_id, upload_id, status, created)"
+                " VALUES (?, ?, ?, 'queued', ?)",
                 (jid, project_id, upload_id, time.time()),
             )
         return self.job(jid)
