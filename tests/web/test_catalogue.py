@@ -63,3 +63,12 @@ def test_every_platform_the_ingest_detects_has_a_name_in_both_languages() -> Non
         cat = read_catalogue("locales/web", lang)
         assert {f"platforms.{p}" for p in PLATFORMS} <= set(cat), lang
     assert read_catalogue("locales/web", "id")["platforms.kobotoolbox"] == "KoboToolbox"
+
+
+def test_no_text_is_cut_by_an_unquoted_hash() -> None:
+    """``key: text #0b5d7a`` reads as ``text``: YAML starts a comment at `` #``."""
+    for lang in ("id", "en"):
+        path = ROOT / "reports" / "locales" / "web" / f"{lang}.yaml"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            assert not re.match(r"""^\s+[\w.]+: [^"'#].* #""", line), f"{path.name}:{n}"
+    assert "#0b5d7a" in read_catalogue("locales/web", "en")["project.color"]
