@@ -313,9 +313,10 @@ async def _keep_pending(
     try:
         inst = await run_in_threadpool(web.analyser.instrument, project)
         pv = await run_in_threadpool(preview_export, tmp, inst)
-    except KemitraanError as err:
+    except KemitraanError as err:  # named by the user's file name, never the server's path
         tmp.unlink(missing_ok=True)
-        return web.error(request, explain(err, t), back=back)
+        rename = {str(tmp): display, tmp.name: display}
+        return web.error(request, explain(err, t, rename=rename), back=back)
     if pv.n_records > web.config.max_rows:
         tmp.unlink(missing_ok=True)
         rows, most = t.integer(pv.n_records), t.integer(web.config.max_rows)

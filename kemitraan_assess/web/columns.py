@@ -194,7 +194,10 @@ def routes(web_of: Callable[[Request], Web]) -> list[Route]:
         try:
             pv = await preview(web, project, pending, inst)
         except KemitraanError as exc:
-            return web.error(request, exc, back=f"/p/{project.id}")
+            path = web.store.upload_path(pending.id)
+            rename = {str(path): pending.original_name, path.name: pending.original_name}
+            shown = explain(exc, t_of(request), rename=rename)
+            return web.error(request, shown, back=f"/p/{project.id}")
         return render(request, project, pending, inst, pv)
 
     @page(web_of)
@@ -208,7 +211,10 @@ def routes(web_of: Callable[[Request], Web]) -> list[Route]:
         try:
             pv = await preview(web, project, pending, inst)
         except KemitraanError as exc:
-            return web.error(request, exc, back=f"/p/{project.id}")
+            path = web.store.upload_path(pending.id)
+            rename = {str(path): pending.original_name, path.name: pending.original_name}
+            shown = explain(exc, t_of(request), rename=rename)
+            return web.error(request, shown, back=f"/p/{project.id}")
         names = [c.name for c in pv.columns]
         chosen = [str(form.get(f"col_{j}", "")).strip() for j in range(len(names))]
         problems, bad = check_choices(chosen, names, inst, t)

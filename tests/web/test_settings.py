@@ -130,3 +130,29 @@ def test_instrument_fixed_with_rounds_and_old_reports_marked(live_app) -> None:
         )
         r = c.post(f"/p/{pid}/r/1/jobs", data={"csrf": csrf})
         assert str(r.url).rsplit("/", 1)[1] != jid
+
+
+def test_the_logo_is_replaced_and_removed(live_app) -> None:
+    app = live_app()
+    store = app.app.state.web.store
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    with app.client() as c:
+        pid, csrf = _project(c)
+        folder = store.project_dir(pid)
+        r = c.post(f"/p/{pid}/settings", data=_form(csrf), files={"logo": ("mine.png", png)})
+        assert r.status_code == 200 and store.project(pid).logo == "logo.png"
+        assert (folder / "logo.png").read_bytes() == png
+        assert yaml.safe_load((folder / "brand.yaml").read_text())["logo"] == "logo.png"
+        assert "Remove the logo" in r.text
+        # saved again without a new file: the logo stays
+        c.post(f"/p/{pid}/settings", data=_form(csrf, footer="x"), files={"logo": ("", b"")})
+        assert store.project(pid).logo == "logo.png" and (folder / "logo.png").is_file()
+        r = c.post(
+            f"/p/{pid}/settings", data=_form(csrf, remove_logo="1"), files={"logo": ("", b"")}
+        )
+        assert r.status_code == 200 and store.project(pid).logo == ""
+        assert not (folder / "logo.png").exists()
+        assert "logo" not in yaml.safe_load((folder / "brand.yaml").read_text())
+        big = b"\x89PNG\r\n\x1a\n" + b"\x00" * (1024 * 1024 + 10)
+        r = c.post(f"/p/{pid}/settings", data=_form(csrf), files={"logo": ("big.png", big)})
+        assert r.status_code == 413 and store.project(pid).logo == ""
