@@ -181,9 +181,7 @@ def preview_export(
     ('Programme', 'GOL1', None)
     """
     inst = (
-        instrument
-        if isinstance(instrument, Instrument)
-        else load_instrument(os.fspath(instrument))
+        instrument if isinstance(instrument, Instrument) else load_instrument(os.fspath(instrument))
     )
     spec = load_mapping(os.fspath(mapping) if isinstance(mapping, os.PathLike) else mapping)
     if platform is not None and platform not in PLATFORM_META_COLUMNS:
