@@ -161,3 +161,27 @@ def test_a_column_matched_by_its_header_can_be_left_out(live_app) -> None:
         r = c.post(str(r.url), data=form)
         assert str(r.url).endswith("/r/1/check"), r.text[:3000]
         assert yaml.safe_load(store.project(pid).mapping)["columns"]["GOL1"] == ""
+
+
+def test_a_pending_upload_is_listed_on_the_project_and_can_be_discarded(live_app) -> None:
+    app = live_app()
+    store = app.app.state.web.store
+    with app.client() as c:
+        pid, csrf = _project(c)
+        r = c.post(
+            f"/p/{pid}/upload",
+            data={"csrf": csrf},
+            files={"export": ("<i>q.csv", qualtrics_export(seed=8))},
+        )
+        uid = str(r.url).split("/u/")[1].split("/")[0]
+        assert store.upload_path(uid).read_bytes() == qualtrics_export(seed=8)  # kept as sent
+        page = c.get(f"/p/{pid}").text
+        assert "Uploads waiting for their columns" in page
+        assert f'href="/p/{pid}/u/{uid}/columns"' in page and "&lt;i&gt;q.csv" in page
+        r = c.post(f"/p/{pid}/u/{uid}/discard", data={"csrf": "forged"})
+        assert r.status_code == 403 and store.pending_uploads(pid)
+        r = c.post(f"/p/{pid}/u/{uid}/discard", data={"csrf": csrf})
+        assert r.status_code == 200 and store.pending_uploads(pid) == []
+        assert not store.upload_path(uid).exists()
+        assert "Uploads waiting" not in c.get(f"/p/{pid}").text
+        assert c.get(f"/p/{pid}/u/{uid}/columns").status_code == 404
