@@ -308,7 +308,8 @@ def report(
     if result.rounds is not None:
         echo(result.rounds.describe(), quiet)
     echo(
-        f"{len(batch.written)} files written, {len(batch.skipped)} unchanged -> {out / 'index.html'}",
+        f"{len(batch.written)} files written, {len(batch.skipped)} unchanged -> "
+        f"{out / 'index.html'}",
         quiet,
     )
     sys.exit(1 if batch.failures else max(ing.exit_code, result.exit_code))
@@ -351,7 +352,8 @@ def demo(
         batch = _render(result, out / "reports", lang, formats, quiet, workers)
     elapsed = time.perf_counter() - t0
     echo(
-        f"survey:  {survey_path} ({len(survey)} responses, {result.summary['n_partnerships']} partnerships)",
+        f"survey:  {survey_path} ({len(survey)} responses, {result.summary['n_partnerships']} "
+        "partnerships)",
         quiet,
     )
     echo(f"ingest:  {out / 'ingest'} ({_ingest_summary(ing)})", quiet)
