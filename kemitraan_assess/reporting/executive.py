@@ -68,10 +68,13 @@ def _statement(cat: Catalogue, f: dict[str, Any]) -> dict[str, Any] | None:
         return None
     worst = min(items, key=lambda i: (i["favourable"], i["id"]))
     statement = worst["text"].rstrip(" .")
+    n = int(worst["n"])
+
+    def count(share: float) -> str:  # '1 dari 8': exact, where 12 % of 8 people is not
+        return cat("exec.count_of", k=cat.integer(round(share * n)), n=cat.integer(n))
+
     if worst["reverse"]:  # a negative statement: agreeing with it is the bad answer
-        text = cat(
-            "exec.evidence_reverse", share=cat.percent(worst["unfavourable"]), statement=statement
-        )
+        text = cat("exec.evidence_reverse", share=count(worst["unfavourable"]), statement=statement)
     else:  # "Only 12 % agree" when a minority agrees; plainly when most do
         key = (
             "exec.evidence_none"
@@ -80,7 +83,7 @@ def _statement(cat: Catalogue, f: dict[str, Any]) -> dict[str, Any] | None:
             if worst["favourable"] < 0.5
             else "exec.evidence_plain"
         )
-        text = cat(key, share=cat.percent(worst["favourable"]), statement=statement)
+        text = cat(key, share=count(worst["favourable"]), statement=statement)
     return {"item_id": worst["id"], "text": text}
 
 

@@ -29,6 +29,8 @@ def test_page_one_answers_the_question(demo_scores):
     for a in ex["actions"]:
         # each action tied to the weakest statement of its factor, quoted in the members' words
         assert a["action"] and re.search(r"“.+”", a["evidence"])
+        # as a count of the members who answered ("1 dari 8"), not a percentage of a few
+        assert re.match(r"(Hanya )?\d+ dari\u00a0\d+ anggota|Tidak ada anggota", a["evidence"])
     assert ex["benefits"].startswith("Manfaat yang paling dirasakan adalah ")
     assert ex["model"].startswith("Cara kerja:")
     html = render_html(ctx)
