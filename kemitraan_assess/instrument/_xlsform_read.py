@@ -1,4 +1,5 @@
-"""Reading an XLSForm workbook into the mapping :func:`~kemitraan_assess.instrument.loader.parse_instrument` validates.
+"""Reading an XLSForm workbook into the mapping that
+:func:`~kemitraan_assess.instrument.loader.parse_instrument` validates.
 
 The layout and the reading rules are described in :mod:`kemitraan_assess.instrument.xlsform`;
 :func:`~kemitraan_assess.instrument.xlsform.from_xlsform` is the public entry point.
@@ -64,7 +65,8 @@ def _load_scale_map(scale_map: Mapping[str, Any] | str | Path | None) -> dict[st
             out[str(key)] = value.strip()
         else:
             raise InstrumentError(
-                f"scale mapping entry {key!r}: expected a scale id or a list of questions, got {value!r}",
+                f"scale mapping entry {key!r}: expected a scale id or a list of questions, got "
+                f"{value!r}",
                 source=source,
             )
     return out
@@ -125,7 +127,9 @@ def _read_sheets(path: str | Path | BytesIO, source: str) -> dict[str, list[dict
         raise InstrumentError("file not found", source=source) from None
     except (BadZipFile, KeyError, OSError, ValueError) as exc:
         raise InstrumentError(
-            f"not a readable .xlsx workbook ({exc}); save the XLSForm as Excel .xlsx", source=source
+            f"not a readable .xlsx workbook ({exc}); save the XLSForm as Excel .xlsx",
+            source=source,
+            code="instrument.xlsform_unreadable",
         ) from None
     sheets: dict[str, list[dict[str, str]]] = {}
     for ws in wb.worksheets:
@@ -140,7 +144,10 @@ def _read_sheets(path: str | Path | BytesIO, source: str) -> dict[str, list[dict
     wb.close()
     if "survey" not in sheets:
         raise InstrumentError(
-            f"no 'survey' sheet (sheets: {', '.join(sheets) or 'none'})", source=source
+            f"no 'survey' sheet (sheets: {', '.join(sheets) or 'none'})",
+            source=source,
+            code="instrument.xlsform_no_survey",
+            params={"sheets": list(sheets)},
         )
     return sheets
 
@@ -302,8 +309,8 @@ class _Reader:
                 elif name in smap:
                     raise InstrumentError(
                         f"question {name!r} is mapped to scale {smap[name]!r}, but its choice list "
-                        f"{list_name!r} has no integer answer codes; name the choices 1, 2, 3, ... in "
-                        f"scale order",
+                        f"{list_name!r} has no integer answer codes; name the choices 1, 2, 3, ... "
+                        "in scale order",
                         source=self.source,
                     )
                 else:
@@ -315,6 +322,7 @@ class _Reader:
                 "no Likert question found: a Likert question is a select_one whose choice list has "
                 "integer names (1, 2, 3, ...)",
                 source=self.source,
+                code="instrument.xlsform_no_likert",
             )
         names = {row.get("name", "") for row, _, _ in items}
         unknown = sorted(set(smap) - names)
@@ -328,9 +336,10 @@ class _Reader:
         if lacking:
             example = ", ".join(f"{q}: SCALE" for q in lacking[:2])
             raise InstrumentError(
-                f"{len(lacking)} question(s) have no scale: {', '.join(lacking)}. They are not inside "
-                f"a begin_group/end_group. Put each scale's questions in a group named after the "
-                f"scale, or give the mapping as a YAML file of 'question: SCALE' lines ({example}, "
+                f"{len(lacking)} question(s) have no scale: {', '.join(lacking)}. They are not "
+                "inside a begin_group/end_group. Put each scale's questions in a group named after "
+                "the scale, or give the mapping as a YAML file of 'question: SCALE' lines "
+                f"({example}, "
                 f"...) with --scale-map FILE on the command line, or scale_map={{...}} in Python",
                 source=self.source,
             )

@@ -151,17 +151,21 @@ def locate_and_map(
     for j, name in enumerate(names):
         raw = header[j].strip() if j < len(header) else name
         used |= {raw, name, normalise_text(name)}
-        mapped = (
-            spec.columns.get(raw) or spec.columns.get(name) or spec_norm.get(normalise_text(name))
-        )
+        found = (spec.columns.get(raw), spec.columns.get(name), spec_norm.get(normalise_text(name)))
+        mapped = next((m for m in found if m is not None), None)
+        if mapped == "":  # the mapping leaves this column out (``column: ~``)
+            targets.append(None)
+            continue
         if mapped is not None:
             t = index.resolve_target(mapped)
             if t is None:
                 raise DataError(
-                    f"the mapping sends column {name!r} to {mapped!r}, which is not an item or field id "
-                    f"of instrument '{instrument.id}'",
+                    f"the mapping sends column {name!r} to {mapped!r}, which is not an item or "
+                    f"field id of instrument '{instrument.id}'",
                     file=spec.source,
                     column=name,
+                    code="data.mapping_target",
+                    params={"target": mapped, "instrument": instrument.id},
                 )
             targets.append(t)
             continue
@@ -202,8 +206,9 @@ def locate_and_map(
     ]
     if unused:
         warnings.append(
-            f"the mapping{' ' + spec.source if spec.source else ''} names {len(unused)} column(s) this export does "
-            f"not have: {', '.join(repr(k) for k in unused[:10])}; their items were matched by header, if at all"
+            f"the mapping{' ' + spec.source if spec.source else ''} names {len(unused)} column(s) "
+            f"this export does not have: {', '.join(repr(k) for k in unused[:10])}; their items "
+            "were matched by header, if at all"
         )
 
     p_field = instrument.field_by_role("partnership")
@@ -213,8 +218,8 @@ def locate_and_map(
         t = targets[partnership_col]
         if t is not None and t.kind == "item":
             raise DataError(
-                f"--group-col {group_col!r} is the column of item {t.id} (answers, not partnership names); "
-                "name the column that holds the partnership names",
+                f"--group-col {group_col!r} is the column of item {t.id} (answers, not partnership "
+                "names); name the column that holds the partnership names",
                 file=export.name,
                 column=names[partnership_col],
             )
@@ -241,6 +246,8 @@ def locate_and_map(
             f"header 'partnership'{hint}",
             file=export.name,
             row=header_line,
+            code="data.no_partnership_column",
+            params={"columns": list(names)},
         )
 
     idc: int | None = None
@@ -285,13 +292,15 @@ def _check_duplicates(targets: list[Target | None], names: list[str], file: str)
             repeat = ""
             if _REPEAT_INDEX.sub("[]", a) == _REPEAT_INDEX.sub("[]", b) and a != b:
                 repeat = (
-                    " (they are instances of a repeat group: an item asked once per partnership must not sit "
-                    "inside a repeat)"
+                    " (they are instances of a repeat group: an item asked once per partnership "
+                    "must not sit inside a repeat)"
                 )
             raise DataError(
                 f"columns {a!r} and {b!r} both hold {t.kind} '{t.id}'{repeat}; "
                 "remove one, or say which to use with --mapping",
                 file=file,
                 column=b,
+                code="data.duplicate_column",
+                params={"first": a, "second": b, "kind": t.kind, "target": t.id},
             )
         first[key] = j
