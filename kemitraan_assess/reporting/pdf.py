@@ -129,7 +129,9 @@ def _prepare(html_str: str) -> tuple[str, list[Any]]:
     Otherwise the ``<style>`` element (its text before the stylesheet, the stylesheet,
     its text after) becomes three parsed stylesheets in the same order, so the cascade
     is the same: they all rank below the page's ``style`` attributes and above the
-    browser's defaults, as the ``<style>`` did.
+    browser's defaults, as the ``<style>`` did. Charts become images only when no CSS
+    besides the bundled stylesheet (which sizes ``img.chart`` as ``svg.chart``) styles
+    SVG, e.g. not in the validation report, whose own stylesheet sizes its charts.
     """
     css = report_css()
     at = html_str.find(css)
@@ -142,7 +144,8 @@ def _prepare(html_str: str) -> tuple[str, list[Any]]:
     if "<" in before or "<" in after:  # not one plain <style> element
         return html_str, []
     page = html_str[:start] + html_str[end + len("</style>") :]
-    page = _CHART_SVG.sub(_chart_as_image, page)
+    if "svg" not in before + after:  # only report.css styles the charts (as svg or img)
+        page = _CHART_SVG.sub(_chart_as_image, page)
     return page, [_stylesheet(before), _stylesheet(css), _stylesheet(after)]
 
 

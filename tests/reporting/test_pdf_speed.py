@@ -84,6 +84,19 @@ def test_pages_with_their_own_style_are_rendered_as_given():
     assert _prepare(own) == (own, [])
 
 
+def test_charts_stay_inline_when_the_page_styles_svg_itself():
+    from kemitraan_assess.reporting.html import report_css
+
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" class="chart scree-chart" role="img" '
+        'viewBox="0 0 10 10"><title>t</title><rect width="5" height="5"/></svg>'
+    )
+    extra = "figure.rwg svg.chart { max-width: 100%; }"  # as the validation report's CSS
+    html = f"<!DOCTYPE html><html><head><style>{report_css()}\n{extra}</style></head><body>{svg}"
+    page, sheets = _prepare(html)
+    assert len(sheets) == 3 and svg in page and "<img" not in page
+
+
 def test_a_chart_that_is_not_well_formed_xml_stays_inline():
     from kemitraan_assess.reporting.html import report_css
 
