@@ -40,7 +40,8 @@ def period_text(cat: Catalogue, first: str, last: str) -> str:
     # one unbreakable unit ('Sep 17–18, 2026' is never split across lines on a phone)
     for dash in ("\u2009–\u2009", " – "):
         text = text.replace(dash, "–")
-    return text.replace(" ", "\u00a0")
+    # no-break spaces, and a word joiner after the dash (a line may break after an en dash)
+    return text.replace(" ", "\u00a0").replace("–", "–\u2060")
 
 
 def _split_line(cat: Catalogue, f: dict[str, Any]) -> str:

@@ -210,8 +210,8 @@ def test_survey_period_writes_the_month_one_way():
     # one unbreakable unit (no-break spaces), the range with an en dash and no spaces, so a
     # phone never splits 'Sep 21 – / 23, 2026'
     for lang, one, span in (
-        ("id", "26\u00a0Sep\u00a02026", "21–23\u00a0Sep\u00a02026"),
-        ("en", "Sep\u00a026,\u00a02026", "Sep\u00a021–23,\u00a02026"),
+        ("id", "26\u00a0Sep\u00a02026", "21–\u206023\u00a0Sep\u00a02026"),
+        ("en", "Sep\u00a026,\u00a02026", "Sep\u00a021–\u206023,\u00a02026"),
     ):
         cat = load_catalogue(lang)
         assert period_text(cat, "2026-09-26", "2026-09-26") == one
