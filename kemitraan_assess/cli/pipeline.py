@@ -413,7 +413,7 @@ def reliability(
     analyses with a warning (exit code 1), as psych::alpha does.
     """
     from ..output import atomic_write_bytes, atomic_write_text, json_text
-    from ..validation import render_validation
+    from ..reporting.validation_report import render_validation
     from ..validation.result import validation_result
 
     inst = load_instrument(instrument)

@@ -130,7 +130,8 @@ def score_responses(responses: Any, instrument: Instrument, min_group_size: int)
 
 
 def validation_html(responses: Any, instrument: Instrument, lang: str) -> bytes:
-    from ..validation import render_validation, validate
+    from ..reporting.validation_report import render_validation
+    from ..validation import validate
 
     return render_validation(validate(responses, instrument), instrument, lang=lang, fmt="html")
 

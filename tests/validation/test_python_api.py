@@ -52,7 +52,8 @@ def test_top_level_names_are_the_commands():
 def test_import_is_light_and_changes_no_global_state():
     code = (
         "import csv, sys; before = csv.field_size_limit(); import kemitraan_assess; "
-        "heavy = [m for m in ('pandas', 'numpy', 'pydantic', 'kemitraan_assess.io', 'scipy') if m in sys.modules]; "
+        "heavy = [m for m in ('pandas', 'numpy', 'pydantic', 'kemitraan_assess.io', 'scipy') "
+        "if m in sys.modules]; "
         "print(heavy, csv.field_size_limit() == before)"
     )
     out = subprocess.run(

@@ -29,15 +29,14 @@ from kemitraan_assess._resources import reports_dir
 from kemitraan_assess.errors import KemitraanError
 from kemitraan_assess.instrument.loader import parse_instrument
 from kemitraan_assess.reporting.locale import flatten
-from kemitraan_assess.validation import validate
-from kemitraan_assess.validation.charts import rwg_chart, scree_chart
-from kemitraan_assess.validation.render import (
+from kemitraan_assess.reporting.validation_charts import RwgRow, Series, rwg_chart, scree_chart
+from kemitraan_assess.reporting.validation_report import render_validation, render_validation_html
+from kemitraan_assess.reporting.validation_sections import (
     load_validation_catalogue,
-    render_validation,
-    render_validation_html,
     validation_context,
     validation_languages,
 )
+from kemitraan_assess.validation import validate
 
 SCALES = {
     "GOAL": ({"id": "Tujuan bersama", "en": "Shared goals"}, "success_factor", 4),
@@ -224,6 +223,7 @@ def test_weak_item_is_highlighted_with_its_reason(result, instrument) -> None:  
 def test_loadings_below_cut_are_greyed(result, instrument) -> None:  # type: ignore[no-untyped-def]
     ctx = validation_context(result, instrument, lang="en")
     cells = [c for g in ctx["structure"]["efa"]["groups"] for r in g["rows"] for c in r["cells"]]
+    assert all(r["text"] for g in ctx["structure"]["efa"]["groups"] for r in g["rows"])
     assert cells and all(c["faint"] == (abs(c["v"]) < 0.30) for c in cells)
     assert any(c["faint"] for c in cells) and any(not c["faint"] for c in cells)
 
@@ -277,20 +277,8 @@ def test_unknown_format_or_language_is_refused(result, instrument) -> None:  # t
 def test_charts_are_deterministic_and_labelled() -> None:
     cat = load_validation_catalogue("id")
     series = [
-        {
-            "label": "Faktor",
-            "values": [2.5, 0.4, -0.3],
-            "color": "#000",
-            "dashed": False,
-            "marker": "square",
-        },
-        {
-            "label": "Acak",
-            "values": [0.5, 0.3, 0.1],
-            "color": "#000",
-            "dashed": True,
-            "marker": None,
-        },
+        Series("Faktor", (2.5, 0.4, -0.3), "#000", marker="square"),
+        Series("Acak", (0.5, 0.3, 0.1), "#000", dashed=True),
     ]
     a = scree_chart(series, cat, title="Scree <1>", x_label="k", y_label="nilai eigen")
     assert a == scree_chart(series, cat, title="Scree <1>", x_label="k", y_label="nilai eigen")
@@ -298,7 +286,7 @@ def test_charts_are_deterministic_and_labelled() -> None:
     assert 'stroke-dasharray="5 3"' in a
     legend = {"weak": "lemah", "moderate": "sedang", "strong": "kuat"}
     r = rwg_chart(
-        [{"label": "A", "histogram": [1, 0, 0, 0, 0, 1, 0, 2, 0, 3], "text": "median 0,8"}],
+        [RwgRow("A", (1, 0, 0, 0, 0, 1, 0, 2, 0, 3), "median 0,8")],
         cat,
         title="rwg",
         weak=0.51,
@@ -330,7 +318,7 @@ def test_pdf_is_byte_identical_and_carries_text_outline_and_metadata(result, ins
     assert a.startswith(b"%PDF-") and a == b
     reader = pypdf.PdfReader(io.BytesIO(a))
     text = " ".join(page.extract_text() for page in reader.pages)
-    for name in ("Tujuan bersama", "Kepercayaan", "Kesimpulan", "Analisis butir Tujuan bersama"):
+    for name in ("Tujuan bersama", "Kepercayaan", "Kesimpulan", "Analisis butir", "TRUST1"):
         assert name in text
     pages = len(reader.pages)
     assert f"Halaman {pages} dari {pages}" in text  # the cover (page 1) carries no number
@@ -359,13 +347,11 @@ def test_bundled_instrument_on_the_demo_survey_renders(tmp_path) -> None:  # typ
 
 
 def test_the_report_renders_from_the_typed_result(instrument, result) -> None:  # type: ignore[no-untyped-def]
-    # validate() returns a ValidationResult; the package's render_validation takes it as it
-    # takes the JSON document (web/ and notebooks pass validate()'s result directly)
-    from kemitraan_assess import validation
-
+    # validate() returns a ValidationResult; render_validation takes it as it takes the JSON
+    # document (web/ and notebooks pass validate()'s result directly)
     typed = validate(_responses(instrument), instrument, n_iter=20)
     assert typed.to_dict() == result
-    assert validation.render_validation(typed, instrument, lang="en") == render_validation(
+    assert render_validation(typed, instrument, lang="en") == render_validation(
         result, instrument, lang="en"
     )
 
