@@ -216,9 +216,9 @@ def rwg_chart(
     True
     """
     left, right = 6.0, WIDTH - 6.0
-    row_h = 70.0
+    row_h = 60.0
     top = 26.0
-    bar_h = 24.0
+    bar_h = 20.0
     height = top + row_h * len(rows) + 24
     px = linear_scale(0.0, 1.0, left, right)
     body: list[str] = []
@@ -230,7 +230,7 @@ def rwg_chart(
     desc = []
     for i, r in enumerate(rows):
         y0 = top + i * row_h
-        base = y0 + 40 + bar_h
+        base = y0 + 36 + bar_h
         body.append(text(left, y0 + 12, r.label, bold=True))
         body.append(text(left, y0 + 28, r.text, size=SMALL_TEXT + 1, fill=LABEL_INK))
         body.append(line(left, right, base, base))
