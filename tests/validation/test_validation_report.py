@@ -19,12 +19,14 @@ import copy
 import io
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
 
+from kemitraan_assess import reporting
 from kemitraan_assess._resources import reports_dir
 from kemitraan_assess.errors import KemitraanError
 from kemitraan_assess.instrument.loader import parse_instrument
@@ -132,6 +134,21 @@ def test_every_key_the_template_asks_for_exists() -> None:
     used = {k for k in re.findall(r"""t\('([a-z0-9_.]+)'""", tpl) if not k.endswith((".", "_"))}
     assert len(used) > 60
     assert used <= set(_catalogue("en"))
+
+
+def test_every_key_the_code_asks_for_exists() -> None:
+    # the validation report's modules in reporting/ read reports/locales/validation/
+    code = "".join(
+        p.read_text(encoding="utf-8")
+        for p in Path(reporting.__file__).parent.glob("validation_*.py")
+    )
+    found = re.findall(r"""\bcat\(\s*"([a-z_]+\.[a-z_0-9]+)\"""", code)
+    used = {k for k in found if not k.endswith("_")}  # "cfa_cases_" + policy: both exist
+    assert len(used) > 30
+    assert used <= set(_catalogue("en"))
+    assert {"conclusions.cfa_cases_listwise", "conclusions.cfa_cases_pairwise"} <= set(
+        _catalogue("en")
+    )
 
 
 # ------------------------------------------------------------------ HTML
