@@ -16,34 +16,19 @@ as HTML or PDF, rendered like the partnership reports.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
 from .._resources import reports_dir
 from ..errors import KemitraanError
 from ..instrument.model import Instrument
+from ..validation import ValidationResult
 from .html import report_css, template_environment
-from .validation_sections import (
-    LOADING_CUT,
-    load_validation_catalogue,
-    p_value,
-    reason_text,
-    validation_context,
-)
-
-if TYPE_CHECKING:
-    from ..validation.sections import ValidationResult
+from .validation_sections import LOADING_CUT, validation_context
+from .validation_words import load_validation_catalogue, p_value, reason_text
 
 __all__ = ["render_validation", "render_validation_html", "validation_css"]
-
-
-def _document(result: ValidationResult | Mapping[str, Any]) -> Mapping[str, Any]:
-    """The JSON document of a result (``validate()``'s typed result or its ``to_dict()``)."""
-    to_dict = getattr(result, "to_dict", None)
-    return to_dict() if callable(to_dict) else result  # type: ignore[return-value]
 
 
 @functools.lru_cache(maxsize=1)
@@ -54,7 +39,7 @@ def validation_css() -> str:
 
 
 def render_validation_html(
-    result: ValidationResult | Mapping[str, Any],
+    result: ValidationResult,
     instrument: Instrument,
     *,
     lang: str = "id",
@@ -65,8 +50,8 @@ def render_validation_html(
     Parameters
     ----------
     result
-        From :func:`kemitraan_assess.validation.validate` (or its ``to_dict()``, the JSON
-        of ``reliability --format json``, read back).
+        From :func:`kemitraan_assess.validation.validate` (or
+        :func:`kemitraan_assess.reliability`).
     instrument
         The instrument of the result (names of scales and items).
     lang
@@ -79,7 +64,12 @@ def render_validation_html(
     str
         The page; the same result gives the same text.
     """
-    ctx = validation_context(_document(result), instrument, lang=lang)
+    if not isinstance(result, ValidationResult):
+        raise KemitraanError(
+            f"the validation report takes the ValidationResult of validate() or reliability(), "
+            f"not {type(result).__name__}"
+        )
+    ctx = validation_context(result, instrument, lang=lang)
     cat = load_validation_catalogue(lang)
     env = template_environment(template_dir)
     tpl = env.get_template("validation/report.html")
@@ -96,7 +86,7 @@ def render_validation_html(
 
 
 def render_validation(
-    result: ValidationResult | Mapping[str, Any],
+    result: ValidationResult,
     instrument: Instrument,
     *,
     lang: str = "id",
@@ -107,7 +97,7 @@ def render_validation(
     Parameters
     ----------
     result
-        From :func:`kemitraan_assess.validation.validate`, or its JSON document.
+        From :func:`kemitraan_assess.validation.validate`.
     instrument
         The instrument of the result.
     lang
@@ -128,7 +118,7 @@ def render_validation(
 
     Examples
     --------
-    >>> render_validation({}, None, fmt="docx")  # doctest: +IGNORE_EXCEPTION_DETAIL
+    >>> render_validation(None, None, fmt="docx")  # doctest: +IGNORE_EXCEPTION_DETAIL
     Traceback (most recent call last):
     kemitraan_assess.errors.KemitraanError: unknown report format 'docx' (use html or pdf)
     """

@@ -12,6 +12,7 @@ groups with ',', decimal '.'; the minus sign is U+2212.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -21,10 +22,8 @@ from kemitraan_assess.reporting import build_context, render_html
 from kemitraan_assess.reporting.locale import load_catalogue
 from kemitraan_assess.reporting.svg import SMALL_TEXT, WIDTH
 from kemitraan_assess.reporting.validation_report import render_validation_html
-from kemitraan_assess.reporting.validation_sections import (
-    load_validation_catalogue,
-    validation_context,
-)
+from kemitraan_assess.reporting.validation_sections import validation_context
+from kemitraan_assess.reporting.validation_words import load_validation_catalogue
 from kemitraan_assess.validation import validate
 
 from .conftest import STRONG
@@ -36,7 +35,7 @@ BFI = "tests/reference/data/bfi.csv"  # psych::bfi (see tests/fixtures/bfi.yaml)
 def bfi():
     inst = load_instrument("tests/fixtures/bfi.yaml")
     result = validate(ingest(BFI, inst, require_group=False).responses, inst, n_iter=20)
-    return result.to_dict(), inst
+    return result, inst
 
 
 def _text(page: str) -> str:
@@ -51,10 +50,16 @@ def _text(page: str) -> str:
     ],
 )
 def test_a_number_reads_the_same_in_both_reports(bfi, lang, chi2, bic):
-    doc, inst = bfi
-    doc["factorability"]["bartlett"].update(chi2=11421.2149, df=1176)
-    doc["efa"]["fit"]["bic"] = -3133.24
-    text = _text(render_validation_html(doc, inst, lang=lang))
+    result, inst = bfi
+    st = result.structure
+    st = replace(
+        st,
+        factorability=replace(
+            st.factorability, bartlett=replace(st.factorability.bartlett, chi2=11421.2149, df=1176)
+        ),
+        efa=replace(st.efa, fit=replace(st.efa.fit, bic=-3133.24)),
+    )
+    text = _text(render_validation_html(replace(result, structure=st), inst, lang=lang))
     assert text.count(chi2) == 2  # the factorability table and the conclusion
     assert bic in text
     assert "-3133" not in text and "-3.133" not in text and "-3,133" not in text
@@ -81,8 +86,8 @@ def _text_sizes(page: str) -> list[float]:
 
 
 def test_charts_of_both_reports_share_one_drawing_head_and_text_sizes(bfi, demo_scores):
-    doc, inst = bfi
-    validation = render_validation_html(doc, inst, lang="en")
+    result, inst = bfi
+    validation = render_validation_html(result, inst, lang="en")
     partnership = render_html(build_context(demo_scores, STRONG, lang="en"))
     heads = {
         re.sub(r' height="[^"]*"| viewBox="[^"]*"', "", h)  # only the height may differ
@@ -96,13 +101,13 @@ def test_charts_of_both_reports_share_one_drawing_head_and_text_sizes(bfi, demo_
 
 
 def test_factors_are_named_by_the_scale_of_their_items(bfi):
-    doc, inst = bfi
-    efa = validation_context(doc, inst, lang="en")["structure"]["efa"]
+    result, inst = bfi
+    efa = validation_context(result, inst, lang="en")["structure"]["efa"]
     # psych::fa(bfi, 5): each factor is one of the Big Five scales (N, E, C, A, O)
     assert sorted(f["short"] for f in efa["factors"]) == ["A", "C", "E", "N", "O"]
     assert [f["short"] for f in efa["factors"]] == [s.id for s in inst.scales]  # scale order
     assert all(re.fullmatch(r"MR\d", f["id"]) for f in efa["factors"])
-    page = render_validation_html(doc, inst, lang="en")
+    page = render_validation_html(result, inst, lang="en")
     head = re.search(r'<table class="loadings">.*?</thead>', page, re.S).group(0)
     assert ">MR" not in head  # no bare MR1 … as a column name
     # the items' short texts are in the loadings table
@@ -110,8 +115,8 @@ def test_factors_are_named_by_the_scale_of_their_items(bfi):
 
 
 def test_factor_names_when_two_factors_share_a_scale_or_none_is_found(bfi):
-    doc, inst = bfi
-    items = list(doc["efa"]["loadings"])
+    result, inst = bfi
+    items = list(result.structure.efa.loadings)
     # every item loads on MR1 or MR2 by its scale's parity; MR3..MR5 carry nothing
     order = [s.id for s in inst.scales]
     loadings = {}
@@ -121,9 +126,9 @@ def test_factor_names_when_two_factors_share_a_scale_or_none_is_found(bfi):
         row = {f"MR{k}": 0.0 for k in range(1, 6)}
         row["MR1" if first and i % 2 == 0 else "MR2" if first else "MR4"] = 0.7
         loadings[iid] = row
-    doc["efa"]["loadings"] = loadings
-    doc["efa"]["phi"] = None
-    efa = validation_context(doc, inst, lang="en")["structure"]["efa"]
+    efa = replace(result.structure.efa, loadings=loadings, phi=None)
+    result = replace(result, structure=replace(result.structure, efa=efa))
+    efa = validation_context(result, inst, lang="en")["structure"]["efa"]
     shorts = [f["short"] for f in efa["factors"]]
     assert shorts[:2] == [f"{order[0]}-1", f"{order[0]}-2"]
     assert shorts[2] == order[1]  # MR4 takes every other item; order[1] is the first of them
