@@ -4,9 +4,17 @@ Every error says what is wrong, where (file, row, column, item) and, where it ca
 what to do. The command line maps :class:`KemitraanError` subclasses to exit code 2
 and prints the message on one line; reports turn :class:`InsufficientDataError` into
 "not computed: n = 2 (< 3)".
+
+Errors a user is likely to meet carry a stable ``code`` (``"data.no_partnership_column"``)
+and the ``params`` of their message, so that an interface can say the same thing in its
+own language (the web app's catalogues ``errors.<code>``); ``str(exc)`` stays the
+command line's English one-line message. An error without a code is shown as that text.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 __all__ = [
     "KemitraanError",
@@ -19,7 +27,22 @@ __all__ = [
 
 
 class KemitraanError(Exception):
-    """Base class of every error this package raises on purpose."""
+    """Base class of every error this package raises on purpose.
+
+    ``code`` names the kind of error (stable across releases, e.g.
+    ``"data.no_item_matched"``) and ``params`` holds the values its message is made of;
+    both are optional: ``code`` is None for errors no interface translates.
+    """
+
+    code: str | None = None
+
+    def __init__(
+        self, *args: Any, code: str | None = None, params: Mapping[str, Any] | None = None
+    ):
+        super().__init__(*args)
+        if code is not None:
+            self.code = code
+        self.params: dict[str, Any] = dict(params or {})
 
 
 class InstrumentError(KemitraanError):
@@ -28,7 +51,15 @@ class InstrumentError(KemitraanError):
     ``location`` is a dotted path into the file such as ``scales[2].items[3].reverse``.
     """
 
-    def __init__(self, message: str, *, source: str | None = None, location: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        location: str | None = None,
+        code: str | None = None,
+        params: Mapping[str, Any] | None = None,
+    ):
         self.source = source
         self.location = location
         parts = []
@@ -37,7 +68,7 @@ class InstrumentError(KemitraanError):
         if location:
             parts.append(location)
         prefix = ": ".join(parts)
-        super().__init__(f"{prefix}: {message}" if prefix else message)
+        super().__init__(f"{prefix}: {message}" if prefix else message, code=code, params=params)
         self.detail = message
 
 
@@ -55,6 +86,8 @@ class DataError(KemitraanError):
         file: str | None = None,
         row: int | None = None,
         column: str | None = None,
+        code: str | None = None,
+        params: Mapping[str, Any] | None = None,
     ):
         self.file = file
         self.row = row
@@ -68,7 +101,7 @@ class DataError(KemitraanError):
         if column is not None:
             where.append(f"column {column!r}")
         prefix = ", ".join(where)
-        super().__init__(f"{prefix}: {message}" if prefix else message)
+        super().__init__(f"{prefix}: {message}" if prefix else message, code=code, params=params)
 
 
 class InsufficientDataError(KemitraanError):
@@ -98,4 +131,8 @@ class OutputError(KemitraanError):
         self.path = path
         self.reason = reason
         self.hint = hint
-        super().__init__(f"{path}: cannot write ({reason}); {hint}")
+        super().__init__(
+            f"{path}: cannot write ({reason}); {hint}",
+            code="output.cannot_write",
+            params={"path": path, "reason": reason},
+        )

@@ -125,7 +125,9 @@ def _read_sheets(path: str | Path | BytesIO, source: str) -> dict[str, list[dict
         raise InstrumentError("file not found", source=source) from None
     except (BadZipFile, KeyError, OSError, ValueError) as exc:
         raise InstrumentError(
-            f"not a readable .xlsx workbook ({exc}); save the XLSForm as Excel .xlsx", source=source
+            f"not a readable .xlsx workbook ({exc}); save the XLSForm as Excel .xlsx",
+            source=source,
+            code="instrument.xlsform_unreadable",
         ) from None
     sheets: dict[str, list[dict[str, str]]] = {}
     for ws in wb.worksheets:
@@ -140,7 +142,10 @@ def _read_sheets(path: str | Path | BytesIO, source: str) -> dict[str, list[dict
     wb.close()
     if "survey" not in sheets:
         raise InstrumentError(
-            f"no 'survey' sheet (sheets: {', '.join(sheets) or 'none'})", source=source
+            f"no 'survey' sheet (sheets: {', '.join(sheets) or 'none'})",
+            source=source,
+            code="instrument.xlsform_no_survey",
+            params={"sheets": list(sheets)},
         )
     return sheets
 
@@ -315,6 +320,7 @@ class _Reader:
                 "no Likert question found: a Likert question is a select_one whose choice list has "
                 "integer names (1, 2, 3, ...)",
                 source=self.source,
+                code="instrument.xlsform_no_likert",
             )
         names = {row.get("name", "") for row, _, _ in items}
         unknown = sorted(set(smap) - names)

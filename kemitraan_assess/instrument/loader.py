@@ -45,7 +45,9 @@ def parse_instrument(data: Any, *, source: str | None = None) -> Instrument:
     """
     if not isinstance(data, dict):
         raise InstrumentError(
-            "an instrument file must be a YAML mapping at the top level", source=source
+            "an instrument file must be a YAML mapping at the top level",
+            source=source,
+            code="instrument.not_a_mapping",
         )
     try:
         return Instrument.model_validate(data)
@@ -64,7 +66,13 @@ def parse_instrument(data: Any, *, source: str | None = None) -> Instrument:
         more = len(errors) - 1
         if more:
             msg += f" (and {more} more problem(s))"
-        raise InstrumentError(msg, source=source, location=loc or None) from None
+        raise InstrumentError(
+            msg,
+            source=source,
+            location=loc or None,
+            code="instrument.invalid",
+            params={"problem": msg},
+        ) from None
 
 
 def _read_yaml(path: Path) -> Any:
@@ -74,7 +82,9 @@ def _read_yaml(path: Path) -> Any:
         raise InstrumentError("file not found", source=str(path)) from None
     except UnicodeDecodeError as exc:
         raise InstrumentError(
-            f"not UTF-8 text ({exc.reason} at byte {exc.start})", source=str(path)
+            f"not UTF-8 text ({exc.reason} at byte {exc.start})",
+            source=str(path),
+            code="instrument.not_utf8",
         ) from None
     except OSError as exc:
         raise InstrumentError(f"cannot read: {exc.strerror}", source=str(path)) from None
@@ -87,7 +97,11 @@ def _read_yaml(path: Path) -> Any:
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
         problem = getattr(exc, "problem", None) or str(exc)
         raise InstrumentError(
-            f"invalid YAML: {problem}", source=str(path), location=where
+            f"invalid YAML: {problem}",
+            source=str(path),
+            location=where,
+            code="instrument.yaml",
+            params={"problem": problem},
         ) from None
     except json.JSONDecodeError as exc:
         raise InstrumentError(

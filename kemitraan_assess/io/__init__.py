@@ -12,9 +12,12 @@ from .detect import decode_bytes, detect_delimiter, detect_line_ending, detect_p
 from .ingest import ingest
 from .log import REJECT_REASONS, IngestResult, ingest_json, write_ingest_outputs
 from .mapping import load_mapping, normalise_text
+from .preview import ColumnPreview, ExportPreview, preview_export
 
 __all__ = [
     "REJECT_REASONS",
+    "ColumnPreview",
+    "ExportPreview",
     "IngestResult",
     "atomic_write_bytes",
     "atomic_write_many",
@@ -28,6 +31,7 @@ __all__ = [
     "ingest_json",
     "load_mapping",
     "normalise_text",
+    "preview_export",
     "write_csv_safe",
     "write_ingest_outputs",
 ]

@@ -151,9 +151,11 @@ def locate_and_map(
     for j, name in enumerate(names):
         raw = header[j].strip() if j < len(header) else name
         used |= {raw, name, normalise_text(name)}
-        mapped = (
-            spec.columns.get(raw) or spec.columns.get(name) or spec_norm.get(normalise_text(name))
-        )
+        found = (spec.columns.get(raw), spec.columns.get(name), spec_norm.get(normalise_text(name)))
+        mapped = next((m for m in found if m is not None), None)
+        if mapped == "":  # the mapping leaves this column out (``column: ~``)
+            targets.append(None)
+            continue
         if mapped is not None:
             t = index.resolve_target(mapped)
             if t is None:
@@ -162,6 +164,8 @@ def locate_and_map(
                     f"of instrument '{instrument.id}'",
                     file=spec.source,
                     column=name,
+                    code="data.mapping_target",
+                    params={"target": mapped, "instrument": instrument.id},
                 )
             targets.append(t)
             continue
@@ -241,6 +245,8 @@ def locate_and_map(
             f"header 'partnership'{hint}",
             file=export.name,
             row=header_line,
+            code="data.no_partnership_column",
+            params={"columns": list(names)},
         )
 
     idc: int | None = None
@@ -293,5 +299,7 @@ def _check_duplicates(targets: list[Target | None], names: list[str], file: str)
                 "remove one, or say which to use with --mapping",
                 file=file,
                 column=b,
+                code="data.duplicate_column",
+                params={"first": a, "second": b, "kind": t.kind, "target": t.id},
             )
         first[key] = j

@@ -110,7 +110,7 @@ def decode_bytes(data: bytes, *, encoding: str | None = None, file: str | None =
     ('cp1252', 'not UTF-8: read as Windows-1252 (cp1252)')
     """
     if not data:
-        raise DataError("the file is empty", file=file)
+        raise DataError("the file is empty", file=file, code="data.empty")
     warnings: list[str] = []
     if encoding:
         try:
@@ -134,18 +134,24 @@ def decode_bytes(data: bytes, *, encoding: str | None = None, file: str | None =
                 f"cannot be read as {encoding}: byte {exc.start} ({data[exc.start : exc.start + 1]!r}) "
                 "is not valid; check --encoding",
                 file=file,
+                code="data.encoding",
+                params={"encoding": encoding, "byte": exc.start},
                 row=_line_of(data, exc.start),
             ) from None
         bom = text.startswith("\ufeff")
         text = text.lstrip("\ufeff") if bom else text
         if not text.strip("\x00 \t\r\n"):
-            raise DataError("the file has no text", file=file)
+            raise DataError("the file has no text", file=file, code="data.empty")
         return Decoded(_strip_nul(text, warnings), encoding.lower(), bom, warnings)
     for mark, codec, _name in _BOMS:
         if data.startswith(mark):
             rest = data[len(mark) :]
             if not rest.strip(b"\x00 \t\r\n"):
-                raise DataError("the file holds only a byte-order mark and no data", file=file)
+                raise DataError(
+                    "the file holds only a byte-order mark and no data",
+                    file=file,
+                    code="data.empty",
+                )
             try:
                 text = rest.decode(codec)
             except UnicodeDecodeError as exc:
@@ -155,6 +161,8 @@ def decode_bytes(data: bytes, *, encoding: str | None = None, file: str | None =
                     f"starts with a {codec} byte-order mark but byte {exc.start + len(mark)} is not "
                     f"{codec}; the file mixes encodings: save it again as one, or pass --encoding",
                     file=file,
+                    code="data.mixed_encoding",
+                    params={"encoding": codec},
                     row=line,
                 ) from None
             return Decoded(_strip_nul(text, warnings), codec, True, warnings)
@@ -185,7 +193,12 @@ def _strip_nul(text: str, warnings: list[str]) -> str:
 def _check_binary(data: bytes, file: str | None) -> None:
     for magic, what in _BINARY_MAGIC:
         if data.startswith(magic):
-            raise DataError(f"this is {what}, not a CSV export", file=file)
+            raise DataError(
+                f"this is {what}, not a CSV export",
+                file=file,
+                code="data.binary",
+                params={"what": what},
+            )
     head = data[:8192]
     if b"\x00" in head:
         # UTF-16 without a BOM: every other byte is NUL
@@ -196,10 +209,16 @@ def _check_binary(data: bytes, file: str | None) -> None:
                 "looks like UTF-16 text without a byte-order mark; pass --encoding utf-16-le "
                 "(or utf-16-be)",
                 file=file,
+                code="data.utf16_without_bom",
             )
     control = sum(1 for b in head if b < 32 and b not in (9, 10, 13, 0))
     if head.count(0) > 0.3 * len(head) or control > 0.1 * len(head):
-        raise DataError("binary data, not a CSV export", file=file)
+        raise DataError(
+            "binary data, not a CSV export",
+            file=file,
+            code="data.binary",
+            params={"what": "binary data"},
+        )
 
 
 def check_content(text: str, *, file: str | None = None) -> None:
@@ -221,9 +240,10 @@ def check_content(text: str, *, file: str | None = None) -> None:
             "this is an HTML page, not a CSV export (the download may have saved a login or "
             "error page; export the data again)",
             file=file,
+            code="data.html",
         )
     if low.startswith("<?xml"):
-        raise DataError("this is an XML document, not a CSV export", file=file)
+        raise DataError("this is an XML document, not a CSV export", file=file, code="data.xml")
     if head[:1] in ("{", "["):
         is_json = False
         try:
@@ -235,6 +255,7 @@ def check_content(text: str, *, file: str | None = None) -> None:
             raise DataError(
                 "this is a JSON document, not a CSV export (choose the CSV or XLSX export)",
                 file=file,
+                code="data.json",
             )
 
 

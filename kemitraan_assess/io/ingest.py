@@ -177,7 +177,10 @@ def _ingest(
     n = len(body.source_row)
     if n == 0 and not body.bad_rows:
         raise DataError(
-            "the file has a header but no data rows", file=export.name, row=hm.header_line
+            "the file has a header but no data rows",
+            file=export.name,
+            row=hm.header_line,
+            code="data.no_rows",
         )
     if n == 0:
         first, why = body.bad_rows[0]
@@ -237,6 +240,8 @@ def _item_warnings(
             + "".join(f"; {w}" for w in hm.warnings),
             file=file,
             row=hm.header_line,
+            code="data.no_item_matched",
+            params={"instrument": inst.id, "columns": list(hm.names)},
         )
     empty = [
         i for i in item_ids if i in items.column_of and len(responses) and responses[i].isna().all()

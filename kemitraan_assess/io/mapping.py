@@ -323,7 +323,9 @@ def load_mapping(mapping: str | Path | Mapping[str, Any] | MappingSpec | None) -
 
     YAML: ``{columns: {"Header in export": ITEM_ID}, labels: {"Setuju sekali": 5}}`` (a
     flat ``{header: id}`` mapping is read as ``columns``). CSV: a header ``column,target``
-    (or ``column,item``) for columns and/or ``label,code`` rows for labels.
+    (or ``column,item``) for columns and/or ``label,code`` rows for labels. A column
+    mapped to nothing (``"Q20_TEXT": ~`` or an empty target) is left out, even when its
+    header matches an item.
 
     Examples
     --------
@@ -346,27 +348,39 @@ def load_mapping(mapping: str | Path | Mapping[str, Any] | MappingSpec | None) -
         try:
             data = load_yaml(text)  # bounded: no alias bomb
         except yaml.YAMLError as exc:
-            raise DataError(f"mapping file is not valid YAML: {exc}", file=source) from None
+            raise DataError(
+                f"mapping file is not valid YAML: {exc}", file=source, code="mapping.yaml"
+            ) from None
     else:
         data = dict(mapping)
     if not isinstance(data, dict):
-        raise DataError("a mapping must be a YAML mapping (columns: ..., labels: ...)", file=source)
+        raise DataError(
+            "a mapping must be a YAML mapping (columns: ..., labels: ...)",
+            file=source,
+            code="mapping.not_a_mapping",
+        )
     if "columns" in data or "labels" in data:
         cols = data.get("columns") or {}
         labels = data.get("labels") or {}
     else:
         cols, labels = data, {}
     if not isinstance(cols, dict) or not isinstance(labels, dict):
-        raise DataError("'columns' and 'labels' must be mappings", file=source)
+        raise DataError(
+            "'columns' and 'labels' must be mappings", file=source, code="mapping.not_a_mapping"
+        )
     out_labels = {}
     for k, v in labels.items():
         try:
             out_labels[str(k)] = float(v)
         except (TypeError, ValueError):
             raise DataError(
-                f"label {k!r} maps to {v!r}, which is not a number", file=source
+                f"label {k!r} maps to {v!r}, which is not a number",
+                file=source,
+                code="mapping.label_code",
+                params={"label": str(k), "code": str(v)},
             ) from None
-    return MappingSpec({str(k): str(v) for k, v in cols.items()}, out_labels, source)
+    columns = {str(k): "" if v is None else str(v) for k, v in cols.items()}
+    return MappingSpec(columns, out_labels, source)
 
 
 def _mapping_from_csv(text: str, source: str) -> MappingSpec:

@@ -159,7 +159,9 @@ def open_export(
     text = decoded.text
     check_content(text, file=name)
     if not text.strip():
-        raise DataError("the file holds only blank lines, no header and no data", file=name)
+        raise DataError(
+            "the file holds only blank lines, no header and no data", file=name, code="data.empty"
+        )
     # Quoted cells are opaque to detection: the delimiter is the one whose quote-aware
     # split of the first records is most consistent, and the line ending and stray CRs
     # are looked for only between records.
@@ -274,6 +276,8 @@ def _check_line_widths(data: bytes, delimiter: str, line_ending: str, name: str)
                 "delimiter right, or is this the right file?)",
                 file=name,
                 row=data.count(nl, 0, line_start) + 1,
+                code="data.too_many_fields",
+                params={"max": MAX_COLUMNS},
             )
         # some run of bytes between two delimiters is at least this long, and lies in one cell
         if (length - n) / (n + 1) > 4 * MAX_CELL_CHARS:
@@ -282,6 +286,8 @@ def _check_line_widths(data: bytes, delimiter: str, line_ending: str, name: str)
                 "that long (a stray quote can also join the rest of the file into one cell)",
                 file=name,
                 row=data.count(nl, 0, line_start) + 1,
+                code="data.cell_too_long",
+                params={"max": MAX_CELL_CHARS},
             )
 
 
@@ -566,6 +572,7 @@ def _read_slow(export: Export, data_start: int, width: int) -> Body:
                     f'a quoted field opened on line {opened} is never closed (check for a stray " on that line)',
                     file=export.name,
                     row=opened,
+                    code="data.unclosed_quote",
                 )
     columns: list[pa.Array] = []
     if batches:

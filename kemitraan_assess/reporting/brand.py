@@ -105,7 +105,9 @@ def check_logo(path: Path) -> str:
     size = path.stat().st_size
     if size > MAX_LOGO_BYTES:
         raise BrandError(
-            f"logo {path}: {size} bytes is larger than the limit of {MAX_LOGO_BYTES} (1 MiB)"
+            f"logo {path}: {size} bytes is larger than the limit of {MAX_LOGO_BYTES} (1 MiB)",
+            code="brand.logo_too_large",
+            params={"size": size, "max": MAX_LOGO_BYTES},
         )
     data = path.read_bytes()
     if data.startswith(_PNG_MAGIC):
@@ -115,11 +117,16 @@ def check_logo(path: Path) -> str:
         try:
             data.decode("utf-8")
         except UnicodeDecodeError:
-            raise BrandError(f"logo {path}: an SVG logo must be UTF-8 text") from None
+            raise BrandError(
+                f"logo {path}: an SVG logo must be UTF-8 text", code="brand.logo_not_image"
+            ) from None
         return "data:image/svg+xml;base64," + base64.b64encode(clean_svg(data, path)).decode(
             "ascii"
         )
-    raise BrandError(f"logo {path}: not a PNG or SVG file (checked by its first bytes)")
+    raise BrandError(
+        f"logo {path}: not a PNG or SVG file (checked by its first bytes)",
+        code="brand.logo_not_image",
+    )
 
 
 def load_brand(path: str | Path) -> Brand:

@@ -62,7 +62,9 @@ _FRAGMENT = re.compile(r"^#[A-Za-z_][\w.:-]*$")
 def _refuse(path: object, what: str) -> BrandError:
     return BrandError(
         f"logo {path}: the SVG contains {what}; logos may hold only shapes, paths, text and "
-        "gradients (save it as a plain SVG without links, scripts or <use>, or give a PNG)"
+        "gradients (save it as a plain SVG without links, scripts or <use>, or give a PNG)",
+        code="brand.svg_unsafe",
+        params={"what": what},
     )
 
 
@@ -143,7 +145,9 @@ def clean_svg(data: bytes, path: object = "") -> bytes:
     except DefusedXmlException:
         raise _refuse(path, "a DTD or an XML entity declaration") from None
     except Exception as exc:  # ParseError and friends: not well-formed XML
-        raise BrandError(f"logo {path}: not a well-formed SVG file ({exc})") from None
+        raise BrandError(
+            f"logo {path}: not a well-formed SVG file ({exc})", code="brand.svg_malformed"
+        ) from None
     ns, local = _local(root.tag)
     if ns != SVG_NS or local != "svg":
         raise BrandError(

@@ -26,8 +26,9 @@ SESSION_COOKIE = "ka_session"
 SESSION_TTL = 12 * 3600.0
 UI_LANGS = ("id", "en")
 CSP = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
-    "frame-ancestors 'self'; form-action 'self'; base-uri 'none'; object-src 'none'"
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'; "
+    "object-src 'none'"
 )
 
 
@@ -47,7 +48,10 @@ class ServeConfig:
 
 @functools.lru_cache(maxsize=4)
 def web_catalogue(lang: str) -> Catalogue:
-    return Catalogue(lang, read_catalogue("locales/web", lang, "web app"))
+    """The web app's words, with the library's error texts (``errors.<code>`` of the
+    report catalogue) that :func:`~kemitraan_assess.web.messages.explain` uses."""
+    library = {k: v for k, v in read_catalogue("locales", lang).items() if k.startswith("errors.")}
+    return Catalogue(lang, {**library, **read_catalogue("locales/web", lang, "web app")})
 
 
 def web_languages() -> list[str]:
@@ -113,15 +117,20 @@ class Web:
     def error(
         self,
         request: Request,
-        message: str,
+        message: str | BaseException,
         *,
         status: int = 400,
         back: str = "/",
         lead: str = "",
         hint: str = "",
     ) -> HTMLResponse:
-        """An error page. ``message`` is shown as given; a library message (English, as
-        the command line prints it) comes with ``lead`` and ``hint`` in the page's language."""
+        """An error page. ``message`` is shown as given; a library error is shown in the
+        page's language (:func:`~kemitraan_assess.web.messages.explain`), with ``lead``
+        and ``hint`` in the page's language around it."""
+        if isinstance(message, BaseException):
+            from .messages import explain
+
+            message = explain(message, web_catalogue(self.ui_lang(request)))
         return self.render(
             request, "error.html", status=status, message=message, back=back, lead=lead, hint=hint
         )

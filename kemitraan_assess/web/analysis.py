@@ -112,6 +112,7 @@ class Analyser:
             inst_sig,
             project.mapping,
             str(project.min_group_size),
+            project.lang,  # the comparison with the previous round is in the report language
             previous.sha256 if previous else "",
             str(upload.round),
         ):

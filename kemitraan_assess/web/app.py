@@ -27,16 +27,17 @@ from starlette.routing import Route
 
 from .._resources import reports_dir
 from ..errors import KemitraanError
-from . import pipeline
+from ..io.preview import preview_export
+from . import columns, pipeline, settings
 from ._http import UI_LANGS, ServeConfig, Web, page, secure_headers, web_catalogue
 from .analysis import Analyser
 from .jobs import JobRunner
+from .messages import CODES_NEEDING_COLUMNS, explain
 from .security import check_password, is_loopback
 from .store import Store, file_mode_private, new_id
 
 __all__ = ["create_app", "ServeConfig"]
 
-_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _STATIC = {
     "report.css": ("styles/report.css", "text/css"),
     "web.css": ("styles/web.css", "text/css"),
@@ -110,79 +111,51 @@ async def create_project(request: Request, _form: FormData | None) -> Response:
     form = await request.form(max_files=2, max_fields=20)
     if not request.state.session.csrf_ok(form.get("csrf")):
         return web.error(request, t("errors.csrf"), status=403)
-    name = str(form.get("name", "")).strip()[:200]
-    lang = str(form.get("lang", "id"))
-    if not name:
-        return web.error(request, t("errors.no_name"))
-    if lang not in UI_LANGS:
-        return web.error(request, t("errors.bad_lang"))
-    try:
-        k = int(str(form.get("min_group_size", "5")))
-    except ValueError:
-        k = 0
-    if k < 3:
-        return web.error(request, t("errors.min_group"))
-    color = str(form.get("primary_color", "")).strip()
-    if color and not _COLOR.match(color):
-        return web.error(request, t("errors.color", color=color[:20]))
+    checked = settings.read_project_form(form, t)
+    if isinstance(checked, str):
+        return web.error(request, checked)
     pid = new_id()
     folder = web.store.project_dir(pid)
     staged = web.store.tmp_dir() / f"project-{pid}"
     staged.mkdir()
     try:
-        instrument = str(form.get("instrument", ""))
-        inst_file = form.get("instrument_file")
-        if isinstance(inst_file, UploadFile) and inst_file.filename:
-            kind = "xlsform" if inst_file.filename.lower().endswith((".xlsx", ".xls")) else "yaml"
-            _, tmp, _, _ = await receive_file(web, inst_file, limit=web.config.max_upload_bytes)
-            src = staged / ("instrument.xlsx" if kind == "xlsform" else "instrument-upload.yaml")
-            os.replace(tmp, src)
-            _, text = await run_in_threadpool(pipeline.instrument_from_upload, src, kind)
-            (staged / "instrument.yaml").write_text(text, encoding="utf-8")
-            instrument = "file"
-        elif not instrument.startswith("bundled:"):
+        instrument = await settings.stage_instrument(web, form, staged)
+        if instrument is None:
+            _remove_tree(staged)
             return web.error(request, t("errors.no_instrument"))
-        else:
-            await run_in_threadpool(pipeline.load_project_instrument, instrument, staged)
-        logo = ""
-        logo_file = form.get("logo")
-        if isinstance(logo_file, UploadFile) and logo_file.filename:
-            _, tmp, _, _ = await receive_file(web, logo_file, limit=1024 * 1024 + 1)
-            head = tmp.read_bytes()[:8]
-            logo = "logo.png" if head.startswith(b"\x89PNG") else "logo.svg"
-            os.replace(tmp, staged / logo)
-        org = str(form.get("organisation", "")).strip()[:300]
-        footer = str(form.get("footer", "")).strip()[:300]
+        if instrument.startswith("file:"):
+            instrument = "file"
+        logo = await settings.stage_logo(web, form, staged)
         await run_in_threadpool(
             pipeline.make_brand,
             staged,
-            organisation=org,
-            primary_color=color,
-            footer=footer,
-            logo=logo,
+            organisation=checked.organisation,
+            primary_color=checked.primary_color,
+            footer=checked.footer,
+            logo=logo or "",
         )
-    except _TooLarge:
+    except settings.TooLarge:
         _remove_tree(staged)
         return web.error(request, _too_large_text(t, web.config.max_upload_bytes), status=413)
     except KemitraanError as exc:
         _remove_tree(staged)
         return web.error(
             request,
-            str(exc).replace(str(staged) + "/", ""),
+            explain(exc, t, rename={str(staged) + "/": ""}),
             lead=t("errors.instrument_lead"),
             hint=t("errors.instrument_hint"),
         )
     os.replace(staged, folder)
     web.store.create_project(
         project_id=pid,
-        name=name,
+        name=checked.name,
         instrument=instrument,
-        lang=lang,
-        min_group_size=k,
-        organisation=org,
-        primary_color=color,
-        footer=footer,
-        logo=logo,
+        lang=checked.lang,
+        min_group_size=checked.min_group_size,
+        organisation=checked.organisation,
+        primary_color=checked.primary_color,
+        footer=checked.footer,
+        logo=logo or "",
     )
     return RedirectResponse(f"/p/{pid}", status_code=303)
 
@@ -209,6 +182,7 @@ async def project_page(request: Request) -> Response:
     inst = await run_in_threadpool(web.analyser.instrument, project)
     uploads = web.store.uploads(project.id)
     jobs = {u.id: web.store.jobs_for(u.id) for u in uploads}
+    pending = web.store.pending_uploads(project.id)
     return web.render(
         request,
         "project.html",
@@ -216,6 +190,7 @@ async def project_page(request: Request) -> Response:
         instrument=inst,
         uploads=uploads,
         jobs=jobs,
+        pending=pending,
         max_mb=f"{web.config.max_upload_bytes / 1024 / 1024:g}",
         max_rows=_t(request).integer(web.config.max_rows),
     )
@@ -281,10 +256,12 @@ async def upload(request: Request, _form: FormData | None) -> Response:
             display_name=display,
         )
     except KemitraanError as exc:
+        if exc.code in CODES_NEEDING_COLUMNS:  # kept: the columns page says what they hold
+            return await _keep_pending(request, project, fid, tmp, display, size, digest, exc)
         tmp.unlink(missing_ok=True)
         return web.error(
             request,
-            str(exc),
+            explain(exc, t),
             back=back,
             lead=t("errors.upload_lead", name=display),
             hint=t("errors.upload_hint"),
@@ -317,6 +294,48 @@ async def upload(request: Request, _form: FormData | None) -> Response:
         final.unlink(missing_ok=True)
         return RedirectResponse(f"/p/{project.id}/r/{up.round}/check?same=1", status_code=303)
     return RedirectResponse(f"/p/{project.id}/r/{up.round}/check", status_code=303)
+
+
+async def _keep_pending(
+    request: Request,
+    project: Any,
+    fid: str,
+    tmp: Path,
+    display: str,
+    size: int,
+    digest: str,
+    exc: KemitraanError,
+) -> Response:
+    """Store an upload whose columns ingest could not match, as pending (not a round)."""
+    web = _web(request)
+    t = _t(request)
+    back = f"/p/{project.id}"
+    try:
+        inst = await run_in_threadpool(web.analyser.instrument, project)
+        pv = await run_in_threadpool(preview_export, tmp, inst)
+    except KemitraanError as err:  # named by the user's file name, never the server's path
+        tmp.unlink(missing_ok=True)
+        rename = {str(tmp): display, tmp.name: display}
+        return web.error(request, explain(err, t, rename=rename), back=back)
+    if pv.n_records > web.config.max_rows:
+        tmp.unlink(missing_ok=True)
+        rows, most = t.integer(pv.n_records), t.integer(web.config.max_rows)
+        return web.error(
+            request, t("errors.too_many_rows", name=display, rows=rows, max=most), back=back
+        )
+    final = web.store.upload_path(fid)
+    os.replace(tmp, final)
+    file_mode_private(final)
+    _fsync_dir(final.parent)
+    web.store.add_pending(
+        upload_id=fid,
+        project_id=project.id,
+        original_name=display,
+        size=size,
+        sha256=digest,
+        reason=str(exc.code),
+    )
+    return RedirectResponse(f"/p/{project.id}/u/{fid}/columns", status_code=303)
 
 
 def _display_name(name: str) -> str:
@@ -413,6 +432,8 @@ def create_app(config: ServeConfig) -> Starlette:
         Route("/p/{pid:str}/xlsform.xlsx", xlsform),
         Route("/p/{pid:str}/mapping.yaml", mapping_yaml),
         Route("/p/{pid:str}/upload", upload, methods=["POST"]),
+        *settings.routes(_web),
+        *columns.routes(_web),
         *rounds.routes(_web),
         Route("/login", login, methods=["GET", "POST"]),
         Route("/lang/{lang:str}", set_lang),

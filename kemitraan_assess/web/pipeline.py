@@ -95,7 +95,9 @@ def make_brand(
     try:
         return load_brand(path)
     except BrandError as exc:  # the file is ours: name the field, not our path
-        raise BrandError(str(exc).replace(f"{path}: ", "")) from None
+        raise BrandError(
+            str(exc).replace(f"{path}: ", ""), code=exc.code, params=exc.params
+        ) from None
 
 
 def mapping_from_yaml(text: str) -> dict[str, Any]:
@@ -118,8 +120,16 @@ def ingest_export(
         return ingest(path, instrument, mapping=dict(mapping) if mapping else None)
     except DataError as exc:
         # the message names the user's file, never where the server keeps it
+        def shown(text: str) -> str:
+            return text.replace(str(path), display_name).replace(path.name, display_name)
+
         raise DataError(
-            str(exc).replace(str(path), display_name).replace(path.name, display_name)
+            shown(exc.detail),
+            file=shown(exc.file) if exc.file else None,
+            row=exc.row,
+            column=exc.column,
+            code=exc.code,
+            params=exc.params,
         ) from None
 
 

@@ -72,7 +72,7 @@ def routes(web_of: Callable[[Request], Web]) -> list[Route]:
         except (KeyError, ValueError):
             return web.error(request, t(request)("errors.not_found"), status=404)
         except KemitraanError as exc:
-            return web.error(request, str(exc), back=f"/p/{pid}")
+            return web.error(request, exc, back=f"/p/{pid}")
 
     @page(web_of)
     async def check(request: Request) -> Response:
@@ -140,7 +140,7 @@ def routes(web_of: Callable[[Request], Web]) -> list[Route]:
         try:  # the saved mapping must read back as --mapping reads it
             await run_in_threadpool(pipeline.mapping_from_yaml, text)
         except KemitraanError as exc:
-            return web.error(request, str(exc), back=f"/p/{pid}/r/{n}/check")
+            return web.error(request, exc, back=f"/p/{pid}/r/{n}/check")
         web.store.set_mapping(pid, text)
         return RedirectResponse(f"/p/{pid}/r/{n}/check", status_code=303)
 
@@ -257,9 +257,7 @@ def routes(web_of: Callable[[Request], Web]) -> list[Route]:
                     pipeline.validation_html, a.ingest.responses, a.instrument, a.project.lang
                 )
             except KemitraanError as exc:
-                return web.error(
-                    request, str(exc), back=f"/p/{a.project.id}/r/{a.upload.round}/results"
-                )
+                return web.error(request, exc, back=f"/p/{a.project.id}/r/{a.upload.round}/results")
             from ..output.safecsv import atomic_write_bytes
 
             atomic_write_bytes(path, data)
@@ -406,7 +404,7 @@ def routes(web_of: Callable[[Request], Web]) -> list[Route]:
         Route(f"{base}/results", results),
         Route(f"{base}/partnership", partnership),
         Route(f"{base}/report", report_html),
-        Route(f"{base}/validation", validation),
+        Route(f"{base}/validation/report", validation),
         Route(f"{base}/jobs", start_job, methods=["POST"]),
         Route("/jobs/{jid:str}", job_page),
         Route("/jobs/{jid:str}/progress.json", job_json),

@@ -29,7 +29,29 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Store", "Project", "Upload", "Job", "MIGRATIONS", "SCHEMA_VERSION", "new_id"]
+__all__ = [
+    "Store",
+    "Project",
+    "Upload",
+    "PendingUpload",
+    "Job",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "PROJECT_SETTINGS",
+    "new_id",
+]
+
+PROJECT_SETTINGS = (
+    "name",
+    "instrument",
+    "lang",
+    "min_group_size",
+    "organisation",
+    "primary_color",
+    "footer",
+    "logo",
+)
+"""The columns of a project that its settings page may change."""
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: projects, uploads (one per round) and report jobs
@@ -80,6 +102,20 @@ MIGRATIONS: tuple[str, ...] = (
         expires REAL NOT NULL
     );
     """,
+    # 3: uploads waiting for their columns to be matched (not yet a round), and the
+    # time the project's settings last changed (reports made before it predate them)
+    """
+    CREATE TABLE pending_uploads (
+        id TEXT PRIMARY KEY,
+        project_id TEXT NOT NULL REFERENCES projects(id),
+        original_name TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT '',   -- the code of the error ingest gave
+        created REAL NOT NULL
+    );
+    ALTER TABLE projects ADD COLUMN settings_changed REAL NOT NULL DEFAULT 0;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -102,6 +138,7 @@ class Project:
     logo: str
     mapping: str
     created: float
+    settings_changed: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -112,6 +149,19 @@ class Upload:
     original_name: str
     size: int
     sha256: str
+    created: float
+
+
+@dataclass(frozen=True)
+class PendingUpload:
+    """A stored upload whose columns must be matched before it becomes a round."""
+
+    id: str
+    project_id: str
+    original_name: str
+    size: int
+    sha256: str
+    reason: str
     created: float
 
 
@@ -247,7 +297,8 @@ class Store:
         pid = project_id or new_id()
         with self.transaction() as conn:
             conn.execute(
-                "INSERT INTO projects (id, name, instrument, lang, min_group_size, organisation, primary_color,"
+                "INSERT INTO projects (id, name, instrument, lang, min_group_size, organisation,"
+                " primary_color,"
                 " footer, logo, mapping, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?)",
                 (
                     pid,
@@ -277,6 +328,33 @@ class Store:
     def set_mapping(self, project_id: str, mapping_yaml: str) -> None:
         with self.transaction() as conn:
             conn.execute("UPDATE projects SET mapping = ? WHERE id = ?", (mapping_yaml, project_id))
+
+    def update_project(self, project_id: str, **fields: Any) -> Project:
+        """Change settings of a project (:data:`PROJECT_SETTINGS`); ``settings_changed``
+        becomes now when a value differs. The instrument cannot change once a round exists.
+        """
+        bad = set(fields) - set(PROJECT_SETTINGS)
+        if bad:
+            raise ValueError(f"cannot update {sorted(bad)}")
+        with self.transaction() as conn:
+            row = conn.execute("SELECT * FROM projects WHERE id = ?", (project_id,)).fetchone()
+            if row is None:
+                raise KeyError(project_id)
+            changed = {k: v for k, v in fields.items() if row[k] != v}
+            if (
+                "instrument" in changed
+                and conn.execute(
+                    "SELECT 1 FROM uploads WHERE project_id = ? LIMIT 1", (project_id,)
+                ).fetchone()
+            ):
+                raise ValueError("the instrument of a project with rounds cannot change")
+            if changed:
+                cols = ", ".join(f"{k} = ?" for k in changed)
+                conn.execute(
+                    f"UPDATE projects SET {cols}, settings_changed = ? WHERE id = ?",
+                    (*changed.values(), time.time(), project_id),
+                )
+        return self.project(project_id)
 
     # ------------------------------------------------------------------ uploads
     def add_upload(
@@ -338,6 +416,75 @@ class Store:
             raise KeyError(f"{project_id}/{round_no}")
         return Upload(**dict(row))
 
+    # ------------------------------------------------------------------ pending uploads
+    def add_pending(
+        self,
+        *,
+        upload_id: str,
+        project_id: str,
+        original_name: str,
+        size: int,
+        sha256: str,
+        reason: str,
+    ) -> PendingUpload:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO pending_uploads (id, project_id, original_name, size, sha256, reason,"
+                " created) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (upload_id, project_id, original_name, size, sha256, reason, time.time()),
+            )
+        return self.pending(upload_id)
+
+    def pending(self, upload_id: str) -> PendingUpload:
+        row = (
+            self._conn()
+            .execute("SELECT * FROM pending_uploads WHERE id = ?", (upload_id,))
+            .fetchone()
+        )
+        if row is None:
+            raise KeyError(upload_id)
+        return PendingUpload(**dict(row))
+
+    def pending_uploads(self, project_id: str) -> list[PendingUpload]:
+        rows = (
+            self._conn()
+            .execute(
+                "SELECT * FROM pending_uploads WHERE project_id = ? ORDER BY created",
+                (project_id,),
+            )
+            .fetchall()
+        )
+        return [PendingUpload(**dict(r)) for r in rows]
+
+    def promote_pending(self, upload_id: str, *, mapping_yaml: str) -> Upload:
+        """Save the project's mapping and make a pending upload the next round, at once."""
+        with self.transaction() as conn:
+            row = conn.execute(
+                "SELECT * FROM pending_uploads WHERE id = ?", (upload_id,)
+            ).fetchone()
+            if row is None:
+                raise KeyError(upload_id)
+            p = PendingUpload(**dict(row))
+            conn.execute(
+                "UPDATE projects SET mapping = ? WHERE id = ?", (mapping_yaml, p.project_id)
+            )
+            last = conn.execute(
+                "SELECT COALESCE(MAX(round), 0) FROM uploads WHERE project_id = ?",
+                (p.project_id,),
+            ).fetchone()[0]
+            conn.execute(
+                "INSERT INTO uploads (id, project_id, round, original_name, size, sha256, created)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (p.id, p.project_id, int(last) + 1, p.original_name, p.size, p.sha256, time.time()),
+            )
+            conn.execute("DELETE FROM pending_uploads WHERE id = ?", (upload_id,))
+        return self.upload(upload_id)
+
+    def drop_pending(self, upload_id: str) -> None:
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM pending_uploads WHERE id = ?", (upload_id,))
+        self.upload_path(upload_id).unlink(missing_ok=True)
+
     # ------------------------------------------------------------------ jobs
     @staticmethod
     def _job(row: sqlite3.Row) -> Job:
@@ -349,7 +496,8 @@ class Store:
         jid = new_id()
         with self.transaction() as conn:
             conn.execute(
-                "INSERT INTO jobs (id, project_id, upload_id, status, created) VALUES (?, ?, ?, 'queued', ?)",
+                "INSERT INTO jobs (id, project_id, upload_id, status, created)"
+                " VALUES (?, ?, ?, 'queued', ?)",
                 (jid, project_id, upload_id, time.time()),
             )
         return self.job(jid)

@@ -30,7 +30,8 @@ def wait_for_port(
     while time.monotonic() < end:
         if proc is not None and proc.poll() is not None:
             raise RuntimeError(
-                f"serve exited with {proc.returncode}: {proc.stderr.read().decode() if proc.stderr else ''}"
+                f"serve exited with {proc.returncode}: "
+                f"{proc.stderr.read().decode() if proc.stderr else ''}"
             )
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):

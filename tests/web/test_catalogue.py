@@ -26,7 +26,9 @@ def test_id_and_en_have_the_same_keys_and_placeholders() -> None:
 
 
 def test_every_key_used_by_a_page_or_a_route_exists() -> None:
-    en = read_catalogue("locales/web", "en")
+    from kemitraan_assess.web._http import web_catalogue
+
+    en = web_catalogue("en").messages  # the web's words and the library's error texts
     used: set[str] = set()
     for path in [
         *(ROOT / "reports" / "templates" / "web").glob("*.html"),
@@ -61,3 +63,12 @@ def test_every_platform_the_ingest_detects_has_a_name_in_both_languages() -> Non
         cat = read_catalogue("locales/web", lang)
         assert {f"platforms.{p}" for p in PLATFORMS} <= set(cat), lang
     assert read_catalogue("locales/web", "id")["platforms.kobotoolbox"] == "KoboToolbox"
+
+
+def test_no_text_is_cut_by_an_unquoted_hash() -> None:
+    """``key: text #0b5d7a`` reads as ``text``: YAML starts a comment at `` #``."""
+    for lang in ("id", "en"):
+        path = ROOT / "reports" / "locales" / "web" / f"{lang}.yaml"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            assert not re.match(r"""^\s+[\w.]+: [^"'#].* #""", line), f"{path.name}:{n}"
+    assert "#0b5d7a" in read_catalogue("locales/web", "en")["project.color"]

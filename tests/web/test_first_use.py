@@ -68,8 +68,9 @@ def test_a_wrong_file_is_explained_in_the_page_language(
             r = c.post(f"/p/{pid}/upload", data={"csrf": csrf}, files={"export": (name, data)})
             assert r.status_code == 400
             assert lead in r.text and hint in r.text
-            # the library's own line stays, as the details
-            assert ("PDF document" in r.text) if data else ("empty" in r.text)
+            # the library's message, in the page's language, as the details
+            empty = {"id": "berkas ini kosong", "en": "the file is empty"}[lang]
+            assert ("PDF document" in r.text) if data else (f"laporan.csv: {empty}" in r.text)
     assert app.app.state.web.store.uploads(pid) == []
 
 

@@ -1,7 +1,11 @@
 """The whole flow in headless Chromium, as an evaluator would use it, at 1280 and 360 px.
 
-create project -> upload an export that needs a mapping -> map -> results -> report job
--> download the zip -> second round (mapping reused, reports compare with round 1).
+create project -> upload a Qualtrics-style export no column of which matches the instrument
+(tests/web/qualtrics.py cites the format's sources) -> say what every column holds on the
+columns page -> map the one edited answer text on the check page -> results -> validation
+report (in the app's frame) -> report job -> download the zip -> change the project's
+settings (the reports page then says they predate it) -> second round (the saved mapping
+applies at once, reports compare with round 1).
 Set KEMITRAAN_SCREENSHOTS=DIR to keep a full-page screenshot of every page visited.
 """
 
@@ -16,7 +20,8 @@ from typing import Any
 
 import pytest
 
-from .exports import RENAMED, UNKNOWN_LABEL, demo_frame, export_needing_mapping
+from .exports import demo_frame
+from .qualtrics import EDITED_LABEL, qualtrics_export, question_columns
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.pdf]
 
@@ -92,22 +97,42 @@ def test_export_to_zip_and_second_round(
         page.get_by_role("link", name=re.compile("Download the questionnaire as XLSForm")).click()
     assert xls.value.suggested_filename == "kemitraan-readiness-xlsform.xlsx"
 
-    # 2. upload an export that needs a mapping
-    _upload(page, "survey round 1.csv", export_needing_mapping(seed=11))
+    # 2. upload a Qualtrics export whose columns match nothing: kept, columns page
+    page.set_input_files(
+        "input[name=export]",
+        files=[
+            {
+                "name": "survey round 1.csv",
+                "mimeType": "text/csv",
+                "buffer": qualtrics_export(seed=11),
+            }
+        ],
+    )
+    page.get_by_role("button", name="Upload and check").click()
+    page.wait_for_url(re.compile(r"/u/[0-9a-f]{32}/columns$"))
+    assert page.get_by_role("heading", name="Match the columns of the upload").is_visible()
+    v.check("columns")
+    # a choice refused: nothing saved, the page says why
+    page.get_by_role("button", name="Save the choices and check the file").click()
+    page.wait_for_load_state("load")
+    assert "Choose the column that holds the partnership names" in page.locator("main").inner_text()
+    v.check("columns-refused")
+
+    # 3. say what every question column holds, then the edited answer text on the check page
+    for col, target in question_columns():
+        page.get_by_label(col, exact=True).select_option(target)
+    page.get_by_role("button", name="Save the choices and check the file").click()
+    page.wait_for_url(re.compile(r"/r/1/check$"))
     v.check("check-before-mapping")
     tally = page.locator("ul.tally").inner_text()
     assert re.search(rf"\b{len(demo_frame(4, seed=11))}\s+rows read", tally)
     assert page.get_by_role("heading", name="Columns and answers to match").is_visible()
-
-    # 3. map: each unmatched column to its question, the unknown label to a code
-    page.get_by_label(RENAMED["gol/GOL1"]).select_option("GOL1")
-    page.get_by_label(RENAMED["lead/LEAD2"]).select_option("LEAD2")
-    page.get_by_label(re.compile(UNKNOWN_LABEL)).select_option("5")
+    page.get_by_label(re.compile(EDITED_LABEL)).select_option("5")
     page.get_by_role("button", name="Save the mapping and check again").click()
     page.wait_for_url(re.compile(r"/r/1/check$"))
     v.check("check-after-mapping")
-    assert page.get_by_role("heading", name="Columns and answers to match").count() == 0
-    assert re.search(r"0\s+unusable answers", page.locator("ul.tally").inner_text())
+    assert page.get_by_role("heading", name="Answers that match no code").count() == 0
+    assert re.search(r"\b0\s+unusable answers", page.locator("ul.tally").inner_text())
 
     # 4. results: heat-map, suppressed partnership blank, a report in the page
     page.get_by_role("link", name="See the results").click()
@@ -130,10 +155,12 @@ def test_export_to_zip_and_second_round(
     page.go_back()
     page.get_by_role("link", name="Validation report (for researchers)").click()
     page.wait_for_url(re.compile(r"/r/1/validation$"))
-    page.locator("h1").first.wait_for(timeout=120_000)  # computed on first visit
-    assert "Cronbach" in page.locator("body").inner_text()
+    report = page.frame_locator("iframe.report-frame")
+    report.locator("h1").first.wait_for(timeout=120_000)  # computed on first visit
+    assert "Cronbach" in report.locator("body").inner_text()
     v.check("validation")
-    page.go_back()
+    page.get_by_role("link", name="Results of round 1").click()  # the way back
+    page.wait_for_url(re.compile(r"/r/1/results$"))
 
     # 5. reports as a background job, then the zip
     z = _make_reports(page, tmp_path, 1)
@@ -144,9 +171,24 @@ def test_export_to_zip_and_second_round(
     assert len([n for n in names if n.endswith(".html")]) == 5
     assert z.read(names[-1])  # readable
 
-    # 6. second round: the saved mapping applies, reports compare with round 1
+    job_url = page.url
+
+    # 6. settings: a change after the reports; the reports page says they predate it
     page.goto(project_url)
-    _upload(page, "survey round 2.csv", export_needing_mapping(seed=22))
+    page.get_by_role("link", name="Settings of the project").click()
+    page.wait_for_url(re.compile(r"/settings$"))
+    assert "cannot change once the project has a round" in page.locator("main").inner_text()
+    page.get_by_label("Footer text").fill("Confidential: for the partnership's members")
+    page.get_by_role("button", name="Save the settings").click()
+    page.wait_for_url(re.compile(r"/settings\?saved=1$"))
+    v.check("settings-saved")
+    page.goto(job_url)
+    assert page.get_by_role("button", name="Make the reports again").is_visible()
+    v.check("job-predates")
+
+    # 7. second round: the saved mapping applies at once, reports compare with round 1
+    page.goto(project_url)
+    _upload(page, "survey round 2.csv", qualtrics_export(seed=22))
     v.check("check-round-2")
     assert page.get_by_role("heading", name="Columns and answers to match").count() == 0
     page.get_by_role("link", name="See the results").click()

@@ -106,7 +106,8 @@ def test_the_flow_works_without_javascript(browser: Any, serve_process: Any) -> 
         page.get_by_role("link", name="See the results").click()
         assert page.locator("table.heat tbody tr").count() == 3
         page.get_by_role("button", name="Make all reports (HTML and PDF)").click()
-        # no script: the page refreshes itself (<noscript> meta refresh) and shows the state each time
+        # no script: the page refreshes itself (<noscript> meta refresh) and shows the state
+        # each time
         page.get_by_role("link", name="Download all reports (zip)").wait_for(timeout=240_000)
         assert "done" in page.locator(".job").inner_text()
     finally:

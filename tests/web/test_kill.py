@@ -55,8 +55,10 @@ def _half_upload(port: int, pid: str, cookie: str, csrf: str) -> socket.socket:
         + f"\r\n--{boundary}--\r\n".encode()
     )
     head = (
-        f"POST /p/{pid}/upload HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: ka_session={cookie}\r\n"
-        f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {len(body)}\r\n\r\n"
+        f"POST /p/{pid}/upload HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"Cookie: ka_session={cookie}\r\n"
+        f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
     ).encode()
     s = socket.create_connection(("127.0.0.1", port))
     s.sendall(head + body[: len(body) // 2])

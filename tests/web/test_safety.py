@@ -179,15 +179,27 @@ def test_row_limit_has_a_clear_message_and_keeps_nothing(live_app) -> None:
     assert store.uploads(pid) == [] and list((store.root / "files").iterdir()) == []
 
 
-def test_bad_input_shows_the_cli_message_and_leaves_the_project_unchanged(
+def test_bad_input_shows_the_cli_error_and_leaves_the_project_unchanged(
     live_app, tmp_path: Path
 ) -> None:
+    """The page shows the error the command line gives (its code, in the page's language)."""
+    import pytest
+
+    from kemitraan_assess.errors import DataError
+    from kemitraan_assess.io import ingest
+    from kemitraan_assess.web._http import web_catalogue
+    from kemitraan_assess.web.messages import explain
+
     bad = b"\x00\x01\x02PK binary"
     survey = tmp_path / "rusak.csv"
     survey.write_bytes(bad)
     cli_res = CliRunner().invoke(cli, ["ingest", str(survey), "--out", str(tmp_path / "o")])
-    assert cli_res.exit_code == 2
-    cli_line = cli_res.output.strip().removeprefix("Error: ").replace(str(survey), "rusak.csv")
+    assert cli_res.exit_code == 2 and "binary data, not a CSV export" in cli_res.output
+    with pytest.raises(DataError) as info:
+        ingest(survey, "kemitraan-readiness")
+    assert info.value.code == "data.binary"
+    cli_line = explain(info.value, web_catalogue("en"), rename={str(survey): "rusak.csv"})
+    assert cli_line.startswith("rusak.csv: this is not a CSV export (binary data). Upload")
     app = live_app()
     with app.client() as c:
         pid, csrf = _project(c)

@@ -34,7 +34,7 @@ def test_migrates_a_version_1_file_and_keeps_its_data(tmp_path: Path) -> None:
     old.close()
 
     store = Store(tmp_path)  # opening migrates
-    assert store.schema_version() == 2
+    assert store.schema_version() == SCHEMA_VERSION
     assert [p.name for p in store.projects()] == ["Program A"]
     store.add_session("h", "tok", authenticated=False, ttl=60)
     assert store.session("h") == ("tok", False)
