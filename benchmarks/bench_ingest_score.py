@@ -185,7 +185,8 @@ def main(sizes: list[int], repeat: int | None = None) -> None:
                 bare = min(bare, timed(lambda path=path: time_bare_read(path, inst))[0])
                 cmd = min(cmd, run_score_command(path, inst_file, Path(tmp) / f"out_{n}_{r}"))
             print(
-                f"rows={n:>9,}  file={mb:7.1f} MB  bare pyarrow read: {bare:7.3f} s  ({bare / n * 1e6:6.2f} us/row)"
+                f"rows={n:>9,}  file={mb:7.1f} MB  bare pyarrow read: {bare:7.3f} s  "
+                f"({bare / n * 1e6:6.2f} us/row)"
             )
             for name, fn in STAGES:
                 t, out = min(
@@ -197,7 +198,8 @@ def main(sizes: list[int], repeat: int | None = None) -> None:
                     extra = f"  kept={len(out.responses):,} rejected={len(out.rejected):,}"
                 del out
                 print(
-                    f"    {name:<8} {t:7.3f} s  ratio {t / bare:5.2f}x  {t / n * 1e6:6.2f} us/row{extra}"
+                    f"    {name:<8} {t:7.3f} s  ratio {t / bare:5.2f}x  {t / n * 1e6:6.2f} "
+                    f"us/row{extra}"
                 )
             rss = children_peak_rss_mib()
             print(

@@ -112,7 +112,8 @@ def main(sizes: list[int]) -> None:
             t2 = time.perf_counter()
             print(
                 f"    start + imports {start_and_imports():5.3f} s, ingest {t1 - t0:6.3f} s "
-                f"({(t1 - t0) / bare:4.2f}x the read), validate {t2 - t1:6.3f} s ({(t2 - t1) / bare:4.2f}x)"
+                f"({(t1 - t0) / bare:4.2f}x the read), validate {t2 - t1:6.3f} s "
+                f"({(t2 - t1) / bare:4.2f}x)"
             )
 
 

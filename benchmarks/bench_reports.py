@@ -12,10 +12,14 @@ Builds a survey of N partnerships (default 200) from seeded demo surveys, scores
    scoring, every report, the index) as a subprocess, and sets the WeasyPrint time of 1.
    against it: the share of everything besides WeasyPrint in what a user waits for.
 
-5. (``--ratio-only``, also run first by default) the layout cost: ``render_pdf`` on a full
-   report of a demo partnership against ``render_pdf`` on the same text as plain paragraphs
-   (every text block of the report as a ``<p>``, no stylesheet beyond the page size), median
-   of 5 runs each, in CPU time (robust on a shared machine) and wall time. Goal (issue 11): <= 4x.
+5. (``--ratio-only``, also run first by default) the layout cost: ``render_pdf`` on the full
+   report of the demo's strong, weak and divided partnerships against ``render_pdf`` on the
+   same text as plain paragraphs (every text block of the report as a ``<p>``, in the
+   report's fonts on the report's page, no other style), both sides warmed up, in this
+   process, interleaved; the median ratio over ``--runs`` runs (default 7) with its spread
+   (min, max), in CPU time (robust on a shared machine) and wall time. ``--stages`` adds
+   the CPU time per WeasyPrint stage (parse, cascade, boxes, layout, draw, fonts, tags,
+   write) of both sides. Goal (issue 11): <= 4x.
 
 Goals: everything besides WeasyPrint <= 10 % of the total; 2 workers >= 1.5x the
 sequential throughput; peak memory per worker <= 300 MiB.
@@ -23,7 +27,7 @@ sequential throughput; peak memory per worker <= 300 MiB.
 Usage::
 
     .venv/bin/python benchmarks/bench_reports.py [--n 200] [--lang id] [--workers 2]
-    .venv/bin/python benchmarks/bench_reports.py --ratio-only [--lang id]
+    .venv/bin/python benchmarks/bench_reports.py --ratio-only [--lang id] [--runs 7] [--stages]
 
 Run it on an otherwise idle machine: other processes competing for the cores distort the
 parallel speed-up.
@@ -70,9 +74,32 @@ def build_survey(n_partnerships: int, workdir: Path):
     return result, time.perf_counter() - t0, len(survey)
 
 
+_BLOCK_TAGS = frozenset(
+    ("p", "li", "h1", "h2", "h3", "tr", "dt", "dd", "caption", "figcaption", "div", "th")
+)
+_SKIP_TAGS = frozenset(("style", "script", "svg", "title"))
+_STAGES = (
+    "parse",
+    "cascade",
+    "boxes",
+    "layout",
+    "draw",
+    "fonts",
+    "tags",
+    "write",
+    "other",
+)
+
+
 def plain_paragraphs_html(report_html: str, lang: str) -> tuple[str, int]:
-    """The text of a report's body as plain paragraphs (one ``<p>`` per text block)."""
+    """The text of a report's body as plain paragraphs (one ``<p>`` per text block).
+
+    Same fonts as the report (its ``font-family`` and printed 10pt size) on the same page
+    (A4, the report's margins); no other style. Chart text (inside ``<svg>``) is left out:
+    it is drawing, not text set in paragraphs.
+    """
     import html as _html
+    import re
     from html.parser import HTMLParser
 
     blocks: list[str] = []
@@ -84,40 +111,15 @@ def plain_paragraphs_html(report_html: str, lang: str) -> tuple[str, int]:
             self.buf: list[str] = []
 
         def handle_starttag(self, tag: str, attrs: object) -> None:
-            if tag in ("style", "script", "svg", "title"):
+            if tag in _SKIP_TAGS:
                 self.skip += 1
-            elif tag in (
-                "p",
-                "li",
-                "h1",
-                "h2",
-                "h3",
-                "tr",
-                "dt",
-                "dd",
-                "caption",
-                "figcaption",
-                "div",
-                "th",
-            ):
+            elif tag in _BLOCK_TAGS:
                 self.flush()
 
         def handle_endtag(self, tag: str) -> None:
-            if tag in ("style", "script", "svg", "title"):
+            if tag in _SKIP_TAGS:
                 self.skip -= 1
-            elif tag in (
-                "p",
-                "li",
-                "h1",
-                "h2",
-                "h3",
-                "tr",
-                "dt",
-                "dd",
-                "caption",
-                "figcaption",
-                "div",
-            ):
+            elif tag in _BLOCK_TAGS and tag != "th":
                 self.flush()
 
         def handle_data(self, data: str) -> None:
@@ -133,23 +135,98 @@ def plain_paragraphs_html(report_html: str, lang: str) -> tuple[str, int]:
     parser = _Text()
     parser.feed(report_html)
     parser.flush()
+    family = re.search(r"html\s*\{[^}]*font-family:\s*([^;]+);", report_html)
+    margin = re.search(r"@page\s*\{[^@}]*margin:\s*([^;]+);", report_html)
     body = "".join(f"<p>{_html.escape(b)}</p>" for b in blocks)
     page = (
         f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>plain</title>'
-        f"<style>@page {{ size: A4; margin: 2cm }} body {{ font-family: sans-serif; font-size: 10pt }}</style>"
-        f"</head><body>{body}</body></html>"
+        f"<style>@page {{ size: A4; margin: {margin.group(1) if margin else '2cm'} }} "
+        f"body {{ font-family: {family.group(1) if family else 'sans-serif'}; "
+        f"font-size: 10pt }}</style></head><body>{body}</body></html>"
     )
     return page, len(blocks)
 
 
-def layout_ratio(lang: str, runs: int = 5) -> None:
-    """WeasyPrint time of a full demo report / of the same text as plain paragraphs."""
+class StageClock:
+    """CPU time per WeasyPrint stage inside ``render_pdf`` (wraps WeasyPrint's functions).
+
+    Stages: HTML parsing, CSS cascade, box tree, layout (pagination), drawing the pages,
+    font embedding with subsetting, PDF/UA tags, writing (serialising and compressing);
+    "other" is the rest of ``render_pdf``.
+    """
+
+    def __init__(self) -> None:
+        import weasyprint
+        import weasyprint.document as wdoc
+        import weasyprint.pdf as wpdf
+
+        self.acc: dict[str, float] = {}
+        self._undo: list[tuple[object, str, object]] = []
+
+        def wrap(owner: object, name: str, stage: str, consume: bool = False) -> None:
+            real = getattr(owner, name)
+
+            def timed(*a: object, **k: object) -> object:
+                t = time.process_time()
+                try:
+                    out = real(*a, **k)
+                    return list(out) if consume else out  # layout_document is a generator
+                finally:
+                    self.acc[stage] = self.acc.get(stage, 0.0) + time.process_time() - t
+
+            self._undo.append((owner, name, real))
+            setattr(owner, name, timed)
+
+        wrap(weasyprint.HTML, "__init__", "parse")
+        wrap(wdoc, "get_all_computed_styles", "cascade")
+        wrap(wdoc, "build_formatting_structure", "boxes")
+        wrap(wdoc, "layout_document", "layout", consume=True)
+        wrap(wdoc, "generate_pdf", "pdf")
+        wrap(wpdf, "build_fonts_dictionary", "fonts")
+        wrap(wpdf, "add_tags", "tags")
+        wrap(wpdf.pydyf.PDF, "write", "write")
+
+    def close(self) -> None:
+        for owner, name, real in reversed(self._undo):
+            setattr(owner, name, real)
+
+    def run(self, fn: object, *args: object) -> dict[str, float]:
+        self.acc = {}
+        t = time.process_time()
+        fn(*args)  # type: ignore[operator]
+        total = time.process_time() - t
+        a = self.acc
+        draw = a.get("pdf", 0.0) - a.get("fonts", 0.0) - a.get("tags", 0.0)
+        out = {k: a.get(k, 0.0) for k in ("parse", "cascade", "boxes", "layout")}
+        out |= {"draw": draw, "fonts": a.get("fonts", 0.0), "tags": a.get("tags", 0.0)}
+        out["write"] = a.get("write", 0.0)
+        out["other"] = total - sum(out.values())
+        out["total"] = total
+        return out
+
+
+def _spread(xs: list[float]) -> str:
+    import statistics
+
+    return f"{statistics.median(xs):.2f}x (min {min(xs):.2f}, max {max(xs):.2f})"
+
+
+def layout_ratio(lang: str, runs: int = 7, stages: bool = False) -> None:
+    """WeasyPrint time of a full demo report / of the same text as plain paragraphs.
+
+    Both sides go through the same ``render_pdf`` (tagged PDF, URL fetcher) in this
+    process, after two warm-up renders each; the runs alternate the order of the two sides
+    (full-plain, plain-full, ...) so drift on a shared machine hits both alike. Each run
+    gives one ratio; printed are the median ratio and its spread (min, max) over the runs,
+    in CPU time (WeasyPrint is single-threaded: not slowed by a busy neighbour's time
+    slices) and in wall time.
+    """
     import statistics
 
     import weasyprint
 
     from kemitraan_assess import load_instrument
-    from kemitraan_assess.demo import make_demo_survey
+    from kemitraan_assess.demo import demo_csv_bytes, make_demo_survey
     from kemitraan_assess.io import ingest
     from kemitraan_assess.reporting import build_context, render_html
     from kemitraan_assess.reporting.pdf import render_pdf
@@ -157,41 +234,60 @@ def layout_ratio(lang: str, runs: int = 5) -> None:
 
     inst = load_instrument("kemitraan-readiness")
     with tempfile.TemporaryDirectory() as tmp:
-        from kemitraan_assess.demo import demo_csv_bytes
-
         path = Path(tmp) / "survey.csv"
         path.write_bytes(demo_csv_bytes(make_demo_survey(inst)))
         scores = score(ingest(path, inst).responses, inst)
-    print("layout cost: WeasyPrint on a full report / on the same text as plain paragraphs")
-    for name in (
-        "Gugus Tugas Imunisasi Kota Makassar",
-        "Tim Terpadu Kesehatan Jiwa Kab. Gunungkidul",
-    ):
+    print(
+        "layout cost: WeasyPrint on a full report / on the same text as plain paragraphs "
+        f"(render_pdf, {runs} interleaved runs; median ratio (min, max) over the runs)"
+    )
+    clock = StageClock() if stages else None
+    all_cpu: list[float] = []
+    all_wall: list[float] = []
+    kinds = (
+        ("strong", "Gugus Tugas Imunisasi Kota Makassar"),
+        ("weak", "Aliansi Pencegahan Demam Berdarah Kota Semarang"),
+        ("divided", "Kemitraan Bidan dan Dukun Kab. Sumba Barat"),
+    )
+    for kind, name in kinds:
         html = render_html(build_context(scores, name, lang=lang))
         plain, n_blocks = plain_paragraphs_html(html, lang)
-        render_pdf(html)  # warm up fonts and caches
+        for _ in range(2):  # warm up fonts and caches, both sides
+            render_pdf(html)
+            render_pdf(plain)
         pages_full = len(weasyprint.HTML(string=html).render().pages)
         pages_plain = len(weasyprint.HTML(string=plain).render().pages)
-        full_t, plain_t, full_c, plain_c = [], [], [], []
-        for _ in range(runs):
-            t, c = time.perf_counter(), time.process_time()
-            render_pdf(html)
-            full_t.append(time.perf_counter() - t)
-            full_c.append(time.process_time() - c)
-            t, c = time.perf_counter(), time.process_time()
-            render_pdf(
-                plain
-            )  # same renderer settings (tagged PDF, fetcher): only the layout differs
-            plain_t.append(time.perf_counter() - t)
-            plain_c.append(time.process_time() - c)
-        f, p = statistics.median(full_t), statistics.median(plain_t)
-        fc, pc = statistics.median(full_c), statistics.median(plain_c)
-        # CPU time is the robust figure on a shared machine (WeasyPrint is single-threaded)
+        times: dict[str, list[tuple[float, float]]] = {"full": [], "plain": []}
+        st: dict[str, list[dict[str, float]]] = {"full": [], "plain": []}
+        for i in range(runs):
+            order = ("full", "plain") if i % 2 == 0 else ("plain", "full")
+            for side in order:
+                doc = html if side == "full" else plain
+                t, c = time.perf_counter(), time.process_time()
+                if clock is not None:
+                    st[side].append(clock.run(render_pdf, doc))
+                else:
+                    render_pdf(doc)
+                times[side].append((time.process_time() - c, time.perf_counter() - t))
+        cpu = [f[0] / p[0] for f, p in zip(times["full"], times["plain"], strict=True)]
+        wall = [f[1] / p[1] for f, p in zip(times["full"], times["plain"], strict=True)]
+        all_cpu += cpu
+        all_wall += wall
+        fc = statistics.median(x[0] for x in times["full"])
+        pc = statistics.median(x[0] for x in times["plain"])
         print(
-            f"  {name} ({lang}): full {fc:.2f} s CPU / {f:.2f} s wall ({pages_full} pages), plain "
-            f"{pc:.2f} s CPU / {p:.2f} s wall ({pages_plain} pages, {n_blocks} paragraphs): "
-            f"ratio {fc / pc:.1f}x CPU, {f / p:.1f}x wall (goal <= 4x)"
+            f"  {kind} ({name}, {lang}): full {fc:.2f} s CPU ({pages_full} pages), plain "
+            f"{pc:.2f} s CPU ({pages_plain} pages, {n_blocks} paragraphs)\n"
+            f"    ratio CPU {_spread(cpu)}; wall {_spread(wall)}"
         )
+        if clock is not None:
+            for side in ("full", "plain"):
+                med = {k: statistics.median(r[k] for r in st[side]) for k in st[side][0]}
+                parts = ", ".join(f"{k} {med[k]:.3f}" for k in _STAGES)
+                print(f"    {side:5s} CPU s per stage (median): {parts}; total {med['total']:.3f}")
+    if clock is not None:
+        clock.close()
+    print(f"  all runs: ratio CPU {_spread(all_cpu)}; wall {_spread(all_wall)} (goal <= 4x)")
 
 
 class RssSampler:
@@ -235,9 +331,13 @@ def main() -> None:
     ap.add_argument(
         "--ratio-only", action="store_true", help="only the layout-cost ratio (issue 11)"
     )
+    ap.add_argument("--runs", type=int, default=7, help="interleaved runs of the ratio (7)")
+    ap.add_argument(
+        "--stages", action="store_true", help="CPU time per WeasyPrint stage with the ratio"
+    )
     args = ap.parse_args()
 
-    layout_ratio(args.lang)
+    layout_ratio(args.lang, runs=args.runs, stages=args.stages)
     if args.ratio_only:
         return
 
@@ -262,22 +362,24 @@ def main() -> None:
         return out
 
     pdfmod.render_pdf = timed
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     seq = render_reports(scores, work / "seq", lang=args.lang, workers=1)
-    t_seq = time.perf_counter() - t0
+    t_seq, c_seq = time.perf_counter() - t0, time.process_time() - c0
     pdfmod.render_pdf = real
     wp = sum(wp_times)
     rss_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"\nsequential: {n_reports} reports in {t_seq:.1f} s = {n_reports / t_seq:.2f} reports/s "
-        f"({len(seq.failures)} failed)"
+        f"({len(seq.failures)} failed); CPU {c_seq:.1f} s = {c_seq / n_reports:.2f} s per report "
+        f"= {n_reports / c_seq:.2f} reports per CPU second"
     )
     print(
         f"  WeasyPrint alone (render_pdf on the final HTML): {wp:.1f} s "
         f"({wp / max(len(wp_times), 1):.2f} s per report)"
     )
     print(
-        f"  everything else: {t_seq - wp:.1f} s = {100 * (t_seq - wp) / t_seq:.1f} % of the total (goal <= 10 %)"
+        f"  everything else: {t_seq - wp:.1f} s = {100 * (t_seq - wp) / t_seq:.1f} % "
+        "of the total (goal <= 10 %)"
     )
     print(f"  peak RSS of this process: {rss_self:.0f} MiB")
 
@@ -296,8 +398,9 @@ def main() -> None:
     )
     server = [rss for pid, (ppid, rss) in sampler.peak.items() if pid in direct]
     print(
-        f"\n{args.workers} workers: {n_reports} reports in {t_par:.1f} s = {n_reports / t_par:.2f} reports/s "
-        f"({len(par.failures)} failed); speed-up {t_seq / t_par:.2f}x (goal >= 1.5x)"
+        f"\n{args.workers} workers: {n_reports} reports in {t_par:.1f} s = "
+        f"{n_reports / t_par:.2f} reports/s ({len(par.failures)} failed); "
+        f"speed-up {t_seq / t_par:.2f}x (goal >= 1.5x)"
     )
     if workers:
         print(
@@ -314,7 +417,8 @@ def main() -> None:
     t0 = time.perf_counter()
     again = render_reports(scores, work / "pool", lang=args.lang, workers=args.workers)
     print(
-        f"\nre-run: {len(again.skipped)} of {n_reports} skipped as unchanged in {time.perf_counter() - t0:.1f} s"
+        f"\nre-run: {len(again.skipped)} of {n_reports} skipped as unchanged in "
+        f"{time.perf_counter() - t0:.1f} s"
     )
     same = sum(
         (work / "seq" / p.name).read_bytes() == p.read_bytes()

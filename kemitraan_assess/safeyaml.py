@@ -63,9 +63,9 @@ def _measure(root: yaml.Node, source: str) -> None:
             total = 1 + sum(size[id(c)] for c in _children(node))
             if total > MAX_NODES:
                 raise YAMLLimitError(
-                    f"{prefix}refused: the document expands to more than {MAX_NODES:,} values through "
-                    f"anchors and aliases (&name / *name) near {_where(node)}; write the values out "
-                    "instead of repeating aliases"
+                    f"{prefix}refused: the document expands to more than {MAX_NODES:,} values "
+                    f"through anchors and aliases (&name / *name) near {_where(node)}; write the "
+                    "values out instead of repeating aliases"
                 )
             size[key] = total
             continue

@@ -86,7 +86,8 @@ def test_wheel_holds_every_module_and_data_file(wheel):
         for line in metadata.splitlines()
         if line.startswith("Requires-Dist:") and "extra ==" not in line
     }
-    # the XML readers and the safe YAML/SVG checks import defusedxml: it must not come from the test extra
+    # the XML readers and the safe YAML/SVG checks import defusedxml: it must not come from the test
+    # extra
     assert {"defusedxml", "pandas", "pingouin", "click", "jinja2", "weasyprint"} <= requires
 
 

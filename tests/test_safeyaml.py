@@ -69,7 +69,10 @@ def test_refused_quickly_with_the_file_named(text):
 
 
 def test_ordinary_aliases_still_load():
-    text = "labels: &agree {1: Tidak setuju, 5: Setuju}\nq1: *agree\nq2: *agree\nbase: &b {min: 1}\nq3: {<<: *b, max: 5}\n"
+    text = (
+        "labels: &agree {1: Tidak setuju, 5: Setuju}\nq1: *agree\nq2: *agree\n"
+        "base: &b {min: 1}\nq3: {<<: *b, max: 5}\n"
+    )
     assert load_yaml(text) == yaml.safe_load(text)
     bundled = (ROOT / "instruments" / "kemitraan-readiness.yaml").read_text(encoding="utf-8")
     assert load_yaml(bundled) == yaml.safe_load(bundled)

@@ -134,7 +134,9 @@ def lang_option(func: F) -> F:
         "--lang",
         default=None,
         metavar="LANG",
-        help="Report language: id (Bahasa Indonesia, default) or en; any language with a catalogue.",
+        help=(
+            "Report language: id (Bahasa Indonesia, default) or en; any language with a catalogue."
+        ),
     )(func)
 
 
@@ -180,7 +182,10 @@ def ingest_options(func: F) -> F:
             "--min-group-size",
             type=click.IntRange(min=3),
             default=None,
-            help="Confidentiality minimum per partnership (default from the instrument: 5; never below 3).",
+            help=(
+                "Confidentiality minimum per partnership (default from the instrument: 5; never "
+                "below 3)."
+            ),
         ),
     ]
     for deco in reversed(decorators):

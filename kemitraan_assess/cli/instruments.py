@@ -24,7 +24,8 @@ def list_cmd() -> None:
         title = inst.text(inst.title) if inst.title else ""
         n_items = len(inst.items)
         click.echo(
-            f"{inst.id}\t{inst.version}\t{','.join(inst.languages)}\t{len(inst.scales)} scales, {n_items} items\t{title}"
+            f"{inst.id}\t{inst.version}\t{','.join(inst.languages)}\t{len(inst.scales)} scales, "
+            f"{n_items} items\t{title}"
         )
 
 
@@ -45,8 +46,8 @@ def show_cmd(instrument: str, lang: str | None, as_json: bool) -> None:
         click.echo(inst.text(inst.title, lang))
     for scale in inst.scales:
         click.echo(
-            f"\n[{scale.id}] {inst.text(scale.name, lang)} ({scale.kind}, {len(scale.items)} items, "
-            f"score needs {inst.min_answered_count(scale)})"
+            f"\n[{scale.id}] {inst.text(scale.name, lang)} ({scale.kind}, {len(scale.items)} "
+            f"items, score needs {inst.min_answered_count(scale)})"
         )
         for item in scale.items:
             rev = " (R)" if item.reverse else ""
@@ -66,7 +67,8 @@ def validate_cmd(file: Path) -> None:
         raise CliError(f"{file}: file not found")
     inst = load_instrument(file)
     click.echo(
-        f"{file}: valid ({inst.id} {inst.version}, {len(inst.scales)} scales, {len(inst.items)} items)"
+        f"{file}: valid ({inst.id} {inst.version}, {len(inst.scales)} scales, {len(inst.items)} "
+        "items)"
     )
 
 

@@ -304,7 +304,8 @@ def report(
     for failure in batch.failures:
         click.echo(f"failed: {failure}", err=True)
     echo(
-        f"{len(batch.written)} files written, {len(batch.skipped)} unchanged -> {out / 'index.html'}",
+        f"{len(batch.written)} files written, {len(batch.skipped)} unchanged -> "
+        f"{out / 'index.html'}",
         quiet,
     )
     sys.exit(1 if batch.failures else max(ing.exit_code, result.exit_code))
@@ -347,7 +348,8 @@ def demo(
         batch = _render(result, out / "reports", lang, formats, quiet, workers)
     elapsed = time.perf_counter() - t0
     echo(
-        f"survey:  {survey_path} ({len(survey)} responses, {result.summary['n_partnerships']} partnerships)",
+        f"survey:  {survey_path} ({len(survey)} responses, {result.summary['n_partnerships']} "
+        "partnerships)",
         quiet,
     )
     echo(f"ingest:  {out / 'ingest'} ({_ingest_summary(ing)})", quiet)

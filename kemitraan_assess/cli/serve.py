@@ -106,6 +106,7 @@ def serve(
     app = create_app(config)
     shown = f"[{host}]" if ":" in host else host
     click.echo(
-        f"kemitraan-assess: open http://{shown}:{port} in your browser (data in {folder}); Ctrl+C stops."
+        f"kemitraan-assess: open http://{shown}:{port} in your browser (data in {folder}); Ctrl+C "
+        "stops."
     )
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

@@ -1,4 +1,5 @@
-"""Reading an XLSForm workbook into the mapping :func:`~kemitraan_assess.instrument.loader.parse_instrument` validates.
+"""Reading an XLSForm workbook into the mapping that
+:func:`~kemitraan_assess.instrument.loader.parse_instrument` validates.
 
 The layout and the reading rules are described in :mod:`kemitraan_assess.instrument.xlsform`;
 :func:`~kemitraan_assess.instrument.xlsform.from_xlsform` is the public entry point.
@@ -64,7 +65,8 @@ def _load_scale_map(scale_map: Mapping[str, Any] | str | Path | None) -> dict[st
             out[str(key)] = value.strip()
         else:
             raise InstrumentError(
-                f"scale mapping entry {key!r}: expected a scale id or a list of questions, got {value!r}",
+                f"scale mapping entry {key!r}: expected a scale id or a list of questions, got "
+                f"{value!r}",
                 source=source,
             )
     return out
@@ -307,8 +309,8 @@ class _Reader:
                 elif name in smap:
                     raise InstrumentError(
                         f"question {name!r} is mapped to scale {smap[name]!r}, but its choice list "
-                        f"{list_name!r} has no integer answer codes; name the choices 1, 2, 3, ... in "
-                        f"scale order",
+                        f"{list_name!r} has no integer answer codes; name the choices 1, 2, 3, ... "
+                        "in scale order",
                         source=self.source,
                     )
                 else:
@@ -334,9 +336,10 @@ class _Reader:
         if lacking:
             example = ", ".join(f"{q}: SCALE" for q in lacking[:2])
             raise InstrumentError(
-                f"{len(lacking)} question(s) have no scale: {', '.join(lacking)}. They are not inside "
-                f"a begin_group/end_group. Put each scale's questions in a group named after the "
-                f"scale, or give the mapping as a YAML file of 'question: SCALE' lines ({example}, "
+                f"{len(lacking)} question(s) have no scale: {', '.join(lacking)}. They are not "
+                "inside a begin_group/end_group. Put each scale's questions in a group named after "
+                "the scale, or give the mapping as a YAML file of 'question: SCALE' lines "
+                f"({example}, "
                 f"...) with --scale-map FILE on the command line, or scale_map={{...}} in Python",
                 source=self.source,
             )

@@ -137,7 +137,9 @@ class Scale(_Frozen):
     min_answered: float | None = Field(
         default=None,
         gt=0,
-        description="Items needed for a scale score: a fraction (< 1) of the items or a count (>= 1).",
+        description=(
+            "Items needed for a scale score: a fraction (< 1) of the items or a count (>= 1)."
+        ),
     )
     items: list[Item] = Field(min_length=1)
 
@@ -150,7 +152,9 @@ class Choice(_Frozen):
     variants: list[str] = Field(default_factory=list)
     suits: list[Identifier] = Field(
         default_factory=list,
-        description="Partnership models this answer points to (for goals/resources/context fields).",
+        description=(
+            "Partnership models this answer points to (for goals/resources/context fields)."
+        ),
     )
     reason: LocalText | None = Field(
         default=None, description="Why this answer suits those models (shown in reports)."
@@ -242,12 +246,16 @@ class Defaults(_Frozen):
     min_answered: float = Field(
         default=2 / 3,
         gt=0,
-        description="Items needed for a scale score: a fraction (< 1) of the items or a count (>= 1).",
+        description=(
+            "Items needed for a scale score: a fraction (< 1) of the items or a count (>= 1)."
+        ),
     )
     min_group_size: int = Field(
         default=5,
         ge=3,
-        description="Partnerships (and sub-groups) with fewer respondents are suppressed; never below 3.",
+        description=(
+            "Partnerships (and sub-groups) with fewer respondents are suppressed; never below 3."
+        ),
     )
     agreement_strong: float = Field(default=0.70, gt=0, le=1)
     agreement_moderate: float = Field(default=0.51, gt=0, le=1)

@@ -160,8 +160,8 @@ def locate_and_map(
             t = index.resolve_target(mapped)
             if t is None:
                 raise DataError(
-                    f"the mapping sends column {name!r} to {mapped!r}, which is not an item or field id "
-                    f"of instrument '{instrument.id}'",
+                    f"the mapping sends column {name!r} to {mapped!r}, which is not an item or "
+                    f"field id of instrument '{instrument.id}'",
                     file=spec.source,
                     column=name,
                     code="data.mapping_target",
@@ -206,8 +206,9 @@ def locate_and_map(
     ]
     if unused:
         warnings.append(
-            f"the mapping{' ' + spec.source if spec.source else ''} names {len(unused)} column(s) this export does "
-            f"not have: {', '.join(repr(k) for k in unused[:10])}; their items were matched by header, if at all"
+            f"the mapping{' ' + spec.source if spec.source else ''} names {len(unused)} column(s) "
+            f"this export does not have: {', '.join(repr(k) for k in unused[:10])}; their items "
+            "were matched by header, if at all"
         )
 
     p_field = instrument.field_by_role("partnership")
@@ -217,8 +218,8 @@ def locate_and_map(
         t = targets[partnership_col]
         if t is not None and t.kind == "item":
             raise DataError(
-                f"--group-col {group_col!r} is the column of item {t.id} (answers, not partnership names); "
-                "name the column that holds the partnership names",
+                f"--group-col {group_col!r} is the column of item {t.id} (answers, not partnership "
+                "names); name the column that holds the partnership names",
                 file=export.name,
                 column=names[partnership_col],
             )
@@ -291,8 +292,8 @@ def _check_duplicates(targets: list[Target | None], names: list[str], file: str)
             repeat = ""
             if _REPEAT_INDEX.sub("[]", a) == _REPEAT_INDEX.sub("[]", b) and a != b:
                 repeat = (
-                    " (they are instances of a repeat group: an item asked once per partnership must not sit "
-                    "inside a repeat)"
+                    " (they are instances of a repeat group: an item asked once per partnership "
+                    "must not sit inside a repeat)"
                 )
             raise DataError(
                 f"columns {a!r} and {b!r} both hold {t.kind} '{t.id}'{repeat}; "

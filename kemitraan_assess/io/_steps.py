@@ -211,8 +211,8 @@ def platform_rules(
             verdicts.reject(outcome.unfinished.mask, "incomplete", outcome.unfinished.detail)
         else:
             warnings.append(
-                f"--incomplete reject: a {hm.platform} export has no completion marker; only records with no "
-                "answers were rejected"
+                f"--incomplete reject: a {hm.platform} export has no completion marker; only "
+                "records with no answers were rejected"
             )
     return warnings
 

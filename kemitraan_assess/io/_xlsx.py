@@ -162,15 +162,17 @@ class _SharedStrings(ContentHandler):
         if self._len > MAX_CELL_CHARS:
             raise _Stop(
                 DataError(
-                    f"shared string {len(self.strings) + 1} of the workbook is longer than {MAX_CELL_CHARS:,} "
-                    "characters; no survey answer is that long (is this the right file?)",
+                    f"shared string {len(self.strings) + 1} of the workbook is longer than "
+                    f"{MAX_CELL_CHARS:,} characters; no survey answer is that long (is this the "
+                    "right file?)",
                     file=self.name,
                 )
             )
         if self._total > MAX_SHARED_CHARS:
             raise _Stop(
                 DataError(
-                    f"the workbook's shared strings exceed {MAX_SHARED_CHARS:,} characters; save the sheet as CSV",
+                    f"the workbook's shared strings exceed {MAX_SHARED_CHARS:,} characters; save "
+                    "the sheet as CSV",
                     file=self.name,
                 )
             )
@@ -205,8 +207,8 @@ class _SheetRows(ContentHandler):
         ref = f"row {self._row_no}, column {self._col + 1}"
         return _Stop(
             DataError(
-                f"the cell at {ref} of the first sheet is longer than {MAX_CELL_CHARS:,} characters; "
-                "no survey answer is that long (is this the right file?)",
+                f"the cell at {ref} of the first sheet is longer than {MAX_CELL_CHARS:,} "
+                "characters; no survey answer is that long (is this the right file?)",
                 file=self.name,
                 row=self._row_no,
             )
@@ -270,8 +272,8 @@ class _SheetRows(ContentHandler):
             if len(self.rows) > MAX_ROWS:
                 raise _Stop(
                     DataError(
-                        f"the first sheet has more than {MAX_ROWS:,} rows with values (the limit for "
-                        "workbooks); save it as CSV, which has no such limit",
+                        f"the first sheet has more than {MAX_ROWS:,} rows with values (the limit "
+                        "for workbooks); save it as CSV, which has no such limit",
                         file=self.name,
                         row=self._row_no,
                     )
@@ -285,8 +287,8 @@ class _SheetRows(ContentHandler):
             except (ValueError, IndexError):
                 raise _Stop(
                     DataError(
-                        f"the cell at row {self._row_no}, column {self._col + 1} points to shared string "
-                        f"{text!r}, which the workbook does not have",
+                        f"the cell at row {self._row_no}, column {self._col + 1} points to shared "
+                        f"string {text!r}, which the workbook does not have",
                         file=self.name,
                         row=self._row_no,
                     )
@@ -326,8 +328,8 @@ def _member(
         return None
     if info.file_size > limit:
         raise DataError(
-            f"the workbook part {part} declares {info.file_size:,} bytes, more than the {limit:,} a survey "
-            "export needs; save the sheet as CSV",
+            f"the workbook part {part} declares {info.file_size:,} bytes, more than the {limit:,} "
+            "a survey export needs; save the sheet as CSV",
             file=name,
         )
     return info
@@ -344,13 +346,15 @@ def _parse(zf: zipfile.ZipFile, info: zipfile.ZipInfo, handler: ContentHandler, 
         raise stop.error from None
     except SAXParseException as exc:
         raise DataError(
-            f"the workbook is damaged: {info.filename} is not well-formed XML at line {exc.getLineNumber()}, "
-            f"column {exc.getColumnNumber()} ({exc.getMessage()}); open it in a spreadsheet program and save it again",
+            f"the workbook is damaged: {info.filename} is not well-formed XML at line "
+            f"{exc.getLineNumber()}, column {exc.getColumnNumber()} ({exc.getMessage()}); open it "
+            "in a spreadsheet program and save it again",
             file=name,
         ) from None
     except DefusedXmlException as exc:
         raise DataError(
-            f"the workbook part {info.filename} uses XML features a spreadsheet never needs ({type(exc).__name__})",
+            f"the workbook part {info.filename} uses XML features a spreadsheet never needs "
+            f"({type(exc).__name__})",
             file=name,
         ) from None
     except (SAXException, zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
@@ -524,14 +528,15 @@ def read_first_sheet(data: bytes, name: str) -> Sheet:
             filled = _fill_merges(rows.rows, rows.merges)
             if filled:
                 notes.append(
-                    f"sheet '{title}': {len(filled)} merged cell range(s) spanning rows were filled down "
-                    f"(the first: {filled[0]}); each row gets the merged value"
+                    f"sheet '{title}': {len(filled)} merged cell range(s) spanning rows were "
+                    f"filled down (the first: {filled[0]}); each row gets the merged value"
                 )
             if rows.n_formulas_without_value:
                 notes.append(
-                    f"sheet '{title}': {rows.n_formulas_without_value} cell(s) hold a formula saved without its "
-                    f"value, read as empty (the first: {', '.join(rows.formulas_without_value)}); open the workbook "
-                    "in a spreadsheet program and save it, or export it as CSV"
+                    f"sheet '{title}': {rows.n_formulas_without_value} cell(s) hold a formula "
+                    "saved without its value, read as empty (the first: "
+                    f"{', '.join(rows.formulas_without_value)}); open the workbook in a "
+                    "spreadsheet program and save it, or export it as CSV"
                 )
             return Sheet(
                 title,
@@ -540,6 +545,7 @@ def read_first_sheet(data: bytes, name: str) -> Sheet:
                 tuple(notes),
             )
     raise DataError(
-        f"no visible sheet of the workbook holds a table (a header and a row of answers): {', '.join(skipped)}",
+        "no visible sheet of the workbook holds a table (a header and a row of answers): "
+        f"{', '.join(skipped)}",
         file=name,
     )

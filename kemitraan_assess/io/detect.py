@@ -131,8 +131,8 @@ def decode_bytes(data: bytes, *, encoding: str | None = None, file: str | None =
             ) from None
         except UnicodeDecodeError as exc:
             raise DataError(
-                f"cannot be read as {encoding}: byte {exc.start} ({data[exc.start : exc.start + 1]!r}) "
-                "is not valid; check --encoding",
+                f"cannot be read as {encoding}: byte {exc.start} "
+                f"({data[exc.start : exc.start + 1]!r}) is not valid; check --encoding",
                 file=file,
                 code="data.encoding",
                 params={"encoding": encoding, "byte": exc.start},
@@ -158,8 +158,9 @@ def decode_bytes(data: bytes, *, encoding: str | None = None, file: str | None =
                 before = rest[: exc.start].decode(codec, errors="replace")
                 line = len(re.findall(r"\r\n|\r|\n", before)) + 1
                 raise DataError(
-                    f"starts with a {codec} byte-order mark but byte {exc.start + len(mark)} is not "
-                    f"{codec}; the file mixes encodings: save it again as one, or pass --encoding",
+                    f"starts with a {codec} byte-order mark but byte {exc.start + len(mark)} is "
+                    f"not {codec}; the file mixes encodings: save it again as one, or pass "
+                    "--encoding",
                     file=file,
                     code="data.mixed_encoding",
                     params={"encoding": codec},
@@ -173,8 +174,8 @@ def decode_bytes(data: bytes, *, encoding: str | None = None, file: str | None =
     except UnicodeDecodeError as exc:
         line = _line_of(data, exc.start)
         warnings.append(
-            f"not UTF-8: read as Windows-1252 (cp1252); the first byte that is not UTF-8 is on line {line}; "
-            "pass --encoding if the text looks wrong"
+            "not UTF-8: read as Windows-1252 (cp1252); the first byte that is not UTF-8 is on line "
+            f"{line}; pass --encoding if the text looks wrong"
         )
         text = data.decode("cp1252", errors="replace")
         return Decoded(_strip_nul(text, warnings), "cp1252", False, warnings)
@@ -226,10 +227,10 @@ def check_content(text: str, *, file: str | None = None) -> None:
 
     Examples
     --------
-    >>> check_content("<!DOCTYPE html><html>login</html>")
+    >>> check_content("<!DOCTYPE html><html>login</html>")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    kemitraan_assess.errors.DataError: this is an HTML page, not a CSV export (the download may have saved a login or error page; export the data again)
+    kemitraan_assess.errors.DataError: this is an HTML page, not a CSV export (the download ...
     """
     head = text.lstrip(" \t\r\n")[:2048]
     low = head.lower()

@@ -94,8 +94,8 @@ def ingest(
     detection of delimiter, line ending and header: they may hold line breaks, CRs and
     delimiters. Partnership names that differ only in case, spaces, invisible
     characters, accents or look-alike Cyrillic/Greek letters are one partnership, and
-    the spellings grouped are listed in the warnings. Answer labels map to codes in any language of the
-    instrument, including its ``label_variants``; ``missing_labels`` and
+    the spellings grouped are listed in the warnings. Answer labels map to codes in any
+    language of the instrument, including its ``label_variants``; ``missing_labels`` and
     ``missing_codes`` become NaN and are counted, not reported as errors. Numbers
     outside the scale, non-integers and unknown labels become NaN and are listed in
     ``cell_issues``.
@@ -139,8 +139,8 @@ def ingest(
     except MemoryError:
         name = os.fspath(source) if isinstance(source, (str, os.PathLike)) else "<input>"
         raise DataError(
-            "not enough memory to read this export on this machine; split it into smaller files, or save "
-            "it as a plain UTF-8 CSV (read by the fastest, leanest reader)",
+            "not enough memory to read this export on this machine; split it into smaller files, "
+            "or save it as a plain UTF-8 CSV (read by the fastest, leanest reader)",
             file=str(name),
         ) from None
 
@@ -185,8 +185,8 @@ def _ingest(
     if n == 0:
         first, why = body.bad_rows[0]
         raise DataError(
-            f"no record has the header's {width} fields ({len(body.bad_rows)} record(s), the first: {why}); "
-            "check the delimiter and the header line",
+            f"no record has the header's {width} fields ({len(body.bad_rows)} record(s), the "
+            f"first: {why}); check the delimiter and the header line",
             file=export.name,
             row=first,
         )
@@ -235,8 +235,8 @@ def _item_warnings(
     unmatched = [i for i in item_ids if i not in items.column_of]
     if len(unmatched) == len(item_ids):
         raise DataError(
-            f"no column matches any item of instrument '{inst.id}' (columns: {', '.join(hm.names)}); "
-            "check the instrument or give a --mapping file"
+            f"no column matches any item of instrument '{inst.id}' (columns: "
+            f"{', '.join(hm.names)}); check the instrument or give a --mapping file"
             + "".join(f"; {w}" for w in hm.warnings),
             file=file,
             row=hm.header_line,
@@ -289,7 +289,8 @@ def _log(
     unmatched, empty = _item_warnings(hm, inst, items, responses, export.name)
     if unmatched:
         warnings.append(
-            f"{len(unmatched)} item(s) of the instrument have no column in the export: {', '.join(unmatched)}"
+            f"{len(unmatched)} item(s) of the instrument have no column in the export: "
+            f"{', '.join(unmatched)}"
         )
     for item_id in empty:
         column = hm.names[items.column_of[item_id]]
@@ -299,7 +300,8 @@ def _log(
         )
     if ident.variants:
         warnings.append(
-            f"{len(ident.variants)} partnership name(s) were written in more than one way and grouped: "
+            f"{len(ident.variants)} partnership name(s) were written in more than one way and "
+            "grouped: "
             + "; ".join(
                 f"{k!r} <- {', '.join(_shown(v) for v in vs)}"
                 for k, vs in list(ident.variants.items())[:10]
@@ -311,8 +313,8 @@ def _log(
         shown = ", ".join(f"{k!r} (n = {v})" for k, v in list(small.items())[:20])
         more = f" and {len(small) - 20} more" if len(small) > 20 else ""
         warnings.append(
-            f"{len(small)} partnership(s) have fewer respondents than the confidentiality minimum of {k_min} "
-            f"and will be suppressed by score and report: {shown}{more}"
+            f"{len(small)} partnership(s) have fewer respondents than the confidentiality minimum "
+            f"of {k_min} and will be suppressed by score and report: {shown}{more}"
         )
     if body.empty_lines:
         warnings.append(f"skipped {body.empty_lines} empty line(s) between records")

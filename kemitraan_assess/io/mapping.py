@@ -128,7 +128,8 @@ def strip_enumerator(header: str) -> tuple[str, str] | None:
     --------
     >>> strip_enumerator("1. This partnership has clear goals")
     ('1.', 'This partnership has clear goals')
-    >>> [strip_enumerator(h)[0] for h in ["Q1. Goals", "1) Goals", "A1 - Goals", "(2) Goals", "Q12 Goals"]]
+    >>> heads = ["Q1. Goals", "1) Goals", "A1 - Goals", "(2) Goals", "Q12 Goals"]
+    >>> [strip_enumerator(h)[0] for h in heads]
     ['Q1.', '1)', 'A1 -', '(2)', 'Q12']
     >>> strip_enumerator("Goals are clear") is None
     True
@@ -173,8 +174,8 @@ def kobo_names(label: str, *, choice: bool = False) -> set[str]:
     """The slug keys of the names KoboToolbox's formbuilder makes from a label.
 
     Besides the full slug: names over 40 characters shortened to their first and last
-    20, and (``choice=True``) choice values cut to 14 characters by the older formbuilder (kobotoolbox/kpi
-    ``kpi/utils/sluggify.py`` ``_shorten_long_name``; ``jsapp/xlform/src/
+    20, and (``choice=True``) choice values cut to 14 characters by the older formbuilder
+    (kobotoolbox/kpi ``kpi/utils/sluggify.py`` ``_shorten_long_name``; ``jsapp/xlform/src/
     view.choices.coffee`` ``characterLimit: 14``).
 
     Examples
@@ -235,7 +236,8 @@ class Target:
 
     kind: str  # "item" | "field" | "meta"
     id: str
-    how: str  # "id", "alias", "text", "grid", "group", "code", "enumerator", "slug", "mapping", "option"
+    # how: "id", "alias", "text", "grid", "group", "code", "enumerator", "slug", "mapping", "option"
+    how: str
     prefix: str | None = None  # the enumerator stripped from the header ("1.", "Q1.", "A1 -")
 
 

@@ -236,8 +236,9 @@ def _check_stray_cr(text: str, name: str, delimiter: str, lines: int = 25) -> No
             continue  # a whole record ends here: a line end written by another program
         col = first - max(head.rfind("\n", 0, first), -1)
         raise DataError(
-            f"a stray carriage return (CR) at character {col} splits this line in two (the file's lines end "
-            "with LF); remove it, or open the file in a spreadsheet program and save it again",
+            f"a stray carriage return (CR) at character {col} splits this line in two (the file's "
+            "lines end with LF); remove it, or open the file in a spreadsheet program and save it "
+            "again",
             file=name,
             row=line,
         )
@@ -272,8 +273,8 @@ def _check_line_widths(data: bytes, delimiter: str, line_ending: str, name: str)
         n = data.count(d, line_start, stop)
         if n >= MAX_COLUMNS:
             raise DataError(
-                f"this line has more than {MAX_COLUMNS:,} fields; no survey export is that wide (is the "
-                "delimiter right, or is this the right file?)",
+                f"this line has more than {MAX_COLUMNS:,} fields; no survey export is that wide "
+                "(is the delimiter right, or is this the right file?)",
                 file=name,
                 row=data.count(nl, 0, line_start) + 1,
                 code="data.too_many_fields",
@@ -282,8 +283,9 @@ def _check_line_widths(data: bytes, delimiter: str, line_ending: str, name: str)
         # some run of bytes between two delimiters is at least this long, and lies in one cell
         if (length - n) / (n + 1) > 4 * MAX_CELL_CHARS:
             raise DataError(
-                f"a cell on this line is longer than {MAX_CELL_CHARS:,} characters; no survey answer is "
-                "that long (a stray quote can also join the rest of the file into one cell)",
+                f"a cell on this line is longer than {MAX_CELL_CHARS:,} characters; no survey "
+                "answer is that long (a stray quote can also join the rest of the file into one "
+                "cell)",
                 file=name,
                 row=data.count(nl, 0, line_start) + 1,
                 code="data.cell_too_long",
@@ -367,8 +369,9 @@ def _csv_error(exc: csv.Error, name: str, line: int) -> DataError:
     msg = str(exc)
     if "field larger than field limit" in msg:
         return DataError(
-            f"a cell in the record starting here is longer than {MAX_CELL_CHARS:,} characters; no survey "
-            "answer is that long (a stray quote can also join the rest of the file into one cell)",
+            f"a cell in the record starting here is longer than {MAX_CELL_CHARS:,} characters; no "
+            "survey answer is that long (a stray quote can also join the rest of the file into one "
+            "cell)",
             file=name,
             row=line,
         )
@@ -522,8 +525,9 @@ def _check_cell_sizes(table: pa.Table, name: str) -> None:
         if pc.any(too_long).as_py():
             k = int(pc.index(too_long, True).as_py())
             raise DataError(
-                f"column {j + 1} of data record {k + 1} (counting records, not lines, after the header) is "
-                f"longer than {MAX_CELL_CHARS:,} characters; no survey answer is that long",
+                f"column {j + 1} of data record {k + 1} (counting records, not lines, after the "
+                f"header) is longer than {MAX_CELL_CHARS:,} characters; no survey answer is that "
+                "long",
                 file=name,
             )
 
@@ -569,7 +573,8 @@ def _read_slow(export: Export, data_start: int, width: int) -> Body:
             opened = _unclosed_quote_line(export.text or "", start)
             if opened is not None:
                 raise DataError(
-                    f'a quoted field opened on line {opened} is never closed (check for a stray " on that line)',
+                    f'a quoted field opened on line {opened} is never closed (check for a stray " '
+                    "on that line)",
                     file=export.name,
                     row=opened,
                     code="data.unclosed_quote",

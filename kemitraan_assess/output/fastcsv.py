@@ -1,20 +1,19 @@
-"""Columnar CSV encoding: the bytes pandas' ``to_csv`` writes, built in C by pyarrow.
+"""Columnar CSV encoding of the package's CSV format, built in C by pyarrow.
 
 :func:`frame_csv_bytes` is the fast path of :func:`kemitraan_assess.output.safecsv.csv_bytes`.
-It gives byte for byte what ``neutralise_frame(df).to_csv(index=False,
-lineterminator="\\n", na_rep="")`` gives after whole-number float columns are written as
-integers, and returns ``None`` for a frame it does not know how to encode exactly (then
-the caller uses pandas). Work is done per column, never per cell in Python:
+It writes the format the README defines ("CSV files written"; written out cell by cell
+in tests/csvformat.py, which the tests compare it with byte for byte), and returns
+``None`` for a frame it does not know how to encode (then the caller's fallback writes
+it). Work is done per column, never per cell in Python:
 
-* floats: Python's shortest round-trip ``repr`` (what pandas writes through NumPy), once
-  per distinct value, then spread with ``take``; NaN is an empty cell;
+* floats: Python's shortest round-trip ``repr``, once per distinct value, then spread
+  with ``take``; NaN is an empty cell; a column of whole numbers is written as integers;
 * integers, booleans (``True`` / ``False``) and text: pyarrow casts and string kernels;
 * text cells starting with ``= + - @``, a tab or a carriage return get a leading ``'``
   (numbers never do), and so does every line inside a cell that starts with ``= + - @``
   or a tab after a carriage return or line feed (:func:`~.safecsv.neutralise_text`);
   then cells holding ``,``, ``"``, a line feed or a carriage return are quoted with
-  ``"`` doubled, as :mod:`csv`'s ``QUOTE_MINIMAL`` does with a ``"\\r\\n"`` line
-  terminator;
+  ``"`` doubled (RFC 4180's quoting; rows end with LF);
 * rows are joined with :func:`pyarrow.compute.binary_join_element_wise`, and the bytes
   are the string array's data buffer, so a million rows never become Python strings.
 """
@@ -256,7 +255,8 @@ def _buffer_bytes(lines: pa.Array) -> memoryview:
 
 
 def csv_chunks(df: pd.DataFrame, *, neutralise: bool = True) -> Iterator[bytes | memoryview] | None:
-    """The CSV of ``df`` (see the module notes) in chunks of bytes, or None when pandas must write it.
+    """The CSV of ``df`` (see the module notes) in chunks of bytes, or None when the
+    fallback must write it.
 
     The header comes first, then the lines of up to 250,000 rows at a time, so that a
     million-row table is never held as text all at once.
@@ -303,7 +303,8 @@ def frame_csv_bytes(df: pd.DataFrame, *, neutralise: bool = True) -> bytes | Non
     Examples
     --------
     >>> import pandas as pd
-    >>> data = frame_csv_bytes(pd.DataFrame({"a": [1.0, None], "b": ["@x", "y,z"], "c": [0.5, 2.0]}))
+    >>> df = pd.DataFrame({"a": [1.0, None], "b": ["@x", "y,z"], "c": [0.5, 2.0]})
+    >>> data = frame_csv_bytes(df)
     >>> print(data.decode("utf-8"), end="")
     a,b,c
     1,'@x,0.5

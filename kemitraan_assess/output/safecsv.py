@@ -118,10 +118,12 @@ def _integral_floats_as_int(df: pd.DataFrame) -> pd.DataFrame:
 def csv_bytes(df: pd.DataFrame, *, neutralise: bool = True) -> bytes:
     """The bytes :func:`write_csv_safe` writes for ``df`` (UTF-8, LF, no index).
 
-    Float columns that hold only whole numbers (answer codes with missing values) are
-    written as integers; other floats use Python's shortest round-trip repr. Frames of
-    numbers, booleans and text are encoded column by column in C
-    (:mod:`kemitraan_assess.output.fastcsv`, same bytes); other frames go through pandas.
+    The format is the README's ("CSV files written"): float columns that hold only whole
+    numbers (answer codes with missing values) are written as integers, other floats
+    as Python's shortest round-trip repr. Frames of numbers, booleans and text are
+    encoded column by column in C (:mod:`kemitraan_assess.output.fastcsv`); other frames
+    (categories, mixed objects, one column) go through pandas' writer, made to give the
+    same format.
 
     Examples
     --------
@@ -137,7 +139,7 @@ def csv_bytes(df: pd.DataFrame, *, neutralise: bool = True) -> bytes:
 
 
 def _pandas_csv_bytes(df: pd.DataFrame, *, neutralise: bool = True) -> bytes:
-    """:func:`csv_bytes` through pandas' writer (the reference the fast path must match).
+    """:func:`csv_bytes` through pandas' writer, for frames the fast path does not take.
 
     Python's :mod:`csv` quotes a cell for the characters of its line terminator only, so
     the frame is written with ``"\\r\\n"`` (a cell holding a carriage return or a line feed

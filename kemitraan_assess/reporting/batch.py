@@ -312,7 +312,9 @@ class LocalPoolExecutor:
 
 
 class DaskExecutor:
-    """Render on a ``dask.distributed`` cluster (optional extra: ``pip install kemitraan-assess[dask]``).
+    """Render on a ``dask.distributed`` cluster.
+
+    Needs the optional extra: ``pip install kemitraan-assess[dask]``.
 
     Parameters
     ----------

@@ -48,7 +48,8 @@ def numeric_matrix(
             x = x[:, None]
         if x.ndim != 2:
             raise DataError(
-                f"expected a 2-D table (rows = respondents, columns = items), got {x.ndim} dimension(s)"
+                f"expected a 2-D table (rows = respondents, columns = items), got {x.ndim} "
+                "dimension(s)"
             )
         names = tuple(f"V{i + 1}" for i in range(x.shape[1]))
     if np.isinf(x).any():
@@ -83,8 +84,8 @@ def check_pair_counts(
     if np.any(n_ij < 2):
         i, j = np.argwhere(n_ij < 2)[0]
         raise InsufficientDataError(
-            f"items {names[i]!r} and {names[j]!r} are answered together by {int(n_ij[i, j])} row(s); "
-            f"{what} needs at least 2",
+            f"items {names[i]!r} and {names[j]!r} are answered together by {int(n_ij[i, j])} "
+            f"row(s); {what} needs at least 2",
             n=int(n_ij[i, j]),
             required=2,
         )

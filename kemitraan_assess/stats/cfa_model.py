@@ -84,7 +84,8 @@ class CFAModel:
 
 
 def objective(model: CFAModel, s: np.ndarray, logdet_s: float, x: np.ndarray) -> float:
-    """F_ML = log|Sigma| + tr(S Sigma^-1) - log|S| - p; +inf where Sigma is not positive definite."""
+    """F_ML = log|Sigma| + tr(S Sigma^-1) - log|S| - p; +inf where Sigma is not positive
+    definite."""
     try:
         chol = np.linalg.cholesky(model.sigma(x))
     except np.linalg.LinAlgError:

@@ -587,8 +587,8 @@ def _cfa_from_cov(
         + (
             f"listwise deletion ({n} used, {n_dropped} dropped)"
             if missing == "listwise"
-            else f"pairwise deletion (lavaan missing = 'pairwise': the pairwise-complete covariance "
-            f"divided by N; N = {n} cases with any answer, {n_dropped} empty dropped)"
+            else "pairwise deletion (lavaan missing = 'pairwise': the pairwise-complete "
+            f"covariance divided by N; N = {n} cases with any answer, {n_dropped} empty dropped)"
         )
     )
     return CFAResult(

@@ -307,7 +307,8 @@ class EFAResult(StatResult):
     method: str
 
     def to_frame(self) -> pd.DataFrame:
-        """Pattern loadings with communality (h2), uniqueness (u2) and complexity, as psych prints."""
+        """Pattern loadings with communality (h2), uniqueness (u2) and complexity, as psych
+        prints them."""
         df = pd.DataFrame(self.loadings, index=list(self.items), columns=list(self.factors))
         df["h2"] = self.communalities
         df["u2"] = self.uniquenesses

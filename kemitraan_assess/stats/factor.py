@@ -198,8 +198,12 @@ def kmo(data_or_corr: Any, *, nan_policy: NanPolicy = "pairwise") -> KMOResult:
     With :math:`r_{ij}` the correlations and :math:`q_{ij}` the anti-image (partial)
     correlations, :math:`q = D^{-1/2} R^{-1} D^{-1/2}` with :math:`D = diag(R^{-1})`,
 
-    .. math:: MSA = \\frac{\\sum_{i\\ne j} r_{ij}^2}{\\sum_{i\\ne j} r_{ij}^2 + \\sum_{i\\ne j} q_{ij}^2},
-       \\quad MSA_j = \\frac{\\sum_{i\\ne j} r_{ij}^2}{\\sum_{i\\ne j} r_{ij}^2 + \\sum_{i\\ne j} q_{ij}^2}.
+    .. math::
+
+       MSA = \\frac{\\sum_{i\\ne j} r_{ij}^2}
+                   {\\sum_{i\\ne j} r_{ij}^2 + \\sum_{i\\ne j} q_{ij}^2},
+       \\quad MSA_j = \\frac{\\sum_{i\\ne j} r_{ij}^2}
+                          {\\sum_{i\\ne j} r_{ij}^2 + \\sum_{i\\ne j} q_{ij}^2}.
 
     Kaiser (1974) reads >= .90 marvelous, .80 meritorious, .70 middling, .60 mediocre,
     .50 miserable, below .50 unacceptable. Validated against R ``psych::KMO`` (2.2.9).

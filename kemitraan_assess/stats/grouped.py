@@ -2,10 +2,10 @@
 variances and medians.
 
 Used by :mod:`kemitraan_assess.stats.agreement` and by
-:func:`kemitraan_assess.scoring.groups.group_describe` (one grouped mean / SD). Per-group sums come from
-:func:`numpy.bincount` over the group codes, item by item (two passes: the means, then the
-squared deviations from them, so the variances are as exact as R's ``var``), and medians
-from one sort per item; nothing loops over groups in Python.
+:func:`kemitraan_assess.scoring.groups.group_describe` (one grouped mean / SD). Per-group
+sums come from :func:`numpy.bincount` over the group codes, item by item (two passes: the
+means, then the squared deviations from them, so the variances are as exact as R's
+``var``), and medians from one sort per item; nothing loops over groups in Python.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ def as_items(x: Any) -> np.ndarray:
     arr, _ = numeric_matrix(x, what="responses", one_d=True)
     if arr.shape[1] == 0:
         raise DataError(
-            f"responses must be a 1-D item or a 2-D (respondents, items) table, got shape {arr.shape}"
+            "responses must be a 1-D item or a 2-D (respondents, items) table, got shape "
+            f"{arr.shape}"
         )
     return arr
 

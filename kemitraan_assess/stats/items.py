@@ -109,7 +109,8 @@ def _category_label(v: float) -> str:
 def _response_freq(
     found: tuple[np.ndarray, np.ndarray] | None, answered: np.ndarray, n: int, max_categories: int
 ) -> tuple[tuple[float, ...] | None, np.ndarray | None]:
-    """psych's ``response.freq`` from the answers found (:func:`~kemitraan_assess.stats.moments.value_counts`)."""
+    """psych's ``response.freq`` from the answers found
+    (:func:`~kemitraan_assess.stats.moments.value_counts`)."""
     if found is None:
         return None, None
     values, counts = found
@@ -177,8 +178,8 @@ def _item_analysis(mo: ItemMoments, r_drop_min: float, max_categories: int) -> I
         response_categories=categories,
         response_freq=freq,
         method=(
-            "psych::alpha item.stats / alpha.drop / response.freq; flags: r.drop < "
-            f"{r_drop_min:g} (Nunnally & Bernstein 1994; Field 2013) or raw alpha if dropped > alpha"
+            f"psych::alpha item.stats / alpha.drop / response.freq; flags: r.drop < {r_drop_min:g} "
+            "(Nunnally & Bernstein 1994; Field 2013) or raw alpha if dropped > alpha"
         ),
     )
 
@@ -245,7 +246,8 @@ def item_analysis(
     >>> x = np.array([[1, 2, 2, 3], [2, 3, 3, 3], [3, 2, np.nan, 4], [4, 5, 4, 5],
     ...               [2, 2, 1, 2], [5, 4, 5, 4], [3, 4, 2, 3], [4, 3, 4, 2]])
     >>> ia = item_analysis(x)  # In R: psych::alpha(x)$item.stats, $alpha.drop
-    >>> ia.to_frame()[["n", "r_drop", "alpha_if_dropped"]].round(4)  # doctest: +NORMALIZE_WHITESPACE
+    >>> cols = ["n", "r_drop", "alpha_if_dropped"]
+    >>> ia.to_frame()[cols].round(4)  # doctest: +NORMALIZE_WHITESPACE
           n  r_drop  alpha_if_dropped
     item
     V1    8  0.8082            0.8048

@@ -94,8 +94,8 @@ def _auto_keys(x: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
     if flipped:
         warnings.warn(
             f"{'items' if len(flipped) > 1 else 'item'} {', '.join(flipped)} "
-            f"{'correlate' if len(flipped) > 1 else 'correlates'} negatively with the first principal "
-            "component and reversed (keys='auto', as psych's check.keys = TRUE)",
+            f"{'correlate' if len(flipped) > 1 else 'correlates'} negatively with the first "
+            "principal component and reversed (keys='auto', as psych's check.keys = TRUE)",
             NegativeItemWarning,
             stacklevel=5,  # the caller of cronbach_alpha & co.
         )
@@ -135,10 +135,10 @@ def warn_negative_items(names: Sequence[str], cov: np.ndarray, *, stacklevel: in
     if bad:
         listed = ", ".join(f"{n} (r.drop = {r:.2f})" for n, r in bad)
         warnings.warn(
-            f"{listed} correlate{'s' if len(bad) == 1 else ''} negatively with the total of the other items: "
-            "a reverse-worded item not reverse-keyed? Pass keys=[...] (psych's keys), keys='auto' "
-            "(psych's check.keys), or use kemitraan_assess.reliability(responses, instrument), which keys "
-            "items as the instrument says",
+            f"{listed} correlate{'s' if len(bad) == 1 else ''} negatively with the total of the "
+            "other items: a reverse-worded item not reverse-keyed? Pass keys=[...] (psych's keys), "
+            "keys='auto' (psych's check.keys), or use kemitraan_assess.reliability(responses, "
+            "instrument), which keys items as the instrument says",
             NegativeItemWarning,
             stacklevel=stacklevel,
         )

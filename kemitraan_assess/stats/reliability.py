@@ -149,7 +149,8 @@ def _alpha_result(mo: ItemMoments, level: float) -> AlphaResult:
         unidim=st["unidim"],
         fit_off=st["fit_off"],
         method=("psych::alpha(x)" if mo.nan_policy == "pairwise" else "psych::alpha(na.omit(x))")
-        + ": C = cov(x, use = 'pairwise'), R = cov2cor(C); Feldt CI (psych::alpha.ci), Duhachek ASE",
+        + ": C = cov(x, use = 'pairwise'), R = cov2cor(C); "
+        "Feldt CI (psych::alpha.ci), Duhachek ASE",
     )
 
 
@@ -397,7 +398,8 @@ def reliability_table(
     >>> df = pd.DataFrame({"q1": [1, 2, 3, 4, 2, 5, 3, 4], "q2": [2, 3, 2, 5, 2, 4, 4, 3],
     ...                    "q3": [2, 3, None, 4, 1, 5, 2, 4], "q4": [3, 3, 4, 5, 2, 4, 3, 2]})
     >>> tab = reliability_table(df, {"S1": ["q1", "q2", "q3", "q4"]})
-    >>> tab.to_frame()[["n", "alpha_raw", "split_half_min"]].round(4)  # doctest: +NORMALIZE_WHITESPACE
+    >>> cols = ["n", "alpha_raw", "split_half_min"]
+    >>> tab.to_frame()[cols].round(4)  # doctest: +NORMALIZE_WHITESPACE
            n  alpha_raw  split_half_min
     scale
     S1     8     0.8735          0.7949

@@ -150,7 +150,8 @@ def split_half(
     still agree. Also, psych first reverses items with a negative loading on the first
     principal component (``check.keys = TRUE``); here the caller keys the items (``keys``),
     as with ``splitHalf(x, check.keys = FALSE)``, and an item correlating negatively with
-    the rest raises a :class:`~kemitraan_assess.stats.NegativeItemWarning`. Validated against R ``psych::splitHalf`` (2.2.9).
+    the rest raises a :class:`~kemitraan_assess.stats.NegativeItemWarning`. Validated
+    against R ``psych::splitHalf`` (2.2.9).
 
     References
     ----------

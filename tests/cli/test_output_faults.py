@@ -19,22 +19,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kemitraan_assess import load_instrument
 from kemitraan_assess.cli import cli
-from kemitraan_assess.demo import demo_csv_bytes, make_demo_survey
 from kemitraan_assess.output import atomic
 from kemitraan_assess.output.atomic import STAGE_SUFFIX, TEMP_SUFFIX, atomic_write_bytes
 from kemitraan_assess.reporting import batch as batch_mod
 
 ONE = "Gugus Tugas Imunisasi Kota Makassar"
 TWO = "Aliansi Pencegahan Demam Berdarah Kota Semarang"
-
-
-@pytest.fixture(scope="module")
-def survey(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("survey") / "survey.csv"
-    path.write_bytes(demo_csv_bytes(make_demo_survey(load_instrument("kemitraan-readiness"))))
-    return path
 
 
 def run(*args: str):
@@ -74,11 +65,11 @@ COMMANDS = {
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
-def test_out_under_a_file_is_a_one_line_refusal(command, survey, tmp_path):
+def test_out_under_a_file_is_a_one_line_refusal(command, demo_csv, tmp_path):
     blocker = tmp_path / "notes.txt"
     blocker.write_text("a file", encoding="utf-8")
     out = blocker / "out"
-    res = run(*COMMANDS[command](survey, out))
+    res = run(*COMMANDS[command](demo_csv, out))
     one_line_error(res, str(blocker), "not a folder", "choose another output folder")
     assert "free some space" not in res.output
     assert blocker.read_text(encoding="utf-8") == "a file"
@@ -110,24 +101,26 @@ def read_only(monkeypatch):
     return lambda folder: folders.append(Path(os.path.abspath(folder)))
 
 
-def test_report_on_a_read_only_out_fails_before_rendering(survey, tmp_path, read_only, monkeypatch):
+def test_report_on_a_read_only_out_fails_before_rendering(
+    demo_csv, tmp_path, read_only, monkeypatch
+):
     out = tmp_path / "out"
     out.mkdir()
     read_only(out)
     rendered = []
     monkeypatch.setattr(batch_mod, "render_html", lambda *a, **k: rendered.append(1) or "")
-    res = run("report", survey, "--out", out, "--format", "html", "--workers", "1")
+    res = run("report", demo_csv, "--out", out, "--format", "html", "--workers", "1")
     one_line_error(res, str(out), "Read-only file system")
     assert rendered == []  # before: every report rendered, then a traceback on index.html
     assert list(out.iterdir()) == []
 
 
 @pytest.mark.parametrize("command", ["ingest", "score"])
-def test_read_only_out_for_the_tables(command, survey, tmp_path, read_only):
+def test_read_only_out_for_the_tables(command, demo_csv, tmp_path, read_only):
     out = tmp_path / "out"
     out.mkdir()
     read_only(out)
-    res = run(*COMMANDS[command](survey, out))
+    res = run(*COMMANDS[command](demo_csv, out))
     one_line_error(res, str(out), "Read-only file system")
     assert list(out.iterdir()) == [] and leftovers(tmp_path) == []
 
@@ -158,16 +151,16 @@ def disk_full_after(monkeypatch):
 
 
 @pytest.mark.parametrize("command", ["ingest", "score"])
-def test_full_disk_exit_2_nothing_written(command, survey, tmp_path, disk_full_after):
+def test_full_disk_exit_2_nothing_written(command, demo_csv, tmp_path, disk_full_after):
     out = tmp_path / "deep" / "out"
     disk_full_after(50_000)
-    res = run(*COMMANDS[command](survey, out))
+    res = run(*COMMANDS[command](demo_csv, out))
     one_line_error(res, "No space left on device", ".csv", "free some space")
     assert not (tmp_path / "deep").exists()  # folders this run created are gone too
     assert leftovers(tmp_path) == []
 
 
-def test_full_disk_mid_batch_stops_the_report(survey, tmp_path, disk_full_after, monkeypatch):
+def test_full_disk_mid_batch_stops_the_report(demo_csv, tmp_path, disk_full_after, monkeypatch):
     out = tmp_path / "out"
     out.mkdir()
     real = batch_mod.render_job
@@ -182,7 +175,7 @@ def test_full_disk_mid_batch_stops_the_report(survey, tmp_path, disk_full_after,
     monkeypatch.setattr(batch_mod, "render_job", after_first)
     res = run(
         "report",
-        survey,
+        demo_csv,
         "--out",
         out,
         "--format",
@@ -200,11 +193,11 @@ def test_full_disk_mid_batch_stops_the_report(survey, tmp_path, disk_full_after,
     assert len(pages) == 1 and pages[0].read_text(encoding="utf-8").rstrip().endswith("</html>")
 
 
-def test_unknown_partnership_leaves_no_out(survey, tmp_path):
+def test_unknown_partnership_leaves_no_out(demo_csv, tmp_path):
     out = tmp_path / "out"
     res = run(
         "report",
-        survey,
+        demo_csv,
         "--out",
         out,
         "--format",
@@ -219,10 +212,10 @@ def test_unknown_partnership_leaves_no_out(survey, tmp_path):
 
 
 @pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o027, 0o640), (0o002, 0o664)])
-def test_files_follow_the_umask(umask, mode, survey, tmp_path):
+def test_files_follow_the_umask(umask, mode, demo_csv, tmp_path):
     old = os.umask(umask)
     try:
-        res = run("score", survey, "--out", tmp_path / "s", "-q")
+        res = run("score", demo_csv, "--out", tmp_path / "s", "-q")
         atomic_write_bytes(tmp_path / "a.bin", b"x")
     finally:
         os.umask(old)
@@ -260,14 +253,14 @@ def _killed_writer(target: Path) -> tuple[str, str]:
     return stage, tmp
 
 
-def test_temporaries_of_a_killed_run_are_removed_by_the_next(survey, tmp_path):
+def test_temporaries_of_a_killed_run_are_removed_by_the_next(demo_csv, tmp_path):
     out = tmp_path / "out"
     stage, tmp = _killed_writer(out)
     # a live writer's temporaries beside them must stay
     with atomic.staging_dir(out) as live_stage:
         fd, live_tmp = atomic._open_temp(out / "other.html")
         try:
-            res = run("score", survey, "--out", out, "-q")
+            res = run("score", demo_csv, "--out", out, "-q")
             assert res.exit_code in (0, 1), res.output
             assert not (tmp_path / stage).exists() and not (out / tmp).exists()
             assert live_stage.is_dir() and live_tmp.is_file()
@@ -277,12 +270,12 @@ def test_temporaries_of_a_killed_run_are_removed_by_the_next(survey, tmp_path):
     assert leftovers(tmp_path) == []
 
 
-def test_report_removes_a_killed_run_temporaries(survey, tmp_path):
+def test_report_removes_a_killed_run_temporaries(demo_csv, tmp_path):
     out = tmp_path / "out"
     _, tmp = _killed_writer(out)
     res = run(
         "report",
-        survey,
+        demo_csv,
         "--out",
         out,
         "--format",

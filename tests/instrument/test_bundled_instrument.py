@@ -14,19 +14,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kemitraan_assess.instrument import load_instrument
-
 ROOT = Path(__file__).resolve().parents[2]
 LANGS = ("id", "en")
 SUCCESS = ["GOL", "LEAD", "COMM", "CONF", "EVAL"]
 BENEFITS = ["REACH", "RES", "COORD", "SUST", "ACCT", "TRUST"]
 MODELS = {"MCOL": "collaboration", "MCOORD": "coordination", "MNET": "network",
           "MCOAL": "coalition", "MALL": "alliance"}  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def inst():
-    return load_instrument("kemitraan-readiness")
 
 
 @pytest.fixture(scope="module")
@@ -41,30 +34,34 @@ def bilingual(text, where):
         assert str(text.get(lang, "")).strip(), f"{where}: no '{lang}' text"
 
 
-def test_identity(inst):
-    assert (inst.id, inst.version, inst.languages) == ("kemitraan-readiness", "1.0.0", ["id", "en"])
+def test_identity(instrument):
+    assert (instrument.id, instrument.version, instrument.languages) == (
+        "kemitraan-readiness",
+        "1.0.0",
+        ["id", "en"],
+    )
     for part in ("title", "description", "source"):
-        bilingual(getattr(inst, part), part)
-    assert "Wilder" in inst.source["en"] and "Wilder" in inst.source["id"]
+        bilingual(getattr(instrument, part), part)
+    assert "Wilder" in instrument.source["en"] and "Wilder" in instrument.source["id"]
 
 
-def test_scale_kinds_and_sizes(inst):
-    assert [s.id for s in inst.scales_of_kind("success_factor")] == SUCCESS
-    assert [s.id for s in inst.scales_of_kind("benefit")] == BENEFITS
-    assert {s.id: s.model for s in inst.scales_of_kind("model")} == MODELS
-    for s in inst.scales_of_kind("success_factor"):
+def test_scale_kinds_and_sizes(instrument):
+    assert [s.id for s in instrument.scales_of_kind("success_factor")] == SUCCESS
+    assert [s.id for s in instrument.scales_of_kind("benefit")] == BENEFITS
+    assert {s.id: s.model for s in instrument.scales_of_kind("model")} == MODELS
+    for s in instrument.scales_of_kind("success_factor"):
         assert 5 <= len(s.items) <= 6, s.id
         assert any(i.reverse for i in s.items), f"{s.id} has no reverse-keyed item"
         bilingual(s.description, f"{s.id}.description")
-    for s in inst.scales_of_kind("benefit"):
+    for s in instrument.scales_of_kind("benefit"):
         assert 3 <= len(s.items) <= 4, s.id
-    for s in inst.scales_of_kind("model"):
+    for s in instrument.scales_of_kind("model"):
         assert 2 <= len(s.items) <= 3, s.id
-    assert all(i.id.startswith(s.id) for s, i in inst.iter_items())
+    assert all(i.id.startswith(s.id) for s, i in instrument.iter_items())
 
 
-def test_every_text_in_both_languages(inst):
-    for s, item in inst.iter_items():
+def test_every_text_in_both_languages(instrument):
+    for s, item in instrument.iter_items():
         bilingual(s.name, s.id)
         bilingual(item.text, item.id)
         bilingual(item.short, f"{item.id}.short")
@@ -73,29 +70,29 @@ def test_every_text_in_both_languages(inst):
                 f"{item.id}.short[{lang}] is longer than 6 words"
             )
         assert item.response == "agree5"
-    rs = inst.response_scales["agree5"]
+    rs = instrument.response_scales["agree5"]
     for code in range(1, 6):
         bilingual(rs.labels[code], f"agree5.{code}")
     for i, text in enumerate(rs.missing_labels):
         bilingual(text, f"agree5.missing_labels[{i}]")
-    for fld in inst.fields:
+    for fld in instrument.fields:
         bilingual(fld.text, fld.id)
         for c in fld.choices:
             bilingual(c.label, f"{fld.id}.{c.code}")
-    for band in inst.bands:
+    for band in instrument.bands:
         bilingual(band.label, band.id)
         bilingual(band.description, band.id)
-    for m in inst.models:
+    for m in instrument.models:
         for part in ("name", "description", "suits_when"):
             bilingual(getattr(m, part), f"{m.id}.{part}")
-    for t in inst.types:
+    for t in instrument.types:
         bilingual(t.name, t.id)
         bilingual(t.description, t.id)
 
 
-def test_answer_labels_are_unambiguous(inst):
+def test_answer_labels_are_unambiguous(instrument):
     """Every label, variant and missing label names one code only (any case)."""
-    rs = inst.response_scales["agree5"]
+    rs = instrument.response_scales["agree5"]
     owner: dict[str, object] = {}
     entries = [(t, code) for code, text in rs.labels.items() for t in text.values()]
     entries += [(t, code) for code, ts in rs.label_variants.items() for t in ts]
@@ -106,9 +103,9 @@ def test_answer_labels_are_unambiguous(inst):
     assert rs.missing_codes == [8, 9]
 
 
-def test_fields(inst):
-    roles = {f.role: f for f in inst.fields}
-    assert [f.id for f in inst.fields] == [
+def test_fields(instrument):
+    roles = {f.role: f for f in instrument.fields}
+    assert [f.id for f in instrument.fields] == [
         "partnership",
         "respondent_id",
         "organisation",
@@ -124,7 +121,7 @@ def test_fields(inst):
     assert {"Nama kemitraan", "Partnership name"} <= set(roles["partnership"].aliases)
     assert (
         {c.code for c in roles["type"].choices}
-        == {t.id for t in inst.types}
+        == {t.id for t in instrument.types}
         == {"public_private", "nonprofit_nonprofit", "community", "multisectoral"}
     )
     assert {
@@ -140,15 +137,15 @@ def test_fields(inst):
     } <= {c.code for c in roles["sector"].choices}
 
 
-def test_model_choice_factors(inst):
-    model_ids = {m.id for m in inst.models}
+def test_model_choice_factors(instrument):
+    model_ids = {m.id for m in instrument.models}
     assert model_ids == set(MODELS.values())
     suggested = set()
-    for fld in inst.fields:
+    for fld in instrument.fields:
         for c in fld.choices:
             assert set(c.suits) <= model_ids, f"{fld.id}.{c.code} names an unknown model"
     for role in ("goals", "resources", "context"):
-        fld = inst.field_by_role(role)
+        fld = instrument.field_by_role(role)
         assert fld is not None and fld.kind == "choice"
         for c in fld.choices:
             assert c.suits, f"{fld.id}.{c.code} suits no model"
@@ -157,24 +154,27 @@ def test_model_choice_factors(inst):
     assert suggested == model_ids  # every model can be suggested
 
 
-def test_readiness_bands_and_defaults(inst):
-    assert inst.readiness_composite.scales == SUCCESS and inst.readiness_composite.weights is None
-    assert [(b.id, b.min) for b in inst.bands] == [
+def test_readiness_bands_and_defaults(instrument):
+    assert (
+        instrument.readiness_composite.scales == SUCCESS
+        and instrument.readiness_composite.weights is None
+    )
+    assert [(b.id, b.min) for b in instrument.bands] == [
         ("strength", 4.0),
         ("attention", 3.0),
         ("concern", 0.0),
     ]
-    assert inst.band_for(3.99).id == "attention" and inst.band_for(4.0).id == "strength"
-    assert inst.band_for(2.99).id == "concern"
-    assert inst.defaults.min_group_size == 5
-    assert inst.defaults.min_answered == pytest.approx(2 / 3, rel=1e-6)
+    assert instrument.band_for(3.99).id == "attention" and instrument.band_for(4.0).id == "strength"
+    assert instrument.band_for(2.99).id == "concern"
+    assert instrument.defaults.min_group_size == 5
+    assert instrument.defaults.min_answered == pytest.approx(2 / 3, rel=1e-6)
     # two thirds of the items: 4 of 6, 2 of 3, 3 of 4
-    need = {s.id: inst.min_answered_count(s) for s in inst.scales}
+    need = {s.id: instrument.min_answered_count(s) for s in instrument.scales}
     assert need["GOL"] == 4 and need["REACH"] == 2 and need["TRUST"] == 3 and need["MCOORD"] == 2
 
 
-def test_recommendations(inst, recs):
-    assert recs["instrument"] == inst.id
+def test_recommendations(instrument, recs):
+    assert recs["instrument"] == instrument.id
     for sid in SUCCESS + BENEFITS:
         entry = recs["scales"][sid]
         assert 3 <= len(entry["concern"]) <= 4, sid
@@ -182,8 +182,8 @@ def test_recommendations(inst, recs):
         for band in ("concern", "attention"):
             for i, action in enumerate(entry[band]):
                 bilingual(action, f"{sid}.{band}[{i}]")
-    assert set(recs["scales"]) <= {s.id for s in inst.scales}
-    assert set(recs["models"]) == {m.id for m in inst.models}
+    assert set(recs["scales"]) <= {s.id for s in instrument.scales}
+    assert set(recs["models"]) == {m.id for m in instrument.models}
     for mid, actions in recs["models"].items():
         assert len(actions) >= 2
         for i, action in enumerate(actions):

@@ -28,14 +28,9 @@ from kemitraan_assess.instrument.xlsform import (
 
 
 @pytest.fixture(scope="module")
-def inst():
-    return load_instrument("kemitraan-readiness")
-
-
-@pytest.fixture(scope="module")
-def form(inst, tmp_path_factory):
+def form(instrument, tmp_path_factory):
     path = tmp_path_factory.mktemp("xlsform") / "kemitraan-readiness.xlsx"
-    to_xlsform(inst, path)
+    to_xlsform(instrument, path)
     return path
 
 
@@ -92,32 +87,32 @@ def researcher_survey(grouped: bool) -> list[list]:
 
 
 # ---------------------------------------------------------------------------- export
-def test_pyxform_converts_without_warnings(form, inst):
+def test_pyxform_converts_without_warnings(form, instrument):
     warnings: list[str] = []
     result = convert(str(form), warnings=warnings)
     assert warnings == []
     xml = result.xform
     assert 'lang="Indonesian (id)" default="true()"' in xml and 'lang="English (en)"' in xml
-    assert xml.count('appearance="likert"') == len(inst.items)
-    assert xml.count('appearance="field-list"') == len(inst.scales)
+    assert xml.count('appearance="likert"') == len(instrument.items)
+    assert xml.count('appearance="field-list"') == len(instrument.scales)
     assert '<data id="kemitraan-readiness" version="1.0.0">' in xml
     assert "kemitraan::" not in xml  # the metadata columns stay out of the XForm
 
 
-def test_xls2json_structure(form, inst):
+def test_xls2json_structure(form, instrument):
     survey = workbook_to_json(
         get_xlsform(str(form)), form_name="data", default_language="Indonesian (id)"
     )
     groups = [
         c for c in survey["children"] if c["type"] == "group" and c["name"] != "meta"
     ]  # meta: pyxform's
-    assert [g["name"] for g in groups] == [s.id for s in inst.scales]
+    assert [g["name"] for g in groups] == [s.id for s in instrument.scales]
     gol = groups[0]
     assert [c["name"] for c in gol["children"]] == [f"GOL{i}" for i in range(1, 7)]
     first = gol["children"][0]
     assert (
         first["type"] == "select one"
-        and first["label"]["English (en)"] == inst.items["GOL1"].text["en"]
+        and first["label"]["English (en)"] == instrument.items["GOL1"].text["en"]
     )
     agree = survey["choices"]["agree5"]
     assert [c["name"] for c in agree] == ["1", "2", "3", "4", "5", "8", "9"]
@@ -128,7 +123,7 @@ def test_xls2json_structure(form, inst):
     )
 
 
-def test_choice_fields_and_settings(form, inst):
+def test_choice_fields_and_settings(form, instrument):
     wb = openpyxl.load_workbook(form)
     survey = [[c.value for c in row] for row in wb["survey"].iter_rows()]
     head = survey[0]
@@ -161,11 +156,11 @@ def test_written_atomically(form):
 
 
 # ---------------------------------------------------------------------------- round trip
-def test_round_trip(form, inst):
+def test_round_trip(form, instrument):
     back = from_xlsform(form)
-    assert back == inst
-    assert [s.id for s in back.scales] == [s.id for s in inst.scales]
-    for (s0, i0), (s1, i1) in zip(inst.iter_items(), back.iter_items(), strict=True):
+    assert back == instrument
+    assert [s.id for s in back.scales] == [s.id for s in instrument.scales]
+    for (s0, i0), (s1, i1) in zip(instrument.iter_items(), back.iter_items(), strict=True):
         assert (s1.id, i1.id, i1.text, i1.short, i1.reverse, i1.response) == (
             s0.id,
             i0.id,
@@ -174,16 +169,20 @@ def test_round_trip(form, inst):
             i0.reverse,
             i0.response,
         )
-    assert back.response_scales == inst.response_scales
-    assert back.fields == inst.fields and back.models == inst.models and back.bands == inst.bands
-    assert dump_instrument_yaml(back) == dump_instrument_yaml(inst)
+    assert back.response_scales == instrument.response_scales
+    assert (
+        back.fields == instrument.fields
+        and back.models == instrument.models
+        and back.bands == instrument.bands
+    )
+    assert dump_instrument_yaml(back) == dump_instrument_yaml(instrument)
 
 
-def test_dump_instrument_yaml_loads(inst, tmp_path):
-    text = dump_instrument_yaml(inst)
+def test_dump_instrument_yaml_loads(instrument, tmp_path):
+    text = dump_instrument_yaml(instrument)
     path = tmp_path / "copy.yaml"
     path.write_text(text, encoding="utf-8")
-    assert load_instrument(path) == inst
+    assert load_instrument(path) == instrument
     assert "Sangat tidak setuju" in text  # UTF-8 text, not escaped
     data = yaml.safe_load(text)
     assert (
@@ -199,17 +198,21 @@ def test_researcher_form_with_groups(tmp_path):
         AGREE,
         [["form_title", "form_id", "version"], ["My Study", "My_Study", "2024061201"]],
     )
-    inst = from_xlsform(path)
-    assert inst.id == "my-study" and inst.version == "1.0.0-2024061201" and inst.languages == ["en"]
-    assert [(s.id, [i.id for i in s.items]) for s in inst.scales] == [
+    instrument = from_xlsform(path)
+    assert (
+        instrument.id == "my-study"
+        and instrument.version == "1.0.0-2024061201"
+        and instrument.languages == ["en"]
+    )
+    assert [(s.id, [i.id for i in s.items]) for s in instrument.scales] == [
         ("trust", ["q1", "q2"]),
         ("voice", ["q3", "q4"]),
     ]
-    assert inst.scales[0].name == {"en": "Trust"}
-    rs = inst.response_scales["agree"]
+    assert instrument.scales[0].name == {"en": "Trust"}
+    rs = instrument.response_scales["agree"]
     assert (rs.min, rs.max, rs.missing_codes) == (1, 5, [9])
     assert rs.labels[5] == {"en": "Strongly agree"} and rs.missing_labels == [{"en": "Don't know"}]
-    fields = {f.id: f for f in inst.fields}
+    fields = {f.id: f for f in instrument.fields}
     assert fields["partnership"].role == "partnership" and fields["partnership"].kind == "text"
     assert fields["funded"].kind == "choice" and [c.code for c in fields["funded"].choices] == [
         "yes",
@@ -278,8 +281,11 @@ def test_language_columns(tmp_path):
         ["s", 2, "Yes", "Ya"],
     ]
     settings = [["default_language"], ["Bahasa Indonesia"]]
-    inst = from_xlsform(make_form(tmp_path / "f.xlsx", survey, choices, settings))
-    assert inst.languages == ["id", "en"] and inst.items["x1"].text == {"id": "Satu", "en": "One"}
+    instrument = from_xlsform(make_form(tmp_path / "f.xlsx", survey, choices, settings))
+    assert instrument.languages == ["id", "en"] and instrument.items["x1"].text == {
+        "id": "Satu",
+        "en": "One",
+    }
     survey[0][3] = "label::Klingon"
     choices[0][3] = "label::Klingon"
     with pytest.raises(InstrumentError, match="cannot tell the language of 'label::Klingon'"):

@@ -10,7 +10,8 @@ EXPORTS = FIXTURES / "exports"
 
 @pytest.fixture(scope="session")
 def inst():
-    """The bilingual test instrument (tests/fixtures/io-instrument.yaml)."""
+    """The bilingual test instrument of the io tests (tests/fixtures/io-instrument.yaml);
+    the bundled one is the root conftest's ``instrument``."""
     return load_instrument(FIXTURES / "io-instrument.yaml")
 
 

@@ -25,9 +25,10 @@ import pytest
 from kemitraan_assess.instrument import load_instrument
 from kemitraan_assess.instrument.codebook import codebook_frame, write_codebook
 from kemitraan_assess.io import ingest, write_ingest_outputs
-from kemitraan_assess.output.safecsv import _pandas_csv_bytes, csv_bytes, neutralise_text
+from kemitraan_assess.output.safecsv import csv_bytes, neutralise_text
 from kemitraan_assess.scoring import score
 from kemitraan_assess.scoring.output import write_score_outputs
+from tests.csvformat import readme_csv
 
 CALC = "=cmd|' /C calc'!A0"
 HOSTILE = [
@@ -117,7 +118,7 @@ def test_cr_is_quoted_and_the_row_survives():
     df = pd.DataFrame({"comment": [f"note\r{CALC}", "ok"], "n": [1, 2]})
     data = csv_bytes(df)
     assert data == b"comment,n\n\"note\r'=cmd|' /C calc'!A0\",1\nok,2\n"
-    assert data == _pandas_csv_bytes(df)
+    assert data == readme_csv(df)
     assert_written_as(df, data)
 
 
@@ -134,14 +135,14 @@ def test_every_hostile_string_round_trips(kind):
         else pd.DataFrame({"t": col, "n": -np.arange(len(values))})
     )
     data = csv_bytes(df)
-    assert data == _pandas_csv_bytes(df)
+    assert data == readme_csv(df)
     assert_written_as(df.astype({"t": object}), data)
 
 
 def test_hostile_column_names():
     names = ["a\rb", CALC, "x\n@y", "ok"]
     df = pd.DataFrame([[1, 2, 3, 4]], columns=names)
-    assert csv_bytes(df) == _pandas_csv_bytes(df)
+    assert csv_bytes(df) == readme_csv(df)
     assert _read_both(csv_bytes(df))[0] == [neutralise_text(n) for n in names]
 
 
@@ -149,8 +150,8 @@ ALPHABET = list("ab ,\"'=+-@\t\r\n\x00é中") + ["\r\n", CALC]
 
 
 def test_random_frames_round_trip():
-    """A bounded random search (seeded; 400 frames): the fast encoder equals the pandas
-    reference, and both read back cell for cell and inert. Cells are drawn from an
+    """A bounded random search (seeded; 400 frames): the bytes are the README's format
+    (tests/csvformat.py), and read back cell for cell and inert. Cells are drawn from an
     alphabet of every character with a meaning in CSV or in a spreadsheet."""
     rng = np.random.default_rng(20261125)
     for trial in range(400):
@@ -171,7 +172,7 @@ def test_random_frames_round_trip():
         cols["num"] = rng.normal(size=n_rows).round(3) * -1
         df = pd.DataFrame(cols)
         data = csv_bytes(df)
-        assert data == _pandas_csv_bytes(df), trial
+        assert data == readme_csv(df), trial
         assert_written_as(df.astype({c: object for c in df.columns if c != "num"}), data)
 
 
@@ -204,10 +205,9 @@ def _hostile(frame: pd.DataFrame, columns: list[str], shift: int = 0) -> pd.Data
 
 
 @pytest.fixture(scope="module")
-def hostile_run(tmp_path_factory):
+def hostile_run(inst, tmp_path_factory):
     """Ingest and score results whose text is hostile. The hostile text is put into the
     ingested frames (the writers are under test here, not the reader)."""
-    inst = load_instrument(ROOT / "tests" / "fixtures" / "io-instrument.yaml")
     tmp = tmp_path_factory.mktemp("hostile")
     ing = ingest(_survey(tmp / "survey.csv"), inst)
     assert len(ing.rejected) >= 2 and len(ing.cell_issues) >= 4

@@ -118,9 +118,9 @@ def sheet(rows: bytes) -> bytes:
 
 def test_workbook_read_without_openpyxl_quirks(inst, tmp_path):
     rows = (
-        b'<row r="1"><c r="A1" t="inlineStr"><is><t>partnership</t></is></c><c r="C1" t="inlineStr"><is>'
-        b'<t>GOL1</t></is></c></row><row r="3"><c r="A3" t="inlineStr"><is><t>A</t></is></c>'
-        b'<c r="C3"><v>4</v></c></row>'
+        b'<row r="1"><c r="A1" t="inlineStr"><is><t>partnership</t></is></c><c r="C1" '
+        b't="inlineStr"><is><t>GOL1</t></is></c></row><row r="3"><c r="A3" '
+        b't="inlineStr"><is><t>A</t></is></c><c r="C3"><v>4</v></c></row>'
     )
     path = tmp_path / "gaps.xlsx"
     path.write_bytes(
@@ -203,8 +203,8 @@ def test_full_size_sheet_is_refused_quickly(tmp_path):
         for start in range(2, 1_048_577, 8192):
             f.write(
                 b"".join(
-                    b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>A</t></is></c><c r="B%d"><v>4</v></c></row>'
-                    % (r, r, r)
+                    b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>A</t></is></c><c '
+                    b'r="B%d"><v>4</v></c></row>' % (r, r, r)
                     for r in range(start, min(start + 8192, 1_048_577))
                 )
             )
@@ -234,8 +234,9 @@ def test_csv_cell_beyond_the_limit(tmp_path, python_reader):
 
 def test_importing_the_package_leaves_the_csv_module_alone():
     code = (
-        "import csv; before = csv.field_size_limit(); import kemitraan_assess, kemitraan_assess.io, "
-        "kemitraan_assess.io.readers, kemitraan_assess.cli; print(before, csv.field_size_limit())"
+        "import csv; before = csv.field_size_limit(); import kemitraan_assess, "
+        "kemitraan_assess.io, kemitraan_assess.io.readers, kemitraan_assess.cli; print(before, "
+        "csv.field_size_limit())"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
@@ -260,8 +261,9 @@ def test_workbook_shared_strings_rich_text_and_dates(inst, tmp_path):
         '<si><t xml:space="preserve">GOL1</t></si><si><t>when</t></si></sst>'
     ).encode()
     rows = (
-        b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>2</v></c><c r="C1" t="s"><v>3</v></c></row>'
-        b'<row r="2"><c r="A2" t="s"><v>1</v></c><c r="B2"><v>4</v></c><c r="C2" s="1"><v>45414.5</v></c></row>'
+        b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>2</v></c><c r="C1" '
+        b't="s"><v>3</v></c></row><row r="2"><c r="A2" t="s"><v>1</v></c><c r="B2"><v>4</v></c><c '
+        b'r="C2" s="1"><v>45414.5</v></c></row>'
     )
     styles = (
         f'<?xml version="1.0"?><styleSheet xmlns="{MAIN}"><cellXfs count="2"><xf numFmtId="0"/>'

@@ -236,7 +236,8 @@ def test_mapping_file_for_unknown_headers(inst, tmp_path):
     src.write_text("Kemitraan,P1,P2,P3,P4,P5,P6\nA,Setuju banget,2,3,4,5,1\n", encoding="utf-8")
     m = tmp_path / "map.yaml"
     m.write_text(
-        "columns: {P1: GOL1, P2: GOL2, P3: GOL3, P4: KOM1, P5: KOM2, P6: KOM3}\nlabels: {Setuju banget: 5}\n",
+        "columns: {P1: GOL1, P2: GOL2, P3: GOL3, P4: KOM1, P5: KOM2, P6: KOM3}\nlabels: {Setuju "
+        "banget: 5}\n",
         encoding="utf-8",
     )
     res = ingest(src, inst, mapping=m)

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from kemitraan_assess.errors import DataError
-from kemitraan_assess.instrument import load_instrument
 from kemitraan_assess.io import ingest, ingest_json
 
 EXPORTS = Path(__file__).resolve().parent.parent / "fixtures" / "exports"
@@ -17,13 +16,6 @@ EXPORTS = Path(__file__).resolve().parent.parent / "fixtures" / "exports"
 GOL = [f"GOL{k}" for k in range(1, 7)]
 COMM = [f"COMM{k}" for k in range(1, 7)]
 nan = math.nan
-
-
-@pytest.fixture(scope="module")
-def kr():
-    """The bundled instrument: 63 items, so a matrix's second header row matches more
-    items than the metadata row above it (what made SurveyMonkey files fail)."""
-    return load_instrument("kemitraan-readiness")
 
 
 def codes(res, row, items):
@@ -51,8 +43,8 @@ def test_fixture_cites_its_source(name):
 SM_GROUP = "Which partnership are you rating?"
 
 
-def test_surveymonkey_row_one_is_the_header(kr, cited):
-    res = ingest(cited("surveymonkey_matrix.csv"), kr, group_col=SM_GROUP)
+def test_surveymonkey_row_one_is_the_header(instrument, cited):
+    res = ingest(cited("surveymonkey_matrix.csv"), instrument, group_col=SM_GROUP)
     log = res.log
     assert (log["platform"], log["title_rows"], log["header_rows"], log["header_line"]) == (
         "surveymonkey",
@@ -83,36 +75,41 @@ def test_surveymonkey_row_one_is_the_header(kr, cited):
     assert res.rejected[["source_row", "reason"]].values.tolist() == [[9, "no_answers"]]
 
 
-def test_surveymonkey_group_col_by_question_text_any_case(kr, cited):
-    res = ingest(cited("surveymonkey_matrix.csv"), kr, group_col="which partnership are you rating")
+def test_surveymonkey_group_col_by_question_text_any_case(instrument, cited):
+    res = ingest(
+        cited("surveymonkey_matrix.csv"), instrument, group_col="which partnership are you rating"
+    )
     assert res.log["partnership_column"] == SM_GROUP
 
 
-def test_surveymonkey_without_group_col_lists_the_question_texts(kr, cited):
+def test_surveymonkey_without_group_col_lists_the_question_texts(instrument, cited):
     with pytest.raises(DataError) as info:
-        ingest(cited("surveymonkey_matrix.csv"), kr)
+        ingest(cited("surveymonkey_matrix.csv"), instrument)
     assert "no partnership column" in str(info.value) and SM_GROUP in str(info.value)
 
 
-def test_surveymonkey_small_partnership_warned(kr, cited):
-    res = ingest(cited("surveymonkey_matrix.csv"), kr, group_col=SM_GROUP)
+def test_surveymonkey_small_partnership_warned(instrument, cited):
+    res = ingest(cited("surveymonkey_matrix.csv"), instrument, group_col=SM_GROUP)
     assert res.log["small_partnerships"] == {"Kota Sehat Forum": 1}
     assert any("'Kota Sehat Forum' (n = 1)" in w and "minimum of 5" in w for w in res.warnings)
     assert res.exit_code == 1
     assert json.loads(ingest_json(res))["small_partnerships"] == {"Kota Sehat Forum": 1}
     # a lower minimum (never below 3) still flags it; the option is what the warning uses
     assert "minimum of 3" in " ".join(
-        ingest(cited("surveymonkey_matrix.csv"), kr, group_col=SM_GROUP, min_group_size=3).warnings
+        ingest(
+            cited("surveymonkey_matrix.csv"), instrument, group_col=SM_GROUP, min_group_size=3
+        ).warnings
     )
     with pytest.raises(DataError, match="below 3"):
-        ingest(cited("surveymonkey_matrix.csv"), kr, group_col=SM_GROUP, min_group_size=2)
+        ingest(cited("surveymonkey_matrix.csv"), instrument, group_col=SM_GROUP, min_group_size=2)
 
 
-def test_kobo_formbuilder_names_and_choice_names(kr, cited):
-    res = ingest(cited("kobo_formbuilder_xml.csv"), kr)
+def test_kobo_formbuilder_names_and_choice_names(instrument, cited):
+    res = ingest(cited("kobo_formbuilder_xml.csv"), instrument)
     log = res.log
     assert log["platform"] == "kobotoolbox" and log["delimiter"] == "semicolon"
-    # question names made from labels (cut to their first and last 20 characters) match the item texts
+    # question names made from labels (cut to their first and last 20 characters) match the item
+    # texts
     assert (
         log["column_mapping"]["Tujuan_kemitraan/Kemitraan_ini_memili_ertulis_dengan_jelas"]
         == "GOL1"
@@ -129,8 +126,8 @@ def test_kobo_formbuilder_names_and_choice_names(kr, cited):
     assert res.rejected[["source_row", "reason"]].values.tolist() == [[6, "not_approved"]]
 
 
-def test_numbered_titles_matched_and_reported(kr, cited):
-    res = ingest(cited("numbered_titles.csv"), kr)
+def test_numbered_titles_matched_and_reported(instrument, cited):
+    res = ingest(cited("numbered_titles.csv"), instrument)
     log = res.log
     assert log["platform"] == "google_forms"
     assert set(GOL + COMM).isdisjoint(log["unmatched_items"])
@@ -160,8 +157,9 @@ def test_numbered_titles_matched_and_reported(kr, cited):
     assert len(res.cell_issues) == 0
 
 
-def test_enumerator_only_strips_a_number_before_item_text(kr):
-    # a header that is not item text after its number stays unmatched; an item id is not an enumerator
-    res = ingest(b"Partnership name,1. Something else entirely,GOL1\nA,4,4\n", kr)
+def test_enumerator_only_strips_a_number_before_item_text(instrument):
+    # a header that is not item text after its number stays unmatched; an item id is not an
+    # enumerator
+    res = ingest(b"Partnership name,1. Something else entirely,GOL1\nA,4,4\n", instrument)
     assert res.log["unmapped_columns"] == ["1. Something else entirely"]
     assert res.log["enumerators_stripped"] == {}

@@ -1,5 +1,6 @@
 """Fixtures of the report tests: the demo survey scored once per session, with one
-partnership given a hostile name and hostile comments, and a survey with two waves."""
+partnership given a hostile name and hostile comments, and a survey with two waves
+(``instrument``, the bundled one, comes from the root conftest)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kemitraan_assess import load_instrument
 from kemitraan_assess.demo import demo_csv_bytes, make_demo_survey
 from kemitraan_assess.io import ingest
 from kemitraan_assess.scoring import score
@@ -19,11 +19,6 @@ WEAK = "Aliansi Pencegahan Demam Berdarah Kota Semarang"
 DIVIDED = "Kemitraan Bidan dan Dukun Kab. Sumba Barat"
 SUPPRESSED = "Paguyuban Kader Kesehatan Desa Wae Rebo"
 BIG = "Kemitraan Sekolah Sehat Kota Bandung"
-
-
-@pytest.fixture(scope="session")
-def instrument():
-    return load_instrument("kemitraan-readiness")
 
 
 def _score_frame(frame: pd.DataFrame, instrument, path) -> object:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,12 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from kemitraan_assess import load_instrument
-from kemitraan_assess.demo import demo_csv_bytes, make_demo_survey
-from kemitraan_assess.io import ingest
 from kemitraan_assess.reporting import batch as batch_mod
 from kemitraan_assess.reporting import render_reports
-from kemitraan_assess.scoring import score
 
 from .conftest import STRONG, WEAK
 
@@ -57,14 +54,12 @@ if spec:
 
 
 @pytest.fixture(scope="module")
-def survey(tmp_path_factory):
+def survey(demo_csv, demo_scored, tmp_path_factory):
     d = tmp_path_factory.mktemp("faults")
-    inst = load_instrument("kemitraan-readiness")
-    frame = make_demo_survey(inst)
-    (d / "survey.csv").write_bytes(demo_csv_bytes(frame))
+    shutil.copyfile(demo_csv, d / "survey.csv")
     (d / "hooks").mkdir()
     (d / "hooks" / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
-    names = sorted(score(ingest(d / "survey.csv", inst).responses, inst).summary["partnerships"])
+    names = sorted(demo_scored.summary["partnerships"])
     return d, names
 
 

@@ -13,12 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from kemitraan_assess import load_instrument
-from kemitraan_assess.demo import demo_csv_bytes, make_demo_survey
-from kemitraan_assess.io import ingest
 from kemitraan_assess.reporting import build_context, render_html, render_reports
 from kemitraan_assess.reporting.pdf import render_pdf
-from kemitraan_assess.scoring import score
 
 from .conftest import DIVIDED, STRONG, SUPPRESSED, WEAK
 
@@ -51,10 +47,8 @@ print(json.dumps(digest))
 
 @pytest.mark.slow
 @pytest.mark.pdf
-def test_same_bytes_with_another_hash_seed_time_zone_and_locale(tmp_path):
-    inst = load_instrument("kemitraan-readiness")
-    survey = tmp_path / "survey.csv"
-    survey.write_bytes(demo_csv_bytes(make_demo_survey(inst)))
+def test_same_bytes_with_another_hash_seed_time_zone_and_locale(demo_csv, demo_scored, tmp_path):
+    survey = demo_csv
     env = dict(os.environ, PYTHONHASHSEED="12345", TZ="Pacific/Kiritimati", LANG="C", LC_ALL="C")
     proc = subprocess.run(
         [
@@ -74,7 +68,7 @@ def test_same_bytes_with_another_hash_seed_time_zone_and_locale(tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     theirs = json.loads(proc.stdout.strip().splitlines()[-1])
 
-    res = score(ingest(survey, inst).responses, inst)
+    res = demo_scored
     ours = {"scores.json": hashlib.sha256(res.summary_json_bytes()).hexdigest()}
     for name in KINDS:
         for lang in ("id", "en"):

@@ -15,34 +15,24 @@ noncentrality, i.e. ~1e-9 on RMSEA).
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from kemitraan_assess.errors import DataError
 from kemitraan_assess.stats.exploratory import efa, oblimin, varimax
 from kemitraan_assess.stats.moments import smc
 
-REF = Path(__file__).resolve().parents[1] / "reference"
 LOAD = 1e-8
 CLOSED = 1e-6
 
 
-@pytest.fixture(scope="module")
-def bfi25() -> pd.DataFrame:
-    return pd.read_csv(REF / "data" / "bfi.csv").iloc[:, :25]
+EFA = "factor/efa.json"
 
 
 @pytest.fixture(scope="module")
-def gold() -> dict:
-    return json.loads((REF / "factor" / "efa.json").read_text())
-
-
-@pytest.fixture(scope="module")
-def r_pairwise() -> np.ndarray:
-    return np.array(json.loads((REF / "factor" / "factorability.json").read_text())["r_pairwise"])
+def r_pairwise(gold) -> np.ndarray:
+    return np.array(gold("factor/factorability.json")["r_pairwise"])
 
 
 def _num(x):
@@ -72,7 +62,7 @@ def fits(bfi25, r_pairwise):
 @pytest.mark.parametrize("key", [*CASES, "fa5_corr"])
 def test_solution_matches_psych_fa(fits, gold, key):
     # R: see CASES (and psych::fa(cor(bfi25, use = "pairwise"), 5) for fa5_corr)
-    res, ref = fits[key], gold[key]
+    res, ref = fits[key], gold(EFA)[key]
     np.testing.assert_allclose(
         res.loadings, np.array(ref["loadings"]).reshape(res.loadings.shape), atol=LOAD, rtol=0
     )
@@ -105,7 +95,7 @@ def test_solution_matches_psych_fa(fits, gold, key):
 
 @pytest.mark.parametrize("key", [*CASES, "fa5_corr"])
 def test_fit_statistics_match_psych_factor_stats(fits, gold, key):
-    res, ref = fits[key], gold[key]
+    res, ref = fits[key], gold(EFA)[key]
     pairs = {
         "objective": "objective",
         "dof": "dof",
@@ -148,14 +138,16 @@ def test_correlation_input_with_n_obs_gives_chi_square(r_pairwise, gold):
     # With n.obs and no pairwise counts psych uses n.obs everywhere; STATISTIC and RMSEA
     # depend on n only, so they equal the raw-data values (R: psych::fa(bfi25, 5)).
     res = efa(r_pairwise, 5, n_obs=2800)
-    assert res.chi2 == pytest.approx(gold["fa5"]["STATISTIC"], rel=CLOSED)
-    assert res.rmsea == pytest.approx(gold["fa5"]["RMSEA"][0], rel=CLOSED)
+    assert res.chi2 == pytest.approx(gold(EFA)["fa5"]["STATISTIC"], rel=CLOSED)
+    assert res.rmsea == pytest.approx(gold(EFA)["fa5"]["RMSEA"][0], rel=CLOSED)
 
 
 def test_varimax_matches_psych(bfi25, gold):
     # R: psych::fa(bfi25, 5, fm = "minres", rotate = "varimax")
     res = efa(bfi25, 5, rotate="varimax")
-    np.testing.assert_allclose(res.loadings, np.array(gold["fa5_varimax"]["loadings"]), atol=LOAD)
+    np.testing.assert_allclose(
+        res.loadings, np.array(gold(EFA)["fa5_varimax"]["loadings"]), atol=LOAD
+    )
     assert res.phi is None
     np.testing.assert_allclose(res.structure, res.loadings)
 

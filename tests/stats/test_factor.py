@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -25,13 +24,7 @@ from kemitraan_assess.stats.factor import (
     random_correlations,
 )
 
-REF = Path(__file__).resolve().parents[1] / "reference"
 CLOSED = 1e-9
-
-
-@pytest.fixture(scope="module")
-def bfi25() -> pd.DataFrame:
-    return pd.read_csv(REF / "data" / "bfi.csv").iloc[:, :25]
 
 
 @pytest.fixture(scope="module")
@@ -39,64 +32,60 @@ def pa0(bfi25):
     return parallel_analysis(bfi25, n_iter=100, seed=0)
 
 
-@pytest.fixture(scope="module")
-def gold() -> dict:
-    return json.loads((REF / "factor" / "factorability.json").read_text())
-
-
-@pytest.fixture(scope="module")
-def gold_pa() -> dict:
-    return json.loads((REF / "factor" / "parallel.json").read_text())
+FACTORABILITY = "factor/factorability.json"
+PARALLEL = "factor/parallel.json"
 
 
 def test_pairwise_correlations_match_r(bfi25, gold):
     # R: cor(bfi25, use = "pairwise")
     ci = correlation_input(bfi25)
-    assert ci.n_obs == gold["n_rows"] == 2800
-    assert ci.items == tuple(gold["items"])
-    np.testing.assert_allclose(ci.r, np.array(gold["r_pairwise"]), rtol=0, atol=1e-12)
+    assert ci.n_obs == gold(FACTORABILITY)["n_rows"] == 2800
+    assert ci.items == tuple(gold(FACTORABILITY)["items"])
+    np.testing.assert_allclose(
+        ci.r, np.array(gold(FACTORABILITY)["r_pairwise"]), rtol=0, atol=1e-12
+    )
     assert ci.n_pairs.min() < 2800  # bfi has missing responses
 
 
 def test_listwise_uses_complete_rows(bfi25, gold):
     ci = correlation_input(bfi25, nan_policy="listwise")
-    assert ci.n_obs == gold["n_listwise"] == 2436
+    assert ci.n_obs == gold(FACTORABILITY)["n_listwise"] == 2436
 
 
 def test_kmo_pairwise_matches_psych(bfi25, gold):
     # R: psych::KMO(bfi25)  (psych 2.2.9)
     res = kmo(bfi25)
-    ref = gold["kmo_pairwise"]
+    ref = gold(FACTORABILITY)["kmo_pairwise"]
     assert res.msa == pytest.approx(ref["MSA"], rel=CLOSED)
-    assert list(res.msa_items) == gold["items"]
+    assert list(res.msa_items) == gold(FACTORABILITY)["items"]
     assert list(res.msa_items.values()) == pytest.approx(ref["MSAi"], rel=CLOSED)
     assert res.n_obs == 2800 and "psych::KMO" in res.method
 
 
 def test_kmo_listwise_and_matrix_input_match_psych(bfi25, gold):
     # R: psych::KMO(cor(na.omit(bfi25)))
-    ref = gold["kmo_listwise"]
+    ref = gold(FACTORABILITY)["kmo_listwise"]
     res = kmo(bfi25, nan_policy="listwise")
     assert res.msa == pytest.approx(ref["MSA"], rel=CLOSED)
     assert list(res.msa_items.values()) == pytest.approx(ref["MSAi"], rel=CLOSED)
     # a correlation matrix is used as given (R: psych::KMO(cor(bfi25, use = "pairwise")))
-    from_r = kmo(np.array(gold["r_pairwise"]))
-    assert from_r.msa == pytest.approx(gold["kmo_pairwise"]["MSA"], rel=CLOSED)
+    from_r = kmo(np.array(gold(FACTORABILITY)["r_pairwise"]))
+    assert from_r.msa == pytest.approx(gold(FACTORABILITY)["kmo_pairwise"]["MSA"], rel=CLOSED)
     assert from_r.n_obs is None and from_r.nan_policy == "matrix"
 
 
 def test_bartlett_matches_psych(bfi25, gold):
     # R: psych::cortest.bartlett(cor(bfi25, use = "pairwise"), n = 2800)
-    ref = gold["bartlett_pairwise"]
+    ref = gold(FACTORABILITY)["bartlett_pairwise"]
     res = bartlett_sphericity(bfi25)
     assert res.chi2 == pytest.approx(ref["chisq"], rel=CLOSED)
     assert res.df == ref["df"] == 300
     assert res.p == pytest.approx(ref["p_value"], abs=1e-300)
     assert res.n_obs == 2800
-    res_m = bartlett_sphericity(np.array(gold["r_pairwise"]), n=2800)
+    res_m = bartlett_sphericity(np.array(gold(FACTORABILITY)["r_pairwise"]), n=2800)
     assert res_m.chi2 == pytest.approx(ref["chisq"], rel=CLOSED)
     # R: psych::cortest.bartlett(cor(na.omit(bfi25)), n = 2436)
-    ref_l = gold["bartlett_listwise"]
+    ref_l = gold(FACTORABILITY)["bartlett_listwise"]
     res_l = bartlett_sphericity(bfi25, nan_policy="listwise")
     assert res_l.chi2 == pytest.approx(ref_l["chisq"], rel=CLOSED)
     assert res_l.n_obs == 2436
@@ -129,32 +118,35 @@ def test_input_errors():
         kmo(pd.DataFrame({"a": ["x", "y", "z"], "b": [1, 2, 3]}))
 
 
-def test_parallel_observed_eigenvalues_match_psych(pa0, gold_pa):
+def test_parallel_observed_eigenvalues_match_psych(pa0, gold):
     # R: psych::fa.parallel(bfi25, fm = "minres", fa = "both")$fa.values / $pc.values
     res = pa0
-    np.testing.assert_allclose(res.pc_values, gold_pa["pc_values"], rtol=0, atol=1e-6)
-    np.testing.assert_allclose(res.fa_values, gold_pa["fa_values"], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(res.pc_values, gold(PARALLEL)["pc_values"], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(res.fa_values, gold(PARALLEL)["fa_values"], rtol=0, atol=1e-6)
 
 
-def test_parallel_suggestion_agrees_with_psych(bfi25, pa0, gold_pa):
+def test_parallel_suggestion_agrees_with_psych(bfi25, pa0, gold):
     # psych (set.seed(20240601), n.iter = 50) suggests nfact = 6 and ncomp = 6 for bfi25.
     # The decision is far from the simulation noise: the 6th / 7th observed reduced
     # eigenvalues are 0.257 / 0.007 against a simulated 95% quantile near 0.10 / 0.087
     # (components: 1.113 / 0.846 against ~1.09 / 1.08), so every seed must agree.
-    assert gold_pa["nfact"] == 6 and gold_pa["ncomp"] == 6
+    assert gold(PARALLEL)["nfact"] == 6 and gold(PARALLEL)["ncomp"] == 6
     for res in (pa0, parallel_analysis(bfi25, n_iter=100, seed=1)):
-        assert (res.n_factors, res.n_components) == (gold_pa["nfact"], gold_pa["ncomp"])
+        assert (res.n_factors, res.n_components) == (
+            gold(PARALLEL)["nfact"],
+            gold(PARALLEL)["ncomp"],
+        )
 
 
-def test_parallel_simulated_means_agree_with_psych_within_sampling_error(pa0, gold_pa):
+def test_parallel_simulated_means_agree_with_psych_within_sampling_error(pa0, gold):
     # Simulated means are Monte Carlo estimates (ours: 100 Wishart draws; psych: 50 draws
     # of normal data). Their difference must lie within 5 standard errors,
     # se = sd * sqrt(1/100 + 1/50), eigenvalue by eigenvalue.
     res = pa0
     se_pc = res.pc_sim_sd * np.sqrt(1 / 100 + 1 / 50)
     se_fa = res.fa_sim_sd * np.sqrt(1 / 100 + 1 / 50)
-    assert np.all(np.abs(res.pc_sim_mean - np.array(gold_pa["pc_sim"])) < 5 * se_pc)
-    assert np.all(np.abs(res.fa_sim_mean - np.array(gold_pa["fa_sim"])) < 5 * se_fa)
+    assert np.all(np.abs(res.pc_sim_mean - np.array(gold(PARALLEL)["pc_sim"])) < 5 * se_pc)
+    assert np.all(np.abs(res.fa_sim_mean - np.array(gold(PARALLEL)["fa_sim"])) < 5 * se_fa)
 
 
 def test_parallel_is_deterministic_and_seeded(bfi25):

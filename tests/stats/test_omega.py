@@ -12,7 +12,6 @@ to 1e-4 and Schmid-Leiman loadings to 2e-3, and the result says ``heywood=True``
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -21,21 +20,13 @@ import pytest
 from kemitraan_assess.errors import DataError
 from kemitraan_assess.stats.omegas import omega, omega_total_1f
 
-REF = Path(__file__).resolve().parents[1] / "reference"
 PROPER = 1e-8
 HEYWOOD_OMEGA = 1e-4
 HEYWOOD_LOADINGS = 2e-3
 SCALES = {s: [f"{s}{i}" for i in range(1, 6)] for s in "ACENO"}
 
 
-@pytest.fixture(scope="module")
-def bfi25() -> pd.DataFrame:
-    return pd.read_csv(REF / "data" / "bfi.csv").iloc[:, :25]
-
-
-@pytest.fixture(scope="module")
-def gold() -> dict:
-    return json.loads((REF / "factor" / "omega.json").read_text())
+OMEGA = "factor/omega.json"
 
 
 def _subset(bfi25: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -65,7 +56,7 @@ OMEGA_CASES = {
 
 @pytest.mark.parametrize("key", list(OMEGA_CASES))
 def test_omega_matches_psych(bfi25, gold, key):
-    ref = gold["omega"][key]
+    ref = gold(OMEGA)["omega"][key]
     name, nf = key.rsplit("_nf", 1)
     res = omega(_subset(bfi25, name), int(nf))
     heywood, loose = OMEGA_CASES[key]
@@ -111,7 +102,7 @@ def test_omega_total_1f_matches_psych(bfi25, gold, scale):
     # R: f <- psych::fa(x, 1, fm = "minres"); lambda keyed by sign;
     #    sum(lambda)^2 / (sum(lambda)^2 + sum(f$uniquenesses))   and
     #    psych::omega(x, nfactors = 1)$omega.tot
-    ref = gold["one_factor"][scale]
+    ref = gold(OMEGA)["one_factor"][scale]
     res = omega_total_1f(bfi25[SCALES[scale]])
     assert res.omega_total == pytest.approx(ref["omega_total_formula"], abs=PROPER)
     assert res.omega_total_observed == pytest.approx(ref["omega1_omega_tot"], abs=PROPER)

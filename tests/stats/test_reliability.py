@@ -39,12 +39,11 @@ pytestmark = pytest.mark.filterwarnings("ignore::kemitraan_assess.stats.keys.Neg
 
 REF = Path(__file__).resolve().parents[1] / "reference"
 REL = 1e-6
+BFI_SCALES = "reliability/bfi_scales.json"
+SMALL = "reliability/small.json"
+SPLIT_LONG = "reliability/bfi_split_long.json"
 SCALES = {s: [f"{s}{i}" for i in range(1, 6)] for s in "ACENO"}
 REVERSED = ["A1", "C4", "C5", "E1", "E2", "O2", "O5"]
-
-
-def _gold(name: str) -> dict:
-    return json.loads((REF / "reliability" / f"{name}.json").read_text())
 
 
 def _scalar(v):  # jsonlite writes 1-element data frames as [[x]] or [x]
@@ -54,26 +53,16 @@ def _scalar(v):  # jsonlite writes 1-element data frames as [[x]] or [x]
 
 
 @pytest.fixture(scope="module")
-def bfi_keyed() -> pd.DataFrame:
-    bfi = pd.read_csv(REF / "data" / "bfi.csv").iloc[:, :25]
+def bfi_keyed(bfi25) -> pd.DataFrame:
+    keyed = bfi25.copy()
     for c in REVERSED:
-        bfi[c] = reverse(bfi[c], low=1, high=6)
-    return bfi
+        keyed[c] = reverse(keyed[c], low=1, high=6)
+    return keyed
 
 
 @pytest.fixture(scope="module")
 def small() -> pd.DataFrame:
     return pd.read_csv(REF / "data" / "reliability_small.csv").set_index("respondent")
-
-
-@pytest.fixture(scope="module")
-def gold_bfi() -> dict:
-    return _gold("bfi_scales")
-
-
-@pytest.fixture(scope="module")
-def gold_small() -> dict:
-    return _gold("small")
 
 
 def _cases(
@@ -88,8 +77,8 @@ def _cases(
         empty = pd.DataFrame(np.nan, index=["R25"], columns=small.columns)
         return gold_small["alpha6_empty_row"], pd.concat([small, empty]), policy
     cols = {"small6": ["q1", "q2", "q3", "q4", "q5", "q6"], "small3": ["q1", "q2", "q3"]}[name]
-    gold = {"small6/pairwise": "alpha6", "small6/listwise": "alpha6_listwise"}
-    return gold_small[gold.get(key, "alpha3")], small[cols], policy
+    names = {"small6/pairwise": "alpha6", "small6/listwise": "alpha6_listwise"}
+    return gold_small[names.get(key, "alpha3")], small[cols], policy
 
 
 ALPHA_CASES = [f"{s}/{p}" for s in SCALES for p in ("pairwise", "listwise")] + [
@@ -101,8 +90,8 @@ ALPHA_CASES = [f"{s}/{p}" for s in SCALES for p in ("pairwise", "listwise")] + [
 
 
 @pytest.fixture(params=ALPHA_CASES)
-def alpha_case(request, gold_bfi, gold_small, bfi_keyed, small):
-    return _cases(gold_bfi, gold_small, bfi_keyed, small, request.param)
+def alpha_case(request, gold, bfi_keyed, small):
+    return _cases(gold(BFI_SCALES), gold(SMALL), bfi_keyed, small, request.param)
 
 
 # ------------------------------------------------------------------ psych::alpha $total, $feldt
@@ -202,10 +191,10 @@ def test_frame_has_one_row_per_item(alpha_case):
     assert {"n", "mean", "sd", "r_drop", "alpha_if_dropped", "weakens"} <= set(frame.columns)
 
 
-def test_weak_item_flags_follow_r_drop_and_alpha_if_dropped(small, gold_small):
+def test_weak_item_flags_follow_r_drop_and_alpha_if_dropped(small, gold):
     # q6 of the small dataset: psych::alpha(small[, q1:q6]) gives r.drop = 0.05 (< .30,
     # Nunnally & Bernstein 1994; Field 2013) and raw alpha without it 0.742 > 0.640.
-    g = gold_small["alpha6"]
+    g = gold(SMALL)["alpha6"]
     ia = item_analysis(small)
     expected_low = np.array(g["item_stats"]["r.drop"]) < 0.30
     expected_up = np.array(g["alpha_drop"]["raw_alpha"]) > g["total"]["raw_alpha"]
@@ -263,9 +252,9 @@ def _halves(ab: dict) -> set[tuple[str, ...]]:
 
 
 @pytest.mark.parametrize("scale", list(SCALES))
-def test_split_half_matches_psych_bfi(bfi_keyed, gold_bfi, scale):
+def test_split_half_matches_psych_bfi(bfi_keyed, gold, scale):
     # R: psych::splitHalf(bfi_keyed[, scale], raw = TRUE, check.keys = FALSE), psych 2.2.9
-    g = gold_bfi[scale]["split_half"]
+    g = gold(BFI_SCALES)[scale]["split_half"]
     res = split_half(bfi_keyed[SCALES[scale]])
     assert res.exhaustive and res.splits == "psych"
     _check_split(res, g)
@@ -274,7 +263,7 @@ def test_split_half_matches_psych_bfi(bfi_keyed, gold_bfi, scale):
     assert set(res.min_split) == _halves(g["min_ab"])
     # every split: R combn(5, 2) by brute force (ref_reliability.R all_splits)
     every = split_half(bfi_keyed[SCALES[scale]], splits="all")
-    ga = gold_bfi[scale]["all_splits"]
+    ga = gold(BFI_SCALES)[scale]["all_splits"]
     assert every.n_splits == ga["n_splits"] == 10
     assert (every.max, every.min, every.mean) == pytest.approx(
         (ga["max"], ga["min"], ga["mean"]), rel=REL
@@ -282,9 +271,9 @@ def test_split_half_matches_psych_bfi(bfi_keyed, gold_bfi, scale):
 
 
 @pytest.mark.parametrize("key", ["split6", "split4"])
-def test_split_half_matches_psych_small_even(small, gold_small, key):
+def test_split_half_matches_psych_small_even(small, gold, key):
     # R: psych::splitHalf(small[, q1:q6 / q1:q4], raw = TRUE, check.keys = FALSE), psych 2.2.9
-    g = gold_small[key]
+    g = gold(SMALL)[key]
     x = small[[f"q{i}" for i in range(1, int(key[-1]) + 1)]]
     res = split_half(x)
     _check_split(res, g)
@@ -293,9 +282,10 @@ def test_split_half_matches_psych_small_even(small, gold_small, key):
     assert split_half(x, splits="all").n_splits == res.n_splits
 
 
-def test_split_half_sixteen_items_exhaustive(bfi_keyed):
-    # R: psych::splitHalf(bfi_keyed[, c(A, C, E, "N1")], raw = TRUE, check.keys = FALSE): 6435 splits
-    g = _gold("bfi_split_long")
+def test_split_half_sixteen_items_exhaustive(bfi_keyed, gold):
+    # R: psych::splitHalf(bfi_keyed[, c(A, C, E, "N1")], raw = TRUE, check.keys = FALSE): 6435
+    # splits
+    g = gold(SPLIT_LONG)
     res = split_half(bfi_keyed[g["items16"]])
     assert res.exhaustive
     _check_split(res, g["split16"])
@@ -303,35 +293,35 @@ def test_split_half_sixteen_items_exhaustive(bfi_keyed):
 
 
 @pytest.mark.parametrize("which", ["split15", "split7"])
-def test_split_half_psych_mean_with_half_count(bfi_keyed, small, gold_small, which):
+def test_split_half_psych_mean_with_half_count(bfi_keyed, small, gold, which):
     # R: psych::splitHalf on 15 bfi items (C(15,7)/2 = 3217.5) and on small q1..q6 + q7 = q1 + q2
     # (C(7,3)/2 = 17.5; singular R, so the SMCs hit psych's bounds). psych evaluates
     # ceil(count) splits but divides their sum by count: meanr = mean * ceil(count) / count.
     if which == "split15":
-        long = _gold("bfi_split_long")
+        long = gold(SPLIT_LONG)
         x, g = bfi_keyed[long["items15"]], long["split15"]
     else:
-        x, g = small.assign(q7=small.q1 + small.q2), gold_small["split7"]
+        x, g = small.assign(q7=small.q1 + small.q2), gold(SMALL)["split7"]
     res = split_half(x)
     _check_split(res, g)
     count = math.comb(res.n_items, res.n_items // 2) / 2
     assert res.mean * math.ceil(count) / count == pytest.approx(g["meanr"], rel=REL)
 
 
-def test_split_half_all_splits_odd_items(small, gold_small):
+def test_split_half_all_splits_odd_items(small, gold):
     # R: combn(7, 3) brute force over R = cov2cor(cov(x, use = "pairwise")) (all_splits7):
     # psych's own splits miss the worst one here (its minrb 0.551 > 0.518)
-    g = gold_small["all_splits7"]
+    g = gold(SMALL)["all_splits7"]
     res = split_half(small.assign(q7=small.q1 + small.q2), splits="all")
     assert res.n_splits == g["n_splits"] == 35
     assert (res.max, res.min, res.mean) == pytest.approx((g["max"], g["min"], g["mean"]), rel=REL)
 
 
-def test_split_half_random_splits_25_items(bfi_keyed):
+def test_split_half_random_splits_25_items(bfi_keyed, gold):
     # R: set.seed(42); psych::splitHalf(bfi_keyed[, 1:25], raw = TRUE, check.keys = FALSE):
     # 10000 random splits. R's and numpy's draws differ, so the means are compared within
     # 4 standard errors of the difference of two means of 10000 draws (sd of splits 0.0755).
-    g = _gold("bfi_split_long")["split25"]
+    g = gold(SPLIT_LONG)["split25"]
     res = split_half(bfi_keyed, seed=1)
     assert not res.exhaustive and res.n_splits == 10000
     assert res.alpha == pytest.approx(g["alpha"], rel=REL)
@@ -369,7 +359,7 @@ def test_reliability_table_equals_separate_calls(bfi_keyed):
     assert frame.loc["A", "alpha_raw"] == tab.scales["A"].alpha.raw
 
 
-def test_summary_follows_the_json_contract(bfi_keyed, gold_bfi):
+def test_summary_follows_the_json_contract(bfi_keyed, gold):
     # DESIGN.md, `reliability --format json`, per scale (omega_total comes from stats.omega)
     s = reliability_table(bfi_keyed, {"A": SCALES["A"]}).scales["A"].to_summary()
     assert set(s) == {"n_items", "alpha", "guttman_lambda6", "average_r", "split_half", "items"}
@@ -378,7 +368,7 @@ def test_summary_follows_the_json_contract(bfi_keyed, gold_bfi):
     assert set(s["split_half"]) == {"max", "min", "mean"}
     assert list(s["items"]) == SCALES["A"]
     assert set(s["items"]["A1"]) == {"n", "mean", "sd", "r_drop", "alpha_if_dropped"}
-    g = gold_bfi["A"]["alpha"]
+    g = gold(BFI_SCALES)["A"]["alpha"]
     assert s["alpha"]["raw"] == pytest.approx(g["total"]["raw_alpha"], rel=REL)
     assert s["items"]["A1"]["alpha_if_dropped"] == pytest.approx(
         g["alpha_drop"]["raw_alpha"][0], rel=REL

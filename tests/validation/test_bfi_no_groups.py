@@ -24,7 +24,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -36,13 +35,14 @@ BFI_YAML = ROOT / "tests" / "fixtures" / "bfi.yaml"
 CLOSED = 1e-6
 ITER = 1e-6
 SCALES = "ACENO"
+VALIDATION = "validation/bfi.json"  # ref_validation.R
+ALPHA = "reliability/bfi_scales.json"  # ref_reliability.R
 
 
 @pytest.fixture(scope="module")
-def bfi_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def bfi_csv(bfi25, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """psych::bfi as a researcher exports it: an id column and the 25 items."""
-    bfi = pd.read_csv(REF / "data" / "bfi.csv")
-    items = bfi.iloc[:, :25].astype("Int64")
+    items = bfi25.astype("Int64")
     items.insert(0, "id", [f"S{61617 + i}" for i in range(len(items))])
     path = tmp_path_factory.mktemp("bfi") / "bfi.csv"
     items.to_csv(path, index=False)
@@ -58,16 +58,6 @@ def doc(bfi_csv: Path) -> dict:
     return json.loads(res.stdout)
 
 
-@pytest.fixture(scope="module")
-def gold() -> dict:
-    return json.loads((REF / "validation" / "bfi.json").read_text())
-
-
-@pytest.fixture(scope="module")
-def gold_alpha() -> dict:
-    return json.loads((REF / "reliability" / "bfi_scales.json").read_text())
-
-
 def test_no_group_column_is_said_not_refused(doc):
     assert doc["n_respondents"] == 2800
     assert doc["sample"]["n_partnerships"] is None
@@ -80,8 +70,8 @@ def test_no_group_column_is_said_not_refused(doc):
 
 
 @pytest.mark.parametrize("scale", SCALES)
-def test_alpha_and_items_match_psych_alpha(doc, gold_alpha, scale):
-    g = gold_alpha[scale]["alpha"]  # psych::alpha(bfi_keyed[, scale])
+def test_alpha_and_items_match_psych_alpha(doc, gold, scale):
+    g = gold(ALPHA)[scale]["alpha"]  # psych::alpha(bfi_keyed[, scale])
     ours = doc["scales"][scale]
     tot = g["total"]
     assert ours["alpha"]["raw"] == pytest.approx(tot["raw_alpha"], rel=CLOSED)
@@ -100,7 +90,7 @@ def test_alpha_and_items_match_psych_alpha(doc, gold_alpha, scale):
         assert row["r_drop"] == pytest.approx(st["r.drop"][k], rel=CLOSED)
         assert row["r_cor"] == pytest.approx(st["r.cor"][k], rel=CLOSED)
         assert row["alpha_if_dropped"] == pytest.approx(drop["raw_alpha"][k], rel=CLOSED)
-    sh = gold_alpha[scale][
+    sh = gold(ALPHA)[scale][
         "split_half"
     ]  # psych::splitHalf(..., check.keys = FALSE): 5 items, every split
     assert [ours["split_half"][k] for k in ("max", "min", "mean")] == pytest.approx(
@@ -109,13 +99,18 @@ def test_alpha_and_items_match_psych_alpha(doc, gold_alpha, scale):
 
 
 def test_omega_total_per_scale_matches_one_factor_minres(doc, gold):
-    ref = gold["omega_total_by_scale"]["values"]  # psych::fa(keyed[, scale], 1): McDonald's formula
+    ref = gold(VALIDATION)["omega_total_by_scale"][
+        "values"
+    ]  # psych::fa(keyed[, scale], 1): McDonald's formula
     for s in SCALES:
         assert doc["scales"][s]["omega_total"] == pytest.approx(ref[s], abs=ITER), s
 
 
 def test_factorability_matches_kmo_and_bartlett(doc, gold):
-    fac, ref = doc["factorability"], gold["factorability"]  # psych::KMO, psych::cortest.bartlett
+    fac, ref = (
+        doc["factorability"],
+        gold(VALIDATION)["factorability"],
+    )  # psych::KMO, psych::cortest.bartlett
     assert fac["kmo"] == pytest.approx(ref["kmo"], rel=CLOSED)
     for item, v in ref["kmo_items"].items():
         assert fac["kmo_items"][item] == pytest.approx(v, rel=CLOSED), item
@@ -127,7 +122,7 @@ def test_factorability_matches_kmo_and_bartlett(doc, gold):
 def test_efa_loadings_match_psych_fa(doc, gold):
     """psych::fa(keyed, 5, fm = 'minres', rotate = 'oblimin'). The columns are in the same
     order; psych names them after the unrotated factors (MR2 MR1 MR3 MR5 MR4), we number them."""
-    ref = gold["efa"]
+    ref = gold(VALIDATION)["efa"]
     ours = doc["efa"]["loadings"]
     factors = list(ours[ref["items"][0]])
     got = np.array([[ours[i][f] for f in factors] for i in ref["items"]])
@@ -138,8 +133,8 @@ def test_efa_loadings_match_psych_fa(doc, gold):
     assert doc["efa"]["fit"]["tli"] == pytest.approx(ref["TLI"], abs=ITER)
 
 
-def test_parallel_analysis_eigenvalues(doc):
-    ref = json.loads((REF / "factor" / "parallel.json").read_text())  # psych::fa.parallel on bfi25
+def test_parallel_analysis_eigenvalues(doc, gold):
+    ref = gold("factor/parallel.json")  # psych::fa.parallel on bfi25
     np.testing.assert_allclose(
         doc["parallel_analysis"]["pc_values"], ref["pc_values"], rtol=0, atol=ITER
     )
@@ -150,19 +145,21 @@ def test_parallel_analysis_eigenvalues(doc):
 
 def test_omega_hierarchical_matches_psych_omega(doc, gold):
     assert doc["omega"]["n_factors"] == 3
-    assert doc["omega"]["omega_h"] == pytest.approx(gold["omega"]["omega_h"], abs=ITER)
-    assert doc["omega"]["omega_total"] == pytest.approx(gold["omega"]["omega_total"], abs=ITER)
+    assert doc["omega"]["omega_h"] == pytest.approx(gold(VALIDATION)["omega"]["omega_h"], abs=ITER)
+    assert doc["omega"]["omega_total"] == pytest.approx(
+        gold(VALIDATION)["omega"]["omega_total"], abs=ITER
+    )
 
 
 def test_cfa_matches_lavaan_pairwise(doc, gold):
     """lavaan::cfa(..., missing = 'pairwise') of the five correlated factors, keyed items."""
-    ours, fm = doc["cfa"]["other"], gold["cfa"]["fit_measures"]
-    assert ours["missing"] == "pairwise" and ours["n"] == gold["cfa"]["n_used"] == 2800
+    ours, fm = doc["cfa"]["other"], gold(VALIDATION)["cfa"]["fit_measures"]
+    assert ours["missing"] == "pairwise" and ours["n"] == gold(VALIDATION)["cfa"]["n_used"] == 2800
     assert ours["df"] == fm["df"]
     assert ours["chi2"] == pytest.approx(fm["chisq"], rel=CLOSED)
     for key in ("cfi", "tli", "rmsea", "srmr"):
         assert ours[key] == pytest.approx(fm[key], abs=ITER), key
-    for row in gold["cfa"]["std_loadings"]:
+    for row in gold(VALIDATION)["cfa"]["std_loadings"]:
         assert ours["std_loadings"][row["lhs"]][row["rhs"]] == pytest.approx(
             row["est.std"], abs=ITER
         )

@@ -22,9 +22,6 @@ import pytest
 from click.testing import CliRunner
 
 from kemitraan_assess.cli import cli
-from kemitraan_assess.demo import demo_csv_bytes, make_demo_survey
-from kemitraan_assess.instrument import load_instrument
-from kemitraan_assess.io import ingest
 from kemitraan_assess.scoring import scale_scores
 from kemitraan_assess.scoring.groups import group_index
 from kemitraan_assess.stats import icc_nested, reverse
@@ -36,8 +33,8 @@ BFI_YAML = ROOT / "tests" / "fixtures" / "bfi.yaml"
 CLOSED, ITER = 1e-6, 1e-6
 
 
-def _bfi(tmp: Path, name: str, change) -> Path:  # type: ignore[no-untyped-def]
-    items = pd.read_csv(REF / "data" / "bfi.csv").iloc[:, :25].astype("Int64")
+def _bfi(bfi25: pd.DataFrame, tmp: Path, name: str, change) -> Path:  # type: ignore[no-untyped-def]
+    items = bfi25.astype("Int64")  # a copy, changed here
     change(items)
     items.insert(0, "id", [f"S{i}" for i in range(len(items))])
     path = tmp / name
@@ -51,11 +48,11 @@ def _run(*args: str) -> tuple[int, dict, str]:
 
 
 @pytest.fixture(scope="module")
-def constant(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict, str, Path]:
+def constant(bfi25, tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict, str, Path]:
     def a3_is_3(items: pd.DataFrame) -> None:
         items["A3"] = 3
 
-    path = _bfi(tmp_path_factory.mktemp("const"), "bfi_a3.csv", a3_is_3)
+    path = _bfi(bfi25, tmp_path_factory.mktemp("const"), "bfi_a3.csv", a3_is_3)
     code, doc, err = _run(str(path), "--instrument", str(BFI_YAML))
     return code, doc, err, path
 
@@ -75,9 +72,9 @@ def test_constant_item_is_left_out_with_a_warning(constant):
     assert err.strip() == f"warning: {w['message']}"
 
 
-def test_constant_item_does_not_stop_the_sample_level_analyses(constant):
+def test_constant_item_does_not_stop_the_sample_level_analyses(constant, gold):
     _, doc, _, _ = constant
-    ref = json.loads((REF / "validation" / "bfi.json").read_text())["constant_item"]
+    ref = gold("validation/bfi.json")["constant_item"]
     a = doc["scales"]["A"]  # psych::alpha(const[, A]) drops A3 and analyses A1 A2 A4 A5
     assert (
         a["n_items"] == 4
@@ -134,13 +131,13 @@ def test_constant_item_is_named_in_the_report(constant, tmp_path):
         assert "A3" in block and 'class="note"' in block
 
 
-def test_item_with_one_answer_is_left_out(tmp_path):
+def test_item_with_one_answer_is_left_out(bfi25, tmp_path):
     def one_answer(items: pd.DataFrame) -> None:
         items["N4"] = pd.NA
         items.loc[7, "N4"] = 2
 
     code, doc, err = _run(
-        str(_bfi(tmp_path, "bfi_n4.csv", one_answer)), "--instrument", str(BFI_YAML)
+        str(_bfi(bfi25, tmp_path, "bfi_n4.csv", one_answer)), "--instrument", str(BFI_YAML)
     )
     assert code == 1 and doc["items_left_out"] == {"N4": "sparse_item"}
     assert doc["warnings"][0]["count"] == 1 and "'N4'" in err
@@ -149,7 +146,7 @@ def test_item_with_one_answer_is_left_out(tmp_path):
     assert "NaN" not in text
 
 
-def test_item_correlating_negatively_after_keying_is_a_warning(tmp_path):
+def test_item_correlating_negatively_after_keying_is_a_warning(bfi, tmp_path):
     """The instrument forgets that A1 is reverse-worded."""
     wrong = tmp_path / "bfi-wrong-key.yaml"
     wrong.write_text(
@@ -168,30 +165,22 @@ def test_item_correlating_negatively_after_keying_is_a_warning(tmp_path):
         and w["value"] < 0
     )
     assert "reverse-keyed" in err
-    bfi = pd.read_csv(REF / "data" / "bfi.csv")
     with pytest.warns(ReliabilityWarning, match="'A1' correlates negatively"):
         res = reliability(bfi, wrong)
     assert [x.item for x in res.warnings] == ["A1"]
 
 
-def test_keyed_instrument_gives_no_warning():
+def test_keyed_instrument_gives_no_warning(bfi):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        res = reliability(pd.read_csv(REF / "data" / "bfi.csv"), BFI_YAML)
+        res = reliability(bfi, BFI_YAML)
     assert res.warnings == ()
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pd.DataFrame]:
-    inst = load_instrument("kemitraan-readiness")
-    path = tmp_path_factory.mktemp("demo") / "survey.csv"
-    path.write_bytes(demo_csv_bytes(make_demo_survey(inst)))
-    return path, ingest(path, inst).responses
-
-
-def test_min_group_size_leaves_small_partnerships_out_of_aggregation(demo):
-    path, responses = demo
-    inst = load_instrument("kemitraan-readiness")
+def test_min_group_size_leaves_small_partnerships_out_of_aggregation(
+    demo_csv, demo_ingested, instrument
+):
+    path, responses, inst = demo_csv, demo_ingested.responses, instrument
     sizes = responses["partnership"].value_counts()
     k = int(np.median(sizes)) + 1
     small = sizes[sizes < k]
@@ -214,11 +203,10 @@ def test_min_group_size_leaves_small_partnerships_out_of_aggregation(demo):
     assert doc["aggregation"]["GOL"]["rwg_j"]["n_partnerships"] <= len(sizes) - len(small)
 
 
-def test_without_min_group_size_every_partnership_counts(demo):
-    path, responses = demo
+def test_without_min_group_size_every_partnership_counts(demo_csv, demo_ingested, instrument):
+    path, responses, inst = demo_csv, demo_ingested.responses, instrument
     code, doc, _ = _run(str(path))
     assert "aggregation_excluded" not in doc["sample"]
-    inst = load_instrument("kemitraan-readiness")
     scores = scale_scores(reverse_key_all(responses, inst), inst)
     ref = icc_nested(scores["GOL"].to_numpy(), group_index(responses["partnership"]).codes)
     assert doc["aggregation"]["GOL"]["icc1"] == pytest.approx(ref.icc1, rel=1e-9)
@@ -239,10 +227,12 @@ def test_help_says_what_min_group_size_does_here():
     assert "out of rwg(j) and ICC" in " ".join(out.split())
 
 
-def test_constant_reversed_item_is_reported_with_the_answer_given(tmp_path):
+def test_constant_reversed_item_is_reported_with_the_answer_given(bfi25, tmp_path):
     def a1_is_2(items: pd.DataFrame) -> None:  # A1 is reverse-keyed: 2 is analysed as 5
         items["A1"] = 2
 
-    code, doc, err = _run(str(_bfi(tmp_path, "bfi_a1.csv", a1_is_2)), "--instrument", str(BFI_YAML))
+    code, doc, err = _run(
+        str(_bfi(bfi25, tmp_path, "bfi_a1.csv", a1_is_2)), "--instrument", str(BFI_YAML)
+    )
     assert code == 1 and doc["warnings"][0]["value"] == 2.0
     assert "all 2800 answers are 2;" in err

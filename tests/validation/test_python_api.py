@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 import warnings
@@ -16,16 +17,16 @@ from click.testing import CliRunner
 
 import kemitraan_assess as ka
 from kemitraan_assess.cli import cli
-from kemitraan_assess.demo import demo_csv_bytes, make_demo_survey
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def export(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("nb")
-    path = folder / "export.csv"
-    path.write_bytes(demo_csv_bytes(make_demo_survey(ka.load_instrument("kemitraan-readiness"))))
+def export(demo_csv: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo survey as ``export.csv`` in a folder of its own (the README examples run
+    there and write beside it)."""
+    path = tmp_path_factory.mktemp("nb") / "export.csv"
+    shutil.copyfile(demo_csv, path)
     return path
 
 
@@ -51,10 +52,9 @@ def test_top_level_names_are_the_commands():
 
 def test_import_is_light_and_changes_no_global_state():
     code = (
-        "import csv, sys; before = csv.field_size_limit(); import kemitraan_assess; "
-        "heavy = [m for m in ('pandas', 'numpy', 'pydantic', 'kemitraan_assess.io', 'scipy') "
-        "if m in sys.modules]; "
-        "print(heavy, csv.field_size_limit() == before)"
+        "import csv, sys; before = csv.field_size_limit(); import kemitraan_assess; heavy = [m for "
+        "m in ('pandas', 'numpy', 'pydantic', 'kemitraan_assess.io', 'scipy') if m in "
+        "sys.modules]; print(heavy, csv.field_size_limit() == before)"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
@@ -62,12 +62,12 @@ def test_import_is_light_and_changes_no_global_state():
     assert out.strip() == "[] True"
 
 
-def test_reliability_is_the_command(export, tmp_path):
+def test_reliability_is_the_command(export, instrument, tmp_path):
     out = tmp_path / "rel.json"
     res = CliRunner().invoke(cli, ["reliability", str(export), "--format", "json", "-o", str(out)])
     assert res.exit_code in (0, 1), res.output
     doc = json.loads(out.read_text(encoding="utf-8"))
-    inst = ka.load_instrument("kemitraan-readiness")
+    inst = instrument
     rel = ka.reliability(ka.ingest(export, inst).responses, inst)
     assert rel.to_dict() == doc
     assert (
@@ -119,12 +119,12 @@ def test_readme_python_examples_run(export, monkeypatch, capsys):
     assert isinstance(namespace["rel"].to_frame(), pd.DataFrame)
 
 
-def test_the_notebook_trap_is_a_warning(export):
+def test_the_notebook_trap_is_a_warning(export, instrument):
     """Issue 10's notebook: alpha on raw answers gave 0.64 for GOL without a word; the keyed
     scale gives 0.91. Now the raw call warns and names GOL6; keys= or reliability() key it."""
     from kemitraan_assess import stats
 
-    inst = ka.load_instrument("kemitraan-readiness")
+    inst = instrument
     responses = ka.ingest(export, inst).responses
     cols = [i.id for i in inst.scale("GOL").items]
     with pytest.warns(stats.NegativeItemWarning, match=r"GOL6 \(r\.drop = -0\.\d\d\)"):
@@ -138,16 +138,9 @@ def test_the_notebook_trap_is_a_warning(export):
         )
 
 
-def test_every_stage_result_has_a_frame_and_a_short_repr(tmp_path):
+def test_every_stage_result_has_a_frame_and_a_short_repr(demo_ingested, demo_scored):
     """Issue 10 §5: ingest, score and reliability results, as a notebook shows them."""
-    import kemitraan_assess as ka
-    from kemitraan_assess.demo import demo_csv_bytes, make_demo_survey
-
-    inst = ka.load_instrument("kemitraan-readiness")
-    path = tmp_path / "survey.csv"
-    path.write_bytes(demo_csv_bytes(make_demo_survey(inst)))
-    ing = ka.ingest(path, inst)
-    sc = ka.score(ing.responses, inst)
+    ing, sc = demo_ingested, demo_scored
     assert ing.to_frame() is ing.responses and sc.to_frame() is sc.partnerships
     r_ing, r_sc = repr(ing), repr(sc)
     assert (

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,26 +11,16 @@ import pytest
 from click.testing import CliRunner
 
 from kemitraan_assess.cli import cli
-from kemitraan_assess.demo import demo_csv_bytes, make_demo_survey
-from kemitraan_assess.instrument import load_instrument
-from kemitraan_assess.io import ingest
 from kemitraan_assess.scoring import reverse_key
 from kemitraan_assess.validation import validate
 
-INST = load_instrument("kemitraan-readiness")
-
 
 @pytest.fixture(scope="module")
-def survey(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("rel") / "survey.csv"
-    path.write_bytes(demo_csv_bytes(make_demo_survey(INST)))
-    return path
-
-
-@pytest.fixture(scope="module")
-def doc(survey, tmp_path_factory) -> dict:
+def doc(demo_csv, tmp_path_factory) -> dict:
     out = tmp_path_factory.mktemp("json") / "rel.json"
-    res = CliRunner().invoke(cli, ["reliability", str(survey), "--format", "json", "-o", str(out)])
+    res = CliRunner().invoke(
+        cli, ["reliability", str(demo_csv), "--format", "json", "-o", str(out)]
+    )
     assert res.exit_code in (0, 1), res.output
     return json.loads(out.read_text(encoding="utf-8"))
 
@@ -62,8 +51,8 @@ def test_design_contract_keys(doc):
     assert set(doc["aggregation"]["GOL"]) >= {"icc1", "icc2", "respondents_needed", "rwg_j"}
 
 
-def test_response_frequencies_include_missing(doc, survey):
-    keyed = reverse_key(ingest(survey, INST).responses, INST)
+def test_response_frequencies_include_missing(doc, demo_ingested, instrument):
+    keyed = reverse_key(demo_ingested.responses, instrument)
     freq = doc["scales"]["GOL"]["items"]["GOL6"]["response_freq"]
     # psych::response.freq: shares of each answer among the answered, and the share missing
     assert freq["miss"] == pytest.approx(keyed["GOL6"].isna().mean(), rel=1e-12)
@@ -72,28 +61,28 @@ def test_response_frequencies_include_missing(doc, survey):
         assert freq[str(code)] == pytest.approx((answered == code).mean(), rel=1e-12)
 
 
-def test_alpha_matches_pingouin_as_independent_check(doc, survey):
+def test_alpha_matches_pingouin_as_independent_check(doc, demo_ingested, instrument):
     import pingouin as pg
 
-    keyed = reverse_key(ingest(survey, INST).responses, INST)
-    cols = [i.id for i in INST.scale("GOL").items]
+    keyed = reverse_key(demo_ingested.responses, instrument)
+    cols = [i.id for i in instrument.scale("GOL").items]
     # pingouin.cronbach_alpha(nan_policy="pairwise") uses pairwise covariances, as psych::alpha
     value, _ = pg.cronbach_alpha(keyed[cols], nan_policy="pairwise")
     assert doc["scales"]["GOL"]["alpha"]["raw"] == pytest.approx(value, rel=1e-9)
 
 
-def test_json_is_strict_and_deterministic(survey, doc, tmp_path):
+def test_json_is_strict_and_deterministic(demo_csv, doc, tmp_path):
     out = tmp_path / "again.json"
-    CliRunner().invoke(cli, ["reliability", str(survey), "--format", "json", "-o", str(out)])
+    CliRunner().invoke(cli, ["reliability", str(demo_csv), "--format", "json", "-o", str(out)])
     assert json.loads(out.read_text(encoding="utf-8")) == doc
     text = out.read_text(encoding="utf-8")
     assert "NaN" not in text and "Infinity" not in text
 
 
-def test_listwise_uses_complete_cases(survey):
-    responses = ingest(survey, INST).responses
-    res = validate(responses, INST, missing="listwise")
-    cols = [i.id for i in INST.scale("LEAD").items]
+def test_listwise_uses_complete_cases(demo_ingested, instrument):
+    responses = demo_ingested.responses
+    res = validate(responses, instrument, missing="listwise")
+    cols = [i.id for i in instrument.scale("LEAD").items]
     complete = int(responses[cols].notna().all(axis=1).sum())
     assert (
         res.missing == "listwise"
@@ -105,21 +94,21 @@ def test_listwise_uses_complete_cases(survey):
 
 
 @pytest.mark.parametrize("missing", ["pairwise", "listwise"])
-def test_cfa_blocks_follow_the_missing_data_policy(doc, survey, missing):
+def test_cfa_blocks_follow_the_missing_data_policy(doc, demo_ingested, instrument, missing):
     """The CFA of each block uses the run's policy; the one-pass (pairwise) path gives the
     numbers of stats.cfa on the keyed columns, which tests/stats/test_cfa.py checks against
     lavaan (missing = "pairwise" / "listwise")."""
     from kemitraan_assess.stats.confirmatory import cfa
 
-    responses = ingest(survey, INST).responses
+    responses = demo_ingested.responses
     out = (
         doc["cfa"]
         if missing == "pairwise"
-        else validate(responses, INST, missing="listwise").to_dict()["cfa"]
+        else validate(responses, instrument, missing="listwise").to_dict()["cfa"]
     )
-    keyed = reverse_key(responses, INST)
+    keyed = reverse_key(responses, instrument)
     for kind, block in out.items():
-        structure = {s.id: [i.id for i in s.items] for s in INST.scales if s.kind == kind}
+        structure = {s.id: [i.id for i in s.items] for s in instrument.scales if s.kind == kind}
         ref = cfa(keyed, structure, missing=missing)
         assert block["missing"] == missing and block["n"] == ref.n_used
         assert block["chi2"] == pytest.approx(ref.chi2, rel=1e-9)

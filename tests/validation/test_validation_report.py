@@ -74,14 +74,16 @@ def _instrument(names: dict[str, dict[str, str]] | None = None, item_text: str |
     )
 
 
-def _responses(instrument, n_groups: int = 18, per_group: int = 10, seed: int = 7) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+def _responses(
+    small_instrument, n_groups: int = 18, per_group: int = 10, seed: int = 7
+) -> pd.DataFrame:  # type: ignore[no-untyped-def]
     """Seeded survey: a partnership effect, one trait per scale, 3 % blanks."""
     rng = np.random.default_rng(seed)
     n = n_groups * per_group
     group = np.repeat(np.arange(n_groups), per_group)
     g_eff = rng.normal(0, 0.6, n_groups)[group]
     cols: dict[str, np.ndarray] = {}
-    for scale in instrument.scales:
+    for scale in small_instrument.scales:
         trait = g_eff + rng.normal(0, 0.8, n)
         for item in scale.items:
             x = 3 + trait + rng.normal(0, 0.6, n)
@@ -95,23 +97,23 @@ def _responses(instrument, n_groups: int = 18, per_group: int = 10, seed: int = 
 
 
 @pytest.fixture(scope="module")
-def instrument():  # type: ignore[no-untyped-def]
+def small_instrument():  # type: ignore[no-untyped-def]
     return _instrument()
 
 
 @pytest.fixture(scope="module")
-def result(instrument):  # type: ignore[no-untyped-def]
-    return validate(_responses(instrument), instrument, n_iter=20)
+def result(small_instrument):  # type: ignore[no-untyped-def]
+    return validate(_responses(small_instrument), small_instrument, n_iter=20)
 
 
 @pytest.fixture(scope="module")
-def html_id(result, instrument) -> str:  # type: ignore[no-untyped-def]
-    return render_validation(result, instrument, lang="id", fmt="html").decode("utf-8")
+def html_id(result, small_instrument) -> str:  # type: ignore[no-untyped-def]
+    return render_validation(result, small_instrument, lang="id", fmt="html").decode("utf-8")
 
 
 @pytest.fixture(scope="module")
-def html_en(result, instrument) -> str:  # type: ignore[no-untyped-def]
-    return render_validation(result, instrument, lang="en", fmt="html").decode("utf-8")
+def html_en(result, small_instrument) -> str:  # type: ignore[no-untyped-def]
+    return render_validation(result, small_instrument, lang="en", fmt="html").decode("utf-8")
 
 
 def _catalogue(lang: str) -> dict[str, str]:
@@ -207,13 +209,13 @@ def test_conclusions_name_thresholds_and_sources(html_en: str, html_id: str) -> 
     assert "alpha ≥ 0.70" in html_en and "alfa Cronbach ≥ 0,70" in html_id
 
 
-def test_html_is_deterministic(result, instrument) -> None:  # type: ignore[no-untyped-def]
-    a = render_validation(result, instrument, lang="id", fmt="html")
-    b = render_validation(copy.deepcopy(result), instrument, lang="id", fmt="html")
+def test_html_is_deterministic(result, small_instrument) -> None:  # type: ignore[no-untyped-def]
+    a = render_validation(result, small_instrument, lang="id", fmt="html")
+    b = render_validation(copy.deepcopy(result), small_instrument, lang="id", fmt="html")
     assert a == b
 
 
-def test_weak_item_is_highlighted_with_its_reason(result, instrument) -> None:  # type: ignore[no-untyped-def]
+def test_weak_item_is_highlighted_with_its_reason(result, small_instrument) -> None:  # type: ignore[no-untyped-def]
     comm = result.scales["COMM"]
     item = replace(
         comm.items["COMM2"],
@@ -225,7 +227,7 @@ def test_weak_item_is_highlighted_with_its_reason(result, instrument) -> None:  
     )
     comm = replace(comm, items={**comm.items, "COMM2": item})
     res = replace(result, scales={**result.scales, "COMM": comm})
-    page = render_validation_html(res, instrument, lang="id")
+    page = render_validation_html(res, small_instrument, lang="id")
     row = re.search(
         r'<tr class="weak">\s*<th scope="row"><span class="item-id">COMM2</span>.*?</tr>',
         page,
@@ -237,15 +239,15 @@ def test_weak_item_is_highlighted_with_its_reason(result, instrument) -> None:  
     assert "1 butir melemahkan skalanya" in page and "COMM2 (Komunikasi)" in page
 
 
-def test_loadings_below_cut_are_greyed(result, instrument) -> None:  # type: ignore[no-untyped-def]
-    ctx = validation_context(result, instrument, lang="en")
+def test_loadings_below_cut_are_greyed(result, small_instrument) -> None:  # type: ignore[no-untyped-def]
+    ctx = validation_context(result, small_instrument, lang="en")
     cells = [c for g in ctx["structure"]["efa"]["groups"] for r in g["rows"] for c in r["cells"]]
     assert all(r["text"] for g in ctx["structure"]["efa"]["groups"] for r in g["rows"])
     assert cells and all(c["faint"] == (abs(c["v"]) < 0.30) for c in cells)
     assert any(c["faint"] for c in cells) and any(not c["faint"] for c in cells)
 
 
-def test_parts_not_computed_say_why(result, instrument) -> None:  # type: ignore[no-untyped-def]
+def test_parts_not_computed_say_why(result, small_instrument) -> None:  # type: ignore[no-untyped-def]
     trust = ScaleResult("TRUST", "benefit", 3, not_computed="n = 2 (< 3)")
     structure = replace(
         result.structure,
@@ -263,7 +265,7 @@ def test_parts_not_computed_say_why(result, instrument) -> None:  # type: ignore
         sample=replace(result.sample, n_partnerships=None, group_size=None),
     )
     for lang, word in (("id", "Tidak dihitung"), ("en", "Not computed")):
-        page = render_validation_html(res, instrument, lang=lang)
+        page = render_validation_html(res, small_instrument, lang=lang)
         assert word in page
         for reason in (
             "n = 2 (&lt; 3)",
@@ -272,7 +274,7 @@ def test_parts_not_computed_say_why(result, instrument) -> None:  # type: ignore
         ):
             assert reason in page, (lang, reason)
         assert "<svg" not in page
-    page = render_validation_html(res, instrument, lang="en")
+    page = render_validation_html(res, small_instrument, lang="en")
     assert "No partnership column in the data, so ICC and agreement were not computed." in page
 
 
@@ -290,11 +292,11 @@ def test_text_from_the_instrument_and_the_analysis_is_escaped(result) -> None:  
     assert "Kata &#34;kutip&#34; &amp; &lt;b&gt;tebal&lt;/b&gt;" in page
 
 
-def test_unknown_format_or_language_is_refused(result, instrument) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_format_or_language_is_refused(result, small_instrument) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(KemitraanError, match="unknown report format"):
-        render_validation(result, instrument, fmt="docx")
+        render_validation(result, small_instrument, fmt="docx")
     with pytest.raises(KemitraanError, match="no validation-report catalogue for language 'fr'"):
-        render_validation(result, instrument, lang="fr")
+        render_validation(result, small_instrument, lang="fr")
 
 
 # ------------------------------------------------------------------ charts
@@ -326,7 +328,9 @@ def test_charts_are_deterministic_and_labelled() -> None:
 
 # ------------------------------------------------------------------ PDF
 @pytest.mark.pdf
-def test_pdf_is_byte_identical_and_carries_text_outline_and_metadata(result, instrument) -> None:  # type: ignore[no-untyped-def]
+def test_pdf_is_byte_identical_and_carries_text_outline_and_metadata(
+    result, small_instrument
+) -> None:  # type: ignore[no-untyped-def]
     pypdf = pytest.importorskip("pypdf")
     # Layout takes ~0.2-0.4 s a page: two scales and no factor analysis (those parts then
     # say "not computed") keep every chapter and bookmark in a few pages.
@@ -345,8 +349,8 @@ def test_pdf_is_byte_identical_and_carries_text_outline_and_metadata(result, ins
         scales={k: v for k, v in result.scales.items() if k != "COMM"},
         aggregation={k: v for k, v in result.aggregation.items() if k != "COMM"},
     )
-    a = render_validation(res, instrument, lang="id", fmt="pdf")
-    b = render_validation(copy.deepcopy(res), instrument, lang="id", fmt="pdf")
+    a = render_validation(res, small_instrument, lang="id", fmt="pdf")
+    b = render_validation(copy.deepcopy(res), small_instrument, lang="id", fmt="pdf")
     assert a.startswith(b"%PDF-") and a == b
     reader = pypdf.PdfReader(io.BytesIO(a))
     text = " ".join(page.extract_text() for page in reader.pages)
@@ -378,10 +382,10 @@ def test_bundled_instrument_on_the_demo_survey_renders(tmp_path) -> None:  # typ
         assert inst.text(scale.name, "en").replace("&", "&amp;") in page
 
 
-def test_the_report_takes_the_typed_result(instrument, result) -> None:  # type: ignore[no-untyped-def]
+def test_the_report_takes_the_typed_result(small_instrument, result) -> None:  # type: ignore[no-untyped-def]
     # validate() returns a ValidationResult; the report reads it (its JSON is for other tools)
     with pytest.raises(KemitraanError, match="takes the ValidationResult of validate"):
-        render_validation(result.to_dict(), instrument, lang="en")
+        render_validation(result.to_dict(), small_instrument, lang="en")
 
 
 def test_missing_answer_policy_reads_as_native_indonesian(html_id: str) -> None:
