@@ -24,6 +24,7 @@ from .svg import (
     LABEL_INK,
     RED,
     SMALL_TEXT,
+    TEXT_SIZE,
     WIDTH,
     coord,
     document,
@@ -169,6 +170,27 @@ def scree_chart(
     return document(height, title, "; ".join(desc), body, "scree-chart")
 
 
+def _wrap(label: str, width: float, size: float = TEXT_SIZE) -> list[str]:
+    """A bold name broken at spaces into lines that fit ``width`` units (estimated at 0.62
+    of the text size per character: Noto/DejaVu Sans bold), never clipped.
+
+    Examples
+    --------
+    >>> _wrap("Tujuan dan sasaran yang jelas dan disepakati", 308)
+    ['Tujuan dan sasaran yang jelas dan', 'disepakati']
+    >>> _wrap("Trust", 308)
+    ['Trust']
+    """
+    per_line = max(int(width / (0.62 * size)), 8)
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= per_line:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [label]
+
+
 def _zone(lo: float, weak: float, strong: float) -> str:
     if lo >= strong - 1e-9:
         return "strong"
@@ -219,7 +241,9 @@ def rwg_chart(
     row_h = 60.0
     top = 26.0
     bar_h = 20.0
-    height = top + row_h * len(rows) + 24
+    labels = [_wrap(r.label, right - left) for r in rows]
+    extra = [14.0 * (len(lines) - 1) for lines in labels]  # a wrapped name takes a line more
+    height = top + row_h * len(rows) + sum(extra) + 24
     px = linear_scale(0.0, 1.0, left, right)
     body: list[str] = []
     for j, key in enumerate(("weak", "moderate", "strong")):
@@ -229,9 +253,10 @@ def rwg_chart(
     peak = max((max(r.histogram) for r in rows if r.histogram), default=0) or 1
     desc = []
     for i, r in enumerate(rows):
-        y0 = top + i * row_h
+        y0 = top + i * row_h + sum(extra[:i]) + extra[i]
         base = y0 + 36 + bar_h
-        body.append(text(left, y0 + 12, r.label, bold=True))
+        for j, part in enumerate(labels[i]):
+            body.append(text(left, y0 + 12 - extra[i] + 14 * j, part, bold=True))
         body.append(text(left, y0 + 28, r.text, size=SMALL_TEXT + 1, fill=LABEL_INK))
         body.append(line(left, right, base, base))
         for b, count in enumerate(r.histogram):
@@ -258,7 +283,7 @@ def rwg_chart(
             if c
         )
         desc.append(f"{r.label} ({r.text}): {counts}")
-    axis_y = top + row_h * len(rows) + 2
+    axis_y = top + row_h * len(rows) + sum(extra) + 2
     for k in range(0, 11, 2):
         x = min(max(px(k / 10), left + 8), right - 8)
         body.append(

@@ -323,6 +323,7 @@ def _efa(efa: EFASummary, instrument: Instrument, names: _Names) -> dict[str, An
             {
                 "id": iid,
                 "text": names.item(iid),
+                "reverse": names.reverse(iid),
                 "cells": cells,
                 "h2": finite_or_none(efa.communalities.get(iid)),
             }
