@@ -56,16 +56,24 @@ def findings(
         omegas = [s["omega"] for s in done if s["omega"] is not None]
         if omegas:
             thr_o, src_o = threshold(result, "omega", 0.70)
-            add(
-                "ok" if min(omegas) >= thr_o else "warn",
-                cat(
-                    "conclusions.omega_range",
-                    lo=cat.number(min(omegas)),
-                    hi=cat.number(max(omegas)),
-                    thr=cat.number(thr_o),
-                    source=src_o,
-                ),
+            without = [s["name"] for s in done if s["omega"] is None]
+            words = dict(
+                lo=cat.number(min(omegas)),
+                hi=cat.number(max(omegas)),
+                thr=cat.number(thr_o),
+                source=src_o,
             )
+            if without:  # not "across scales" when a scale has none
+                text = cat(
+                    "conclusions.omega_range_some",
+                    n=len(omegas),
+                    k=len(done),
+                    list=_listing(cat, without),
+                    **words,
+                )
+            else:
+                text = cat("conclusions.omega_range", **words)
+            add("ok" if min(omegas) >= thr_o else "warn", text)
         thr_r, src_r = threshold(result, "r_drop", 0.30)
         weak = [f"{i['id']} ({s['name']})" for s in done for i in s["items"] if i["weak"]]
         if weak:

@@ -524,8 +524,16 @@ def validation_context(
     }
     ctx["scales"] = [_scale_row(result, s, names, cat) for s in result.scales.values()]
     ctx["kinds"] = _kinds(ctx["scales"], cat)
+    ungrouped = len(ctx["kinds"]) == 1 and ctx["kinds"][0]["kind"] == "other"
+    if ungrouped:  # an instrument without kinds of scale (bfi): "All scales", not "Other"
+        ctx["kinds"][0]["label"] = cat("kind.all")
+    ctx["has_groups"] = result.has_groups
+    ctx["structure_all"] = len(struct_ids - {None}) == len(instrument.scales)
     ctx["structure"] = _structure(result, instrument, names, cat)
     ctx["cfa"] = [_cfa_block(result, k, b, names, cat) for k, b in st.cfa.items()]
+    if ungrouped:
+        for block in ctx["cfa"]:
+            block["label"] = cat("kind.all")
     ctx["aggregation"] = _aggregation(result, instrument, names, cat)
     ctx["icc2_threshold"] = threshold(result, "icc2", instrument.defaults.icc2_threshold)[0]
     ctx["thresholds"] = [
