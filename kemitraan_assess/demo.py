@@ -300,12 +300,14 @@ def _add_rounds(
     seed: int,
 ) -> None:
     """A 'Putaran' column: 2026 for everyone, 2025 for the earlier half of the partnerships
-    in :data:`_WAVE_PARTNERSHIPS`, whose answers then were about half a point lower.
+    in :data:`_WAVE_PARTNERSHIPS`, whose answers then were about half a point lower and
+    were submitted a year earlier (4–22 August 2025; round 2026 is in September 2026).
     A separate random stream, so every other value of the survey stays as it was."""
     fld = instrument.field_by_role("wave")
     if fld is None:
         return
     rng = np.random.default_rng(seed + 1)
+    dates = np.random.default_rng(seed + 2)  # its own stream: the answers stay as they were
     wave = np.full(len(out), "2026", dtype=object)
     items = [c for c in out.columns if "/" in str(c)]
     for k, p in enumerate(parts):
@@ -314,6 +316,9 @@ def _add_rounds(
         rows = np.flatnonzero(pid == k)
         earlier = rows[: len(rows) // 2]
         wave[earlier] = "2025"
+        minutes = np.sort(dates.integers(0, 60 * 24 * 19, size=len(earlier)))
+        when = pd.Timestamp("2025-08-04T08:00:00") + pd.to_timedelta(minutes, unit="min")
+        out.loc[out.index[earlier], "_submission_time"] = when.strftime("%Y-%m-%dT%H:%M:%S")
         for col in items:
             scale = instrument.item_scale[str(col).split("/")[-1]]
             if instrument.scale(scale).kind == "model":

@@ -48,7 +48,8 @@ def test_scores_cover_every_partnership_and_suppress_the_small_one(demo_dir):
     assert len(parts) == 30
     small = [name for name, p in parts.items() if p["suppressed"]]
     assert small == ["Paguyuban Kader Kesehatan Desa Wae Rebo"]
-    assert set(parts[small[0]]) == {"n", "suppressed", "reason"}
+    # the demo has rounds: which round it is, and nothing else
+    assert set(parts[small[0]]) == {"n", "suppressed", "reason", "round", "previous_round"}
     bands = {p["readiness"]["band"] for p in parts.values() if not p["suppressed"]}
     assert bands == {"strength", "attention", "concern"}  # the demo spans every band
     weak = [
@@ -59,6 +60,21 @@ def test_scores_cover_every_partnership_and_suppress_the_small_one(demo_dir):
     assert weak, "the demo has partnerships that disagree internally"
     types = {p["type"] for p in parts.values() if not p["suppressed"]}
     assert types == {"public_private", "nonprofit_nonprofit", "community", "multisectoral"}
+
+
+def test_the_demo_headlines_are_the_latest_round(demo_dir):
+    # the divided partnership surveyed twice: 2,94 "concern" pooled, its 2026 round is shown
+    scores = json.loads((demo_dir / "scores" / "scores.json").read_text(encoding="utf-8"))
+    name = "Tim Terpadu Kesehatan Jiwa Kab. Gunungkidul"
+    p = scores["partnerships"][name]
+    assert (p["round"], p["previous_round"], p["n"]) == ("2026", "2025", 8)
+    assert p["readiness"]["band"] == "attention" and round(p["readiness"]["index"], 2) == 3.39
+    assert scores["rounds"]["n_comparison_only"] == 30
+    resp = pd.read_csv(demo_dir / "scores" / "respondents.csv")
+    assert (resp["used_for"] == "comparison").sum() == 30
+    slug = next((demo_dir / "reports").glob("tim-terpadu*.html")).read_text(encoding="utf-8")
+    assert "Putaran 2026: survei" in slug and "Agu\u00a02025" in slug
+    assert "angka di laporan ini menggabungkan" not in slug  # no pooled-rounds caveat
 
 
 def test_a_report_per_partnership_and_an_index(demo_dir):

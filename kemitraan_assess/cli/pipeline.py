@@ -152,6 +152,8 @@ def score(
         f"({s['n_suppressed']} suppressed) -> {out}",
         quiet,
     )
+    if result.rounds is not None:
+        echo(result.rounds.describe(), quiet)
     sys.exit(max(ing.exit_code, result.exit_code))
 
 
@@ -303,6 +305,8 @@ def report(
         )
     for failure in batch.failures:
         click.echo(f"failed: {failure}", err=True)
+    if result.rounds is not None:
+        echo(result.rounds.describe(), quiet)
     echo(
         f"{len(batch.written)} files written, {len(batch.skipped)} unchanged -> "
         f"{out / 'index.html'}",
@@ -354,6 +358,8 @@ def demo(
     )
     echo(f"ingest:  {out / 'ingest'} ({_ingest_summary(ing)})", quiet)
     echo(f"scores:  {out / 'scores'}", quiet)
+    if result.rounds is not None:
+        echo(f"         {result.rounds.describe()}", quiet)
     echo(
         f"reports: {out / 'reports' / 'index.html'} ({len(batch.written)} files, {elapsed:.1f} s)",
         quiet,

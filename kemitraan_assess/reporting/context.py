@@ -43,7 +43,10 @@ CONTEXT_SCHEMA = 2
 2 (issue 11): ``executive`` (page 1); ``factors[*]``: ``divided``, ``split``,
 ``divided_text``, items' ``keyed_counts`` / ``favourable`` / ``unfavourable`` /
 ``neutral``, ``value_text`` is the mean alone; ``headline.weakest_title`` /
-``strongest_title``; ``executive.rounds`` (pooled rounds and the index's change);
+``strongest_title``; ``executive.rounds`` (the round shown when not the survey's last, and
+the index's change since the previous round); ``round`` (the round shown: ``label``,
+``latest``, ``is_latest``, ``text``), ``waves.previous_label`` / ``current_label`` /
+``bands``; ``partnership.round``;
 ``model.ranking``; ``portfolio.rows[*].within_noise`` / ``ci_text``; ``comments`` are
 ``{text, count, count_text}``; a suppressed partnership's ``partnership.n`` is None."""
 
@@ -141,8 +144,35 @@ def _readiness(cat: Catalogue, instrument: Any, p: PartnershipResult, lang: str)
         hi=cat.number(ci[1]),
         band=out["band_label"],
     )
-    out["uncertain_text"] = cat("summary.band_uncertain") if out["uncertain"] else ""
+    out["uncertain_text"] = (
+        _uncertain_text(cat, instrument, r.band, ci, lang) if r.band_uncertain else ""
+    )
     return out
+
+
+def _uncertain_text(
+    cat: Catalogue, instrument: Any, band: str | None, ci: list[Any], lang: str
+) -> str:
+    """'The 95% confidence interval (2.88–3.89) crosses a band boundary ...: the result
+    could also be “Concern”.' naming the band(s) the interval reaches into."""
+    from ..instrument.model import BAND_HALF_UNIT
+
+    def band_of(v: float) -> Any:
+        return next(
+            (b for b in instrument.bands if v >= b.min - BAND_HALF_UNIT), instrument.bands[-1]
+        )
+
+    if ci[0] is None or ci[1] is None:
+        return cat("summary.band_uncertain")
+    others = [b for b in instrument.bands if b.id != band and b in (band_of(ci[0]), band_of(ci[1]))]
+    if not others:
+        return cat("summary.band_uncertain")
+    names = [f"“{instrument.text(b.label, lang)}”" for b in others]
+    return cat(
+        "summary.band_uncertain_named",
+        ci=cat.interval(ci[0], ci[1]),
+        other=f" {cat('words.or')} ".join(names),
+    )
 
 
 def _headline(cat: Catalogue, factors: list[dict[str, Any]], top_band: str) -> dict[str, Any]:
@@ -165,8 +195,8 @@ def _headline(cat: Catalogue, factors: list[dict[str, Any]], top_band: str) -> d
 
     # when every factor is a strength, the lowest are only relatively low
     relative = bool(scored) and all(f["band"] == top_band for f in scored)
-    # and when none is a strength, the highest are only relatively strong ("Faktor terkuat" over 3,16
-    # in the concern band would call a weakness a strength)
+    # and when none is a strength, the highest are only relatively strong ("Faktor terkuat"
+    # over 3,16 in the concern band would call a weakness a strength)
     none_strong = bool(scored) and not any(f["band"] == top_band for f in scored)
     return {
         "strongest": [brief(f) for f in strongest],
@@ -264,6 +294,7 @@ def build_context(
             if p.suppressed
             else p.n,  # a suppressed partnership's size is not shown anywhere
             "suppressed": p.suppressed,
+            "round": p.round,
         },
         "instrument": {"id": instrument.id, "version": instrument.version, "title": title},
         "brand": _brand_dict(brand),
@@ -286,6 +317,17 @@ def build_context(
     ctx["benefits"] = benefits_section(cat, scores, p, lang)
     ctx["model"] = model_section(cat, scores, p, lang)
     ctx["portfolio"] = portfolio_section(cat, scores, p, lang)
+    rounds = scores.rounds
+    ctx["round"] = (
+        None
+        if rounds is None or p.round is None
+        else {
+            "label": p.round,
+            "latest": rounds.latest,
+            "is_latest": p.round == rounds.latest,
+            "text": cat("rounds.label", round=p.round),
+        }
+    )
     ctx["waves"] = wave_section(cat, scores, p, lang, k)
     ctx["sectors"] = sector_table(cat, scores, p, lang, k)
     plan = action_plan(cat, instrument, factors, ctx["model"], recs, lang)

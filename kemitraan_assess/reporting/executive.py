@@ -34,12 +34,19 @@ def period_text(cat: Catalogue, first: str, last: str) -> str:
     """
     a, b = _dt.date.fromisoformat(first), _dt.date.fromisoformat(last)
     if a == b:
-        return bdates.format_date(a, format="medium", locale=cat.locale)
-    return bdates.format_interval(a, b, skeleton="yMMMd", locale=cat.locale)
+        text = bdates.format_date(a, format="medium", locale=cat.locale)
+    else:
+        text = bdates.format_interval(a, b, skeleton="yMMMd", locale=cat.locale)
+    # one unbreakable unit ('Sep 17–18, 2026' is never split across lines on a phone)
+    for dash in ("\u2009–\u2009", " – "):
+        text = text.replace(dash, "–")
+    # no-break spaces, and a word joiner after the dash (a line may break after an en dash)
+    return text.replace(" ", "\u00a0").replace("–", "–\u2060")
 
 
 def _split_line(cat: Catalogue, f: dict[str, Any]) -> str:
-    """'Dinas kesehatan 3,94 · organisasi masyarakat 2,26 pada Tujuan' (sector split) or the spread."""
+    """'Dinas kesehatan 3,94 · organisasi masyarakat 2,26 pada Tujuan' (sector split), or
+    the spread."""
     rows = [r for r in (f.get("sectors") or {}).get("rows", []) if r.get("mean") is not None]
     if len(rows) >= 2:
         hi = max(rows, key=lambda r: r["mean"])
@@ -62,10 +69,13 @@ def _statement(cat: Catalogue, f: dict[str, Any]) -> dict[str, Any] | None:
         return None
     worst = min(items, key=lambda i: (i["favourable"], i["id"]))
     statement = worst["text"].rstrip(" .")
+    n = int(worst["n"])
+
+    def count(share: float) -> str:  # '1 dari 8': exact, where 12 % of 8 people is not
+        return cat("exec.count_of", k=cat.integer(round(share * n)), n=cat.integer(n))
+
     if worst["reverse"]:  # a negative statement: agreeing with it is the bad answer
-        text = cat(
-            "exec.evidence_reverse", share=cat.percent(worst["unfavourable"]), statement=statement
-        )
+        text = cat("exec.evidence_reverse", share=count(worst["unfavourable"]), statement=statement)
     else:  # "Only 12 % agree" when a minority agrees; plainly when most do
         key = (
             "exec.evidence_none"
@@ -74,8 +84,42 @@ def _statement(cat: Catalogue, f: dict[str, Any]) -> dict[str, Any] | None:
             if worst["favourable"] < 0.5
             else "exec.evidence_plain"
         )
-        text = cat(key, share=cat.percent(worst["favourable"]), statement=statement)
+        text = cat(key, share=count(worst["favourable"]), statement=statement)
     return {"item_id": worst["id"], "text": text}
+
+
+def _rounds_line(cat: Catalogue, ctx: dict[str, Any]) -> str:
+    """Page 1 on rounds: a round other than the survey's last, and the change since the
+    previous round (every figure of the report is the round shown)."""
+    rnd = ctx.get("round")
+    if not rnd:
+        return ""
+    parts = []
+    if not rnd["is_latest"]:
+        parts.append(cat("exec.round_not_latest", round=rnd["label"], latest=rnd["latest"]))
+    w = ctx["waves"]
+    if w is not None:
+        row = next((x for x in w["rows"] if x["id"] == "readiness" and x["diff"] is not None), None)
+        if w["comparable"] and row is not None:
+            how = row["clear"] or "unclear"
+            parts.append(
+                cat(
+                    f"exec.rounds_{how}",
+                    previous=w["previous"],
+                    desc=w["previous_desc"],
+                    before=row["previous_text"],
+                    after=row["current_text"],
+                    before_band=w["previous_band"],
+                    after_band=w["current_band"],
+                )
+            )
+            if w["index_note"]:
+                parts.append(cat("exec.rounds_factors_unclear"))
+        elif not w["comparable"]:
+            parts.append(
+                cat("exec.rounds_not_comparable", previous=w["previous"], k=ctx["min_group_size"])
+            )
+    return " ".join(parts)
 
 
 def executive_summary(
@@ -87,15 +131,23 @@ def executive_summary(
     key = f"exec.verdict_{band}" if cat.has(f"exec.verdict_{band}") else "exec.verdict_other"
     verdict = cat(key, index=r["index_text"], band=r["band_label"])
     n_text = cat.integer(p.n)
-    if p.period is not None:
-        facts = cat("exec.period", period=period_text(cat, p.period.first, p.period.last), n=n_text)
+    period = None if p.period is None else period_text(cat, p.period.first, p.period.last)
+    if p.round is not None:  # the round shown, and its own period and respondents
+        facts = (
+            cat("exec.round_period", round=p.round, period=period, n=n_text)
+            if period is not None
+            else cat("exec.round_respondents", round=p.round, n=n_text)
+        )
+    elif period is not None:
+        facts = cat("exec.period", period=period, n=n_text)
     else:
         facts = cat("exec.respondents", n=n_text)
     factors = ctx["factors"]
     divided = [f for f in factors if f["divided"]]
     alert = [_split_line(cat, f) for f in divided]
 
-    # the first three actions: one per weakest factor below the top band (or the lowest, relatively)
+    # the first three actions: one per weakest factor below the top band (or the lowest,
+    # relatively)
     plan = ctx["action_plan"]
     actions: list[dict[str, Any]] = []
     by_id = {f["id"]: f for f in factors}
@@ -151,9 +203,9 @@ def executive_summary(
         worst = min(benefits, key=lambda b: (b["mean"], b["id"]))
         benefit_line = cat(
             "exec.benefits",
-            best=best["name"],
+            best=in_sentence(best["name"], lang),
             best_mean=best["mean_text"],
-            worst=worst["name"],
+            worst=in_sentence(worst["name"], lang),
             worst_mean=worst["mean_text"],
         )
     else:
@@ -172,27 +224,7 @@ def executive_summary(
         )
     else:
         model_line = cat("exec.model_unknown")
-    # the headline figures pool every round: say so on page 1, with the change of the index, so that a
-    # coordinator with two rounds does not read the pooled 4,08 as this year's result
-    w = ctx["waves"]
-    if w is None:
-        rounds_line = ""
-    elif not w["comparable"]:
-        rounds_line = cat("exec.rounds_pooled")
-    else:
-        row = next((x for x in w["rows"] if x["id"] == "readiness" and x["diff"] is not None), None)
-        rounds_line = (
-            cat(
-                "exec.rounds_change",
-                previous=w["previous"],
-                current=w["current"],
-                before=row["previous_text"],
-                after=row["current_text"],
-                verdict=row["verdict"],
-            )
-            if row is not None
-            else cat("exec.rounds_pooled")
-        )
+    rounds_line = _rounds_line(cat, ctx)
     return {
         "rounds": rounds_line,
         "verdict": verdict,

@@ -34,8 +34,10 @@ def index_extras(
     """Keys to merge into the index context; also fills in each row of ``rows``.
 
     Each row gains ``type_label``, ``model_label``, ``sectors`` (codes, for the filter),
-    ``divided`` / ``divided_text`` and ``cells`` (one per success factor: ``mean``,
-    ``text``, ``band``; blank for a suppressed partnership).
+    ``divided`` / ``divided_text``, ``cells`` (one per success factor: ``mean``,
+    ``text``, ``band``; blank for a suppressed partnership) and ``round_note`` (the round
+    shown, when it is not the survey's last). With rounds, ``rounds_sentence`` says that
+    each partnership's figures are its latest round's.
     """
     inst = scores.instrument
     k = int(scores.summary["settings"]["min_group_size"])
@@ -46,8 +48,14 @@ def index_extras(
     types: dict[str, str] = {}
     sectors: dict[str, str] = {}
     n_suppressed = 0
+    rounds = scores.rounds
     for row in rows:
         p = scores.partnership(row["name"])
+        row["round_note"] = (
+            cat("index.round_note", round=p.round)
+            if rounds is not None and p.round is not None and p.round != rounds.latest
+            else ""
+        )
         if p.suppressed:
             n_suppressed += 1
             row.update(
@@ -99,6 +107,9 @@ def index_extras(
         for b, n in counts.items()
     ]
     return {
+        "rounds_sentence": ""
+        if rounds is None
+        else cat("index.rounds", latest=rounds.latest, n=cat.integer(rounds.n_comparison)),
         "band_counts": band_counts,
         "suppressed_count_text": cat("index.count_suppressed", n=cat.integer(n_suppressed))
         if n_suppressed

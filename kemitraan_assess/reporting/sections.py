@@ -8,7 +8,7 @@ from typing import Any
 from ..errors import KemitraanError
 from ..scoring.results import NO_SECTOR, PartnershipResult, ScaleResult
 from ..scoring.stats import pooled_mean
-from .executive import in_sentence
+from .executive import in_sentence, period_text
 from .locale import Catalogue
 from .recommend import Recommendations
 from .suppress import suppress_groups
@@ -301,8 +301,9 @@ def model_section(cat: Catalogue, scores: Any, p: PartnershipResult, lang: str) 
                 "answer": instrument.text(choice.label, lang) if choice else str(r.answer),
                 "share_text": cat.percent(r.share),
                 "suits": [mname(x) for x in r.suits],
-                # the current model is marked where it is named: "Aliansi dan Koordinasi (cara kerja saat
-                # ini)", not a bold line after the list that reads as if every model named were the current one
+                # the current model is marked where it is named: "Aliansi dan Koordinasi (cara
+                # kerja saat ini)", not a bold line after the list that reads as if every model
+                # named were the current one
                 "suits_text": cat.join(
                     [
                         cat("model.current_marked", model=mname(x)) if x == top else mname(x)
@@ -410,9 +411,27 @@ def portfolio_section(
     return out
 
 
+def _round_desc(cat: Catalogue, q: PartnershipResult | None, n: int) -> str:
+    """'4–22 Agu 2025, 8 responden': a round's period and respondents."""
+    if q is not None and q.period is not None:
+        period = period_text(cat, q.period.first, q.period.last)
+        return cat("waves.desc_period", period=period, n=cat.integer(n))
+    return cat("waves.desc_n", n=cat.integer(n))
+
+
+def _round_text(cat: Catalogue, label: str, q: PartnershipResult | None, n: int) -> str:
+    """'putaran 2025 (4–22 Agu 2025, 8 responden)': a round, its period and respondents."""
+    return cat("waves.round_desc", round=label, desc=_round_desc(cat, q, n))
+
+
 def wave_section(
     cat: Catalogue, scores: Any, p: PartnershipResult, lang: str, k: int
 ) -> dict[str, Any] | None:
+    """The comparison of the round shown with the partnership's previous round.
+
+    Every figure of the report is the latest round's; this page sets the previous
+    round's (``p.previous``, scored on its own) beside it.
+    """
     instrument = scores.instrument
     res = p.waves
     if res is None:
@@ -420,19 +439,44 @@ def wave_section(
     out: dict[str, Any] = {
         "previous": res.previous,
         "current": res.current,
+        "previous_label": cat("rounds.label", round=res.previous),
+        "current_label": cat("rounds.label", round=res.current),
         "comparable": res.comparable,
         "rows": [],
+        "bands": "",
+        "previous_desc": "",
+        "previous_band": "",
+        "current_band": "",
+        "index_note": "",
+        "method_note": "",
     }
     if not res.comparable:
-        out["sentence"] = cat("waves.not_comparable", k=k)
+        out["sentence"] = cat("waves.not_comparable", previous=res.previous, k=k)
         return out
+    q = p.previous
     out["sentence"] = cat(
         "waves.sentence",
-        previous=res.previous,
-        current=res.current,
-        n1=cat.integer(res.n_previous),
-        n2=cat.integer(res.n_current),
+        current=_round_text(cat, res.current, p, res.n_current),
+        previous=_round_text(cat, res.previous, q, res.n_previous),
     )
+    if (
+        q is not None
+        and q.readiness is not None
+        and p.readiness is not None
+        and q.readiness.band
+        and p.readiness.band
+    ):
+        out["previous_band"] = _band_label(instrument, q.readiness.band, lang)
+        out["current_band"] = _band_label(instrument, p.readiness.band, lang)
+        out["bands"] = cat(
+            "waves.bands",
+            previous=res.previous,
+            current=res.current,
+            before=out["previous_band"],
+            after=out["current_band"],
+        )
+    out["previous_desc"] = _round_desc(cat, q, res.n_previous)
+    out["method_note"] = cat("waves.method")
     for sid, d in res.differences:
         label = (
             cat("waves.readiness")
@@ -454,8 +498,15 @@ def wave_section(
             )
             continue
         lo, hi = d.ci_low, d.ci_high
+        clear = "up" if lo > 0 else "down" if hi < 0 else ""
         verdict = (
-            cat("waves.up") if lo > 0 else cat("waves.down") if hi < 0 else cat("waves.unclear")
+            cat(f"waves.{clear}")
+            if clear
+            else cat("waves.up_unclear")
+            if d.difference > 0
+            else cat("waves.down_unclear")
+            if d.difference < 0
+            else cat("waves.unclear")
         )
         out["rows"].append(
             {
@@ -466,10 +517,20 @@ def wave_section(
                 "previous_text": cat.number(d.mean_previous),
                 "current_text": cat.number(d.mean_current),
                 "diff_text": cat.signed(d.difference),
-                "ci_text": f"{cat.signed(lo)} {cat('words.to')} {cat.signed(hi)}",
+                "ci_text": f"{cat.signed(lo)} {cat('waves.to')} {cat.signed(hi)}",
                 "verdict": verdict,
+                "clear": clear,
             }
         )
+    index = next((r for r in out["rows"] if r["id"] == "readiness"), None)
+    factors = [r for r in out["rows"] if r["id"] != "readiness" and r["diff"] is not None]
+    if (
+        index is not None
+        and index.get("clear")
+        and factors
+        and not any(r["clear"] for r in factors)
+    ):  # the mean of five factors is steadier than each: say why the whole moves, no part does
+        out["index_note"] = cat("waves.index_note")
     return out
 
 
@@ -557,6 +618,18 @@ def action_plan(
     return plan
 
 
+def _methods_rounds(cat: Catalogue, scores: Any) -> str:
+    """How the rounds were used (empty without rounds)."""
+    r = scores.rounds
+    if r is None:
+        return ""
+    return cat(
+        "methods.rounds",
+        latest=r.latest,
+        n=cat.integer(r.n_comparison),
+    )
+
+
 def methods_section(cat: Catalogue, scores: Any, p: PartnershipResult, lang: str) -> dict[str, Any]:
     summary = scores.summary
     instrument = scores.instrument
@@ -606,7 +679,12 @@ def methods_section(cat: Catalogue, scores: Any, p: PartnershipResult, lang: str
             n=cat.integer(summary.get("n_respondents")),
             g=cat.integer(summary.get("n_partnerships")),
         ),
-        "this_n": cat("methods.this_n", n=cat.integer(p.n)) if not p.suppressed else "",
+        "this_n": ""
+        if p.suppressed
+        else cat("methods.this_n_round", n=cat.integer(p.n), round=p.round)
+        if p.round is not None
+        else cat("methods.this_n", n=cat.integer(p.n)),
+        "rounds": _methods_rounds(cat, scores),
         "min_answered": rules,
         "suppression": cat("methods.suppression", k=k),
         "ci": cat("methods.ci", level=cat.percent(settings.get("ci_level", 0.95))),

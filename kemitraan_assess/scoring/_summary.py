@@ -125,10 +125,29 @@ def _indented_objects(values: Sequence[Any], pad: int) -> list[str]:
     return out
 
 
-def partnership_entries(
-    col: Callable[[str], list[Any]], scale_ids: Sequence[str], model_ids: Sequence[str]
+def _with_rounds(
+    entries: list[dict[str, Any]], col: Callable[[str], list[Any]]
 ) -> list[dict[str, Any]]:
-    """The ``scores.json`` entries of partnerships shown in full; ``col(name)`` is a column."""
+    """Each entry with ``round`` and ``previous_round`` after ``suppressed``."""
+    out = []
+    for e, cur, prev in zip(entries, col("round"), col("previous_round"), strict=True):
+        items = list(e.items())
+        out.append(dict([*items[:2], ("round", cur), ("previous_round", prev), *items[2:]]))
+    return out
+
+
+def partnership_entries(
+    col: Callable[[str], list[Any]],
+    scale_ids: Sequence[str],
+    model_ids: Sequence[str],
+    *,
+    rounds: bool = False,
+) -> list[dict[str, Any]]:
+    """The ``scores.json`` entries of partnerships shown in full; ``col(name)`` is a column.
+
+    With ``rounds``, each entry names the round its numbers come from (``round``) and the
+    round it is compared with (``previous_round``).
+    """
     scales = {
         sid: [
             {
@@ -186,7 +205,7 @@ def partnership_entries(
         )
     ]
     per_scale = [scales[sid] for sid in scale_ids]
-    return [
+    entries = [
         {
             "n": n,
             "suppressed": False,
@@ -210,14 +229,18 @@ def partnership_entries(
             strict=True,
         )
     ]
+    return _with_rounds(entries, col) if rounds else entries
 
 
-def suppressed_entries(col: Callable[[str], list[Any]]) -> list[dict[str, Any]]:
+def suppressed_entries(
+    col: Callable[[str], list[Any]], *, rounds: bool = False
+) -> list[dict[str, Any]]:
     """The ``scores.json`` entries of suppressed partnerships: their size and why."""
-    return [
+    entries = [
         {"n": n, "suppressed": True, "reason": reason}
         for n, reason in zip(col("n"), col("reason"), strict=True)
     ]
+    return _with_rounds(entries, col) if rounds else entries
 
 
 def _slot(name: str) -> str:
@@ -255,6 +278,8 @@ def summary_json_bytes(
     cols: Columns,
     scale_ids: Sequence[str],
     model_ids: Sequence[str],
+    *,
+    rounds: bool = False,
 ) -> bytes:
     """``json.dumps(summary, ensure_ascii=False, indent=2, allow_nan=False) + "\\n"`` as UTF-8.
 
@@ -272,14 +297,16 @@ def summary_json_bytes(
     def slots(name: str) -> list[str]:
         return [_slot(name)]
 
-    full_pieces, full_slots = _template(partnership_entries(slots, scale_ids, model_ids)[0], 2)
+    full_pieces, full_slots = _template(
+        partnership_entries(slots, scale_ids, model_ids, rounds=rounds)[0], 2
+    )
     keys = pa.array(
         [" " * (2 * _INDENT) + encode_basestring(str(k)) + ": " for k in names], pa.large_string()
     )
     text = _fill(full_pieces, full_slots, cols, keys)
     sup = np.asarray(suppressed, dtype=bool)
     if sup.any():
-        sup_pieces, sup_slots = _template(suppressed_entries(slots)[0], 2)
+        sup_pieces, sup_slots = _template(suppressed_entries(slots, rounds=rounds)[0], 2)
         text = pc.if_else(pa.array(sup), _fill(sup_pieces, sup_slots, cols, keys), text)
     lines = pc.binary_join_element_wise(text, _ls(",\n"), _ls(""))
     offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)

@@ -118,8 +118,12 @@ class SurveyPeriod:
 class PartnershipResult:
     """Everything the report of one partnership shows, computed once.
 
-    For a suppressed partnership only ``name``, ``n``, ``suppressed`` and ``reason`` are
-    set; every mapping is empty and every result None.
+    For a suppressed partnership only ``name``, ``n``, ``suppressed``, ``reason`` and
+    ``round`` are set; every mapping is empty and every result None.
+
+    With survey rounds, every number is that of the partnership's latest round
+    (``round``); ``previous`` holds the typed results of the round before (None when it
+    has none) and ``waves`` the comparison of the two.
     """
 
     name: str
@@ -137,6 +141,8 @@ class PartnershipResult:
     waves: WaveComparison | None
     period: SurveyPeriod | None
     comments: tuple[tuple[str, int], ...]
+    round: str | None = None
+    previous: PartnershipResult | None = None
 
 
 def _rows_of(result: ScoreResult) -> dict[str, np.ndarray]:
@@ -205,6 +211,7 @@ def partnership_result(result: ScoreResult, name: str, rows: np.ndarray) -> Part
     """The :class:`PartnershipResult` of ``name``, whose respondents are at ``rows``."""
     summary = result.summary
     p = summary["partnerships"][name]
+    round_label = result.round_of(name)
     if p.get("suppressed"):
         return PartnershipResult(
             name,
@@ -222,6 +229,7 @@ def partnership_result(result: ScoreResult, name: str, rows: np.ndarray) -> Part
             None,
             None,
             (),
+            round=round_label,
         )
     inst = result.instrument
     medians = summary["portfolio"]["scales"]
@@ -295,19 +303,7 @@ def partnership_result(result: ScoreResult, name: str, rows: np.ndarray) -> Part
                 by_sector[scale.id] = sector_means(
                     respondents[scale.id].to_numpy(dtype=float)[rows], sec
                 )
-    waves = None
-    wave_field = inst.field_by_role("wave")
-    if wave_field is not None and wave_field.id in respondents.columns:
-        cols = [
-            c for c in [*inst.readiness_composite.scales, "readiness"] if c in respondents.columns
-        ]
-        waves = wave_change(
-            respondents.iloc[rows],
-            wave_field.id,
-            cols,
-            min_group_size=int(summary["settings"]["min_group_size"]),
-            ci_level=float(summary["settings"]["ci_level"]),
-        )
+    previous, waves = _previous_round(result, name, rows)
     return PartnershipResult(
         name=name,
         n=int(p["n"]),
@@ -324,7 +320,37 @@ def partnership_result(result: ScoreResult, name: str, rows: np.ndarray) -> Part
         waves=waves,
         period=_period(result, rows),
         comments=_comments(result, rows),
+        round=round_label,
+        previous=previous,
     )
+
+
+def _previous_round(
+    result: ScoreResult, name: str, rows: np.ndarray
+) -> tuple[PartnershipResult | None, WaveComparison | None]:
+    """The partnership's results in the round before its latest, and the comparison."""
+    prev = result.previous
+    wave_field = result.instrument.field_by_role("wave")
+    if prev is None or result.rounds is None or wave_field is None:
+        return None, None
+    prev_rows = prev.partnership_rows(name)
+    if len(prev_rows) == 0:
+        return None, None
+    respondents = result.respondents
+    cols = [
+        c
+        for c in [*result.instrument.readiness_composite.scales, "readiness"]
+        if c in respondents.columns
+    ]
+    settings = result.summary["settings"]
+    waves = wave_change(
+        pd.concat([prev.respondents.iloc[prev_rows], respondents.iloc[rows]], ignore_index=True),
+        wave_field.id,
+        cols,
+        min_group_size=int(settings["min_group_size"]),
+        ci_level=float(settings["ci_level"]),
+    )
+    return prev.partnership(name), waves
 
 
 NO_SECTOR = "_none"

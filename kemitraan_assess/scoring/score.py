@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,7 @@ from .profile import model_profile
 
 if TYPE_CHECKING:
     from .results import PartnershipResult
+    from .rounds import Rounds
 
 __all__ = ["ScoreResult", "score", "agreement_class"]
 
@@ -47,6 +49,15 @@ class ScoreResult:
     summary
         The plain-data summary written as ``scores.json`` (``overview`` with one entry
         per partnership). Built on first use: writing ``scores.json`` does not need it.
+    rounds
+        When the responses have a wave column: which round each partnership's numbers
+        come from (its latest), and how the other rows were used; else None.
+    previous
+        When there are rounds: the scores of each partnership's previous round (the rows
+        used only for the comparison), or None when no partnership has one.
+
+    With rounds, ``responses``, ``respondents`` and every number above are those of each
+    partnership's latest round.
     """
 
     instrument: Instrument
@@ -55,6 +66,8 @@ class ScoreResult:
     partnerships: pd.DataFrame
     overview: dict[str, Any] = field(repr=False)
     _columns: Any = field(repr=False, compare=False)
+    rounds: Rounds | None = field(default=None, repr=False)
+    previous: ScoreResult | None = field(default=None, repr=False, compare=False)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per partnership (as ``partnerships.csv``)."""
@@ -63,7 +76,8 @@ class ScoreResult:
     def __repr__(self) -> str:
         n_suppressed = int(np.count_nonzero(self._columns["suppressed"]))
         return (
-            f"ScoreResult({self.instrument.id} {self.instrument.version}: {len(self.respondents)} respondents, "
+            f"ScoreResult({self.instrument.id} {self.instrument.version}: "
+            f"{len(self.respondents)} respondents, "
             f"{len(self.partnerships)} partnerships, {n_suppressed} suppressed)"
         )
 
@@ -76,13 +90,22 @@ class ScoreResult:
         c = self._columns
         cols = c["columns"]
         suppressed = c["suppressed"]
-        shown = iter(partnership_entries(cols.subset(~suppressed), c["scale_ids"], c["model_ids"]))
-        hidden = iter(suppressed_entries(cols.subset(suppressed)))
+        rounds = self.rounds is not None
+        shown = iter(
+            partnership_entries(
+                cols.subset(~suppressed), c["scale_ids"], c["model_ids"], rounds=rounds
+            )
+        )
+        hidden = iter(suppressed_entries(cols.subset(suppressed), rounds=rounds))
         entries = {
             name: next(hidden) if hide else next(shown)
             for name, hide in zip(c["names"], suppressed.tolist(), strict=True)
         }
         return {k: (entries if k == "partnerships" else v) for k, v in self.overview.items()}
+
+    def round_of(self, name: str) -> str | None:
+        """The round whose answers give ``name``'s numbers (None without rounds)."""
+        return None if self.rounds is None else self.rounds.shown.get(str(name))
 
     @functools.cached_property
     def _rows(self) -> dict[str, np.ndarray]:
@@ -121,7 +144,13 @@ class ScoreResult:
         """
         c = self._columns
         return summary_json_bytes(
-            self.overview, c["names"], c["suppressed"], c["columns"], c["scale_ids"], c["model_ids"]
+            self.overview,
+            c["names"],
+            c["suppressed"],
+            c["columns"],
+            c["scale_ids"],
+            c["model_ids"],
+            rounds=self.rounds is not None,
         )
 
 
@@ -158,6 +187,7 @@ def score(
     instrument: Instrument,
     *,
     min_group_size: int | None = None,
+    previous: pd.DataFrame | None = None,
 ) -> ScoreResult:
     """Score an ingested response table.
 
@@ -170,6 +200,10 @@ def score(
         The instrument.
     min_group_size
         Confidentiality minimum; defaults to the instrument's (5). Never below 3.
+    previous
+        Responses of an earlier survey round, used only for each partnership's comparison
+        with it (never for its headline numbers). Both tables must label their rows in the
+        instrument's wave field.
 
     Returns
     -------
@@ -184,8 +218,14 @@ def score(
     when the CI straddles a band boundary. ICC(1) and ICC(2) (Bliese 2000) use every
     usable respondent, suppressed partnerships included: suppression governs only what is
     shown about a partnership.
+
+    **Rounds.** When the instrument has a field with role ``wave`` and the responses carry
+    it, each partnership's numbers (and its n, suppression, sectors, period and comments)
+    are those of its latest round (:mod:`kemitraan_assess.scoring.rounds`); the round
+    before is scored on its own as ``ScoreResult.previous`` for the comparison, and ICC
+    uses the rows shown. ``scores.json`` then says, per partnership, which round it shows.
     """
-    from .scales import keyed_items, readiness_scores, scale_score
+    from .rounds import has_rounds, split_rounds
 
     d = instrument.defaults
     k_min = d.min_group_size if min_group_size is None else int(min_group_size)
@@ -193,6 +233,67 @@ def score(
         raise DataError(f"the confidentiality minimum cannot be below 3 (got {k_min})")
     if "partnership" not in responses.columns:
         raise DataError("the response table has no 'partnership' column", column="partnership")
+    if len(responses) == 0:
+        raise DataError("no usable responses to score")
+    wave = instrument.field_by_role("wave")
+    wave_col = None if wave is None else wave.id
+    if previous is not None:
+        if wave_col is None or not (
+            has_rounds(responses, wave_col) and has_rounds(previous, wave_col)
+        ):
+            raise DataError(
+                "previous responses are compared by round: the instrument needs a field with "
+                "role 'wave' and both tables need its round labels",
+                column=wave_col,
+            )
+        if "partnership" not in previous.columns:
+            raise DataError("the previous round has no 'partnership' column", column="partnership")
+        eligible = np.r_[np.zeros(len(previous), bool), np.ones(len(responses), bool)]
+        responses = pd.concat([previous, responses], ignore_index=True)
+    elif wave_col is not None and has_rounds(responses, wave_col):
+        eligible = None
+    else:
+        return _score_table(responses, instrument, k_min)
+    split = split_rounds(responses, str(wave_col), eligible=eligible)
+    current = _score_table(responses[split.current], instrument, k_min)
+    prev = (
+        _score_table(responses[split.previous], instrument, k_min) if split.previous.any() else None
+    )
+    if prev is not None:  # the previous round's results name their round too
+        labels = {k: v for k, v in split.rounds.previous.items() if v is not None}
+        prev = _with_rounds(
+            prev,
+            dataclasses.replace(
+                split.rounds,
+                latest=max(labels.values(), key=split.rounds.order.index),
+                shown=labels,
+                previous=dict.fromkeys(labels),
+            ),
+            warn=False,
+        )
+    return dataclasses.replace(_with_rounds(current, split.rounds), previous=prev)
+
+
+def _with_rounds(result: ScoreResult, rounds: Rounds, *, warn: bool = True) -> ScoreResult:
+    """``result`` naming, per partnership, the round shown and the one before."""
+    overview = dict(result.overview)
+    overview["rounds"] = rounds.to_dict()
+    if warn:
+        overview["warnings"] = [*overview["warnings"], *rounds.warnings()]
+    cols = result._columns
+    names = [str(n) for n in cols["names"]]
+    cols["columns"].add("round", "str", [rounds.shown.get(n) for n in names])
+    cols["columns"].add("previous_round", "str", [rounds.previous.get(n) for n in names])
+    table = result.partnerships
+    table.insert(1, "round", cols["columns"].py("round"))
+    return dataclasses.replace(result, overview=overview, rounds=rounds, partnerships=table)
+
+
+def _score_table(responses: pd.DataFrame, instrument: Instrument, k_min: int) -> ScoreResult:
+    """:func:`score` on one table whose rows are all shown (no round split)."""
+    from .scales import keyed_items, readiness_scores, scale_score
+
+    d = instrument.defaults
     if len(responses) == 0:
         raise DataError("no usable responses to score")
 

@@ -7,11 +7,11 @@ are hashed into a key; the written form (the CLI's ``ingest.json``, ``rejected.c
 objects in a small in-memory cache, so pages read results without recomputing them.
 
 Rounds: a round's scores (results page, reports, portfolio index) are those of its own
-upload only. When the instrument has a field with role ``wave`` and there is a previous
-round, round *n* is also scored together with round *n − 1*, each row labelled with its
-round number in that field (the input the command line gets from a file with a wave
-column); that pooled result is used for one thing only, each report's comparison with
-the previous round (:func:`kemitraan_assess.reporting.sections.wave_section`).
+upload only. When the instrument has a field with role ``wave``, every row is labelled
+with its round number in that field, and round *n − 1*'s responses are passed to
+``score(..., previous=...)``: the library scores them on their own, for one thing only,
+each report's comparison with the previous round (``PartnershipResult.previous`` and
+``.waves``).
 """
 
 from __future__ import annotations
@@ -48,8 +48,6 @@ class RoundAnalysis:
     score_error: str = ""
     previous_round: int | None = None
     summary: dict[str, Any] = field(default_factory=dict, repr=False)
-    waves: dict[str, Any] | None = field(default=None, repr=False)
-    """Each partnership's comparison with the previous round (report section), or None."""
 
 
 def unknown_labels(cell_issues: pd.DataFrame) -> list[tuple[str, str, int]]:
@@ -99,12 +97,13 @@ class Analyser:
             inst_sig += hashlib.sha256(inst_file.read_bytes()).hexdigest()
         from .. import __version__
 
-        # "own-round": a round's scores are its own answers (keys of older data folders,
-        # where a round's scores pooled it with the previous round, no longer match)
+        # "round-labelled": a round's scores are its own answers, its rows labelled with its
+        # round, the previous round scored by the library for the comparison (keys of older
+        # data folders, whose scores.json had no rounds, no longer match)
         # the project and the upload are part of the key: two projects given the same file
         # (and the same mapping) must never share an analysis, which carries its project
         for part in (
-            "own-round",
+            "round-labelled",
             project.id,
             upload.id,
             __version__,
@@ -167,39 +166,34 @@ class Analyser:
         ing = self.check(project, upload)
         folder = self.store.round_dir(upload.id) / key
         wave = inst.field_by_role("wave")
-        prev_round = None
-        pooled = None
-        if previous is not None and wave is not None:
-            try:
-                prev = self.check(project, previous)
-            except KemitraanError:
-                prev = None
-            if prev is not None and len(prev.responses) and len(ing.responses):
-                prev_round = previous.round
-                pooled = pd.concat(
-                    [
-                        prev.responses.assign(**{wave.id: str(previous.round)}),
-                        ing.responses.assign(**{wave.id: str(upload.round)}),
-                    ],
-                    ignore_index=True,
-                )
+        responses, prev_responses, prev_round = ing.responses, None, None
+        if wave is not None:  # rows are labelled with their round, as in a file with a wave column
+            responses = responses.assign(**{wave.id: str(upload.round)})
+            if previous is not None:
+                try:
+                    prev = self.check(project, previous)
+                except KemitraanError:
+                    prev = None
+                if prev is not None and len(prev.responses):
+                    prev_round = previous.round
+                    prev_responses = prev.responses.assign(**{wave.id: str(previous.round)})
         scores = None
         error = ""
         summary: dict[str, Any] = {}
-        waves = None
         try:
-            scores = pipeline.score_responses(ing.responses, inst, project.min_group_size)
+            scores = pipeline.score_responses(
+                responses, inst, project.min_group_size, previous=prev_responses
+            )
         except KemitraanError as exc:
             error = str(exc)
-        if scores is not None and pooled is not None:
+        if scores is None and prev_responses is not None:
+            # the previous round cannot be compared; this round is still scored on its own
+            prev_round = None
             try:
-                pooled_scores = pipeline.score_responses(pooled, inst, project.min_group_size)
-            except KemitraanError:
-                prev_round = None  # this round is scored; only the comparison is not possible
-            else:
-                waves = pipeline.wave_sections(
-                    pooled_scores, list(scores.summary["partnerships"]), lang=project.lang
-                )
+                scores = pipeline.score_responses(responses, inst, project.min_group_size)
+                error = ""
+            except KemitraanError as exc:
+                error = str(exc)
         if not (folder / "ingest.json").is_file():
             write_ingest_outputs(ing, folder, responses=False)
         if scores is not None:
@@ -208,5 +202,5 @@ class Analyser:
                 atomic_write_bytes(path, scores.summary_json_bytes())
             summary = json.loads(path.read_bytes())
         return RoundAnalysis(
-            project, upload, inst, key, folder, ing, scores, error, prev_round, summary, waves
+            project, upload, inst, key, folder, ing, scores, error, prev_round, summary
         )

@@ -139,7 +139,6 @@ class JobRunner:
                 workers=self.workers,
                 scheduler=self.scheduler,
                 progress=progress,
-                waves=analysis.waves,
             )
         except KemitraanError as exc:
             self.store.update_job(job_id, status="failed", error=str(exc), finished=time.time())

@@ -25,7 +25,6 @@ __all__ = [
     "make_brand",
     "ingest_export",
     "score_responses",
-    "wave_sections",
     "validation_html",
     "partnership_html",
     "render_batch",
@@ -77,7 +76,8 @@ def xlsform_bytes(instrument: Instrument) -> bytes:
 def make_brand(
     folder: Path, *, organisation: str, primary_color: str, footer: str, logo: str
 ) -> Any:
-    """A :class:`~kemitraan_assess.reporting.Brand` through ``load_brand`` (same checks as ``--brand``)."""
+    """A :class:`~kemitraan_assess.reporting.Brand` through ``load_brand`` (same checks as
+    ``--brand``)."""
     from ..reporting import load_brand
 
     data: dict[str, str] = {}
@@ -133,10 +133,15 @@ def ingest_export(
         ) from None
 
 
-def score_responses(responses: Any, instrument: Instrument, min_group_size: int) -> Any:
+def score_responses(
+    responses: Any, instrument: Instrument, min_group_size: int, *, previous: Any = None
+) -> Any:
+    """``kemitraan_assess.scoring.score``; ``previous`` (the previous round's responses,
+    labelled by round in the wave field as ``responses`` are) gives each report its
+    comparison with that round, never its headline numbers."""
     from ..scoring import score
 
-    return score(responses, instrument, min_group_size=min_group_size)
+    return score(responses, instrument, min_group_size=min_group_size, previous=previous)
 
 
 def validation_html(responses: Any, instrument: Instrument, lang: str) -> bytes:
@@ -146,60 +151,11 @@ def validation_html(responses: Any, instrument: Instrument, lang: str) -> bytes:
     return render_validation(validate(responses, instrument), instrument, lang=lang, fmt="html")
 
 
-def wave_sections(pooled: Any, names: list[str], *, lang: str) -> dict[str, Any]:
-    """Each partnership's comparison with the previous round, as a report shows it.
-
-    ``pooled`` is the ScoreResult of this round and the previous one together, labelled
-    by round in the instrument's wave field; the section is the report's own
-    (:func:`kemitraan_assess.reporting.sections.wave_section`), on that partnership's rows.
-    """
-    from ..reporting.locale import load_catalogue
-    from ..reporting.sections import wave_section
-
-    cat = load_catalogue(lang)
-    k = int(pooled.summary["settings"]["min_group_size"])
-    return {name: wave_section(cat, pooled, pooled.partnership(name), lang, k) for name in names}
-
-
-def partnership_html(
-    scores: Any, name: str, *, lang: str, brand: Any, waves: Mapping[str, Any] | None = None
-) -> str:
-    """One report; ``waves`` (from :func:`wave_sections`) replaces its comparison section."""
+def partnership_html(scores: Any, name: str, *, lang: str, brand: Any) -> str:
+    """One report (its comparison with the previous round is in ``scores``)."""
     from ..reporting import build_context, render_html
 
-    ctx = build_context(scores, name, lang=lang, brand=brand)
-    if waves is not None and not ctx.get("suppressed"):
-        ctx["waves"] = waves.get(name)
-    return render_html(ctx)
-
-
-class _WithWaves:
-    """A report executor that puts each partnership's round comparison into its context.
-
-    ``render_reports`` builds every context from the round's own scores; this wrapper
-    (the ``executor`` hook of ``render_reports``) sets the ``waves`` section computed on
-    the two rounds together before the inner executor renders it.
-    """
-
-    def __init__(self, inner: Any, waves: Mapping[str, Any]):
-        self.inner = inner
-        self.waves = waves
-        self.workers = inner.workers
-
-    def run(self, jobs: Any) -> Any:
-        def patched() -> Any:
-            for job in jobs:
-                if not job["context"].get("suppressed"):
-                    job = {
-                        **job,
-                        "context": {**job["context"], "waves": self.waves.get(job["name"])},
-                    }
-                yield job
-
-        return self.inner.run(patched())
-
-    def close(self) -> None:
-        self.inner.close()
+    return render_html(build_context(scores, name, lang=lang, brand=brand))
 
 
 def render_batch(
@@ -211,40 +167,20 @@ def render_batch(
     workers: int | None,
     scheduler: str | None,
     progress: Callable[[int], Any],
-    waves: Mapping[str, Any] | None = None,
 ) -> Any:
-    """``render_reports`` (HTML + PDF); re-running skips the reports already made.
+    """``render_reports`` (HTML + PDF); re-running skips the reports already made."""
+    from ..reporting import render_reports
 
-    ``waves`` (from :func:`wave_sections`) gives each report its comparison with the
-    previous round while every other number is the round's own.
-    """
-    from ..reporting import DaskExecutor, LocalPoolExecutor, render_reports
-
-    if waves is None:
-        return render_reports(
-            scores,
-            out_dir,
-            lang=lang,
-            formats=("html", "pdf"),
-            brand=brand,
-            workers=workers,
-            scheduler=scheduler,
-            progress=progress,
-        )
-    inner = DaskExecutor(scheduler, workers) if scheduler else LocalPoolExecutor(workers)
-    executor = _WithWaves(inner, waves)
-    try:
-        return render_reports(
-            scores,
-            out_dir,
-            lang=lang,
-            formats=("html", "pdf"),
-            brand=brand,
-            progress=progress,
-            executor=executor,
-        )
-    finally:
-        executor.close()
+    return render_reports(
+        scores,
+        out_dir,
+        lang=lang,
+        formats=("html", "pdf"),
+        brand=brand,
+        workers=workers,
+        scheduler=scheduler,
+        progress=progress,
+    )
 
 
 def report_slugs(names: list[str]) -> dict[str, str]:

@@ -240,7 +240,6 @@ def routes(web_of: Callable[[Request], Web]) -> list[Route]:
             name,
             lang=a.project.lang,
             brand=brand,
-            waves=a.waves,
         )
         return _sandboxed(HTMLResponse(html))
 
@@ -361,7 +360,8 @@ def routes(web_of: Callable[[Request], Web]) -> list[Route]:
 
     @page(web_of)
     async def account(request: Request) -> Response:
-        """The round's ingest account as the CLI writes it (rejected.csv, cell_issues.csv, ingest.json)."""
+        """The round's ingest account as the CLI writes it (rejected.csv, cell_issues.csv,
+        ingest.json)."""
         web = web_of(request)
         a = await analysis_or_error(request)
         if isinstance(a, Response):
@@ -432,7 +432,10 @@ def _mapping_yaml(columns: dict[str, str], labels: dict[str, float]) -> str:
             k: (v if math.isnan(v) else int(v) if v == int(v) else v)
             for k, v in sorted(labels.items())
         }
-    head = "# kemitraan-assess mapping (the same file as --mapping): export column -> item, answer label -> code\n"
+    head = (
+        "# kemitraan-assess mapping (the same file as --mapping): "
+        "export column -> item, answer label -> code\n"
+    )
     return head + (yaml.safe_dump(doc, allow_unicode=True, sort_keys=False) if doc else "{}\n")
 
 

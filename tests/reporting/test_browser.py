@@ -43,9 +43,11 @@ _OVERLAPS = """() => {
 _TABLES = """() => Array.from(document.querySelectorAll('table')).flatMap(t => {
   const out = [];
   const r = t.getBoundingClientRect();
-  if (r.width > 0 && (r.left < -1 || r.right > window.innerWidth + 1)) out.push('table outside the screen: ' + (t.caption ? t.caption.textContent : t.id));
+  if (r.width > 0 && (r.left < -1 || r.right > window.innerWidth + 1))
+    out.push('table outside the screen: ' + (t.caption ? t.caption.textContent : t.id));
   for (const c of t.querySelectorAll('th, td')) {
-    if (c.getBoundingClientRect().width > 0 && c.scrollWidth > c.clientWidth + 1) out.push('cell cut off: ' + c.textContent.slice(0, 40));
+    if (c.getBoundingClientRect().width > 0 && c.scrollWidth > c.clientWidth + 1)
+      out.push('cell cut off: ' + c.textContent.slice(0, 40));
   }
   return out;
 })"""
@@ -96,8 +98,10 @@ def test_report_at_desktop_width_has_no_overlap(open_page, report_files):
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
     assert page.evaluate(_OVERLAPS) == []
     # the summary dot chart: names, values and plot in three columns, left to right
-    cells = page.evaluate("""() => Array.from(document.querySelectorAll('table.dotchart tbody tr')[0].children)
-        .map(c => [c.getBoundingClientRect().left, c.getBoundingClientRect().right])""")
+    cells = page.evaluate(
+        """() => Array.from(document.querySelectorAll('table.dotchart tbody tr')[0].children)
+        .map(c => [c.getBoundingClientRect().left, c.getBoundingClientRect().right])"""
+    )
     assert cells[0][1] <= cells[1][0] + 1 and cells[1][1] <= cells[2][0] + 1
 
 
@@ -150,7 +154,8 @@ def test_the_checks_catch_a_bad_page(open_page, tmp_path):
         '<p style="position:absolute;top:0;left:0">first line of text</p>'
         '<p style="position:absolute;top:4px;left:10px">second line of text</p>'
         '<table style="margin-top:80px;width:600px"><tr><td>wide</td></tr></table>'
-        '<table><tr><td style="max-width:40px;overflow:hidden;white-space:nowrap">cut-off-cell-text</td></tr></table>',
+        '<table><tr><td style="max-width:40px;overflow:hidden;white-space:nowrap">'
+        "cut-off-cell-text</td></tr></table>",
         encoding="utf-8",
     )
     page = open_page(bad, width=360)

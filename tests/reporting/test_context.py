@@ -87,7 +87,8 @@ def test_item_distributions_count_raw_answers(demo_scores):
 
 
 def _fake_scores(instrument, model, fit):
-    """A scores stand-in and the typed result of partnership 'P' (only what the model section reads)."""
+    """A scores stand-in and the typed result of partnership 'P' (only what the model
+    section reads)."""
     from kemitraan_assess.scoring.results import ModelReason, ModelResult, PartnershipResult
 
     class S:

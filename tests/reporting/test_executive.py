@@ -19,16 +19,20 @@ def test_page_one_answers_the_question(demo_scores):
         "Indeks kesiapannya adalah" in ex["verdict"]
         and ctx["readiness"]["index_text"] in ex["verdict"]
     )
-    # the period comes from the export's submission times (KoboToolbox _submission_time in the demo)
-    assert ex["facts"].startswith("Survei ") and ex["facts"].endswith(
-        f" · {ctx['n_text']} responden"
+    # the round shown, and its period from the export's submission times (KoboToolbox
+    # _submission_time in the demo)
+    assert ex["facts"].startswith("Putaran 2026: survei ") and ex["facts"].endswith(
+        f" · {ctx['n_text']}\u00a0responden"
     )
-    assert "Sep 2026" in ex["facts"]
+    assert "Sep\u00a02026" in ex["facts"]
     assert 1 <= len(ex["actions"]) <= 3
     for a in ex["actions"]:
         # each action tied to the weakest statement of its factor, quoted in the members' words
         assert a["action"] and re.search(r"“.+”", a["evidence"])
-    assert ex["benefits"].startswith("Manfaat:") and ex["model"].startswith("Cara kerja:")
+        # as a count of the members who answered ("1 dari 8"), not a percentage of a few
+        assert re.match(r"(Hanya )?\d+ dari\u00a0\d+ anggota|Tidak ada anggota", a["evidence"])
+    assert ex["benefits"].startswith("Manfaat yang paling dirasakan adalah ")
+    assert ex["model"].startswith("Cara kerja:")
     html = render_html(ctx)
     # the executive summary comes before everything else in the document
     assert html.index('id="executive"') < html.index('id="summary"') < html.index('id="factors"')
@@ -126,11 +130,11 @@ def test_survey_period_from_the_export_timestamps(demo_scores, instrument):
     assert p.period is not None and p.period.first <= p.period.last
     ex = build_context(res, WEAK, lang="en")["executive"]
     assert (
-        ex["facts"].startswith("Survey ")
-        and "2026" in ex["facts"]
+        ex["facts"].startswith("Round 2026: survey ")
+        and "2026" in ex["facts"][len("Round 2026") :]
         and ex["facts"].endswith("respondents")
     )
-    assert "Sep 2026" in build_context(res, WEAK, lang="id")["executive"]["facts"]
+    assert "Sep\u00a02026" in build_context(res, WEAK, lang="id")["executive"]["facts"]
 
 
 def test_comments_merge_duplicates_and_drop_non_answers(demo_scores, instrument):
@@ -170,8 +174,8 @@ def test_strongest_title_is_relative_when_no_factor_is_a_strength(demo_scores):
 
 
 def test_model_table_marks_only_the_current_model(demo_scores):
-    # "Aliansi dan Koordinasi / termasuk cara kerja kemitraan ini" read as if both were the current way
-    # of working; the mark now sits on the current model's name alone
+    # "Aliansi dan Koordinasi / termasuk cara kerja kemitraan ini" read as if both were the
+    # current way of working; the mark now sits on the current model's name alone
     ctx = build_context(demo_scores, STRONG, lang="id")
     m = ctx["model"]
     current = next(r["name"] for r in m["ranking"] if r["current"])
@@ -185,8 +189,9 @@ def test_model_table_marks_only_the_current_model(demo_scores):
 
 
 def test_methods_agreement_rule_uses_the_guides_words(demo_scores):
-    # the methods page said "Satu aturan, tanpa celah:" (a note to the reviewer, not to the client),
-    # and named the middle band "sedang" where the guide and the factor pages say "sebagian besar sepakat"
+    # the methods page said "Satu aturan, tanpa celah:" (a note to the reviewer, not to the
+    # client), and named the middle band "sedang" where the guide and the factor pages say
+    # "sebagian besar sepakat"
     for lang, guide_word, meta in (
         ("id", "sebagian besar sepakat", "tanpa celah"),
         ("en", "mostly agree", "without gaps"),
@@ -202,9 +207,11 @@ def test_survey_period_writes_the_month_one_way():
     from kemitraan_assess.reporting.executive import period_text
     from kemitraan_assess.reporting.locale import load_catalogue
 
+    # one unbreakable unit (no-break spaces), the range with an en dash and no spaces, so a
+    # phone never splits 'Sep 21 – / 23, 2026'
     for lang, one, span in (
-        ("id", "26 Sep 2026", "21–23 Sep 2026"),
-        ("en", "Sep 26, 2026", "Sep 21\u2009–\u200923, 2026"),
+        ("id", "26\u00a0Sep\u00a02026", "21–\u206023\u00a0Sep\u00a02026"),
+        ("en", "Sep\u00a026,\u00a02026", "Sep\u00a021–\u206023,\u00a02026"),
     ):
         cat = load_catalogue(lang)
         assert period_text(cat, "2026-09-26", "2026-09-26") == one

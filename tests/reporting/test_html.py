@@ -87,7 +87,8 @@ def test_rendering_is_deterministic(demo_scores):
 
 def test_template_dir_overrides_one_template(demo_scores, tmp_path):
     (tmp_path / "macros.html").write_text(
-        '{% macro methods(ctx) %}<section id="methods"><h1>CUSTOM METHODS</h1></section>{% endmacro %}',
+        '{% macro methods(ctx) %}<section id="methods"><h1>CUSTOM METHODS</h1></section>'
+        "{% endmacro %}",
         encoding="utf-8",
     )
     html = render_html(build_context(demo_scores, STRONG, lang="en"), template_dir=tmp_path)

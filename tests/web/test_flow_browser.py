@@ -206,8 +206,8 @@ def test_export_to_zip_and_second_round(
     text = z2.read(report).decode("utf-8")
     assert (
         "Change since the previous round" in text
-        and "Round 1 (" in text
-        and "compared with round 2" in text
+        and "including benefits and comments, is from round 2 (" in text
+        and "compares it with round 1 (" in text
     )
     page.goto(project_url)
     v.check("project-two-rounds")
