@@ -421,7 +421,7 @@ def reliability(
     analyses with a warning (exit code 1), as psych::alpha does.
     """
     from ..output import atomic_write_bytes, atomic_write_text, json_text
-    from ..validation import render_validation
+    from ..reporting.validation_report import render_validation
     from ..validation.result import validation_result
 
     inst = load_instrument(instrument)
@@ -429,9 +429,8 @@ def reliability(
     res = validation_result(
         ing.responses, inst, missing=missing, seed=seed, min_group_size=min_group_size
     )
-    result = res.to_dict()
     if fmt == "json":
-        text = json_text(result)
+        text = json_text(res.to_dict())
         if output is None:
             click.echo(text, nl=False)
         else:
@@ -439,7 +438,7 @@ def reliability(
     else:
         if output is None:
             raise CliError(f"--format {fmt} needs -o FILE")
-        data = render_validation(result, inst, lang=lang or inst.default_language, fmt=fmt)
+        data = render_validation(res, inst, lang=lang or inst.default_language, fmt=fmt)
         atomic_write_bytes(output, data)
     if not quiet:
         for w in res.warnings:

@@ -1,10 +1,10 @@
-"""SVG charts written by hand: crisp, small, byte-deterministic, readable on a phone.
+"""The partnership report's charts: crisp, small, byte-deterministic, readable on a phone.
 
 Every chart is an ``<svg role="img">`` with a ``<title>`` and a ``<desc>`` that states
 its numbers, and carries the numbers as text beside the marks, so nothing is only in a
-colour or a position. Labels sit above their bar, so a 320-unit-wide drawing stays
-legible at 360 px (one unit ≈ one CSS pixel). All text is escaped; coordinates are rounded to 0.1 so the same data
-gives the same bytes.
+colour or a position. Labels sit above their bar, so a ``WIDTH``-unit drawing stays
+legible at 360 px (one unit ≈ one CSS pixel). Drawn with the primitives of
+:mod:`kemitraan_assess.reporting.svg`, as the validation report's charts are.
 """
 
 from __future__ import annotations
@@ -15,6 +15,23 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from .locale import Catalogue
+from .svg import (
+    AMBER,
+    AXIS,
+    BLUE,
+    GREEN,
+    INK,
+    RED,
+    SMALL_TEXT,
+    WIDTH,
+    coord,
+    document,
+    line,
+    linear_scale,
+    rect,
+    text,
+    value_axis,
+)
 
 __all__ = [
     "ci_chart",
@@ -26,40 +43,12 @@ __all__ = [
     "LIKERT_COLORS",
 ]
 
-WIDTH = 320
-BAND_COLORS = {"strength": "#1b6e32", "attention": "#8a5300", "concern": "#a3231b"}
+BAND_COLORS = {"strength": GREEN, "attention": AMBER, "concern": RED}
 """Mark and text colours per band id (each ≥ 4.5:1 on white and on its tint)."""
 BAND_TINTS = {"strength": "#e3f1e6", "attention": "#fbf0dc", "concern": "#f9e1df"}
-LIKERT_COLORS = ["#a3231b", "#e08a6e", "#c9c9c9", "#6aa3c8", "#1d5a8e"]
+LIKERT_COLORS = [RED, "#e08a6e", "#c9c9c9", "#6aa3c8", BLUE]
 """Diverging palette (RdBu-like, colour-blind safe): disagree red, neutral grey, agree blue."""
 _NEUTRAL_INK = "#333333"
-
-
-def _f(x: float) -> str:
-    """A coordinate rounded to 0.1 without a trailing .0."""
-    s = f"{round(x, 1):.1f}"
-    return s[:-2] if s.endswith(".0") else s
-
-
-def _svg(height: float, title: str, desc: str, body: list[str], css_class: str) -> Markup:
-    head = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart {css_class}" role="img" '
-        f'viewBox="0 0 {WIDTH} {_f(height)}" width="{WIDTH}" height="{_f(height)}" '
-        f'preserveAspectRatio="xMinYMin meet" font-size="13" '
-        f'font-family="Noto Sans, DejaVu Sans, Arial, sans-serif">'
-        f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>"
-    )
-    return Markup(head + "".join(body) + "</svg>")
-
-
-def _scale_x(lo: float, hi: float, left: float, right: float):  # type: ignore[no-untyped-def]
-    span = hi - lo
-
-    def x(v: float) -> float:
-        v = min(max(v, lo), hi)
-        return left + (v - lo) / span * (right - left)
-
-    return x
 
 
 def _band_background(
@@ -72,25 +61,9 @@ def _band_background(
         start = max(b["min"], lo)
         if upper <= start:
             continue
-        out.append(
-            f'<rect x="{_f(x(start))}" y="{_f(top)}" width="{_f(x(upper) - x(start))}" '
-            f'height="{_f(bottom - top)}" fill="{BAND_TINTS.get(b["id"], "#f2f2f2")}"/>'
-        )
+        tint = BAND_TINTS.get(b["id"], "#f2f2f2")
+        out.append(rect(x(start), top, x(upper) - x(start), bottom - top, tint))
         upper = start
-    return out
-
-
-def _axis(x: Any, lo: float, hi: float, y: float, cat: Catalogue) -> list[str]:
-    out = [f'<line x1="{_f(x(lo))}" x2="{_f(x(hi))}" y1="{_f(y)}" y2="{_f(y)}" stroke="#555"/>']
-    v = lo
-    while v <= hi + 1e-9:
-        out.append(
-            f'<line x1="{_f(x(v))}" x2="{_f(x(v))}" y1="{_f(y)}" y2="{_f(y + 4)}" stroke="#555"/>'
-        )
-        out.append(
-            f'<text x="{_f(x(v))}" y="{_f(y + 17)}" text-anchor="middle" fill="#333">{escape(cat.number(v, 0))}</text>'
-        )
-        v += 1
     return out
 
 
@@ -119,7 +92,7 @@ def ci_chart(
         Title of the chart (its accessible name).
     """
     left, right = 10.0, WIDTH - 118.0
-    x = _scale_x(lo, hi, left, right)
+    x = linear_scale(lo, hi, left, right)
     row_h = 44.0
     top = 22.0
     height = top + row_h * len(rows) + 30
@@ -127,14 +100,10 @@ def ci_chart(
     # band legend along the top: a swatch and the band name, in band order low → high
     for j, b in enumerate(reversed(list(bands))):
         lx = left - 4 + j * (WIDTH / max(len(bands), 1))
-        body.append(
-            f'<rect x="{_f(lx)}" y="3" width="10" height="10" fill="{BAND_TINTS.get(b["id"], "#f2f2f2")}" '
-            f'stroke="{BAND_COLORS.get(b["id"], _NEUTRAL_INK)}"/>'
-        )
-        body.append(
-            f'<text x="{_f(lx + 13)}" y="12" font-size="10" '
-            f'fill="{BAND_COLORS.get(b["id"], _NEUTRAL_INK)}">{escape(b["label"])}</text>'
-        )
+        ink = BAND_COLORS.get(b["id"], _NEUTRAL_INK)
+        tint = BAND_TINTS.get(b["id"], "#f2f2f2")
+        body.append(rect(lx, 3, 10, 10, tint, extra=f' stroke="{ink}"'))
+        body.append(text(lx + 13, 12, b["label"], size=SMALL_TEXT, fill=ink))
     desc_parts = []
     for i, r in enumerate(rows):
         y0 = top + i * row_h
@@ -145,22 +114,23 @@ def ci_chart(
         ci = r.get("ci") or [None, None]
         if ci[0] is not None and ci[1] is not None:
             body.append(
-                f'<line x1="{_f(x(ci[0]))}" x2="{_f(x(ci[1]))}" y1="{_f(mark_y)}" y2="{_f(mark_y)}" '
-                f'stroke="{color}" stroke-width="3" stroke-linecap="round"/>'
+                line(x(ci[0]), x(ci[1]), mark_y, mark_y, stroke=color, width=3, cap="round")
             )
         if show_median and r.get("median") is not None:
             mx = x(r["median"])
-            body.append(
-                f'<line x1="{_f(mx)}" x2="{_f(mx)}" y1="{_f(mark_y - 8)}" y2="{_f(mark_y + 8)}" '
-                f'stroke="#1a1a1a" stroke-width="2" stroke-dasharray="2 2"/>'
-            )
+            body.append(line(mx, mx, mark_y - 8, mark_y + 8, stroke=INK, width=2, dash="2 2"))
         if r.get("mean") is not None:
-            body.append(
-                f'<circle cx="{_f(x(r["mean"]))}" cy="{_f(mark_y)}" r="6" fill="{color}" stroke="#fff" stroke-width="1.5"/>'
-            )
+            body.append(_dot(x(r["mean"]), mark_y, 6, color))
         desc_parts.append(f"{r['label']}: {r['value_text']}")
-    body += _axis(x, lo, hi, top + row_h * len(rows) + 2, cat)
-    return _svg(height, title, "; ".join(desc_parts), body, "ci-chart")
+    body += value_axis(x, lo, hi, top + row_h * len(rows) + 2, cat)
+    return document(height, title, "; ".join(desc_parts), body, "ci-chart")
+
+
+def _dot(cx: float, cy: float, r: float, color: str) -> str:
+    return (
+        f'<circle cx="{coord(cx)}" cy="{coord(cy)}" r="{coord(r)}" fill="{color}" '
+        f'stroke="#fff" stroke-width="1.5"/>'
+    )
 
 
 def _row_texts(
@@ -168,9 +138,8 @@ def _row_texts(
 ) -> list[str]:
     """A chart row's label (left) and its value in bold at the right edge, both escaped."""
     return [
-        f'<text x="{_f(x)}" y="{_f(label_y)}" fill="#1a1a1a">{escape(label)}</text>',
-        f'<text x="{_f(WIDTH - 4)}" y="{_f(value_y)}" text-anchor="end" font-weight="bold" '
-        f'fill="{value_fill}">{escape(value_text)}</text>',
+        text(x, label_y, label),
+        text(WIDTH - 4, value_y, value_text, anchor="end", bold=True, fill=value_fill),
     ]
 
 
@@ -191,7 +160,7 @@ def bar_chart(
     colour, others in a lighter one (model profile).
     """
     left, right = 10.0, WIDTH - 58.0
-    x = _scale_x(lo, hi, left, right)
+    x = linear_scale(lo, hi, left, right)
     row_h = 40.0
     top = 6.0
     height = top + row_h * len(rows) + 28
@@ -200,18 +169,16 @@ def bar_chart(
     for i, r in enumerate(rows):
         y0 = top + i * row_h
         strong = highlight is None or r.get("key") == highlight
-        fill = "#1d5a8e" if strong else "#8fb3cf"
-        ink = "#1a1a1a"
+        fill = BLUE if strong else "#8fb3cf"
+        ink = INK
         if r.get("band") in BAND_COLORS:
             fill = ink = BAND_COLORS[r["band"]]
         body += _row_texts(r["label"], r["value_text"], left - 4, y0 + 14, y0 + 31, ink)
         if r.get("mean") is not None:
-            body.append(
-                f'<rect x="{_f(left)}" y="{_f(y0 + 20)}" width="{_f(max(x(r["mean"]) - left, 1))}" height="12" fill="{fill}"/>'
-            )
+            body.append(rect(left, y0 + 20, max(x(r["mean"]) - left, 1), 12, fill))
         desc_parts.append(f"{r['label']}: {r['value_text']}")
-    body += _axis(x, lo, hi, top + row_h * len(rows) + 2, cat)
-    return _svg(height, title, "; ".join(desc_parts), body, "bar-chart")
+    body += value_axis(x, lo, hi, top + row_h * len(rows) + 2, cat)
+    return document(height, title, "; ".join(desc_parts), body, "bar-chart")
 
 
 def diverging_bars(
@@ -257,16 +224,11 @@ def diverging_bars(
     top = legend_h + 6
     height = top + row_h * len(rows) + 6
     for j in range(k):
-        body.append(
-            f'<rect x="{_f(centre - k * 7 + j * 14)}" y="4" width="12" height="12" fill="{colors[j]}"/>'
-        )
+        body.append(rect(centre - k * 7 + j * 14, 4, 12, 12, colors[j]))
     body.append(
-        f'<text x="{_f(centre - k * 7 - 6)}" y="14" font-size="11" text-anchor="end" '
-        f'fill="{colors[0]}">{escape(disagree_word)}</text>'
+        text(centre - k * 7 - 6, 14, disagree_word, size=SMALL_TEXT, anchor="end", fill=colors[0])
     )
-    body.append(
-        f'<text x="{_f(centre + k * 7 + 4)}" y="14" font-size="11" fill="{colors[-1]}">{escape(agree_word)}</text>'
-    )
+    body.append(text(centre + k * 7 + 4, 14, agree_word, size=SMALL_TEXT, fill=colors[-1]))
     desc_parts = []
     for i, r in enumerate(rows):
         counts = [int(c) for c in r["keyed_counts"]]
@@ -274,9 +236,7 @@ def diverging_bars(
         total = sum(counts)
         y0 = top + i * row_h
         bar_y = y0 + 17
-        body.append(
-            f'<text x="{_f(left)}" y="{_f(y0 + 13)}" fill="#1a1a1a">{escape(r["label"])}</text>'
-        )
+        body.append(text(left, y0 + 13, r["label"]))
         if total == 0:
             desc_parts.append(f"{r['label']}: –")
             continue
@@ -290,30 +250,22 @@ def diverging_bars(
             w = shares[j] * scale
             x_cursor -= w
             if w > 0:
-                body.append(
-                    f'<rect x="{_f(x_cursor)}" y="{_f(bar_y)}" width="{_f(w)}" height="12" fill="{colors[j]}"/>'
-                )
+                body.append(rect(x_cursor, bar_y, w, 12, colors[j]))
         if k % 2 and neutral > 0:
             body.append(
-                f'<rect x="{_f(centre - neutral / 2 * scale)}" y="{_f(bar_y)}" width="{_f(neutral * scale)}" '
-                f'height="12" fill="{colors[half]}"/>'
+                rect(centre - neutral / 2 * scale, bar_y, neutral * scale, 12, colors[half])
             )
         x_cursor = centre + neutral / 2 * scale
         for j in range(k - half, k):
             w = shares[j] * scale
             if w > 0:
-                body.append(
-                    f'<rect x="{_f(x_cursor)}" y="{_f(bar_y)}" width="{_f(w)}" height="12" fill="{colors[j]}"/>'
-                )
+                body.append(rect(x_cursor, bar_y, w, 12, colors[j]))
             x_cursor += w
-        body.append(
-            f'<line x1="{_f(centre)}" x2="{_f(centre)}" y1="{_f(bar_y - 2)}" y2="{_f(bar_y + 14)}" stroke="#1a1a1a"/>'
-        )
+        body.append(line(centre, centre, bar_y - 2, bar_y + 14, stroke=INK))
         neg_t, pos_t = cat.percent(neg), cat.percent(pos)
         body.append(
-            f'<text x="{_f(left)}" y="{_f(bar_y + 11)}" font-weight="bold" fill="{colors[0]}">{escape(neg_t)}</text>'
-            f'<text x="{_f(right)}" y="{_f(bar_y + 11)}" text-anchor="end" font-weight="bold" '
-            f'fill="{colors[-1]}">{escape(pos_t)}</text>'
+            text(left, bar_y + 11, neg_t, bold=True, fill=colors[0])
+            + text(right, bar_y + 11, pos_t, anchor="end", bold=True, fill=colors[-1])
         )
         dist = ", ".join(
             f"{lab} {cat.percent(c / total)}" for lab, c in zip(option_labels, raw, strict=True)
@@ -321,7 +273,11 @@ def diverging_bars(
         desc_parts.append(
             f"{r['label']} (n = {total}): {dist} ({neg_t} {disagree_word}, {pos_t} {agree_word})"
         )
-    return _svg(height, title, "; ".join(desc_parts), body, "likert-chart")
+    return document(height, title, "; ".join(desc_parts), body, "likert-chart")
+
+
+DOT_INSET = 2.0
+"""Margin of the dot chart's plot at each side, in % of its cell (the dot's radius)."""
 
 
 def dot_row(
@@ -337,56 +293,66 @@ def dot_row(
     Band tints behind; a light grey bar from mean − SD to mean + SD (how far apart the
     members are); the CI as a line in the band's colour; the portfolio median as a dashed
     tick; the mean as a dot. Decorative (``aria-hidden``): the row's cells hold the numbers.
+    The plot runs from ``DOT_INSET`` % to 100 − ``DOT_INSET`` % of the cell, as the axis of
+    :func:`dot_axis` does.
     """
     h = 26.0
-    x = _scale_x(lo, hi, 4.0, width - 4.0)
+    inset = width * DOT_INSET / 100
+    x = linear_scale(lo, hi, inset, width - inset)
     body = _band_background(x, bands, 2, h - 2, lo, hi)
     color = BAND_COLORS.get(row.get("band") or "", _NEUTRAL_INK)
     mean, sd = row.get("mean"), row.get("sd")
     mid = h / 2
     if mean is not None and sd is not None:
         body.append(
-            f'<rect x="{_f(x(mean - sd))}" y="{_f(mid - 5)}" width="{_f(x(mean + sd) - x(mean - sd))}" '
-            f'height="10" fill="#000" fill-opacity="0.12"/>'
+            rect(
+                x(mean - sd),
+                mid - 5,
+                x(mean + sd) - x(mean - sd),
+                10,
+                "#000",
+                extra=' fill-opacity="0.12"',
+            )
         )
     ci = row.get("ci") or [None, None]
     if ci[0] is not None and ci[1] is not None:
-        body.append(
-            f'<line x1="{_f(x(ci[0]))}" x2="{_f(x(ci[1]))}" y1="{_f(mid)}" y2="{_f(mid)}" '
-            f'stroke="{color}" stroke-width="3" stroke-linecap="round"/>'
-        )
+        body.append(line(x(ci[0]), x(ci[1]), mid, mid, stroke=color, width=3, cap="round"))
     if row.get("median") is not None:
         mx = x(row["median"])
-        body.append(
-            f'<line x1="{_f(mx)}" x2="{_f(mx)}" y1="2" y2="{_f(h - 2)}" stroke="#1a1a1a" '
-            f'stroke-width="1.5" stroke-dasharray="2 2"/>'
-        )
+        body.append(line(mx, mx, 2, h - 2, stroke=INK, width=1.5, dash="2 2"))
     if mean is not None:
-        body.append(
-            f'<circle cx="{_f(x(mean))}" cy="{_f(mid)}" r="5.5" fill="{color}" stroke="#fff" stroke-width="1.5"/>'
-        )
+        body.append(_dot(x(mean), mid, 5.5, color))
     return Markup(
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="dot" aria-hidden="true" focusable="false" '
-        f'viewBox="0 0 {_f(width)} {_f(h)}">' + "".join(body) + "</svg>"
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="dot" aria-hidden="true" '
+        f'focusable="false" viewBox="0 0 {coord(width)} {coord(h)}">' + "".join(body) + "</svg>"
     )
 
 
-def dot_axis(cat: Catalogue, *, lo: float = 1.0, hi: float = 5.0, width: float = 200.0) -> Markup:
-    """The value axis under the plot column of the summary dot chart (1 … 5)."""
-    x = _scale_x(lo, hi, 4.0, width - 4.0)
-    body = [f'<line x1="{_f(x(lo))}" x2="{_f(x(hi))}" y1="1" y2="1" stroke="#555"/>']
+def dot_axis(cat: Catalogue, *, lo: float = 1.0, hi: float = 5.0) -> Markup:
+    """The value axis under the plot column of the summary dot chart (1 … 5).
+
+    HTML, not SVG: the plot column is ~150 px wide on a phone and ~350 px on a desktop, so
+    numbers drawn in a scaled SVG would be 6 px tall on the one or 20 px on the other. Here
+    they take the table's text size at every width; the line and ticks are borders placed
+    in % of the cell, matching :func:`dot_row`.
+    """
+    span = 100 - 2 * DOT_INSET
+    marks = [
+        f'<span style="position:absolute;left:{coord(DOT_INSET)}%;right:{coord(DOT_INSET)}%;'
+        f'top:0;border-top:1px solid {AXIS}"></span>'
+    ]
     v = lo
     while v <= hi + 1e-9:
-        anchor = "start" if v == lo else "end" if v == hi else "middle"
-        body.append(f'<line x1="{_f(x(v))}" x2="{_f(x(v))}" y1="1" y2="5" stroke="#555"/>')
-        body.append(
-            f'<text x="{_f(x(v))}" y="15" text-anchor="{anchor}" font-size="9" fill="#333">'
-            f"{escape(cat.number(v, 0))}</text>"
+        pos = coord(DOT_INSET + (v - lo) / (hi - lo) * span)
+        shift = "0" if v == lo else "-100%" if v == hi else "-50%"
+        marks.append(
+            f'<span style="position:absolute;left:{pos}%;top:0;height:4px;'
+            f'border-left:1px solid {AXIS}"></span>'
+            f'<span style="position:absolute;left:{pos}%;top:5px;'
+            f'transform:translateX({shift})">{escape(cat.number(v, 0))}</span>'
         )
         v += 1
     return Markup(
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="dot-axis" aria-hidden="true" focusable="false" '
-        f'viewBox="0 0 {_f(width)} 17" font-family="Noto Sans, DejaVu Sans, Arial, sans-serif">'
-        + "".join(body)
-        + "</svg>"
+        '<div class="dot-axis" aria-hidden="true" style="position:relative;height:1.7em;'
+        'font-size:0.8rem;line-height:1.2;color:#333">' + "".join(marks) + "</div>"
     )

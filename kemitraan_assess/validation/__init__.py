@@ -1,4 +1,8 @@
-"""Psychometric validation of an instrument on a sample (the `reliability` command)."""
+"""Psychometric validation of an instrument on a sample (the `reliability` command).
+
+The analysis only: its report is drawn by
+:func:`kemitraan_assess.reporting.validation_report.render_validation`.
+"""
 
 from .analyse import THRESHOLDS, structure_scales, validate
 from .result import (
@@ -16,18 +20,6 @@ __all__ = [
     "ValidationResult",
     "ValidationWarning",
     "reliability",
-    "render_validation",
     "structure_scales",
     "validate",
 ]
-
-
-def render_validation(  # type: ignore[no-untyped-def]
-    result: ValidationResult | dict, instrument, *, lang: str = "id", fmt: str = "html"
-) -> bytes:
-    """The validation report as HTML or PDF bytes, from ``validate()``'s result (or its
-    ``to_dict()``, the JSON document)."""
-    from .render import render_validation as _render
-
-    doc = result.to_dict() if isinstance(result, ValidationResult) else result
-    return _render(doc, instrument, lang=lang, fmt=fmt)

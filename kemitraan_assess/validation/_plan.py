@@ -110,8 +110,9 @@ def _screen(
             warnings.append(
                 ValidationWarning(
                     "sparse_item",
-                    f"item {item!r} (scale {scale!r}) has {int(answered[j])} answer(s); it was left out "
-                    "of the reliability and factor analyses (a correlation needs at least 2)",
+                    f"item {item!r} (scale {scale!r}) has {int(answered[j])} answer(s); "
+                    "it was left out of the reliability and factor analyses "
+                    "(a correlation needs at least 2)",
                     item=item,
                     scale=scale,
                     count=int(answered[j]),
@@ -126,8 +127,9 @@ def _screen(
             warnings.append(
                 ValidationWarning(
                     "constant_item",
-                    f"item {item!r} (scale {scale!r}) has no variance: all {int(answered[j])} answers are "
-                    f"{answer:g}; it was left out of the reliability and factor analyses, as psych::alpha does",
+                    f"item {item!r} (scale {scale!r}) has no variance: "
+                    f"all {int(answered[j])} answers are {answer:g}; it was left out of the "
+                    "reliability and factor analyses, as psych::alpha does",
                     item=item,
                     scale=scale,
                     value=answer,
@@ -158,8 +160,9 @@ def _groups(
     n_groups, n_resp = int(small.sum()), int(sizes[small].sum())
     warning = ValidationWarning(
         "small_groups",
-        f"{n_groups} partnership(s) with fewer than {min_group_size} respondents ({n_resp} respondents) "
-        "were left out of rwg(j) and ICC (--min-group-size); every other analysis uses them",
+        f"{n_groups} partnership(s) with fewer than {min_group_size} respondents "
+        f"({n_resp} respondents) were left out of rwg(j) and ICC (--min-group-size); "
+        "every other analysis uses them",
         count=n_groups,
         value=float(min_group_size),
     )

@@ -379,7 +379,8 @@ def _negative_items(scales: Mapping[str, ScaleResult]) -> list[ValidationWarning
                     ValidationWarning(
                         "negative_item",
                         f"item {item!r} correlates negatively with the rest of scale {sid!r} after "
-                        f"reverse-keying (r.drop = {r:.2f}): check whether it should be reverse-keyed",
+                        f"reverse-keying (r.drop = {r:.2f}): "
+                        "check whether it should be reverse-keyed",
                         item=item,
                         scale=sid,
                         value=float(r),

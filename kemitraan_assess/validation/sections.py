@@ -470,6 +470,7 @@ class ValidationResult:
         kmo = f", KMO {self.kmo:.2f}" if self.kmo is not None else ""
         groups = "" if self.has_groups else ", no partnership column"
         return (
-            f"<ValidationResult {self.instrument_id} {self.instrument_version}: n = {self.n_respondents}, "
+            f"<ValidationResult {self.instrument_id} {self.instrument_version}: "
+            f"n = {self.n_respondents}, "
             f"{len(self.scales)} scales{span}{kmo}{groups}, {len(self.warnings)} warning(s)>"
         )

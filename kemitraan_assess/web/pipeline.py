@@ -145,7 +145,8 @@ def score_responses(
 
 
 def validation_html(responses: Any, instrument: Instrument, lang: str) -> bytes:
-    from ..validation import render_validation, validate
+    from ..reporting.validation_report import render_validation
+    from ..validation import validate
 
     return render_validation(validate(responses, instrument), instrument, lang=lang, fmt="html")
 

@@ -17,27 +17,29 @@ from __future__ import annotations
 
 import copy
 import io
-import json
 import re
+from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
 
+from kemitraan_assess import reporting
 from kemitraan_assess._resources import reports_dir
 from kemitraan_assess.errors import KemitraanError
 from kemitraan_assess.instrument.loader import parse_instrument
 from kemitraan_assess.reporting.locale import flatten
-from kemitraan_assess.validation import validate
-from kemitraan_assess.validation.charts import rwg_chart, scree_chart
-from kemitraan_assess.validation.render import (
+from kemitraan_assess.reporting.validation_charts import RwgRow, Series, rwg_chart, scree_chart
+from kemitraan_assess.reporting.validation_report import render_validation, render_validation_html
+from kemitraan_assess.reporting.validation_sections import validation_context
+from kemitraan_assess.reporting.validation_words import (
     load_validation_catalogue,
-    render_validation,
-    render_validation_html,
-    validation_context,
     validation_languages,
 )
+from kemitraan_assess.validation import validate
+from kemitraan_assess.validation.sections import NotComputed, ScaleResult
 
 SCALES = {
     "GOAL": ({"id": "Tujuan bersama", "en": "Shared goals"}, "success_factor", 4),
@@ -96,13 +98,12 @@ def _responses(
 
 @pytest.fixture(scope="module")
 def small_instrument():  # type: ignore[no-untyped-def]
-    """A test instrument of a few scales (the bundled one is the root ``instrument``)."""
     return _instrument()
 
 
 @pytest.fixture(scope="module")
 def result(small_instrument):  # type: ignore[no-untyped-def]
-    return validate(_responses(small_instrument), small_instrument, n_iter=20).to_dict()
+    return validate(_responses(small_instrument), small_instrument, n_iter=20)
 
 
 @pytest.fixture(scope="module")
@@ -138,6 +139,21 @@ def test_every_key_the_template_asks_for_exists() -> None:
     assert used <= set(_catalogue("en"))
 
 
+def test_every_key_the_code_asks_for_exists() -> None:
+    # the validation report's modules in reporting/ read reports/locales/validation/
+    code = "".join(
+        p.read_text(encoding="utf-8")
+        for p in Path(reporting.__file__).parent.glob("validation_*.py")
+    )
+    found = re.findall(r"""\bcat\(\s*"([a-z_]+\.[a-z_0-9]+)\"""", code)
+    used = {k for k in found if not k.endswith("_")}  # "cfa_cases_" + policy: both exist
+    assert len(used) > 30
+    assert used <= set(_catalogue("en"))
+    assert {"conclusions.cfa_cases_listwise", "conclusions.cfa_cases_pairwise"} <= set(
+        _catalogue("en")
+    )
+
+
 # ------------------------------------------------------------------ HTML
 def test_both_languages_render_every_section(html_id: str, html_en: str) -> None:
     for page, lang in ((html_id, "id"), (html_en, "en")):
@@ -168,13 +184,13 @@ def test_both_languages_render_every_section(html_id: str, html_en: str) -> None
 
 
 def test_numbers_are_formatted_for_the_locale(result, html_id: str, html_en: str) -> None:  # type: ignore[no-untyped-def]
-    alpha = result["scales"]["GOAL"]["alpha"]["raw"]
+    alpha = result.scales["GOAL"].alpha
     text = f"{alpha:.2f}"
     assert f"<strong>{text.replace('.', ',')}</strong>" in html_id  # CLDR id: decimal comma
     assert f"<strong>{text}</strong>" in html_en
-    lo, hi = result["scales"]["GOAL"]["alpha"]["ci95"]
+    lo, hi = result.scales["GOAL"].alpha_ci95
     assert f"{lo:.2f}–{hi:.2f}".replace(".", ",") in html_id
-    n = result["n_respondents"]
+    n = result.n_respondents
     assert f"<dd>{n}</dd>" in html_id
     cat = load_validation_catalogue("id")
     assert cat.number(0.9108) == "0,91" and load_validation_catalogue("en").number(0.9108) == "0.91"
@@ -196,22 +212,21 @@ def test_conclusions_name_thresholds_and_sources(html_en: str, html_id: str) -> 
 def test_html_is_deterministic(result, small_instrument) -> None:  # type: ignore[no-untyped-def]
     a = render_validation(result, small_instrument, lang="id", fmt="html")
     b = render_validation(copy.deepcopy(result), small_instrument, lang="id", fmt="html")
-    c = render_validation(
-        json.loads(json.dumps(result)), small_instrument, lang="id", fmt="html"
-    )  # the JSON output
-    assert a == b == c
+    assert a == b
 
 
 def test_weak_item_is_highlighted_with_its_reason(result, small_instrument) -> None:  # type: ignore[no-untyped-def]
-    res = copy.deepcopy(result)
-    item = res["scales"]["COMM"]["items"]["COMM2"]
-    item.update(
+    comm = result.scales["COMM"]
+    item = replace(
+        comm.items["COMM2"],
         r_drop=0.12,
         low_r_drop=True,
         alpha_increases=True,
         weakens=True,
-        alpha_if_dropped=res["scales"]["COMM"]["alpha"]["raw"] + 0.05,
+        alpha_if_dropped=comm.alpha + 0.05,
     )
+    comm = replace(comm, items={**comm.items, "COMM2": item})
+    res = replace(result, scales={**result.scales, "COMM": comm})
     page = render_validation_html(res, small_instrument, lang="id")
     row = re.search(
         r'<tr class="weak">\s*<th scope="row"><span class="item-id">COMM2</span>.*?</tr>',
@@ -227,20 +242,28 @@ def test_weak_item_is_highlighted_with_its_reason(result, small_instrument) -> N
 def test_loadings_below_cut_are_greyed(result, small_instrument) -> None:  # type: ignore[no-untyped-def]
     ctx = validation_context(result, small_instrument, lang="en")
     cells = [c for g in ctx["structure"]["efa"]["groups"] for r in g["rows"] for c in r["cells"]]
+    assert all(r["text"] for g in ctx["structure"]["efa"]["groups"] for r in g["rows"])
     assert cells and all(c["faint"] == (abs(c["v"]) < 0.30) for c in cells)
     assert any(c["faint"] for c in cells) and any(not c["faint"] for c in cells)
 
 
 def test_parts_not_computed_say_why(result, small_instrument) -> None:  # type: ignore[no-untyped-def]
-    res = copy.deepcopy(result)
-    res["scales"]["TRUST"] = {"n_items": 3, "kind": "benefit", "not_computed": "n = 2 (< 3)"}
-    res["factorability"] = {"not_computed": "correlation matrix is singular"}
-    for key in ("parallel_analysis", "efa", "omega"):
-        res.pop(key)
-    res["cfa"]["benefit"] = {"not_computed": "too few complete cases: 4"}
-    res["aggregation"] = {}
-    res["sample"]["n_partnerships"] = None
-    res["sample"]["group_size"] = None
+    trust = ScaleResult("TRUST", "benefit", 3, not_computed="n = 2 (< 3)")
+    structure = replace(
+        result.structure,
+        factorability=NotComputed("correlation matrix is singular"),
+        parallel_analysis=None,
+        efa=None,
+        omega=None,
+        cfa={**result.structure.cfa, "benefit": NotComputed("too few complete cases: 4")},
+    )
+    res = replace(
+        result,
+        scales={**result.scales, "TRUST": trust},
+        structure=structure,
+        aggregation=NotComputed("no partnership column"),
+        sample=replace(result.sample, n_partnerships=None, group_size=None),
+    )
     for lang, word in (("id", "Tidak dihitung"), ("en", "Not computed")):
         page = render_validation_html(res, small_instrument, lang=lang)
         assert word in page
@@ -260,8 +283,8 @@ def test_text_from_the_instrument_and_the_analysis_is_escaped(result) -> None:  
     inst = _instrument(
         names={"GOAL": {"id": evil, "en": evil}}, item_text='Kata "kutip" & <b>tebal</b>'
     )
-    res = copy.deepcopy(result)
-    res["cfa"]["benefit"] = {"not_computed": "<img src=x onerror=alert(1)>"}
+    cfa = {**result.structure.cfa, "benefit": NotComputed("<img src=x onerror=alert(1)>")}
+    res = replace(result, structure=replace(result.structure, cfa=cfa))
     page = render_validation_html(res, inst, lang="id")
     assert "<script>" not in page and "<img" not in page and "<b>tebal" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -280,20 +303,8 @@ def test_unknown_format_or_language_is_refused(result, small_instrument) -> None
 def test_charts_are_deterministic_and_labelled() -> None:
     cat = load_validation_catalogue("id")
     series = [
-        {
-            "label": "Faktor",
-            "values": [2.5, 0.4, -0.3],
-            "color": "#000",
-            "dashed": False,
-            "marker": "square",
-        },
-        {
-            "label": "Acak",
-            "values": [0.5, 0.3, 0.1],
-            "color": "#000",
-            "dashed": True,
-            "marker": None,
-        },
+        Series("Faktor", (2.5, 0.4, -0.3), "#000", marker="square"),
+        Series("Acak", (0.5, 0.3, 0.1), "#000", dashed=True),
     ]
     a = scree_chart(series, cat, title="Scree <1>", x_label="k", y_label="nilai eigen")
     assert a == scree_chart(series, cat, title="Scree <1>", x_label="k", y_label="nilai eigen")
@@ -301,7 +312,7 @@ def test_charts_are_deterministic_and_labelled() -> None:
     assert 'stroke-dasharray="5 3"' in a
     legend = {"weak": "lemah", "moderate": "sedang", "strong": "kuat"}
     r = rwg_chart(
-        [{"label": "A", "histogram": [1, 0, 0, 0, 0, 1, 0, 2, 0, 3], "text": "median 0,8"}],
+        [RwgRow("A", (1, 0, 0, 0, 0, 1, 0, 2, 0, 3), "median 0,8")],
         cat,
         title="rwg",
         weak=0.51,
@@ -323,19 +334,27 @@ def test_pdf_is_byte_identical_and_carries_text_outline_and_metadata(
     pypdf = pytest.importorskip("pypdf")
     # Layout takes ~0.2-0.4 s a page: two scales and no factor analysis (those parts then
     # say "not computed") keep every chapter and bookmark in a few pages.
-    res = copy.deepcopy(result)
-    for key in ("parallel_analysis", "efa", "omega"):
-        res.pop(key)
-    res["factorability"] = {"not_computed": "left out of this test"}
-    res["cfa"] = {k: {"not_computed": "left out of this test"} for k in res["cfa"]}
-    res["scales"].pop("COMM")
-    res["aggregation"].pop("COMM")
+    left_out = NotComputed("left out of this test")
+    structure = replace(
+        result.structure,
+        factorability=left_out,
+        parallel_analysis=None,
+        efa=None,
+        omega=None,
+        cfa={k: left_out for k in result.structure.cfa},
+    )
+    res = replace(
+        result,
+        structure=structure,
+        scales={k: v for k, v in result.scales.items() if k != "COMM"},
+        aggregation={k: v for k, v in result.aggregation.items() if k != "COMM"},
+    )
     a = render_validation(res, small_instrument, lang="id", fmt="pdf")
     b = render_validation(copy.deepcopy(res), small_instrument, lang="id", fmt="pdf")
     assert a.startswith(b"%PDF-") and a == b
     reader = pypdf.PdfReader(io.BytesIO(a))
     text = " ".join(page.extract_text() for page in reader.pages)
-    for name in ("Tujuan bersama", "Kepercayaan", "Kesimpulan", "Analisis butir Tujuan bersama"):
+    for name in ("Tujuan bersama", "Kepercayaan", "Kesimpulan", "Analisis butir", "TRUST1"):
         assert name in text
     pages = len(reader.pages)
     assert f"Halaman {pages} dari {pages}" in text  # the cover (page 1) carries no number
@@ -349,24 +368,24 @@ def test_pdf_is_byte_identical_and_carries_text_outline_and_metadata(
 
 
 @pytest.mark.slow
-def test_bundled_instrument_on_the_demo_survey_renders(demo_ingested, instrument) -> None:  # type: ignore[no-untyped-def]
-    inst = instrument
-    res = validate(demo_ingested.responses, inst, n_iter=20).to_dict()
+def test_bundled_instrument_on_the_demo_survey_renders(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from kemitraan_assess import load_instrument
+    from kemitraan_assess.demo import demo_csv_bytes, make_demo_survey
+    from kemitraan_assess.io import ingest
+
+    inst = load_instrument("kemitraan-readiness")
+    path = tmp_path / "demo.csv"
+    path.write_bytes(demo_csv_bytes(make_demo_survey(inst)))
+    res = validate(ingest(path, inst).responses, inst, n_iter=20)
     page = render_validation_html(res, inst, lang="en")
     for scale in inst.scales:
         assert inst.text(scale.name, "en").replace("&", "&amp;") in page
 
 
-def test_the_report_renders_from_the_typed_result(small_instrument, result) -> None:  # type: ignore[no-untyped-def]
-    # validate() returns a ValidationResult; the package's render_validation takes it as it
-    # takes the JSON document (web/ and notebooks pass validate()'s result directly)
-    from kemitraan_assess import validation
-
-    typed = validate(_responses(small_instrument), small_instrument, n_iter=20)
-    assert typed.to_dict() == result
-    assert validation.render_validation(typed, small_instrument, lang="en") == render_validation(
-        result, small_instrument, lang="en"
-    )
+def test_the_report_takes_the_typed_result(small_instrument, result) -> None:  # type: ignore[no-untyped-def]
+    # validate() returns a ValidationResult; the report reads it (its JSON is for other tools)
+    with pytest.raises(KemitraanError, match="takes the ValidationResult of validate"):
+        render_validation(result.to_dict(), small_instrument, lang="en")
 
 
 def test_missing_answer_policy_reads_as_native_indonesian(html_id: str) -> None:
