@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 
 help:
 	@echo "make demo   set up .venv, run the whole pipeline on the bundled demo survey into $(OUT)/"
-	@echo "make test   set up .venv, run the test suite"
+	@echo "make test   set up .venv, check the code (make lint), run the test suite"
 	@echo "make lint   ruff;  make typecheck  mypy (installed on demand)"
 	@echo "make bench  run the benchmarks in benchmarks/"
 
@@ -34,11 +34,13 @@ demo: setup
 	@rm -rf $(OUT)
 	$(BIN)/kemitraan-assess demo --out $(OUT)
 
-test: setup test-deps
+test: setup test-deps lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# the code's rules (pyproject.toml [tool.ruff]: lint rules, 100 columns) and its formatting
 lint: setup
-	$(BIN)/python -m ruff check kemitraan_assess tests benchmarks
+	$(BIN)/python -m ruff check kemitraan_assess tests benchmarks scripts setup.py
+	$(BIN)/python -m ruff format --check kemitraan_assess tests benchmarks scripts setup.py
 
 # mypy and the stubs it needs are installed on demand: not needed to use or test the project
 typecheck: setup

@@ -188,7 +188,8 @@ def run(url: str, data_dir: Path, clients: int, duration: float, n_partnerships:
                     ok = r.status_code == 200 and 'table class="heat"' in r.text
                     r2 = cl.get(f"/p/{big_pid}")
                     r3 = cl.get(
-                        f"/p/{big_pid}/r/1/partnership?name=Kemitraan%20{(k * 37 + turn) % n_partnerships:04d}"
+                        f"/p/{big_pid}/r/1/partnership?name=Kemitraan%20"
+                        f"{(k * 37 + turn) % n_partnerships:04d}"
                     )
                     n += 2
                     ok = ok and r2.status_code == 200 and r3.status_code == 200
@@ -249,7 +250,8 @@ def run(url: str, data_dir: Path, clients: int, duration: float, n_partnerships:
     )
     print(f"load: {clients} clients for {duration:.0f} s, {counts['requests']} requests")
     print(
-        f"results page ({n_partnerships} partnerships): n={len(ms)} p50={statistics.median(ms):.0f} ms "
+        f"results page ({n_partnerships} partnerships): n={len(ms)} "
+        f"p50={statistics.median(ms):.0f} ms "
         f"p95={p95:.0f} ms max={ms[-1]:.0f} ms"
     )
     print(

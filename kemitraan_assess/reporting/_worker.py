@@ -188,7 +188,10 @@ def describe_exit(exitcode: int | None, time_limit: float | None = None) -> str:
             name = f"signal {sig}"
         if sig == getattr(signal, "SIGXCPU", None):
             limit = f" of {time_limit:g} s" if time_limit else ""
-            return f"took longer than the time limit{limit} and was stopped (the worker was ended by {name})"
+            return (
+                f"took longer than the time limit{limit} and was stopped "
+                f"(the worker was ended by {name})"
+            )
         if sig == signal.SIGKILL:
             return (
                 f"the worker process rendering it was killed ({name}; the system may have run out "

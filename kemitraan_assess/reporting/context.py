@@ -31,9 +31,9 @@ from .sections import (
     portfolio_section,
     present,
     sector_table,
-    wave_section,
 )
 from .slug import slugify
+from .waves import wave_section
 
 __all__ = ["build_context", "PartnershipIndex", "CONTEXT_SCHEMA"]
 

@@ -76,7 +76,8 @@ def read_catalogue(subfolder: str, lang: str, what: str = "report") -> dict[str,
     if not path.is_file():
         have = ", ".join(catalogue_languages(subfolder))
         raise KemitraanError(
-            f"no {what} catalogue for language '{lang}' (available: {have}); add {shown} with the keys of en.yaml"
+            f"no {what} catalogue for language '{lang}' (available: {have}); "
+            f"add {shown} with the keys of en.yaml"
         )
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     if not isinstance(data, Mapping):

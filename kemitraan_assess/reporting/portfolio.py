@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .locale import Catalogue
-from .sections import SPLIT_POINTS, _choice_label
+from .sections import SPLIT_POINTS, choice_label
 
 __all__ = ["index_extras"]
 
@@ -72,11 +72,11 @@ def index_extras(
             continue
         if p.readiness is not None and p.readiness.band in counts:
             counts[p.readiness.band] += 1
-        type_label = _choice_label(inst, "type", p.type, lang) if p.type else ""
+        type_label = choice_label(inst, "type", p.type, lang) if p.type else ""
         if p.type:
             types[p.type] = type_label
         for code in p.sectors:
-            sectors[code] = _choice_label(inst, "sector", code, lang)
+            sectors[code] = choice_label(inst, "sector", code, lang)
         divided = any(p.scales[f.id].divided or _sector_split(p, f.id, k) for f in factors)
         top = p.model.top if p.model is not None else None
         row.update(

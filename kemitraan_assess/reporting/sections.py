@@ -8,18 +8,19 @@ from typing import Any
 from ..errors import KemitraanError
 from ..scoring.results import NO_SECTOR, PartnershipResult, ScaleResult
 from ..scoring.stats import pooled_mean
-from .executive import in_sentence, period_text
+from .executive import in_sentence
 from .locale import Catalogue
 from .recommend import Recommendations
 from .suppress import suppress_groups
 
 __all__ = [
+    "band_label",
     "band_list",
+    "choice_label",
     "factor_sections",
     "benefits_section",
     "model_section",
     "portfolio_section",
-    "wave_section",
     "sector_table",
     "action_plan",
     "methods_section",
@@ -63,7 +64,7 @@ def band_list(cat: Catalogue, instrument: Any, lang: str) -> list[dict[str, Any]
     return out
 
 
-def _band_label(instrument: Any, band_id: str | None, lang: str) -> str:
+def band_label(instrument: Any, band_id: str | None, lang: str) -> str:
     for b in instrument.bands:
         if b.id == band_id:
             return instrument.text(b.label, lang)
@@ -76,7 +77,7 @@ def _agreement_text(cat: Catalogue, agreement: str | None, rwg: float | None) ->
     return cat(f"agreement.{agreement}", rwg=cat.number(rwg))
 
 
-def _choice_label(instrument: Any, role: str, code: str | None, lang: str) -> str:
+def choice_label(instrument: Any, role: str, code: str | None, lang: str) -> str:
     fld = instrument.field_by_role(role)
     if fld is None or code is None:
         return "" if code is None else str(code)
@@ -100,7 +101,7 @@ def _sector_breakdown(
         label = (
             cat("sectors.unknown")
             if s == _NO_SECTOR
-            else _choice_label(instrument, "sector", s, lang)
+            else choice_label(instrument, "sector", s, lang)
         )
         mean = stats[s].mean
         out_rows.append(
@@ -172,7 +173,7 @@ def _scale_entry(
         "sd": s.sd,
         "ci": ci,
         "band": s.band,
-        "band_label": _band_label(instrument, s.band, lang),
+        "band_label": band_label(instrument, s.band, lang),
         "uncertain": s.band_uncertain,
         "rwg": s.rwg_j,
         "agreement": s.agreement,
@@ -246,7 +247,7 @@ def model_section(cat: Catalogue, scores: Any, p: PartnershipResult, lang: str) 
     ptype = next((t for t in instrument.types if t.id == type_code), None)
     type_info = {
         "code": type_code,
-        "label": _choice_label(instrument, "type", type_code, lang) if type_code else "",
+        "label": choice_label(instrument, "type", type_code, lang) if type_code else "",
         "description": instrument.text(ptype.description, lang) if ptype else "",
         "share": p.type_share,
         "share_text": cat.percent(p.type_share),
@@ -411,129 +412,6 @@ def portfolio_section(
     return out
 
 
-def _round_desc(cat: Catalogue, q: PartnershipResult | None, n: int) -> str:
-    """'4–22 Agu 2025, 8 responden': a round's period and respondents."""
-    if q is not None and q.period is not None:
-        period = period_text(cat, q.period.first, q.period.last)
-        return cat("waves.desc_period", period=period, n=cat.integer(n))
-    return cat("waves.desc_n", n=cat.integer(n))
-
-
-def _round_text(cat: Catalogue, label: str, q: PartnershipResult | None, n: int) -> str:
-    """'putaran 2025 (4–22 Agu 2025, 8 responden)': a round, its period and respondents."""
-    return cat("waves.round_desc", round=label, desc=_round_desc(cat, q, n))
-
-
-def wave_section(
-    cat: Catalogue, scores: Any, p: PartnershipResult, lang: str, k: int
-) -> dict[str, Any] | None:
-    """The comparison of the round shown with the partnership's previous round.
-
-    Every figure of the report is the latest round's; this page sets the previous
-    round's (``p.previous``, scored on its own) beside it.
-    """
-    instrument = scores.instrument
-    res = p.waves
-    if res is None:
-        return None
-    out: dict[str, Any] = {
-        "previous": res.previous,
-        "current": res.current,
-        "previous_label": cat("rounds.label", round=res.previous),
-        "current_label": cat("rounds.label", round=res.current),
-        "comparable": res.comparable,
-        "rows": [],
-        "bands": "",
-        "previous_desc": "",
-        "previous_band": "",
-        "current_band": "",
-        "index_note": "",
-        "method_note": "",
-    }
-    if not res.comparable:
-        out["sentence"] = cat("waves.not_comparable", previous=res.previous, k=k)
-        return out
-    q = p.previous
-    out["sentence"] = cat(
-        "waves.sentence",
-        current=_round_text(cat, res.current, p, res.n_current),
-        previous=_round_text(cat, res.previous, q, res.n_previous),
-    )
-    if (
-        q is not None
-        and q.readiness is not None
-        and p.readiness is not None
-        and q.readiness.band
-        and p.readiness.band
-    ):
-        out["previous_band"] = _band_label(instrument, q.readiness.band, lang)
-        out["current_band"] = _band_label(instrument, p.readiness.band, lang)
-        out["bands"] = cat(
-            "waves.bands",
-            previous=res.previous,
-            current=res.current,
-            before=out["previous_band"],
-            after=out["current_band"],
-        )
-    out["previous_desc"] = _round_desc(cat, q, res.n_previous)
-    out["method_note"] = cat("waves.method")
-    for sid, d in res.differences:
-        label = (
-            cat("waves.readiness")
-            if sid == "readiness"
-            else instrument.text(instrument.scale(sid).name, lang)
-        )
-        if d is None:
-            out["rows"].append(
-                {
-                    "id": sid,
-                    "name": label,
-                    "diff": None,
-                    "diff_text": "–",
-                    "ci_text": "–",
-                    "previous_text": "–",
-                    "current_text": "–",
-                    "verdict": cat("waves.not_computed"),
-                }
-            )
-            continue
-        lo, hi = d.ci_low, d.ci_high
-        clear = "up" if lo > 0 else "down" if hi < 0 else ""
-        verdict = (
-            cat(f"waves.{clear}")
-            if clear
-            else cat("waves.up_unclear")
-            if d.difference > 0
-            else cat("waves.down_unclear")
-            if d.difference < 0
-            else cat("waves.unclear")
-        )
-        out["rows"].append(
-            {
-                "id": sid,
-                "name": label,
-                "diff": d.difference,
-                "ci": [lo, hi],
-                "previous_text": cat.number(d.mean_previous),
-                "current_text": cat.number(d.mean_current),
-                "diff_text": cat.signed(d.difference),
-                "ci_text": f"{cat.signed(lo)} {cat('waves.to')} {cat.signed(hi)}",
-                "verdict": verdict,
-                "clear": clear,
-            }
-        )
-    index = next((r for r in out["rows"] if r["id"] == "readiness"), None)
-    factors = [r for r in out["rows"] if r["id"] != "readiness" and r["diff"] is not None]
-    if (
-        index is not None
-        and index.get("clear")
-        and factors
-        and not any(r["clear"] for r in factors)
-    ):  # the mean of five factors is steadier than each: say why the whole moves, no part does
-        out["index_note"] = cat("waves.index_note")
-    return out
-
-
 def sector_table(
     cat: Catalogue, scores: Any, p: PartnershipResult, lang: str, k: int
 ) -> dict[str, Any]:
@@ -550,7 +428,7 @@ def sector_table(
         {
             "label": cat("sectors.unknown")
             if s == _NO_SECTOR
-            else _choice_label(instrument, "sector", s, lang),
+            else choice_label(instrument, "sector", s, lang),
             "n_text": cat.integer(counts[s]),
         }
         for s in sup.shown

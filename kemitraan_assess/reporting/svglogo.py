@@ -133,10 +133,10 @@ def clean_svg(data: bytes, path: object = "") -> bytes:
     Examples
     --------
     >>> clean_svg(b'<svg xmlns="http://www.w3.org/2000/svg" width="4"><rect width="4" onfoo="" '
-    ...           b'/><metadata>x</metadata></svg>', "l.svg")
+    ...           b'/><metadata>x</metadata></svg>', "l.svg")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    kemitraan_assess.errors.BrandError: logo l.svg: the SVG contains an event-handler attribute (onfoo=) on <rect>; logos may hold only shapes, paths, text and gradients (save it as a plain SVG without links, scripts or <use>, or give a PNG)
+    kemitraan_assess.errors.BrandError: logo l.svg: the SVG contains an event-handler ...
     >>> clean_svg(b'<svg xmlns="http://www.w3.org/2000/svg" width="4"><rect width="4"/></svg>')
     b'<svg xmlns="http://www.w3.org/2000/svg" width="4"><rect width="4"/></svg>'
     """

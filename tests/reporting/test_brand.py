@@ -10,9 +10,13 @@ from kemitraan_assess.errors import BrandError
 from kemitraan_assess.reporting.brand import MAX_LOGO_BYTES, contrast_ratio, load_brand
 
 PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJ"
+    "RU5ErkJggg=="
 )
-SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10" fill="#036"/></svg>'
+SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+    b'<rect width="10" height="10" fill="#036"/></svg>'
+)
 
 
 def _brand(tmp_path, text, logo=None, name="logo.png"):
@@ -75,7 +79,8 @@ def use_bomb(levels: int = 10, per: int = 6) -> bytes:
             "escape",
         ),
         (
-            b'<svg xmlns="http://www.w3.org/2000/svg"><rect style="fill:url( \'http://x\' )"/></svg>',
+            b'<svg xmlns="http://www.w3.org/2000/svg">'
+            b"<rect style=\"fill:url( 'http://x' )\"/></svg>",
             "url()",
         ),
         (
@@ -92,16 +97,19 @@ def use_bomb(levels: int = 10, per: int = 6) -> bytes:
             "entity",
         ),
         (
-            b'<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><p>x</p></foreignObject></svg>',
+            b'<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><p>x</p>'
+            b"</foreignObject></svg>",
             "<foreignObject>",
         ),
         (b'<svg xmlns="http://www.w3.org/2000/svg"><a href="http://x"><rect/></a></svg>', "<a>"),
         (
-            b'<svg xmlns="http://www.w3.org/2000/svg"><filter id="f"><feGaussianBlur stdDeviation="99"/></filter></svg>',
+            b'<svg xmlns="http://www.w3.org/2000/svg"><filter id="f">'
+            b'<feGaussianBlur stdDeviation="99"/></filter></svg>',
             "<filter>",
         ),
         (
-            b'<svg xmlns="http://www.w3.org/2000/svg"><rect><animate attributeName="x"/></rect></svg>',
+            b'<svg xmlns="http://www.w3.org/2000/svg"><rect><animate attributeName="x"/>'
+            b"</rect></svg>",
             "<animate>",
         ),
         (use_bomb(), "<use>"),
@@ -133,8 +141,10 @@ def test_use_bomb_is_small_and_refused_fast(tmp_path):
 def test_an_editor_svg_is_rewritten_to_what_was_checked(tmp_path):
     svg = (
         b'<?xml version="1.0" encoding="UTF-8"?>\n<!-- Created with Inkscape -->\n'
-        b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" '
-        b'xmlns:sodipodi="http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd" width="40" height="20" '
+        b'<svg xmlns="http://www.w3.org/2000/svg" '
+        b'xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" '
+        b'xmlns:sodipodi="http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd" '
+        b'width="40" height="20" '
         b'viewBox="0 0 40 20" inkscape:version="1.2" data-x="1">'
         b'<sodipodi:namedview id="nv"/><metadata><rdf xmlns="urn:x">x</rdf></metadata>'
         b'<defs><linearGradient id="g"><stop offset="0" stop-color="#036"/></linearGradient>'
