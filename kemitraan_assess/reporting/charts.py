@@ -192,6 +192,11 @@ def diverging_bars(
 ) -> Markup:
     """Diverging stacked bars of the answer distribution of each item.
 
+    Each statement is an HTML paragraph above its bar, so the HTML engine sets it once (it
+    wraps on a phone and can be selected); the bar is a small chart that holds only the marks
+    and the two shares at its ends (named by the statement and its shares, described by its
+    distribution). The legend above the rows is a small chart named ``title``.
+
     Parameters
     ----------
     rows
@@ -212,56 +217,50 @@ def diverging_bars(
     left, right = 2.0, WIDTH - 2.0
     centre = (left + right) / 2
     scale = (right - left - 96) / 2  # a share of 1.0 fills one side; 48 units each end for the %
-    row_h = 34.0
-    body: list[str] = []
     colors = (
         LIKERT_COLORS
         if k == 5
         else [LIKERT_COLORS[min(4, round(i * 4 / max(k - 1, 1)))] for i in range(k)]
     )
     # legend: unfavourable (left) ... neutral ... favourable (right)
-    legend_h = 20.0
-    top = legend_h + 6
-    height = top + row_h * len(rows) + 6
-    for j in range(k):
-        body.append(rect(centre - k * 7 + j * 14, 4, 12, 12, colors[j]))
-    body.append(
+    legend = [rect(centre - k * 7 + j * 14, 4, 12, 12, colors[j]) for j in range(k)]
+    legend.append(
         text(centre - k * 7 - 6, 14, disagree_word, size=SMALL_TEXT, anchor="end", fill=colors[0])
     )
-    body.append(text(centre + k * 7 + 4, 14, agree_word, size=SMALL_TEXT, fill=colors[-1]))
-    desc_parts = []
-    for i, r in enumerate(rows):
+    legend.append(text(centre + k * 7 + 4, 14, agree_word, size=SMALL_TEXT, fill=colors[-1]))
+    legend_desc = f"{disagree_word} … {agree_word}"
+    out = ['<div class="likert">', document(20, title, legend_desc, legend, "likert-legend")]
+    bar_y, bar_h = 2.0, 12.0
+    for r in rows:
         counts = [int(c) for c in r["keyed_counts"]]
         raw = [int(c) for c in r.get("counts", counts)]
         total = sum(counts)
-        y0 = top + i * row_h
-        bar_y = y0 + 17
-        body.append(text(left, y0 + 13, r["label"]))
+        out.append(f'<p class="lk-label">{escape(r["label"])}</p>')
         if total == 0:
-            desc_parts.append(f"{r['label']}: –")
             continue
         shares = [c / total for c in counts]
         neutral = shares[half] if k % 2 else 0.0
         neg = sum(shares[:half])
         pos = sum(shares[k - half :])
+        body: list[str] = []
         # left side: from the centre outwards, neutral half, then option half-1 ... 0
         x_cursor = centre - neutral / 2 * scale
         for j in range(half - 1, -1, -1):
             w = shares[j] * scale
             x_cursor -= w
             if w > 0:
-                body.append(rect(x_cursor, bar_y, w, 12, colors[j]))
+                body.append(rect(x_cursor, bar_y, w, bar_h, colors[j]))
         if k % 2 and neutral > 0:
             body.append(
-                rect(centre - neutral / 2 * scale, bar_y, neutral * scale, 12, colors[half])
+                rect(centre - neutral / 2 * scale, bar_y, neutral * scale, bar_h, colors[half])
             )
         x_cursor = centre + neutral / 2 * scale
         for j in range(k - half, k):
             w = shares[j] * scale
             if w > 0:
-                body.append(rect(x_cursor, bar_y, w, 12, colors[j]))
+                body.append(rect(x_cursor, bar_y, w, bar_h, colors[j]))
             x_cursor += w
-        body.append(line(centre, centre, bar_y - 2, bar_y + 14, stroke=INK))
+        body.append(line(centre, centre, bar_y - 2, bar_y + bar_h + 2, stroke=INK))
         neg_t, pos_t = cat.percent(neg), cat.percent(pos)
         body.append(
             text(left, bar_y + 11, neg_t, bold=True, fill=colors[0])
@@ -270,10 +269,10 @@ def diverging_bars(
         dist = ", ".join(
             f"{lab} {cat.percent(c / total)}" for lab, c in zip(option_labels, raw, strict=True)
         )
-        desc_parts.append(
-            f"{r['label']} (n = {total}): {dist} ({neg_t} {disagree_word}, {pos_t} {agree_word})"
-        )
-    return document(height, title, "; ".join(desc_parts), body, "likert-chart")
+        name = f"{r['label']}: {neg_t} {disagree_word}, {pos_t} {agree_word}"
+        out.append(document(bar_y + bar_h + 2, name, f"n = {total}: {dist}", body, "likert-chart"))
+    out.append("</div>")
+    return Markup("".join(out))
 
 
 DOT_INSET = 2.0

@@ -37,6 +37,10 @@ _CHART_TEXT = """() => {
       out.push([svg.getAttribute('class'), t.textContent, size, t.getBoundingClientRect().height]);
     }
   }
+  for (const p of document.querySelectorAll('.likert .lk-label')) {
+    out.push(['likert-label', p.textContent, parseFloat(getComputedStyle(p).fontSize),
+              p.getBoundingClientRect().height]);
+  }
   for (const s of document.querySelectorAll('.dot-axis span')) {
     if (!s.textContent) continue;
     out.push(['dot-axis', s.textContent, parseFloat(getComputedStyle(s).fontSize),
@@ -78,7 +82,8 @@ def test_partnership_report_chart_text_is_readable_at_360(open_page, demo_scores
     texts = page.evaluate(_CHART_TEXT)
     axis = [t for t in texts if t[0] == "dot-axis"]
     assert [t[1] for t in axis] == ["1", "2", "3", "4", "5"]  # the summary chart's axis
-    assert {t[0] for t in texts} >= {"dot-axis", "chart bar-chart", "chart likert-chart"}
+    kinds = {"dot-axis", "chart bar-chart", "chart likert-chart", "likert-label"}
+    assert {t[0] for t in texts} >= kinds
     assert _small(texts) == []
     # the axis numbers sit under the plot column, 1 at its left and 5 at its right
     plot = page.evaluate(

@@ -51,6 +51,14 @@ def test_accessible_structure(demo_scores):
     assert html.count('role="img"') == html.count("<title>") - 1 == html.count("<desc>")
     hidden = html.count('<svg xmlns="http://www.w3.org/2000/svg" class="dot" aria-hidden="true"')
     assert html.count("<svg") == html.count('role="img"') + hidden
+    # an item chart's statements are text (selectable, wrapping), each above its bar, a chart
+    # named by the statement and its shares; the legend above them carries the chart's title
+    charts = html.count('<div class="likert">')
+    assert charts == html.count('class="chart likert-legend" role="img"') >= 5
+    bars = html.count('class="chart likert-chart" role="img"')
+    assert bars == html.count('<p class="lk-label">') > charts
+    assert "<title>Goals agreed by all partners: " in html
+    assert "Goals agreed by all partners</p>" in html
     # the dot chart's axis numbers are HTML text at the table's size, not a scaled drawing
     assert (
         '<div class="dot-axis" aria-hidden="true"' in html
