@@ -30,6 +30,7 @@ from ..validation.sections import (
 from .locale import Catalogue
 from .validation_charts import FA_COLOR, PC_COLOR, RwgRow, Series, rwg_chart, scree_chart
 from .validation_conclusions import findings
+from .validation_methods import method_entries, threshold_source
 from .validation_words import load_validation_catalogue, threshold
 
 __all__ = ["LOADING_CUT", "validation_context"]
@@ -50,10 +51,12 @@ _FIT_INDICES = (
     ("srmr", "le", 0.08),
 )
 _REFERENCES = (
+    "bartlett",
     "bliese",
     "cronbach",
     "duhachek",
     "feldt",
+    "field",
     "horn",
     "hu",
     "james",
@@ -62,7 +65,9 @@ _REFERENCES = (
     "mcdonald",
     "nunnally",
     "revelle",
+    "revelle_condon",
     "rosseel",
+    "schmid",
     "zinbarg",
 )
 
@@ -546,6 +551,10 @@ def validation_context(
         for k, v in result.thresholds.items()
         if cat.has(f"methods.th_{k}")
     ]
+    for th in ctx["thresholds"]:
+        th["source"], th["translated"] = threshold_source(cat, th["key"], th["source"])
+    labels = {k: b["label"] for k, b in zip(st.cfa, ctx["cfa"], strict=True)}
+    ctx["methods"] = method_entries(result, instrument, cat, labels)
     ctx["references"] = [cat(f"methods.ref_{r}") for r in _REFERENCES]
     ctx["conclusions"] = findings(result, ctx, cat)
     return ctx

@@ -1,0 +1,68 @@
+"""The validation report's methods block and thresholds table (review #8, #7, #5).
+
+The Indonesian report explains each method in Indonesian with the locale's numbers
+(``180 × 11``, not ``180 x 11``); R calls stay verbatim. Each entry says what the code does:
+rwg(j)'s null variance (A² − 1) / 12 = 2 for A = 5 (James, Demaree & Wolf, 1984) and the
+truncation to 0 of ``multilevel::rwg.j``; omega hierarchical's group factors are the number
+of success-factor scales (at least 3), psych::omega's default 3 otherwise.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from kemitraan_assess.reporting.validation_report import render_validation
+from kemitraan_assess.validation import validate
+
+from .test_validation_report import _instrument, _responses
+
+
+@pytest.fixture(scope="module")
+def pair():  # type: ignore[no-untyped-def]
+    inst = _instrument()
+    return validate(_responses(inst), inst, n_iter=20), inst
+
+
+def _methods(pair, lang: str) -> str:  # type: ignore[no-untyped-def]
+    page = render_validation(pair[0], pair[1], lang=lang, fmt="html").decode("utf-8")
+    start = page.index('id="methods"')
+    seg = page[start : page.index("</section>", start)]
+    return re.sub(r"\s+", " ", html.unescape(re.sub("<[^>]+>", " ", seg)))
+
+
+def test_indonesian_methods_are_indonesian_with_indonesian_numbers(pair) -> None:  # type: ignore[no-untyped-def]
+    text = _methods(pair, "id")
+    for english in ("mediocre", "middling", "3rd ed", "factor(s)", "dropped", " x ", "lambda"):
+        assert english not in text, english
+    assert 'lang="en"' not in text
+    n, p = pair[0].n_respondents, len(pair[0].structure.structure_items)
+    assert f"{n} × {p}" in text  # parallel analysis' simulated data
+    assert "Kaiser (1974): ≥ 0,90 “luar biasa”" in text
+    assert "Psychometric Theory, edisi ke-3" in text
+    assert "ψ = 1 − λ²" in text and "psych::fa(x, 1)" in text  # R calls verbatim
+
+
+def test_methods_name_every_computation_and_its_reference(pair) -> None:  # type: ignore[no-untyped-def]
+    text = _methods(pair, "en")
+    for term in ("KMO and Bartlett's test", "ICC(1) and ICC(2)", "rwg(j)", "Scale scores"):
+        assert term in text, term
+    assert "psych::cortest.bartlett(R, n = 180)" in text
+    assert "multilevel::ICC1(aov(score ~ as.factor(partnership)))" in text
+    assert "ranvar = (A² − 1) / 12 = 2.00 for A = 5 response options" in text
+    assert "rwg(j) = 0" in text  # truncated as multilevel::rwg.j
+    assert "two thirds (rounded up)" in text
+    assert "Printed value: this formula" in text  # which omega total is printed
+    for ref in ("Bartlett, M. S. (1951)", "Schmid, J., & Leiman", "Revelle, W., & Condon"):
+        assert ref in text, ref
+
+
+def test_omega_hierarchical_says_its_group_factors_and_items(pair) -> None:  # type: ignore[no-untyped-def]
+    result = pair[0]
+    text = _methods(pair, "id")
+    k, p = result.structure.omega.n_factors, len(result.structure.structure_items)
+    # the tiny instrument has 2 success-factor scales: psych::omega's default 3
+    assert k == 3
+    assert f"{p} butir struktur" in text and f"{k} faktor kelompok (bawaan psych::omega" in text
