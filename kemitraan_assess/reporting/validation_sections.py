@@ -460,9 +460,13 @@ def _aggregation(
                 ),
             }
         )
+    sizes = sorted(r["m"] for r in rows if r["m"] is not None and r["icc2"] is not None)
     return {
         "rows": rows,
         "charts": charts,
+        # the mean group size the conclusions name: the median of the table's (the value of
+        # most scales; fewer on a scale whose blanks leave respondents without a score)
+        "m_typical": sizes[len(sizes) // 2] if sizes else None,
         "weak": weak,
         "strong": strong,
         "excluded": result.sample.aggregation_excluded,
@@ -526,6 +530,7 @@ def validation_context(
         "missing": _missing_by_scale(result, instrument, names),
         "n_structure_scales": len(struct_ids - {None}),
         "names": names,
+        "instrument_obj": instrument,
     }
     ctx["scales"] = [_scale_row(result, s, names, cat) for s in result.scales.values()]
     ctx["kinds"] = _kinds(ctx["scales"], cat)

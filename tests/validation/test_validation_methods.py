@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 
 import pytest
 
 from kemitraan_assess.reporting.validation_report import render_validation
+from kemitraan_assess.reporting.validation_sections import validation_context
 from kemitraan_assess.validation import validate
 
 from .test_validation_report import _instrument, _responses
@@ -66,3 +68,53 @@ def test_omega_hierarchical_says_its_group_factors_and_items(pair) -> None:  # t
     # the tiny instrument has 2 success-factor scales: psych::omega's default 3
     assert k == 3
     assert f"{p} butir struktur" in text and f"{k} faktor kelompok (bawaan psych::omega" in text
+    box = _conclusions(result, pair[1], "id")
+    assert f"Omega hierarkis dihitung pada {p} butir dengan {k} faktor kelompok (bawaan" in box
+
+
+# ------------------------------------------------------------------ conclusions (review #6)
+def _conclusions(result, inst, lang: str) -> str:  # type: ignore[no-untyped-def]
+    page = render_validation(result, inst, lang=lang, fmt="html").decode("utf-8")
+    start = page.index('id="conclusions"')
+    seg = page[start : page.index("</section>", start)]
+    return re.sub(r"\s+", " ", html.unescape(re.sub("<[^>]+>", " ", seg)))
+
+
+def test_omega_below_threshold_is_named(pair) -> None:  # type: ignore[no-untyped-def]
+    result, inst = pair
+    scales = dict(result.scales)
+    scales["TRUST"] = replace(scales["TRUST"], omega_total=0.62)
+    text = _conclusions(replace(result, scales=scales), inst, "id")
+    assert (
+        "2 dari 3 skala mencapai ω total ≥ 0,70; di bawah ambang batas: Kepercayaan (0,62)" in text
+    )
+
+
+def test_icc_names_one_group_size_and_the_smaller_partnerships(pair) -> None:  # type: ignore[no-untyped-def]
+    result, inst = pair
+    ctx = validation_context(result, inst, lang="id")
+    rows = ctx["aggregation"]["rows"]
+    shown = {f"{r['m']:.1f}".replace(".", ",") for r in rows}  # the table's "Rerata ukuran"
+    need = max(int(r["needed"]) for r in rows if r["needed"] is not None)
+    assert need > 1
+    gs = result.sample.group_size
+    small = replace(result, sample=replace(result.sample, group_size=replace(gs, min=1)))
+    text = _conclusions(small, inst, "id")
+    m = re.search(r"pada rata-rata (\d+,\d) responden per kemitraan", text)
+    assert m and m.group(1) in shown
+    assert f"kurang dari {need} responden (yang terkecil: 1 responden) kurang reliabel" in text
+    enough = replace(result, sample=replace(result.sample, group_size=replace(gs, min=need)))
+    assert "yang terkecil" not in _conclusions(enough, inst, "id")
+
+
+def test_agreement_rule_is_in_the_thresholds_table_and_the_lowest_scale_named(pair) -> None:  # type: ignore[no-untyped-def]
+    result, inst = pair
+    assert "≥ 0,70 pada paling sedikit separuh kemitraan (lemah &lt; 0,51)" in render_validation(
+        result, inst, lang="id", fmt="html"
+    ).decode("utf-8")
+    agg = dict(result.aggregation)
+    rw = replace(agg["COMM"].rwg_j, share_strong=0.4, share_weak=0.3)
+    agg["COMM"] = replace(agg["COMM"], rwg_j=rw)
+    text = _conclusions(replace(result, aggregation=agg), inst, "id")
+    assert "Perlu perhatian Kesepakatan di dalam kemitraan" in text
+    assert "kurang dari separuh kemitraannya mencapai ambang batas: Komunikasi" in text
