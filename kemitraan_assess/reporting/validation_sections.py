@@ -538,6 +538,9 @@ def validation_context(
     if ungrouped:  # an instrument without kinds of scale (bfi): "All scales", not "Other"
         ctx["kinds"][0]["label"] = cat("kind.all")
     ctx["has_groups"] = result.has_groups
+    # listwise needs complete cases: at least half the sample and 10 per structure item
+    cc, n_items = result.sample.complete_cases, len(st.structure_items)
+    ctx["listwise_feasible"] = cc >= 0.5 * result.n_respondents and cc >= 10 * n_items
     ctx["structure_all"] = len(struct_ids - {None}) == len(instrument.scales)
     ctx["structure"] = _structure(result, instrument, names, cat)
     ctx["cfa"] = [_cfa_block(result, k, b, names, cat) for k, b in st.cfa.items()]

@@ -118,3 +118,20 @@ def test_agreement_rule_is_in_the_thresholds_table_and_the_lowest_scale_named(pa
     text = _conclusions(replace(result, aggregation=agg), inst, "id")
     assert "Perlu perhatian Kesepakatan di dalam kemitraan" in text
     assert "kurang dari separuh kemitraannya mencapai ambang batas: Komunikasi" in text
+
+
+def test_listwise_advice_only_when_listwise_is_feasible(pair) -> None:  # type: ignore[no-untyped-def]
+    result, inst = pair
+
+    def cfa_text(res) -> str:  # type: ignore[no-untyped-def]
+        page = render_validation(res, inst, lang="id", fmt="html").decode("utf-8")
+        start = page.index('id="cfa"')
+        return html.unescape(re.sub(r"\s+", " ", page[start : page.index("</p>", start)]))
+
+    assert "--missing listwise" in cfa_text(result)  # most respondents answered everything
+    few = replace(result, sample=replace(result.sample, complete_cases=9))
+    text = cfa_text(few)
+    assert "--missing listwise" not in text
+    assert "Hanya 9 responden (5%) menjawab semua butir" in text
+    assert "analisis listwise tidak layak" in text and "(MCAR)" in text
+    assert 'lavaan::cfa(model, data, missing = "fiml")' in text
