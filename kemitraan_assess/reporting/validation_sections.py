@@ -435,13 +435,20 @@ def _aggregation(
                 median=cat.number(finite_or_none(rw.median)),
                 strong=cat.percent(finite_or_none(rw.share_strong)),
                 thr=cat.number(strong),
+                weak=cat.percent(finite_or_none(rw.share_weak)),
+                low=cat.number(weak),
             )
             if hist
             else cat("aggregation.no_rwg")
         )
         kind = instrument.scale_map[sid].kind if sid in instrument.scale_map else "other"
         by_kind.setdefault(kind or "other", []).append(
-            RwgRow(names.scale(sid), hist or (0,) * 10, text)
+            RwgRow(
+                names.scale(sid),
+                hist or (0,) * 10,
+                text,
+                None if rw.share_weak is None else round(rw.share_weak * rw.n_partnerships),
+            )
         )
     legend = {k: cat(f"aggregation.legend_{k}") for k in ("weak", "moderate", "strong")}
     charts = []

@@ -135,3 +135,24 @@ def test_listwise_advice_only_when_listwise_is_feasible(pair) -> None:  # type: 
     assert "Hanya 9 responden (5%) menjawab semua butir" in text
     assert "analisis listwise tidak layak" in text and "(MCAR)" in text
     assert 'lavaan::cfa(model, data, missing = "fiml")' in text
+
+
+# ------------------------------------------------------------------ rwg(j) bands (review #17)
+def test_rwg_bar_holding_the_weak_cut_off_is_split_by_the_rule(pair) -> None:  # type: ignore[no-untyped-def]
+    from kemitraan_assess.reporting.validation_charts import ZONE_COLORS, RwgRow, rwg_chart
+    from kemitraan_assess.reporting.validation_words import load_validation_catalogue
+
+    legend = {"weak": "lemah", "moderate": "sedang", "strong": "kuat"}
+    # 1 partnership in 0.4–0.5, 3 in 0.5–0.6 of which 1 is below 0.51 (2 weak in all)
+    row = RwgRow("A", (0, 0, 0, 0, 1, 3, 0, 2, 0, 3), "median 0,8", n_weak=2)
+    svg = rwg_chart(
+        [row], load_validation_catalogue("id"), title="rwg", weak=0.51, strong=0.70, legend=legend
+    )
+
+    def fills(key: str) -> int:
+        return svg.count(f'fill="{ZONE_COLORS[key]}"')
+
+    # legend square + the 0.4 bar + the weak part of the 0.5 bar; legend + the moderate part
+    assert fills("weak") == 3 and fills("moderate") == 2 and fills("strong") == 3
+    page = render_validation(*pair, lang="id", fmt="html").decode("utf-8")
+    assert "Kesepakatan lemah: rwg(j) &lt; 0,51; sedang: 0,51 sampai di bawah 0,70" in page
