@@ -241,7 +241,7 @@ def rwg_chart(
     True
     """
     left, right = 6.0, WIDTH - 6.0
-    row_h = 60.0
+    row_h = 64.0
     top = 26.0
     bar_h = 20.0
     labels = [_wrap(r.label, right - left) for r in rows]
@@ -257,7 +257,7 @@ def rwg_chart(
     desc = []
     for i, r in enumerate(rows):
         y0 = top + i * row_h + sum(extra[:i]) + extra[i]
-        base = y0 + 36 + bar_h
+        base = y0 + 42 + bar_h  # room for a full bar's count under the row's numbers
         for j, part in enumerate(labels[i]):
             body.append(text(left, y0 + 12 - extra[i] + 14 * j, part, bold=True))
         body.append(text(left, y0 + 28, r.text, size=SMALL_TEXT + 1, fill=LABEL_INK))
