@@ -132,7 +132,9 @@ def findings(
                 nc=pa["nc"],
                 k=k,
                 verdict=cat(
-                    "conclusions.parallel_match" if match else "conclusions.parallel_mismatch"
+                    "conclusions.parallel_match" if match else "conclusions.parallel_mismatch",
+                    k=k,
+                    nf=pa["nf"],
                 ),
             ),
         )

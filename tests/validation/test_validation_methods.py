@@ -156,3 +156,13 @@ def test_rwg_bar_holding_the_weak_cut_off_is_split_by_the_rule(pair) -> None:  #
     assert fills("weak") == 3 and fills("moderate") == 2 and fills("strong") == 3
     page = render_validation(*pair, lang="id", fmt="html").decode("utf-8")
     assert "Kesepakatan lemah: rwg(j) &lt; 0,51; sedang: 0,51 sampai di bawah 0,70" in page
+
+
+def test_parallel_mismatch_does_not_send_the_reader_to_a_table_that_cannot_answer(pair) -> None:  # type: ignore[no-untyped-def]
+    result, inst = pair
+    st = result.structure
+    four = replace(st, parallel_analysis=replace(st.parallel_analysis, n_factors=4))
+    text = _conclusions(replace(result, structure=four), inst, "id")
+    assert "lihat tabel muatan faktor untuk mengetahui" not in text
+    assert "Tabel muatan faktor memakai 3 faktor sesuai rancangan" in text
+    assert "psych::fa(R, nfactors = 4)" in text
