@@ -57,6 +57,8 @@ def test_methods_name_every_computation_and_its_reference(pair) -> None:  # type
     assert "rwg(j) = 0" in text  # truncated as multilevel::rwg.j
     assert "two thirds (rounded up)" in text
     assert "Printed value: this formula" in text  # which omega total is printed
+    # review #14: why a 3-item scale's omega (0,834) can sit under its standardized alpha (0,837)
+    assert "Standardized alpha uses R = cov2cor(pairwise covariances)" in text
     for ref in ("Bartlett, M. S. (1951)", "Schmid, J., & Leiman", "Revelle, W., & Condon"):
         assert ref in text, ref
 
