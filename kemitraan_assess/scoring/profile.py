@@ -52,7 +52,10 @@ def model_profile(
         has = ~np.isnan(means).all(axis=1)
         first = filled[np.arange(g), order[:, 0]]
         second = filled[np.arange(g), order[:, 1]] if len(mscales) > 1 else np.full(g, -np.inf)
-        margin = np.where(has & np.isfinite(second), first - second, np.nan)
+        # subtract only where both are finite (a partnership with no model answers has -inf
+        # in both places, whose difference would warn)
+        ok = has & np.isfinite(second)
+        margin = np.subtract(first, second, out=np.full(g, np.nan), where=ok)
         ids = np.array(model_ids, dtype=object)
         top_arr = ids[order[:, 0]]
         top_arr[~has] = None
