@@ -565,6 +565,8 @@ def validation_context(
         }
         for k, v in result.thresholds.items()
         if cat.has(f"methods.th_{k}")
+        # without partnerships the report has no ICC and no rwg(j): nor their thresholds
+        and (ctx["aggregation"]["rows"] or k not in ("rwg_j", "icc2"))
     ]
     for th in ctx["thresholds"]:
         th["source"], th["translated"] = threshold_source(cat, th["key"], th["source"])

@@ -168,3 +168,13 @@ def test_parallel_mismatch_does_not_send_the_reader_to_a_table_that_cannot_answe
     assert "lihat tabel muatan faktor untuk mengetahui" not in text
     assert "Tabel muatan faktor memakai 3 faktor sesuai rancangan" in text
     assert "psych::fa(R, nfactors = 4)" in text
+
+
+def test_no_agreement_thresholds_without_partnerships(pair) -> None:  # type: ignore[no-untyped-def]
+    from kemitraan_assess.validation.sections import NotComputed
+
+    result, inst = pair
+    assert "ICC(2)" in _methods(pair, "id") and "rwg(j)" in _methods(pair, "id")
+    alone = replace(result, aggregation=NotComputed("no partnership column"))
+    text = _methods((alone, inst), "id")
+    assert "ICC(2)" not in text and "rwg(j)" not in text
