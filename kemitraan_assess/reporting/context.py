@@ -18,7 +18,7 @@ from .. import __version__
 from ..output.safecsv import csv_bytes
 from ..scoring.results import PartnershipResult
 from .brand import Brand
-from .executive import executive_summary
+from .executive import executive_summary, round_name
 from .locale import Catalogue, load_catalogue
 from .recommend import load_recommendations
 from .sections import (
@@ -31,6 +31,7 @@ from .sections import (
     portfolio_section,
     present,
     sector_table,
+    uncertain_text,
 )
 from .slug import slugify
 from .waves import wave_section
@@ -145,34 +146,9 @@ def _readiness(cat: Catalogue, instrument: Any, p: PartnershipResult, lang: str)
         band=out["band_label"],
     )
     out["uncertain_text"] = (
-        _uncertain_text(cat, instrument, r.band, ci, lang) if r.band_uncertain else ""
+        uncertain_text(cat, instrument, r.band, ci[0], ci[1], lang) if r.band_uncertain else ""
     )
     return out
-
-
-def _uncertain_text(
-    cat: Catalogue, instrument: Any, band: str | None, ci: list[Any], lang: str
-) -> str:
-    """'The 95% confidence interval (2.88–3.89) crosses a band boundary ...: the result
-    could also be “Concern”.' naming the band(s) the interval reaches into."""
-    from ..instrument.model import BAND_HALF_UNIT
-
-    def band_of(v: float) -> Any:
-        return next(
-            (b for b in instrument.bands if v >= b.min - BAND_HALF_UNIT), instrument.bands[-1]
-        )
-
-    if ci[0] is None or ci[1] is None:
-        return cat("summary.band_uncertain")
-    others = [b for b in instrument.bands if b.id != band and b in (band_of(ci[0]), band_of(ci[1]))]
-    if not others:
-        return cat("summary.band_uncertain")
-    names = [f"“{instrument.text(b.label, lang)}”" for b in others]
-    return cat(
-        "summary.band_uncertain_named",
-        ci=cat.interval(ci[0], ci[1]),
-        other=f" {cat('words.or')} ".join(names),
-    )
 
 
 def _headline(cat: Catalogue, factors: list[dict[str, Any]], top_band: str) -> dict[str, Any]:
@@ -191,6 +167,7 @@ def _headline(cat: Catalogue, factors: list[dict[str, Any]], top_band: str) -> d
             "band": f["band"],
             "band_label": f["band_label"],
             "divided_text": f["divided_text"],
+            "uncertain_short": f.get("uncertain_short", ""),
         }
 
     # when every factor is a strength, the lowest are only relatively low
@@ -325,7 +302,7 @@ def build_context(
             "label": p.round,
             "latest": rounds.latest,
             "is_latest": p.round == rounds.latest,
-            "text": cat("rounds.label", round=p.round),
+            "text": round_name(cat, p.round, header=True),
         }
     )
     ctx["waves"] = wave_section(cat, scores, p, lang, k)

@@ -14,9 +14,10 @@ from typing import Any
 from babel import dates as bdates
 
 from ..scoring.results import PartnershipResult
+from ..scoring.stats import RatingSplit
 from .locale import Catalogue
 
-__all__ = ["executive_summary", "period_text", "in_sentence"]
+__all__ = ["executive_summary", "period_text", "in_sentence", "round_name"]
 
 
 def in_sentence(name: str, lang: str) -> str:
@@ -24,6 +25,17 @@ def in_sentence(name: str, lang: str) -> str:
     if lang == "id" and name[1:2].islower():
         return name[:1].lower() + name[1:]
     return name
+
+
+def round_name(cat: Catalogue, label: str, *, start: bool = False, header: bool = False) -> str:
+    """A survey round in a sentence: 'putaran 2026'; in English 'the 2026 round' for a year
+    or a text label and 'round 1' for a plain round number. ``start``: at the start of a
+    sentence ('The 2026 round'); ``header``: a table column ('2026 round', 'Round 1')."""
+    numbered = label.isdigit() and len(label) < 4
+    if header and not numbered:
+        return cat("words.round_header", label=label)
+    text = cat("words.round_numbered" if numbered else "words.round_named", label=label)
+    return text[:1].upper() + text[1:] if start or header else text
 
 
 def period_text(cat: Catalogue, first: str, last: str) -> str:
@@ -44,9 +56,15 @@ def period_text(cat: Catalogue, first: str, last: str) -> str:
     return text.replace(" ", "\u00a0").replace("–", "–\u2060")
 
 
-def _split_line(cat: Catalogue, f: dict[str, Any]) -> str:
-    """'Dinas kesehatan 3,94 · organisasi masyarakat 2,26 pada Tujuan' (sector split), or
-    the spread."""
+def _cut(cat: Catalogue, x: float) -> str:
+    """A band limit as people say it: '3', '3,5' (not '3,00')."""
+    return cat.number(x, 0) if float(x).is_integer() else cat.number(x, 1)
+
+
+def _split_line(cat: Catalogue, f: dict[str, Any], split: RatingSplit | None) -> str:
+    """'Dinas kesehatan 3,94 · organisasi masyarakat 2,26 pada Tujuan' when a sector split
+    is shown, else the split in members: '3 anggota menilai rendah (di bawah 3), 4 menilai
+    tinggi (4 ke atas), 1 di antara keduanya' (the counts come from scoring)."""
     rows = [r for r in (f.get("sectors") or {}).get("rows", []) if r.get("mean") is not None]
     if len(rows) >= 2:
         hi = max(rows, key=lambda r: r["mean"])
@@ -59,7 +77,26 @@ def _split_line(cat: Catalogue, f: dict[str, Any]) -> str:
             low_mean=lo["mean_text"],
             factor=f["name"],
         )
-    return cat("exec.split_spread", factor=f["name"], sd=f["sd_text"])
+    if split is None or split.n == 0:
+        return f["name"]
+
+    def part(kind: str, k: int, cut: float) -> str:
+        suffix = "_none" if k == 0 else "_one" if k == 1 else ""
+        return cat(f"exec.split_{kind}{suffix}", k=cat.integer(k), cut=_cut(cat, cut))
+
+    middle = split.n - split.low - split.high
+    low = part("low", split.low, split.low_below)
+    high = part("high", split.high, split.high_from)
+    if not middle:
+        return cat("exec.split_counts", factor=f["name"], low=low, high=high)
+    between = cat("exec.split_middle", k=cat.integer(middle))
+    return cat("exec.split_counts_middle", factor=f["name"], low=low, high=high, middle=between)
+
+
+def _sectors_hidden(f: dict[str, Any]) -> bool:
+    """The factor's sector breakdown exists but is suppressed (groups too small)."""
+    sectors = f.get("sectors") or {}
+    return bool(sectors) and not sectors.get("rows") and sectors.get("suppressed", False)
 
 
 def _statement(cat: Catalogue, f: dict[str, Any]) -> dict[str, Any] | None:
@@ -96,7 +133,13 @@ def _rounds_line(cat: Catalogue, ctx: dict[str, Any]) -> str:
         return ""
     parts = []
     if not rnd["is_latest"]:
-        parts.append(cat("exec.round_not_latest", round=rnd["label"], latest=rnd["latest"]))
+        parts.append(
+            cat(
+                "exec.round_not_latest",
+                round=round_name(cat, rnd["label"]),
+                latest=round_name(cat, rnd["latest"]),
+            )
+        )
     w = ctx["waves"]
     if w is not None:
         row = next((x for x in w["rows"] if x["id"] == "readiness" and x["diff"] is not None), None)
@@ -105,7 +148,7 @@ def _rounds_line(cat: Catalogue, ctx: dict[str, Any]) -> str:
             parts.append(
                 cat(
                     f"exec.rounds_{how}",
-                    previous=w["previous"],
+                    previous=round_name(cat, w["previous"]),
                     desc=w["previous_desc"],
                     before=row["previous_text"],
                     after=row["current_text"],
@@ -117,7 +160,11 @@ def _rounds_line(cat: Catalogue, ctx: dict[str, Any]) -> str:
                 parts.append(cat("exec.rounds_factors_unclear"))
         elif not w["comparable"]:
             parts.append(
-                cat("exec.rounds_not_comparable", previous=w["previous"], k=ctx["min_group_size"])
+                cat(
+                    "exec.rounds_not_comparable",
+                    previous=round_name(cat, w["previous"]),
+                    k=ctx["min_group_size"],
+                )
             )
     return " ".join(parts)
 
@@ -134,9 +181,14 @@ def executive_summary(
     period = None if p.period is None else period_text(cat, p.period.first, p.period.last)
     if p.round is not None:  # the round shown, and its own period and respondents
         facts = (
-            cat("exec.round_period", round=p.round, period=period, n=n_text)
+            cat(
+                "exec.round_period",
+                round=round_name(cat, p.round, start=True),
+                period=period,
+                n=n_text,
+            )
             if period is not None
-            else cat("exec.round_respondents", round=p.round, n=n_text)
+            else cat("exec.round_respondents", round=round_name(cat, p.round, start=True), n=n_text)
         )
     elif period is not None:
         facts = cat("exec.period", period=period, n=n_text)
@@ -144,7 +196,18 @@ def executive_summary(
         facts = cat("exec.respondents", n=n_text)
     factors = ctx["factors"]
     divided = [f for f in factors if f["divided"]]
-    alert = [_split_line(cat, f) for f in divided]
+
+    def split_of(f: dict[str, Any]) -> RatingSplit | None:
+        s = p.scales.get(f["id"])
+        return None if s is None else s.split
+
+    alert = [_split_line(cat, f, split_of(f)) for f in divided]
+    # the sector split could not be shown: say why, once
+    alert_note = (
+        cat("exec.split_sectors_hidden", k=ctx["min_group_size"])
+        if any(_sectors_hidden(f) for f in divided)
+        else ""
+    )
 
     # the first three actions: one per weakest factor below the top band (or the lowest,
     # relatively)
@@ -193,7 +256,7 @@ def executive_summary(
                 "band": f["band"],
                 "mean_text": f["mean_text"],
                 "action": cat("exec.discuss_divided"),
-                "evidence": _split_line(cat, f),
+                "evidence": _split_line(cat, f, split_of(f)),
             }
         )
 
@@ -232,6 +295,7 @@ def executive_summary(
         "divided": bool(divided),
         "divided_label": cat("exec.divided_badge") if divided else "",
         "alert": alert,
+        "alert_note": alert_note,
         "actions": actions,
         "actions_relative": relative,
         "benefits": benefit_line,

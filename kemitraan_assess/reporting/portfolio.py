@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from .executive import round_name
 from .locale import Catalogue
 from .sections import SPLIT_POINTS, choice_label
 
@@ -52,7 +53,7 @@ def index_extras(
     for row in rows:
         p = scores.partnership(row["name"])
         row["round_note"] = (
-            cat("index.round_note", round=p.round)
+            round_name(cat, p.round)
             if rounds is not None and p.round is not None and p.round != rounds.latest
             else ""
         )

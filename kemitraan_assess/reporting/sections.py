@@ -8,7 +8,7 @@ from typing import Any
 from ..errors import KemitraanError
 from ..scoring.results import NO_SECTOR, PartnershipResult, ScaleResult
 from ..scoring.stats import pooled_mean
-from .executive import in_sentence
+from .executive import in_sentence, round_name
 from .locale import Catalogue
 from .recommend import Recommendations
 from .suppress import suppress_groups
@@ -132,7 +132,50 @@ def _sector_breakdown(
         note = cat("sectors.some_hidden", k=k)
     else:
         note = ""
-    return {"available": bool(sup.shown), "rows": out_rows, "note": note}
+    return {
+        "available": bool(sup.shown),
+        "rows": out_rows,
+        "note": note,
+        "suppressed": not sup.shown,
+    }
+
+
+def _other_bands(
+    instrument: Any, band: str | None, lo: float | None, hi: float | None, lang: str
+) -> list[str]:
+    """'“Perlu perhatian”': the band(s) other than ``band`` that the interval reaches into."""
+    from ..instrument.model import BAND_HALF_UNIT
+
+    if lo is None or hi is None:
+        return []
+
+    def band_of(v: float) -> Any:
+        return next(
+            (b for b in instrument.bands if v >= b.min - BAND_HALF_UNIT), instrument.bands[-1]
+        )
+
+    reached = (band_of(lo), band_of(hi))
+    return [
+        f"“{instrument.text(b.label, lang)}”"
+        for b in instrument.bands
+        if b.id != band and b in reached
+    ]
+
+
+def uncertain_text(
+    cat: Catalogue, instrument: Any, band: str | None, lo: float | None, hi: float | None, lang: str
+) -> str:
+    """'The 95% confidence interval (2.88–3.89) crosses a band boundary ...: the result
+    could also be “Concern”.' naming the band(s) the interval reaches into (the index on
+    page 1 and every factor: DESIGN says an uncertain band is said, not hidden)."""
+    others = _other_bands(instrument, band, lo, hi, lang)
+    if not others:
+        return cat("summary.band_uncertain")
+    return cat(
+        "summary.band_uncertain_named",
+        ci=cat.interval(lo, hi),
+        other=f" {cat('words.or')} ".join(others),
+    )
 
 
 def _item_rows(
@@ -209,7 +252,18 @@ def factor_sections(
             band=entry["band_label"],
             n=entry["n_text"],
         )
-        entry["uncertain_text"] = cat("factor.band_uncertain") if entry["uncertain"] else ""
+        others = _other_bands(instrument, s.band, s.ci_low, s.ci_high, lang)
+        entry["uncertain_text"] = (
+            uncertain_text(cat, instrument, s.band, s.ci_low, s.ci_high, lang)
+            if entry["uncertain"]
+            else ""
+        )
+        # the short flag beside a factor listed by band ('Faktor terkuat')
+        entry["uncertain_short"] = (
+            cat("summary.band_uncertain_short", other=f" {cat('words.or')} ".join(others))
+            if entry["uncertain"] and others
+            else ""
+        )
         entry["items"] = _item_rows(cat, scores, p, scale, lang)
         sectors = _sector_breakdown(cat, scores, p, scale.id, lang, k)
         means = [r["mean"] for r in sectors["rows"] if r["mean"] is not None]
@@ -559,7 +613,7 @@ def methods_section(cat: Catalogue, scores: Any, p: PartnershipResult, lang: str
         ),
         "this_n": ""
         if p.suppressed
-        else cat("methods.this_n_round", n=cat.integer(p.n), round=p.round)
+        else cat("methods.this_n_round", n=cat.integer(p.n), round=round_name(cat, p.round))
         if p.round is not None
         else cat("methods.this_n", n=cat.integer(p.n)),
         "rounds": _methods_rounds(cat, scores),

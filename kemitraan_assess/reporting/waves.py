@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..scoring.results import PartnershipResult
-from .executive import period_text
+from .executive import period_text, round_name
 from .locale import Catalogue
 from .sections import band_label
 
@@ -27,7 +27,7 @@ def _round_desc(cat: Catalogue, q: PartnershipResult | None, n: int) -> str:
 
 def _round_text(cat: Catalogue, label: str, q: PartnershipResult | None, n: int) -> str:
     """'putaran 2025 (4–22 Agu 2025, 8 responden)': a round, its period and respondents."""
-    return cat("waves.round_desc", round=label, desc=_round_desc(cat, q, n))
+    return cat("waves.round_desc", round=round_name(cat, label), desc=_round_desc(cat, q, n))
 
 
 def wave_section(
@@ -45,8 +45,8 @@ def wave_section(
     out: dict[str, Any] = {
         "previous": res.previous,
         "current": res.current,
-        "previous_label": cat("rounds.label", round=res.previous),
-        "current_label": cat("rounds.label", round=res.current),
+        "previous_label": round_name(cat, res.previous, header=True),
+        "current_label": round_name(cat, res.current, header=True),
         "comparable": res.comparable,
         "rows": [],
         "bands": "",
@@ -57,7 +57,7 @@ def wave_section(
         "method_note": "",
     }
     if not res.comparable:
-        out["sentence"] = cat("waves.not_comparable", previous=res.previous, k=k)
+        out["sentence"] = cat("waves.not_comparable", previous=round_name(cat, res.previous), k=k)
         return out
     q = p.previous
     out["sentence"] = cat(
@@ -76,8 +76,8 @@ def wave_section(
         out["current_band"] = band_label(instrument, p.readiness.band, lang)
         out["bands"] = cat(
             "waves.bands",
-            previous=res.previous,
-            current=res.current,
+            previous=round_name(cat, res.previous),
+            current=round_name(cat, res.current),
             before=out["previous_band"],
             after=out["current_band"],
         )

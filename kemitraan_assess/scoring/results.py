@@ -19,9 +19,11 @@ import pandas as pd
 
 from .stats import (
     ItemDistribution,
+    RatingSplit,
     SectorMean,
     WaveComparison,
     item_distribution,
+    rating_split,
     sector_means,
     wave_change,
 )
@@ -63,6 +65,8 @@ class ScaleResult:
     band: str | None
     band_uncertain: bool
     portfolio_median: float | None
+    split: RatingSplit | None = None
+    """Members rating low / high (the round's respondent scale scores; None without bands)."""
 
     @property
     def divided(self) -> bool:
@@ -233,6 +237,7 @@ def partnership_result(result: ScoreResult, name: str, rows: np.ndarray) -> Part
         )
     inst = result.instrument
     medians = summary["portfolio"]["scales"]
+    respondents = result.respondents
     scales = {}
     for scale in inst.scales:
         s = p["scales"][scale.id]
@@ -249,6 +254,7 @@ def partnership_result(result: ScoreResult, name: str, rows: np.ndarray) -> Part
             band=s["band"],
             band_uncertain=bool(s["band_uncertain"]),
             portfolio_median=_num((medians.get(scale.id) or {}).get("median")),
+            split=_split(inst, respondents, scale.id, rows),
         )
     r = p["readiness"]
     readiness = Readiness(
@@ -289,7 +295,6 @@ def partnership_result(result: ScoreResult, name: str, rows: np.ndarray) -> Part
             items[item.id] = item_distribution(item.id, vals, rs.min, rs.max, reverse=item.reverse)
     by_sector: dict[str, tuple[SectorMean, ...]] = {}
     sec_field = inst.field_by_role("sector")
-    respondents = result.respondents
     if sec_field is not None and sec_field.id in respondents.columns:
         sec = (
             respondents[sec_field.id]
@@ -322,6 +327,19 @@ def partnership_result(result: ScoreResult, name: str, rows: np.ndarray) -> Part
         comments=_comments(result, rows),
         round=round_label,
         previous=previous,
+    )
+
+
+def _split(inst: Any, respondents: pd.DataFrame, sid: str, rows: np.ndarray) -> RatingSplit | None:
+    """Members in the lowest and in the top band on scale ``sid`` (see :class:`RatingSplit`):
+    the cut points are the lower limits of the second-lowest and of the top band."""
+    from ..instrument.model import BAND_HALF_UNIT
+
+    bands = sorted(inst.bands, key=lambda b: b.min)
+    if len(bands) < 2 or sid not in respondents.columns:
+        return None
+    return rating_split(
+        respondents[sid].to_numpy(dtype=float)[rows], bands[1].min, bands[-1].min, BAND_HALF_UNIT
     )
 
 

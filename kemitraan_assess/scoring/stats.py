@@ -31,6 +31,8 @@ __all__ = [
     "wave_change",
     "sector_means",
     "item_distribution",
+    "RatingSplit",
+    "rating_split",
 ]
 
 
@@ -315,3 +317,40 @@ def wave_change(
             except InsufficientDataError:
                 diffs.append((sid, None))
     return WaveComparison(prev, cur, n_prev, n_cur, bool(comparable), tuple(diffs))
+
+
+@dataclass(frozen=True)
+class RatingSplit:
+    """How many members rate a scale low and how many high: a divided partnership's split
+    in members' terms (the alert on page 1 words it; a standard deviation is not read).
+
+    The cut points are the instrument's band limits, so "low" and "high" mean what the
+    bands mean: a member rates low when their scale score falls in the lowest band
+    (below ``low_below``, e.g. 3.0, the lower limit of the band above it) and high when it
+    falls in the top band (``high_from`` or more, e.g. 4.0, the top band's lower limit).
+    Scores are compared as the reports print them (two decimals), as the bands of means
+    are. Members between the two cut points count in ``n`` only.
+    """
+
+    n: int
+    low: int
+    high: int
+    low_below: float
+    high_from: float
+
+
+def rating_split(
+    scale_scores: np.ndarray, low_below: float, high_from: float, half_unit: float = 0.0
+) -> RatingSplit:
+    """Count the respondents' scale scores below ``low_below`` and at or above
+    ``high_from`` (NaN scores left out); ``half_unit`` is the rounding tolerance of the
+    printed precision (a score printed as 3,00 is not low)."""
+    v = np.asarray(scale_scores, dtype=float)
+    v = v[~np.isnan(v)]
+    return RatingSplit(
+        n=int(v.size),
+        low=int(np.count_nonzero(v < low_below - half_unit)),
+        high=int(np.count_nonzero(v >= high_from - half_unit)),
+        low_below=float(low_below),
+        high_from=float(high_from),
+    )

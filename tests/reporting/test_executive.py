@@ -11,6 +11,8 @@ from kemitraan_assess.scoring import score
 
 from .conftest import DIVIDED, STRONG, SUPPRESSED, WEAK
 
+SPLIT_HIDDEN = "Tim Terpadu Kesehatan Jiwa Kab. Gunungkidul"  # divided; its sectors are small
+
 
 def test_page_one_answers_the_question(demo_scores):
     ctx = build_context(demo_scores, WEAK, lang="id")
@@ -130,8 +132,8 @@ def test_survey_period_from_the_export_timestamps(demo_scores, instrument):
     assert p.period is not None and p.period.first <= p.period.last
     ex = build_context(res, WEAK, lang="en")["executive"]
     assert (
-        ex["facts"].startswith("Round 2026: survey ")
-        and "2026" in ex["facts"][len("Round 2026") :]
+        ex["facts"].startswith("The 2026 round: survey ")
+        and "2026" in ex["facts"][len("The 2026 round") :]
         and ex["facts"].endswith("respondents")
     )
     assert "Sep\u00a02026" in build_context(res, WEAK, lang="id")["executive"]["facts"]
@@ -225,3 +227,78 @@ def test_partnership_type_is_a_common_noun_in_both_languages(demo_scores):
         sentence = ctx["model"]["type"]["sentence"]
         after = sentence.split(lead, 1)[1]
         assert after[:1].islower(), sentence
+
+
+def _page_one(html):
+    return html.split('id="summary"', 1)[0]
+
+
+def test_divided_alert_counts_members_low_and_high_not_a_standard_deviation(demo_scores):
+    p = demo_scores.partnership(SPLIT_HIDDEN)
+    rows = demo_scores.partnership_rows(SPLIT_HIDDEN)
+    want = {}
+    for lang, low, high in (
+        (
+            "id",
+            r"(\d+) anggota menilai rendah \(di bawah 3\)",
+            r"(\d+) menilai tinggi \(4 ke atas\)",
+        ),
+        ("en", r"(\d+) members? rates? it low \(below 3\)", r"(\d+) high \(4 or above\)"),
+    ):
+        ctx = build_context(demo_scores, SPLIT_HIDDEN, lang=lang)
+        ex = ctx["executive"]
+        divided = [f for f in ctx["factors"] if f["divided"]]
+        assert ex["divided"] and len(ex["alert"]) == len(divided)
+        for f, line in zip(divided, ex["alert"], strict=True):
+            # the counts a coordinator reads: members of this round in the lowest band
+            # (below 3) and in the top band (4 or more), computed once in scoring
+            scores = demo_scores.respondents[f["id"]].to_numpy(dtype=float)[rows]
+            want[f["id"]] = (int((scores < 2.995).sum()), int((scores >= 3.995).sum()))
+            split = p.scales[f["id"]].split
+            assert (split.low, split.high) == want[f["id"]]
+            got = (int(re.search(low, line)[1]), int(re.search(high, line)[1]))
+            assert line.startswith(f["name"] + ": ") and got == want[f["id"]], line
+        # the sector split is suppressed here: one line says why
+        assert ex["alert_note"] and str(ctx["min_group_size"]) in ex["alert_note"]
+        page1 = _page_one(render_html(ctx))
+        assert ex["alert_note"] in page1
+        for word in ("simpangan baku", "standard deviation", "rwg"):
+            assert word not in page1
+
+
+def test_suppressed_report_shows_no_split(demo_scores):
+    p = demo_scores.partnership(SUPPRESSED)
+    assert p.scales == {}
+    for lang in ("id", "en"):
+        body = render_html(build_context(demo_scores, SUPPRESSED, lang=lang)).split("<main", 1)[1]
+        for word in ("menilai rendah", "rate it low", "terbelah", "divided"):
+            assert word not in body
+
+
+def test_uncertain_factor_band_is_flagged_like_the_index(demo_scores):
+    seen = 0
+    for name in (STRONG, WEAK, DIVIDED, SPLIT_HIDDEN):
+        ctx = build_context(demo_scores, name, lang="id")
+        html = render_html(ctx)
+        listed = ctx["headline"]["strongest"] + ctx["headline"]["weakest"]
+        for f in ctx["factors"]:
+            if not f["uncertain"]:
+                assert not f["uncertain_short"]
+                continue
+            seen += 1
+            # the factor page names the interval and the band it reaches into
+            assert f["ci_text"] in f["uncertain_text"] and "kategori" in f["uncertain_text"]
+            assert f["uncertain_text"] in html
+            for b in listed:
+                if b["id"] == f["id"]:  # 'Faktor terkuat' says the band is not certain
+                    assert b["uncertain_short"].startswith("kategori belum pasti, bisa juga “")
+                    assert b["uncertain_short"] in html.split('id="factors"')[0]
+    assert seen
+
+
+def test_version_is_on_the_methods_page_not_under_the_title(demo_scores, instrument):
+    for lang, word in (("id", "versi"), ("en", "version")):
+        html = render_html(build_context(demo_scores, STRONG, lang=lang))
+        version = f"{word} {instrument.version}"
+        assert version not in html.split('id="methods"')[0]
+        assert version in html.split('id="methods"')[1]

@@ -104,3 +104,24 @@ def test_page_one_is_the_answer_and_suppressed_is_one_page(pdfs, demo_scores):
     assert ctx["executive"]["verdict"].split(".")[0] in " ".join(first.split())
     sup = render_pdf(render_html(build_context(demo_scores, SUPPRESSED, lang="id")))
     assert len(PdfReader(io.BytesIO(sup)).pages) == 1
+
+
+def test_round_table_readings_fit_on_one_line(demo_scores):
+    # the 'Artinya / Reading' column: "naik, tetapi belum pasti" on one printed line, not
+    # "naik, tetapi / belum pasti" in every row
+    from .test_executive import SPLIT_HIDDEN
+
+    for lang in ("id", "en"):
+        ctx = build_context(demo_scores, SPLIT_HIDDEN, lang=lang)
+        readings = {r["verdict"] for r in ctx["waves"]["rows"]}
+        assert readings
+        pdf = PdfReader(io.BytesIO(render_pdf(render_html(ctx))))
+        pages = [page.extract_text() for page in pdf.pages]
+        text = "\n".join(pages)
+        # page 1, with the divided alert's counts and its sector note, stays one page: its
+        # last line ('the details follow ...') does not spill onto a page of its own
+        more = {"id": "ada di bagian berikutnya", "en": "follow in the next sections"}[lang]
+        assert more in " ".join(pages[0].split()), lang
+        lines = [" ".join(line.split()) for line in text.splitlines()]
+        for reading in readings:
+            assert any(reading in line for line in lines), (lang, reading)

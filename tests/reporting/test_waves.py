@@ -1,5 +1,9 @@
 """The report's wave page (the statistics are tested in tests/scoring/test_stats.py)."""
 
+import re
+
+from kemitraan_assess.reporting import build_context, render_html
+
 from .conftest import BIG
 
 
@@ -59,3 +63,25 @@ def test_a_partnership_not_in_the_last_round_says_which_round_it_shows(wave_scor
         ctx = build_context(wave_scores, name, lang=lang)
         assert text in ctx["executive"]["rounds"]
         assert ctx["waves"] is None
+
+
+def test_english_names_a_year_round_the_2026_round(demo_scores):
+    # the demo's rounds are years: 'the 2026 round', never 'Round 2026'
+    from .test_executive import SPLIT_HIDDEN
+
+    ctx = build_context(demo_scores, SPLIT_HIDDEN, lang="en")
+    assert ctx["executive"]["facts"].startswith("The 2026 round: survey ")
+    assert "Compared with the 2025 round (" in ctx["executive"]["rounds"]
+    assert "the 2025 round (" in ctx["waves"]["sentence"]
+    assert ctx["waves"]["previous_label"] == "2025 round"
+    html = render_html(ctx)
+    assert not re.search(r"[Rr]ound 202[56]", html)
+    # Indonesian keeps 'putaran 2026'
+    ctx = build_context(demo_scores, SPLIT_HIDDEN, lang="id")
+    assert ctx["executive"]["facts"].startswith("Putaran 2026: survei ")
+
+
+def test_round_numbers_stay_round_1(wave_scores):
+    ctx = build_context(wave_scores, BIG, lang="en")
+    assert ctx["executive"]["facts"].startswith("Round 2: survey ")
+    assert ctx["waves"]["previous_label"] == "Round 1"

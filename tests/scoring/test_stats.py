@@ -11,7 +11,12 @@ import pandas as pd
 import pytest
 
 from kemitraan_assess.errors import InsufficientDataError
-from kemitraan_assess.scoring.stats import order_waves, wave_change, welch_difference
+from kemitraan_assess.scoring.stats import (
+    order_waves,
+    rating_split,
+    wave_change,
+    welch_difference,
+)
 
 X = np.array([3.2, 4.1, 2.8, 3.9, 3.5, 4.4, 2.9])
 Y = np.array([3.9, 4.6, 4.2, 3.1, 4.8, 4.4])
@@ -73,3 +78,11 @@ def test_sector_means_pool_without_raw_scores():
         ("ngo", 1, 2.0),
     ]
     assert pooled_mean([m[1], m[2]]) == 2.5
+
+
+def test_rating_split_counts_members_in_the_lowest_and_the_top_band():
+    scores = np.array([1.0, 2.4, 2.996, 3.0, 3.6, 3.996, 4.0, 5.0, np.nan])
+    s = rating_split(scores, 3.0, 4.0, 0.005)
+    # 2.996 is printed 3,00 and is not low; 3.996 is printed 4,00 and is high; NaN left out
+    assert (s.n, s.low, s.high) == (8, 2, 3)
+    assert (s.low_below, s.high_from) == (3.0, 4.0)
