@@ -63,6 +63,9 @@ class RwgRow:
     label: str
     histogram: tuple[int, ...]
     text: str
+    n_weak: int | None = None
+    """Partnerships below the weak cut-off: splits the bar that holds the cut-off (0,5–0,6
+    for 0,51) into its weak and its moderate part, so the colours follow the rule exactly."""
 
 
 def _marker(shape: str, x: float, y: float, color: str) -> str:
@@ -238,7 +241,7 @@ def rwg_chart(
     True
     """
     left, right = 6.0, WIDTH - 6.0
-    row_h = 60.0
+    row_h = 64.0
     top = 26.0
     bar_h = 20.0
     labels = [_wrap(r.label, right - left) for r in rows]
@@ -254,17 +257,28 @@ def rwg_chart(
     desc = []
     for i, r in enumerate(rows):
         y0 = top + i * row_h + sum(extra[:i]) + extra[i]
-        base = y0 + 36 + bar_h
+        base = y0 + 42 + bar_h  # room for a full bar's count under the row's numbers
         for j, part in enumerate(labels[i]):
             body.append(text(left, y0 + 12 - extra[i] + 14 * j, part, bold=True))
         body.append(text(left, y0 + 28, r.text, size=SMALL_TEXT + 1, fill=LABEL_INK))
         body.append(line(left, right, base, base))
+        cut = int(weak * 10 + 1e-9)  # the bin holding the weak cut-off, unless it is an edge
+        split = abs(weak * 10 - round(weak * 10)) > 1e-9 and r.n_weak is not None
         for b, count in enumerate(r.histogram):
             if count <= 0:
                 continue
             h = max(count / peak * bar_h, 1.5)
             color = ZONE_COLORS[_zone(b / 10, weak, strong)]
-            body.append(rect(px(b / 10) + 1, base - h, (right - left) / 10 - 2, h, color))
+            x0, w = px(b / 10) + 1, (right - left) / 10 - 2
+            if split and b == cut and r.n_weak is not None:
+                low = min(max(r.n_weak - sum(r.histogram[:cut]), 0), count)
+                hw = low / count * h
+                if low:
+                    body.append(rect(x0, base - hw, w, hw, ZONE_COLORS["weak"]))
+                if count - low:
+                    body.append(rect(x0, base - h, w, h - hw, ZONE_COLORS["moderate"]))
+            else:
+                body.append(rect(x0, base - h, w, h, color))
             body.append(
                 text(
                     px(b / 10 + 0.05),

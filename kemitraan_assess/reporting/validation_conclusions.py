@@ -9,6 +9,7 @@ from typing import Any
 from ..stats.results import finite_or_none
 from ..validation import ValidationResult
 from .locale import Catalogue
+from .validation_methods import omega_group_rule
 from .validation_words import p_value, reason_text, threshold, warning_text
 
 __all__ = ["findings"]
@@ -73,7 +74,16 @@ def findings(
                 )
             else:
                 text = cat("conclusions.omega_range", **words)
-            add("ok" if min(omegas) >= thr_o else "warn", text)
+            below = [s for s in done if s["omega"] is not None and s["omega"] < thr_o]
+            if below:  # name them, as the reliability finding does
+                text += " " + cat(
+                    "conclusions.omega_low",
+                    ok=len(omegas) - len(below),
+                    n=len(omegas),
+                    thr=cat.number(thr_o),
+                    list=_listing(cat, [f"{s['name']} ({cat.number(s['omega'])})" for s in below]),
+                )
+            add("warn" if below else "ok", text)
         thr_r, src_r = threshold(result, "r_drop", 0.30)
         weak = [f"{i['id']} ({s['name']})" for s in done for i in s["items"] if i["weak"]]
         if weak:
@@ -122,7 +132,9 @@ def findings(
                 nc=pa["nc"],
                 k=k,
                 verdict=cat(
-                    "conclusions.parallel_match" if match else "conclusions.parallel_mismatch"
+                    "conclusions.parallel_match" if match else "conclusions.parallel_mismatch",
+                    k=k,
+                    nf=pa["nf"],
                 ),
             ),
         )
@@ -137,6 +149,8 @@ def findings(
                 oh=cat.number(oh),
                 ot=cat.number(ot),
                 nf=om.n_factors,
+                p=cat.integer(len(result.structure.structure_items)),
+                rule=cat(f"methods.omega_rule_{omega_group_rule(result, ctx['instrument_obj'])}"),
                 share=cat.percent(oh / ot),
             ),
         )
@@ -185,16 +199,20 @@ def findings(
         if have:
             low = [r for r in have if r["icc2"] < thr_i]
             need = max((r["needed"] for r in have if r["needed"] is not None), default=None)
-            m = finite_or_none(
-                sum(r["m"] for r in have if r["m"] is not None)
-                / max(1, len([r for r in have if r["m"]]))
-            )
+            m = ctx["aggregation"]["m_typical"]
             common = dict(
                 thr=cat.number(thr_i),
                 k=len(have),
                 m=cat.number(m, 1),
                 source=src_i,
                 need="–" if need is None else cat.integer(int(need)),
+            )
+            gs, excluded = result.sample.group_size, result.sample.aggregation_excluded
+            small = (
+                gs is not None
+                and need is not None
+                and gs.min < need
+                and (excluded is None or not excluded.partnerships)
             )
             if low:
                 add(
@@ -208,15 +226,28 @@ def findings(
                 )
             else:
                 add("ok", cat("conclusions.icc_all", **common))
+            if small and gs is not None:  # the partnerships below the needed size
+                out[-1]["text"] += " " + cat(
+                    "conclusions.icc_small", need=common["need"], min=cat.integer(gs.min)
+                )
         meds = [r for r in agg if r["rwg_median"] is not None]
         if meds:
             thr_w, src_w = threshold(result, "rwg_j", 0.70)
             few = [r["name"] for r in meds if r["strong"] is not None and r["strong"] < 0.5]
-            detail = (
-                cat("conclusions.rwg_weak", list=_listing(cat, few))
-                if few
-                else cat("conclusions.rwg_fine")
-            )
+            shares = [r for r in meds if r["strong"] is not None]
+            lowest = min(shares, key=lambda r: (r["strong"], -(r["weak"] or 0)), default=None)
+            if few:
+                detail = cat("conclusions.rwg_weak", list=_listing(cat, few))
+            elif lowest is not None:
+                detail = cat(
+                    "conclusions.rwg_fine_lowest",
+                    name=lowest["name"],
+                    strong=cat.percent(lowest["strong"]),
+                    weak=cat.percent(lowest["weak"]),
+                    low=cat.number(ctx["aggregation"]["weak"]),
+                )
+            else:
+                detail = cat("conclusions.rwg_fine")
             add(
                 "warn" if few else "ok",
                 cat(

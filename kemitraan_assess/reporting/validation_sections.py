@@ -30,6 +30,7 @@ from ..validation.sections import (
 from .locale import Catalogue
 from .validation_charts import FA_COLOR, PC_COLOR, RwgRow, Series, rwg_chart, scree_chart
 from .validation_conclusions import findings
+from .validation_methods import method_entries, threshold_source
 from .validation_words import load_validation_catalogue, threshold
 
 __all__ = ["LOADING_CUT", "validation_context"]
@@ -50,10 +51,12 @@ _FIT_INDICES = (
     ("srmr", "le", 0.08),
 )
 _REFERENCES = (
+    "bartlett",
     "bliese",
     "cronbach",
     "duhachek",
     "feldt",
+    "field",
     "horn",
     "hu",
     "james",
@@ -62,7 +65,9 @@ _REFERENCES = (
     "mcdonald",
     "nunnally",
     "revelle",
+    "revelle_condon",
     "rosseel",
+    "schmid",
     "zinbarg",
 )
 
@@ -430,13 +435,20 @@ def _aggregation(
                 median=cat.number(finite_or_none(rw.median)),
                 strong=cat.percent(finite_or_none(rw.share_strong)),
                 thr=cat.number(strong),
+                weak=cat.percent(finite_or_none(rw.share_weak)),
+                low=cat.number(weak),
             )
             if hist
             else cat("aggregation.no_rwg")
         )
         kind = instrument.scale_map[sid].kind if sid in instrument.scale_map else "other"
         by_kind.setdefault(kind or "other", []).append(
-            RwgRow(names.scale(sid), hist or (0,) * 10, text)
+            RwgRow(
+                names.scale(sid),
+                hist or (0,) * 10,
+                text,
+                None if rw.share_weak is None else round(rw.share_weak * rw.n_partnerships),
+            )
         )
     legend = {k: cat(f"aggregation.legend_{k}") for k in ("weak", "moderate", "strong")}
     charts = []
@@ -455,9 +467,13 @@ def _aggregation(
                 ),
             }
         )
+    sizes = sorted(r["m"] for r in rows if r["m"] is not None and r["icc2"] is not None)
     return {
         "rows": rows,
         "charts": charts,
+        # the mean group size the conclusions name: the median of the table's (the value of
+        # most scales; fewer on a scale whose blanks leave respondents without a score)
+        "m_typical": sizes[len(sizes) // 2] if sizes else None,
         "weak": weak,
         "strong": strong,
         "excluded": result.sample.aggregation_excluded,
@@ -521,6 +537,7 @@ def validation_context(
         "missing": _missing_by_scale(result, instrument, names),
         "n_structure_scales": len(struct_ids - {None}),
         "names": names,
+        "instrument_obj": instrument,
     }
     ctx["scales"] = [_scale_row(result, s, names, cat) for s in result.scales.values()]
     ctx["kinds"] = _kinds(ctx["scales"], cat)
@@ -528,6 +545,9 @@ def validation_context(
     if ungrouped:  # an instrument without kinds of scale (bfi): "All scales", not "Other"
         ctx["kinds"][0]["label"] = cat("kind.all")
     ctx["has_groups"] = result.has_groups
+    # listwise needs complete cases: at least half the sample and 10 per structure item
+    cc, n_items = result.sample.complete_cases, len(st.structure_items)
+    ctx["listwise_feasible"] = cc >= 0.5 * result.n_respondents and cc >= 10 * n_items
     ctx["structure_all"] = len(struct_ids - {None}) == len(instrument.scales)
     ctx["structure"] = _structure(result, instrument, names, cat)
     ctx["cfa"] = [_cfa_block(result, k, b, names, cat) for k, b in st.cfa.items()]
@@ -545,7 +565,13 @@ def validation_context(
         }
         for k, v in result.thresholds.items()
         if cat.has(f"methods.th_{k}")
+        # without partnerships the report has no ICC and no rwg(j): nor their thresholds
+        and (ctx["aggregation"]["rows"] or k not in ("rwg_j", "icc2"))
     ]
+    for th in ctx["thresholds"]:
+        th["source"], th["translated"] = threshold_source(cat, th["key"], th["source"])
+    labels = {k: b["label"] for k, b in zip(st.cfa, ctx["cfa"], strict=True)}
+    ctx["methods"] = method_entries(result, instrument, cat, labels)
     ctx["references"] = [cat(f"methods.ref_{r}") for r in _REFERENCES]
     ctx["conclusions"] = findings(result, ctx, cat)
     return ctx

@@ -73,3 +73,21 @@ def test_items_are_one_compact_table(pages):
     item_pages = [n for n, t in enumerate(texts) if re.search(r"\b(GOL|LEAD|COMM)\d\b", t)]
     assert with_items and len(texts) <= 20
     assert len(set(item_pages)) <= 6  # item table and loadings, not a page per scale
+
+
+def test_short_chapters_follow_on_instead_of_leaving_a_white_page(pages):
+    """Review #12: 'Sampel dan data hilang' follows the conclusions, and the methods chapter
+    follows the last rwg(j) charts, instead of each starting on a fresh page after a page
+    that is mostly white."""
+    _, texts = pages
+
+    def page_of(heading: str) -> int:  # the last page naming it: the contents come first
+        return max(i for i, t in enumerate(texts) if heading in t)
+
+    sample, methods = (
+        page_of("Sampel dan data hilang\n"),
+        page_of("Ambang batas, metode dan sumber"),
+    )
+    assert "Kesepakatan di dalam kemitraan" in texts[sample]  # the last conclusion
+    body = texts[methods].split("Ambang batas, metode dan sumber")[0]
+    assert "0,51" in body or "Model kemitraan" in body  # the model-kind rwg(j) charts
