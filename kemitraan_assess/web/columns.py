@@ -12,12 +12,10 @@ succeeds the upload becomes the next round, and later uploads use the same mappi
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -30,7 +28,7 @@ from . import pipeline
 from ._http import Web, page, web_catalogue
 from .messages import explain
 
-__all__ = ["routes", "mapping_yaml", "ROLE_ORDER"]
+__all__ = ["routes", "ROLE_ORDER"]
 
 ROLE_ORDER = ("partnership", "respondent_id", "sector", "type", "wave")
 """Field roles offered first in a column's choice (partnership first: it is required)."""
@@ -46,23 +44,6 @@ class Choice:
 class ChoiceGroup:
     label: str
     choices: tuple[Choice, ...]
-
-
-def mapping_yaml(columns: dict[str, str], labels: dict[str, float]) -> str:
-    """The project's mapping as the YAML file ``--mapping`` reads (column ``""``: left out)."""
-    doc: dict[str, Any] = {}
-    if columns:
-        doc["columns"] = dict(sorted(columns.items()))
-    if labels:
-        doc["labels"] = {
-            k: (v if math.isnan(v) else int(v) if v == int(v) else v)
-            for k, v in sorted(labels.items())
-        }
-    head = (
-        "# kemitraan-assess mapping (the same file as --mapping): export column -> item,"
-        " answer label -> code; a column mapped to '' is left out\n"
-    )
-    return head + (yaml.safe_dump(doc, allow_unicode=True, sort_keys=False) if doc else "{}\n")
 
 
 def choice_groups(inst: Instrument, t: Any, lang: str) -> list[ChoiceGroup]:
@@ -237,7 +218,7 @@ def routes(web_of: Callable[[Request], Web]) -> list[Route]:
                 columns[col.name] = value
             elif col.target is not None or col.name in columns:
                 columns[col.name] = ""  # matched by its header (or before), left out now
-        text = mapping_yaml(columns, dict(current["labels"]))
+        text = pipeline.mapping_yaml(columns, dict(current["labels"]))
         path = web.store.upload_path(pending.id)
         try:
             result = await run_in_threadpool(

@@ -8,6 +8,7 @@ Nothing statistical happens here: these are thin calls with the web app's argume
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ __all__ = [
     "partnership_html",
     "render_batch",
     "mapping_from_yaml",
+    "mapping_yaml",
     "project_brand",
     "report_slugs",
 ]
@@ -196,3 +198,22 @@ def project_brand(folder: Path) -> Any:
 
     path = folder / "brand.yaml"
     return load_brand(path) if path.is_file() else None
+
+
+def mapping_yaml(columns: dict[str, str], labels: dict[str, float]) -> str:
+    """The project's mapping as the YAML file ``--mapping`` reads (column ``""``: left out).
+
+    One writer for the columns page and the check page's answer labels."""
+    doc: dict[str, Any] = {}
+    if columns:
+        doc["columns"] = dict(sorted(columns.items()))
+    if labels:
+        doc["labels"] = {
+            k: (v if math.isnan(v) else int(v) if v == int(v) else v)
+            for k, v in sorted(labels.items())
+        }
+    head = (
+        "# kemitraan-assess mapping (the same file as --mapping): export column -> item,"
+        " answer label -> code; a column mapped to '' is left out\n"
+    )
+    return head + (yaml.safe_dump(doc, allow_unicode=True, sort_keys=False) if doc else "{}\n")

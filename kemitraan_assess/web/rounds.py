@@ -9,7 +9,6 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-import yaml
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
@@ -136,7 +135,7 @@ def routes(web_of: Callable[[Request], Web]) -> list[Route]:
                     labels[str(value)] = math.nan
                 elif code.lstrip("-").isdigit():
                     labels[str(value)] = float(code)
-        text = _mapping_yaml(columns, labels)
+        text = pipeline.mapping_yaml(columns, labels)
         try:  # the saved mapping must read back as --mapping reads it
             await run_in_threadpool(pipeline.mapping_from_yaml, text)
         except KemitraanError as exc:
@@ -421,22 +420,6 @@ def _sandboxed(response: Response) -> Response:
         "frame-ancestors 'self'; sandbox"
     )
     return response
-
-
-def _mapping_yaml(columns: dict[str, str], labels: dict[str, float]) -> str:
-    doc: dict[str, Any] = {}
-    if columns:
-        doc["columns"] = dict(sorted(columns.items()))
-    if labels:
-        doc["labels"] = {
-            k: (v if math.isnan(v) else int(v) if v == int(v) else v)
-            for k, v in sorted(labels.items())
-        }
-    head = (
-        "# kemitraan-assess mapping (the same file as --mapping): "
-        "export column -> item, answer label -> code\n"
-    )
-    return head + (yaml.safe_dump(doc, allow_unicode=True, sort_keys=False) if doc else "{}\n")
 
 
 def _codes(a: RoundAnalysis) -> list[tuple[int, str]]:
