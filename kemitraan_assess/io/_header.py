@@ -38,6 +38,69 @@ class HeaderMap:
         return self.title_rows + self.header_rows
 
 
+@dataclass(frozen=True)
+class ColumnTargets:
+    """What each header column is mapped to, as ingest and the preview both map it."""
+
+    targets: list[Target | None]  # per column: an item or field, or None
+    meta: list[int]  # the survey platform's own columns (ids, times, progress)
+    ignored: set[int]  # columns the mapping leaves out (``column: ~``)
+    used: set[str]  # header spellings looked up in the mapping (to name unused entries)
+
+
+def column_targets(
+    instrument: Instrument,
+    spec: MappingSpec,
+    index: ColumnIndex,
+    header: list[str],
+    names: list[str],
+    candidates: list[list[str]],
+    plat: str,
+) -> ColumnTargets:
+    """Each column's target: the mapping first (raw, unique or normalised name), then the
+    platform's own columns, then the header's texts matched against the instrument.
+
+    Raises
+    ------
+    DataError
+        when the mapping sends a column to something that is not an item or field.
+    """
+    meta_names = PLATFORM_META_COLUMNS.get(plat, frozenset())
+    spec_norm = {normalise_text(k): v for k, v in spec.columns.items()}
+    targets: list[Target | None] = []
+    meta: list[int] = []
+    ignored: set[int] = set()
+    used: set[str] = set()
+    for j, name in enumerate(names):
+        raw = header[j].strip() if j < len(header) else name
+        used |= {raw, name, normalise_text(name)}
+        found = (spec.columns.get(raw), spec.columns.get(name), spec_norm.get(normalise_text(name)))
+        mapped = next((m for m in found if m is not None), None)
+        if mapped == "":  # the mapping leaves this column out (``column: ~``)
+            ignored.add(j)
+            targets.append(None)
+            continue
+        if mapped is not None:
+            t = index.resolve_target(mapped)
+            if t is None:
+                raise DataError(
+                    f"the mapping sends column {name!r} to {mapped!r}, which is not an item or "
+                    f"field id of instrument '{instrument.id}'",
+                    file=spec.source,
+                    column=name,
+                    code="data.mapping_target",
+                    params={"target": mapped, "instrument": instrument.id},
+                )
+            targets.append(t)
+            continue
+        if raw in meta_names or (plat == "generic" and raw in _ALL_META and raw != "id"):
+            meta.append(j)
+            targets.append(None)
+            continue
+        targets.append(index.match(candidates[j]))
+    return ColumnTargets(targets, meta, ignored, used)
+
+
 def _score(row: list[str], index: ColumnIndex, memo: dict[str, bool]) -> int:
     n = 0
     for cell in row:
@@ -142,38 +205,9 @@ def locate_and_map(
     header_rows, candidates = layout.rows, layout.candidates
     names = _unique(layout.names)
     labels = layout.labels
-    meta_names = PLATFORM_META_COLUMNS.get(plat, frozenset())
 
-    targets: list[Target | None] = []
-    meta_cols: list[int] = []
-    spec_norm = {normalise_text(k): v for k, v in spec.columns.items()}
-    used: set[str] = set()
-    for j, name in enumerate(names):
-        raw = header[j].strip() if j < len(header) else name
-        used |= {raw, name, normalise_text(name)}
-        found = (spec.columns.get(raw), spec.columns.get(name), spec_norm.get(normalise_text(name)))
-        mapped = next((m for m in found if m is not None), None)
-        if mapped == "":  # the mapping leaves this column out (``column: ~``)
-            targets.append(None)
-            continue
-        if mapped is not None:
-            t = index.resolve_target(mapped)
-            if t is None:
-                raise DataError(
-                    f"the mapping sends column {name!r} to {mapped!r}, which is not an item or "
-                    f"field id of instrument '{instrument.id}'",
-                    file=spec.source,
-                    column=name,
-                    code="data.mapping_target",
-                    params={"target": mapped, "instrument": instrument.id},
-                )
-            targets.append(t)
-            continue
-        if raw in meta_names or (plat == "generic" and raw in _ALL_META and raw != "id"):
-            targets.append(None)
-            meta_cols.append(j)
-            continue
-        targets.append(index.match(candidates[j]))
+    matched = column_targets(instrument, spec, index, header, names, candidates, plat)
+    targets, meta_cols, used = matched.targets, matched.meta, matched.used
 
     # a column the user names with --group-col / --id-col
     def find_column(wanted: str, what: str) -> int:

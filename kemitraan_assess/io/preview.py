@@ -23,13 +23,12 @@ from ..errors import DataError
 from ..instrument.loader import load_instrument
 from ..instrument.model import Instrument
 from . import platforms
-from ._header import _locate, _unique
+from ._header import _locate, _unique, column_targets
 from .detect import PLATFORM_META_COLUMNS
 from .mapping import (
     PARTNERSHIP_NAMES,
     ColumnIndex,
     MappingSpec,
-    Target,
     load_mapping,
     normalise_text,
 )
@@ -199,7 +198,8 @@ def preview_export(
     layout = plat_obj.layout(header, below)
     names = _unique(layout.names)
     texts = _header_texts(layout, below)
-    targets, meta, ignored = _targets(inst, spec, index, header, names, layout.candidates, plat)
+    matched = column_targets(inst, spec, index, header, names, layout.candidates, plat)
+    targets, meta, ignored = matched.targets, set(matched.meta), matched.ignored
     body = read_body(export, h + layout.rows, len(header), string_columns=set(range(len(header))))
     fields = {f.id: f for f in inst.fields}
     columns = []
@@ -252,50 +252,6 @@ def _header_texts(layout: platforms.HeaderLayout, below: list[list[str]]) -> lis
         texts = [row[j].strip() for row in below[: layout.rows - 1] if j < len(row)]
         out.append(tuple(x[:_MAX_SHOWN_CHARS] for x in texts if x))
     return out
-
-
-def _targets(
-    inst: Instrument,
-    spec: MappingSpec,
-    index: ColumnIndex,
-    header: list[str],
-    names: list[str],
-    candidates: list[list[str]],
-    plat: str,
-) -> tuple[list[Target | None], set[int], set[int]]:
-    """Each column's target as ingest maps it (the mapping first, then the header)."""
-    meta_names = PLATFORM_META_COLUMNS.get(plat, frozenset())
-    spec_norm = {normalise_text(k): v for k, v in spec.columns.items()}
-    targets: list[Target | None] = []
-    meta: set[int] = set()
-    ignored: set[int] = set()
-    for j, name in enumerate(names):
-        raw = header[j].strip() if j < len(header) else name
-        found = (spec.columns.get(raw), spec.columns.get(name), spec_norm.get(normalise_text(name)))
-        mapped = next((m for m in found if m is not None), None)
-        if mapped == "":
-            ignored.add(j)
-            targets.append(None)
-            continue
-        if mapped is not None:
-            t = index.resolve_target(mapped)
-            if t is None:
-                raise DataError(
-                    f"the mapping sends column {name!r} to {mapped!r}, which is not an item or "
-                    f"field id of instrument '{inst.id}'",
-                    file=spec.source,
-                    column=name,
-                    code="data.mapping_target",
-                    params={"target": mapped, "instrument": inst.id},
-                )
-            targets.append(t)
-            continue
-        if raw in meta_names or (plat == "generic" and raw in _ALL_META and raw != "id"):
-            meta.add(j)
-            targets.append(None)
-            continue
-        targets.append(index.match(candidates[j]))
-    return targets, meta, ignored
 
 
 def _partnership(inst: Instrument, columns: list[ColumnPreview], ignored: set[int]) -> str | None:
