@@ -8,7 +8,6 @@ thread pool, report batches on the job runner.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import re
 import time
@@ -51,30 +50,6 @@ def _web(request: Request) -> Web:
 
 def _t(request: Request) -> Any:
     return web_catalogue(_web(request).ui_lang(request))
-
-
-async def receive_file(web: Web, upload: UploadFile, *, limit: int) -> tuple[str, Path, int, str]:
-    """Copy an uploaded file into ``tmp/`` under a new id; return id, path, size, sha256."""
-    fid = new_id()
-    tmp = web.store.tmp_dir() / f"{fid}.part"
-    h = hashlib.sha256()
-    size = 0
-    with open(tmp, "wb") as out:
-        while chunk := await upload.read(1 << 20):
-            size += len(chunk)
-            if size > limit:
-                out.close()
-                tmp.unlink(missing_ok=True)
-                raise _TooLarge()
-            h.update(chunk)
-            out.write(chunk)
-        out.flush()
-        os.fsync(out.fileno())
-    return fid, tmp, size, h.hexdigest()
-
-
-class _TooLarge(Exception):
-    pass
 
 
 def _too_large_text(t: Any, limit: int) -> str:
@@ -243,9 +218,10 @@ async def upload(request: Request, _form: FormData | None) -> Response:
         return web.error(request, t("errors.no_file"), back=back)
     display = _display_name(file.filename)
     try:
-        fid, tmp, size, digest = await receive_file(web, file, limit=limit)
-    except _TooLarge:
+        got = await settings.receive_file(web, file, limit=limit)
+    except settings.TooLarge:
         return web.error(request, _too_large_text(t, limit), status=413, back=back)
+    fid, tmp, size, digest = got.id, got.path, got.size, got.sha256
     final = web.store.upload_path(fid)
     try:
         result = await run_in_threadpool(

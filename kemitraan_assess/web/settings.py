@@ -79,9 +79,22 @@ def read_project_form(form: FormData, t: Any) -> ProjectForm | str:
     )
 
 
-async def receive(web: Web, upload: UploadFile, *, limit: int) -> Path:
-    """An uploaded file copied into ``tmp/`` under a new id (TooLarge beyond ``limit``)."""
-    tmp = web.store.tmp_dir() / f"{new_id()}.part"
+@dataclass(frozen=True)
+class Received:
+    """An uploaded file copied into the data folder's ``tmp/`` under a new id."""
+
+    id: str
+    path: Path
+    size: int
+    sha256: str
+
+
+async def receive_file(web: Web, upload: UploadFile, *, limit: int) -> Received:
+    """Copy an upload into ``tmp/`` under a new id, with its size and sha256, flushed to
+    disk (TooLarge beyond ``limit``, and nothing left behind)."""
+    fid = new_id()
+    tmp = web.store.tmp_dir() / f"{fid}.part"
+    h = hashlib.sha256()
     size = 0
     with open(tmp, "wb") as out:
         while chunk := await upload.read(1 << 20):
@@ -90,8 +103,11 @@ async def receive(web: Web, upload: UploadFile, *, limit: int) -> Path:
                 out.close()
                 tmp.unlink(missing_ok=True)
                 raise TooLarge()
+            h.update(chunk)
             out.write(chunk)
-    return tmp
+        out.flush()
+        os.fsync(out.fileno())
+    return Received(fid, tmp, size, h.hexdigest())
 
 
 async def stage_instrument(web: Web, form: FormData, staged: Path) -> str | None:
@@ -104,7 +120,7 @@ async def stage_instrument(web: Web, form: FormData, staged: Path) -> str | None
     inst_file = form.get("instrument_file")
     if isinstance(inst_file, UploadFile) and inst_file.filename:
         kind = "xlsform" if inst_file.filename.lower().endswith((".xlsx", ".xls")) else "yaml"
-        tmp = await receive(web, inst_file, limit=web.config.max_upload_bytes)
+        tmp = (await receive_file(web, inst_file, limit=web.config.max_upload_bytes)).path
         src = staged / ("instrument.xlsx" if kind == "xlsform" else "instrument-upload.yaml")
         os.replace(tmp, src)
         _, text = await run_in_threadpool(pipeline.instrument_from_upload, src, kind)
@@ -122,7 +138,7 @@ async def stage_logo(web: Web, form: FormData, staged: Path) -> str | None:
     logo_file = form.get("logo")
     if not (isinstance(logo_file, UploadFile) and logo_file.filename):
         return None
-    tmp = await receive(web, logo_file, limit=MAX_LOGO_BYTES + 1)
+    tmp = (await receive_file(web, logo_file, limit=MAX_LOGO_BYTES + 1)).path
     with open(tmp, "rb") as fh:
         head = fh.read(8)
     name = "logo.png" if head.startswith(b"\x89PNG") else "logo.svg"
