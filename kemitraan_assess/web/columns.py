@@ -119,15 +119,20 @@ def routes(web_of: Callable[[Request], Web]) -> list[Route]:
         inst = await run_in_threadpool(web.analyser.instrument, project)
         return project, pending, inst
 
-    async def preview(web: Web, project: Any, pending: Any, inst: Instrument) -> Any:
+    async def preview(request: Request, project: Any, pending: Any, inst: Instrument) -> Any:
+        """The pending upload's columns, or the error page naming the user's file."""
         from ..io import preview_export
 
-        return await run_in_threadpool(
-            preview_export,
-            web.store.upload_path(pending.id),
-            inst,
-            mapping=pipeline.mapping_from_yaml(project.mapping),
-        )
+        web = web_of(request)
+        path = web.store.upload_path(pending.id)
+        try:
+            return await run_in_threadpool(
+                preview_export, path, inst, mapping=pipeline.mapping_from_yaml(project.mapping)
+            )
+        except KemitraanError as exc:
+            rename = {str(path): pending.original_name, path.name: pending.original_name}
+            shown = explain(exc, t_of(request), rename=rename)
+            return web.error(request, shown, back=f"/p/{project.id}")
 
     def render(
         request: Request,
@@ -167,18 +172,13 @@ def routes(web_of: Callable[[Request], Web]) -> list[Route]:
 
     @page(web_of)
     async def columns_page(request: Request) -> Response:
-        web = web_of(request)
         found = await load(request)
         if isinstance(found, Response):
             return found
         project, pending, inst = found
-        try:
-            pv = await preview(web, project, pending, inst)
-        except KemitraanError as exc:
-            path = web.store.upload_path(pending.id)
-            rename = {str(path): pending.original_name, path.name: pending.original_name}
-            shown = explain(exc, t_of(request), rename=rename)
-            return web.error(request, shown, back=f"/p/{project.id}")
+        pv = await preview(request, project, pending, inst)
+        if isinstance(pv, Response):
+            return pv
         return render(request, project, pending, inst, pv)
 
     @page(web_of)
@@ -189,13 +189,9 @@ def routes(web_of: Callable[[Request], Web]) -> list[Route]:
         if isinstance(found, Response):
             return found
         project, pending, inst = found
-        try:
-            pv = await preview(web, project, pending, inst)
-        except KemitraanError as exc:
-            path = web.store.upload_path(pending.id)
-            rename = {str(path): pending.original_name, path.name: pending.original_name}
-            shown = explain(exc, t_of(request), rename=rename)
-            return web.error(request, shown, back=f"/p/{project.id}")
+        pv = await preview(request, project, pending, inst)
+        if isinstance(pv, Response):
+            return pv
         names = [c.name for c in pv.columns]
         chosen = [str(form.get(f"col_{j}", "")).strip() for j in range(len(names))]
         problems, bad = check_choices(chosen, names, inst, t)
